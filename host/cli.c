@@ -1,0 +1,423 @@
+/* cli.c — parses the command line and runs the commands (docs/cli.md). */
+#include "cli.h"
+#include "api.h"
+#include "plugin.h"
+#include "report.h"
+#include "results.h"
+#include "runner.h"
+#include "spec.h"
+#include "sweep.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage_text[] =
+    "usage: bhost <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run SPEC          run a sweep spec and write its results\n"
+    "  validate SPEC     check a spec and print its sweep points; runs nothing\n"
+    "  list              list plugins, their parameters and docs (also --list)\n"
+    "  version           print the version (also --version)\n"
+    "  help              print this text (also --help)\n"
+    "\n"
+    "options:\n"
+    "  --set KEY=VALUE   override a parameter or setting; repeatable. KEY is PARAM,\n"
+    "                    SETTING or EXPERIMENT.PARAM; VALUE is YAML, so [1,2] or\n"
+    "                    {from: 1, to: 64, mul: 2} make an axis\n"
+    "  --out DIR         write the run into DIR (default results/<spec>-<UTC stamp>)\n"
+    "  --filter PATTERN  run only points whose label or id matches (glob or substring)\n"
+    "  --max-points N    refuse specs expanding past N points (default 100000)\n"
+    "  --plugin-path P   search P (colon-separated) for plugins first; repeatable\n"
+    "  --json            list: print JSON\n"
+    "  -q, --quiet       run: no progress or table, only errors\n"
+    "  -v, --verbose     show plugins' debug log lines\n"
+    "\n"
+    "exit codes: 0 all good, 1 some points failed, 2 bad usage or spec, 3 internal error\n";
+
+struct options {
+    const char *command;
+    const char *spec;
+    const char **sets;
+    size_t nsets;
+    const char **paths;
+    size_t npaths;
+    const char *out;
+    const char *filter;
+    uint64_t max_points;
+    int json, quiet;
+};
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("bhost: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'bhost help'.\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* "--name value" or "--name=value": the value, advancing *i; NULL if absent. */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] != '\0' || *i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+static int is_option(const char *arg, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+    static const char *const commands[] = {"run", "validate", "list", "version", "help"};
+    o->sets = xcalloc((size_t)argc, sizeof *o->sets);
+    o->paths = xcalloc((size_t)argc, sizeof *o->paths);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (strcmp(a, "--list") == 0 || strcmp(a, "--version") == 0 || strcmp(a, "--help") == 0 ||
+            strcmp(a, "-h") == 0) {
+            o->command = a[2] == 'l' ? "list" : a[2] == 'v' ? "version" : "help";
+        } else if (strcmp(a, "--json") == 0) {
+            o->json = 1;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            o->quiet = 1;
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            host_log_level = BHOST_LOG_DEBUG;
+        } else if (is_option(a, "--set")) {
+            if (!(v = option_value(argc, argv, &i, "--set")))
+                return usage_error("--set needs KEY=VALUE");
+            o->sets[o->nsets++] = v;
+        } else if (is_option(a, "--plugin-path")) {
+            if (!(v = option_value(argc, argv, &i, "--plugin-path")))
+                return usage_error("--plugin-path needs a directory");
+            o->paths[o->npaths++] = v;
+        } else if (is_option(a, "--out")) {
+            if (!(o->out = option_value(argc, argv, &i, "--out")))
+                return usage_error("--out needs a directory");
+        } else if (is_option(a, "--filter")) {
+            if (!(o->filter = option_value(argc, argv, &i, "--filter")))
+                return usage_error("--filter needs a pattern");
+        } else if (is_option(a, "--max-points")) {
+            char *end;
+            if (!(v = option_value(argc, argv, &i, "--max-points")))
+                return usage_error("--max-points needs a number");
+            o->max_points = strtoull(v, &end, 10);
+            if (*end || o->max_points == 0)
+                return usage_error("--max-points needs a positive number, got '%s'", v);
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("unknown option '%s'", a);
+        } else if (!o->command) {
+            size_t k = 0;
+            while (k < ARRAY_LEN(commands) && strcmp(commands[k], a) != 0)
+                k++;
+            if (k == ARRAY_LEN(commands)) {
+                const char *near = closest_name(a, commands, ARRAY_LEN(commands));
+                return near ? usage_error("unknown command '%s' (did you mean '%s'?)", a, near)
+                            : usage_error("unknown command '%s'", a);
+            }
+            o->command = commands[k];
+        } else if (!o->spec) {
+            o->spec = a;
+        } else {
+            return usage_error("unexpected argument '%s'", a);
+        }
+    }
+    if (!o->command)
+        return usage_error("no command given");
+    int wants_spec = strcmp(o->command, "run") == 0 || strcmp(o->command, "validate") == 0;
+    if (wants_spec && !o->spec)
+        return usage_error("%s needs a spec file", o->command);
+    if (!wants_spec && o->spec)
+        return usage_error("unexpected argument '%s'", o->spec);
+    return EXIT_OK;
+}
+
+/* --- list ------------------------------------------------------------------- */
+
+static json_t *param_list_json(const struct plugin *p)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < p->nparams; i++) {
+        const struct pdef *d = &p->params[i];
+        json_t *o = json_pack("{s:s, s:s, s:b}", "name", d->name, "type", type_name(d->type),
+                              "required", d->required);
+        json_object_set_new(o, "default", d->required ? json_null() : pvalue_json(&d->def));
+        json_object_set_new(o, "min", d->has_min ? pvalue_json(&d->min) : json_null());
+        json_object_set_new(o, "max", d->has_max ? pvalue_json(&d->max) : json_null());
+        json_t *choices = json_array();
+        for (size_t c = 0; c < d->nchoices; c++)
+            json_array_append_new(choices, json_string(d->choices[c]));
+        json_object_set_new(o, "choices", choices);
+        json_object_set_new(o, "unit", d->unit ? json_string(d->unit) : json_null());
+        json_object_set_new(o, "doc", d->doc ? json_string(d->doc) : json_null());
+        json_array_append_new(a, o);
+    }
+    return a;
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+static int list_json(const struct registry *r)
+{
+    json_t *plugins = json_array(), *dirs = json_array(), *refused = json_array();
+    for (size_t i = 0; i < r->nplugins; i++) {
+        const struct plugin *p = r->plugins[i];
+        char abi[16];
+        snprintf(abi, sizeof abi, "%u.%u", p->desc.abi_major, p->desc.abi_minor);
+        json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:o}", "name", p->desc.name,
+                              "kind", kind_name(p->desc.kind), "version",
+                              str_or_null(p->desc.version), "summary",
+                              str_or_null(p->desc.summary), "doc", str_or_null(p->desc.doc),
+                              "path", p->path, "abi", abi, "params", param_list_json(p));
+        json_array_append_new(plugins, o);
+    }
+    for (size_t i = 0; i < r->ndirs; i++)
+        json_array_append_new(dirs, json_string(r->dirs[i]));
+    for (size_t i = 0; i < r->nproblems; i++)
+        json_array_append_new(refused, json_string(r->problems[i]));
+    json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o}", "bhost", BHOST_VERSION, "abi", "1.0",
+                            "search_path", dirs, "plugins", plugins, "refused", refused);
+    char *text = json_dumps(doc, JSON_INDENT(2));
+    puts(text);
+    free(text);
+    json_decref(doc);
+    return EXIT_OK;
+}
+
+static void print_param(const struct pdef *d)
+{
+    char range[256] = "";
+    if (d->type == BHOST_ENUM) {
+        for (size_t c = 0, used = 0; c < d->nchoices && used < sizeof range; c++)
+            used += (size_t)snprintf(range + used, sizeof range - used, "%s%s", c ? "|" : "",
+                                     d->choices[c]);
+    } else if (d->has_min || d->has_max) {
+        snprintf(range, sizeof range, "%s..%s", d->has_min ? d->min_text : "",
+                 d->has_max ? d->max_text : "");
+    }
+    printf("    %-16s %-6s %-14s %-24s %-6s %s\n", d->name, type_name(d->type),
+           d->required ? "(required)" : d->def_text, range, d->unit ? d->unit : "",
+           d->doc ? d->doc : "");
+}
+
+static int list_text(const struct registry *r)
+{
+    printf("bhost %s, plugin ABI %d.%d. Plugin search path, first match wins:\n", BHOST_VERSION,
+           BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
+    for (size_t i = 0; i < r->ndirs; i++)
+        printf("  %s\n", r->dirs[i]);
+    for (unsigned kind = BHOST_EXPERIMENT; kind <= BHOST_INSTRUMENT; kind++) {
+        printf("\n%ss:\n", kind_name(kind));
+        for (size_t i = 0; i < r->nplugins; i++) {
+            const struct plugin *p = r->plugins[i];
+            if (p->desc.kind != kind)
+                continue;
+            printf("\n  %s %s (ABI %u.%u) - %s\n    %s\n", p->desc.name,
+                   p->desc.version ? p->desc.version : "", p->desc.abi_major, p->desc.abi_minor,
+                   p->desc.summary ? p->desc.summary : "", p->path);
+            if (p->desc.doc)
+                printf("    %s\n", p->desc.doc);
+            if (p->nparams == 0) {
+                printf("    (no parameters)\n");
+                continue;
+            }
+            printf("    %-16s %-6s %-14s %-24s %-6s %s\n", "parameter", "type", "default",
+                   "range/choices", "unit", "doc");
+            for (size_t k = 0; k < p->nparams; k++)
+                print_param(&p->params[k]);
+        }
+    }
+    for (size_t i = 0; i < r->nproblems; i++)
+        fprintf(stderr, "bhost: warning: %s\n", r->problems[i]);
+    return EXIT_OK;
+}
+
+/* --- validate and run ----------------------------------------------------------- */
+
+static void print_refusals(const struct registry *r)
+{
+    for (size_t i = 0; i < r->nproblems; i++)
+        fprintf(stderr, "  note: %s\n", r->problems[i]);
+}
+
+static int load(const struct options *o, const struct registry *reg, struct spec *s,
+                struct sweep *w)
+{
+    char err[2048];
+    if (spec_load(o->spec, reg, o->sets, o->nsets, s, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        if (strstr(err, "unknown experiment") || strstr(err, "unknown instrument"))
+            print_refusals(reg);
+        return EXIT_USAGE;
+    }
+    uint64_t limit = o->max_points ? o->max_points : s->max_points;
+    if (sweep_expand(s, o->filter, limit, w, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        spec_free(s);
+        return EXIT_USAGE;
+    }
+    if (w->npoints == 0) {
+        fprintf(stderr, "%s: no sweep point matches --filter '%s' (of %llu points)\n", o->spec,
+                o->filter, (unsigned long long)w->total);
+        sweep_free(w);
+        spec_free(s);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+static int validate(const struct options *o, const struct registry *reg)
+{
+    struct spec s;
+    struct sweep w;
+    int rc = load(o, reg, &s, &w);
+    if (rc != EXIT_OK)
+        return rc;
+    printf("%s: valid, %zu sweep point%s", o->spec, w.npoints, w.npoints == 1 ? "" : "s");
+    if (o->filter)
+        printf(" of %llu (--filter '%s')", (unsigned long long)w.total, o->filter);
+    printf("\n");
+    const struct spec_experiment *last = NULL;
+    for (size_t i = 0; i < w.npoints; i++) {
+        const struct point *p = &w.points[i];
+        if (p->exp != last) {
+            last = p->exp;
+            printf("experiment %s (plugin %s): warmup %llu, measured %llu, min_time %g s, "
+                   "repetitions %u, instruments:", last->name, last->plugin->desc.name,
+                   (unsigned long long)last->warmup, (unsigned long long)last->measured,
+                   last->min_time, last->repetitions);
+            for (size_t k = 0; k < last->ninstruments; k++)
+                printf(" %s", last->instruments[k].plugin->desc.name);
+            printf("%s\n", last->ninstruments ? "" : " none");
+        }
+        printf("  %6zu  %s  %s\n", p->index, p->id, p->label);
+    }
+    sweep_free(&w);
+    spec_free(&s);
+    return EXIT_OK;
+}
+
+/* results/<spec>-<stamp>, made unique with -2, -3... if a run started the same second. */
+static char *make_run_dir(const struct options *o, const struct spec *s)
+{
+    if (o->out)
+        return mkdir_p(o->out, 0755) == 0 ? xstrdup(o->out) : NULL;
+    char stamp[32];
+    utc_stamp(stamp, sizeof stamp, 0);
+    const char *base = s->output_dir ? s->output_dir : "results";
+    if (mkdir_p(base, 0755) != 0)
+        return NULL;
+    for (int n = 1; n < 1000; n++) {
+        char *dir = n == 1 ? xasprintf("%s/%s-%s", base, s->name, stamp)
+                           : xasprintf("%s/%s-%s-%d", base, s->name, stamp, n);
+        if (mkdir(dir, 0755) == 0)
+            return dir;
+        free(dir);
+        if (errno != EEXIST)
+            return NULL;
+    }
+    return NULL;
+}
+
+static int run(const struct options *o, const struct registry *reg, int argc, char **argv)
+{
+    struct spec s;
+    struct sweep w;
+    int rc = load(o, reg, &s, &w);
+    if (rc != EXIT_OK)
+        return rc;
+    char *dir = make_run_dir(o, &s);
+    if (!dir) {
+        fprintf(stderr, "bhost: cannot create the run directory: %s\n", strerror(errno));
+        sweep_free(&w);
+        spec_free(&s);
+        return EXIT_INTERNAL;
+    }
+    struct run_info info = {.argc = argc, .argv = argv, .run_dir = dir, .filter = o->filter,
+                            .points_total = w.total};
+    utc_stamp(info.started_utc, sizeof info.started_utc, 1);
+    uint64_t start = host_now_ns();
+    char *scratch = xasprintf("%s/scratch", dir);
+    struct report rep;
+    report_begin(&rep, o->quiet ? fopen("/dev/null", "w") : stdout, w.npoints);
+    struct runner runner;
+    runner_start(&runner, &s, &w, scratch);
+    json_t *points = json_array();
+    for (size_t i = 0; i < w.npoints; i++) {
+        report_point_start(&rep, &w.points[i]);
+        json_t *pt = runner_point(&runner, &w.points[i]);
+        report_point_done(&rep, pt);
+        json_array_append_new(points, pt);
+    }
+    json_t *instruments = runner_finish(&runner);
+    report_end(&rep);
+    rmdir(scratch);
+    info.wall_ns = host_now_ns() - start;
+    utc_stamp(info.finished_utc, sizeof info.finished_utc, 1);
+    json_t *doc = results_document(&s, &info, points, instruments);
+    char *path = xasprintf("%s/results.json", dir);
+    char err[1024];
+    rc = rep.failed ? EXIT_FAILED_POINTS : EXIT_OK;
+    if (results_write(doc, path, err, sizeof err) != 0) {
+        fprintf(stderr, "bhost: %s\n", err);
+        rc = EXIT_INTERNAL;
+    } else if (!o->quiet) {
+        report_table(stdout, doc);
+        printf("%zu point%s, %zu failed; results: %s\n", w.npoints, w.npoints == 1 ? "" : "s",
+               rep.failed, path);
+    }
+    if (o->quiet)
+        fclose(rep.out);
+    json_decref(doc);
+    free(path);
+    free(scratch);
+    free(dir);
+    sweep_free(&w);
+    spec_free(&s);
+    return rc;
+}
+
+int cli_main(int argc, char **argv)
+{
+    struct options o = {0};
+    int rc = parse_args(argc, argv, &o);
+    if (rc == EXIT_OK && strcmp(o.command, "help") == 0) {
+        fputs(usage_text, stdout);
+    } else if (rc == EXIT_OK && strcmp(o.command, "version") == 0) {
+        printf("bhost %s (plugin ABI %d.%d)\n", BHOST_VERSION, BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
+    } else if (rc == EXIT_OK) {
+        struct registry reg;
+        registry_init(&reg, o.paths, o.npaths);
+        registry_scan(&reg);
+        if (strcmp(o.command, "list") == 0)
+            rc = o.json ? list_json(&reg) : list_text(&reg);
+        else if (strcmp(o.command, "validate") == 0)
+            rc = validate(&o, &reg);
+        else
+            rc = run(&o, &reg, argc, argv);
+        registry_free(&reg);
+    }
+    free(o.sets);
+    free(o.paths);
+    return rc;
+}

@@ -1,0 +1,135 @@
+/*
+ * hdr.h — HDR latency histograms with HdrHistogram's bucket layout.
+ *
+ * Values are int64 (nanoseconds in bhost). A histogram covers
+ * [lowest_discernible, highest_trackable] with `sig_figs` significant decimal
+ * digits; bhost uses 1 ns .. 1 h at 3 digits (HDR_BHOST_*). Counts are int64.
+ * The layout (unit magnitude, sub-bucket count, bucket count, counts index)
+ * is the one every HdrHistogram implementation uses, so encoded histograms
+ * interoperate with them.
+ *
+ * Summaries derive from the counts alone (not from raw min/max tracking), so
+ * a histogram and its encode/decode round trip or any merge that produced
+ * the same counts report identical figures.
+ */
+#ifndef BHOST_HDR_H
+#define BHOST_HDR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define HDR_BHOST_LOWEST 1
+#define HDR_BHOST_HIGHEST INT64_C(3600000000000) /* 1 h in ns */
+#define HDR_BHOST_SIG_FIGS 3
+
+struct hdr {
+    int64_t lowest_discernible;
+    int64_t highest_trackable;
+    int32_t sig_figs;
+    int32_t unit_magnitude;
+    int32_t sub_bucket_half_count_magnitude;
+    int32_t sub_bucket_count;
+    int32_t sub_bucket_half_count;
+    int32_t bucket_count;
+    int64_t sub_bucket_mask;
+    int32_t counts_len;
+    int32_t min_index;      /* lowest non-zero counts index, counts_len if empty */
+    int32_t max_index;      /* highest non-zero counts index, -1 if empty */
+    int64_t total_count;
+    int64_t *counts;
+};
+
+/* 0, or -1 with errno EINVAL (bad range/digits) or ENOMEM. */
+int hdr_init(struct hdr *h, int64_t lowest_discernible, int64_t highest_trackable,
+             int sig_figs);
+/* hdr_init with 1 ns .. 1 h, 3 digits. */
+int hdr_init_bhost(struct hdr *h);
+void hdr_fini(struct hdr *h);
+void hdr_reset(struct hdr *h);
+
+/* Index of the bucket holding `value` (value must be >= 0). */
+static inline int32_t hdr_counts_index(const struct hdr *h, int64_t value)
+{
+    int32_t pow2ceiling = 64 - __builtin_clzll((uint64_t)(value | h->sub_bucket_mask));
+    int32_t bucket = pow2ceiling - h->unit_magnitude -
+                     (h->sub_bucket_half_count_magnitude + 1);
+    int32_t sub = (int32_t)(value >> (bucket + h->unit_magnitude));
+    return ((bucket + 1) << h->sub_bucket_half_count_magnitude) +
+           (sub - h->sub_bucket_half_count);
+}
+
+/*
+ * Records `count` occurrences of `value`. Negative values record as 0;
+ * values above highest_trackable record as highest_trackable (bhost's range
+ * is an hour, so saturation means the measurement itself is broken).
+ */
+static inline void hdr_record_n(struct hdr *h, int64_t value, int64_t count)
+{
+    if (value < 0)
+        value = 0;
+    if (value > h->highest_trackable)
+        value = h->highest_trackable;
+    int32_t i = hdr_counts_index(h, value);
+    h->counts[i] += count;
+    h->total_count += count;
+    if (i < h->min_index)
+        h->min_index = i;
+    if (i > h->max_index)
+        h->max_index = i;
+}
+
+static inline void hdr_record(struct hdr *h, int64_t value)
+{
+    hdr_record_n(h, value, 1);
+}
+
+/* The value a counts index stands for, and its equivalence range. */
+int64_t hdr_value_at_index(const struct hdr *h, int32_t index);
+int64_t hdr_lowest_equivalent(const struct hdr *h, int64_t value);
+int64_t hdr_highest_equivalent(const struct hdr *h, int64_t value);
+int64_t hdr_median_equivalent(const struct hdr *h, int64_t value);
+/* Size of the range of values that record into the same bucket as `value`. */
+int64_t hdr_equivalent_range(const struct hdr *h, int64_t value);
+
+/*
+ * Adds every count of `src` to `dst`. Values of `src` beyond dst's range
+ * saturate as in hdr_record_n. Lossless when the layouts are equal.
+ */
+void hdr_add(struct hdr *dst, const struct hdr *src);
+
+/*
+ * The value at percentile p (0..100), HdrHistogram Java's rule:
+ * rank = max(1, ceil(p/100 * total_count)); the answer is the highest
+ * equivalent value of the bucket where the running count reaches rank.
+ * 0 for an empty histogram.
+ */
+int64_t hdr_value_at_percentile(const struct hdr *h, double p);
+
+struct hdr_summary {
+    int64_t count;
+    int64_t min;       /* lowest equivalent of the lowest non-empty bucket */
+    int64_t max;       /* highest equivalent of the highest non-empty bucket */
+    double mean;       /* over median equivalents, as HdrHistogram does */
+    double stddev;     /* population standard deviation, same convention */
+    int64_t p50, p90, p99, p999;
+};
+
+/* Everything above in one pass over the non-empty range of counts. */
+void hdr_summarize(const struct hdr *h, struct hdr_summary *s);
+
+/*
+ * HdrHistogram V2 compressed encoding (cookie 0x1c849304|0x10, zlib-deflated
+ * V2 payload of ZigZag LEB128 counts with zero runs).
+ * hdr_encode_v2: 0 and a malloc'd buffer in *out (caller frees), or -1.
+ * hdr_decode_v2: 0 and an initialised *h (caller hdr_fini's), or -1 on any
+ * malformed input (never reads out of bounds, never aborts).
+ */
+int hdr_encode_v2(const struct hdr *h, uint8_t **out, size_t *out_len);
+int hdr_decode_v2(const uint8_t *buf, size_t len, struct hdr *h);
+
+/* Base64 (RFC 4648, with padding) of the V2 encoding, NUL-terminated,
+ * malloc'd; and back. */
+char *hdr_encode_v2_base64(const struct hdr *h);
+int hdr_decode_v2_base64(const char *text, struct hdr *h);
+
+#endif /* BHOST_HDR_H */

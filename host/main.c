@@ -1,0 +1,7 @@
+/* main.c — the bhost program; everything lives in cli.c and below. */
+#include "cli.h"
+
+int main(int argc, char **argv)
+{
+    return cli_main(argc, argv);
+}

@@ -1,0 +1,123 @@
+/* report.c — see report.h. */
+#include "report.h"
+
+#include <string.h>
+#include <unistd.h>
+
+void format_ns(char *buf, size_t n, double ns)
+{
+    static const struct {
+        double scale;
+        const char *unit;
+    } units[] = {{1, "ns"}, {1e3, "us"}, {1e6, "ms"}, {1e9, "s"}};
+    size_t u = 0;
+    while (u + 1 < sizeof units / sizeof units[0] && ns >= units[u + 1].scale)
+        u++;
+    double v = ns / units[u].scale;
+    snprintf(buf, n, v >= 100 || u == 0 ? "%.0f %s" : v >= 10 ? "%.1f %s" : "%.2f %s", v,
+             units[u].unit);
+}
+
+void report_begin(struct report *r, FILE *out, size_t npoints)
+{
+    *r = (struct report){.out = out, .tty = isatty(fileno(out)), .total = npoints};
+}
+
+void report_point_start(struct report *r, const struct point *pt)
+{
+    if (r->tty) {
+        fprintf(r->out, "\r\033[K[%zu/%zu] %s ...", r->done + 1, r->total, pt->label);
+        fflush(r->out);
+    }
+}
+
+void report_point_done(struct report *r, const json_t *point)
+{
+    r->done++;
+    const char *status = json_string_value(json_object_get(point, "status"));
+    int ok = status && strcmp(status, "ok") == 0;
+    r->failed += !ok;
+    if (r->tty)
+        fputs("\r\033[K", r->out);
+    const char *label = json_string_value(json_object_get(point, "label"));
+    if (!ok) {
+        fprintf(r->out, "[%zu/%zu] %s FAILED: %s\n", r->done, r->total, label,
+                json_string_value(json_object_get(point, "error")));
+    } else if (!r->tty) {
+        json_t *it = json_object_get(json_object_get(point, "histograms"), "iteration");
+        char p50[32];
+        format_ns(p50, sizeof p50, json_number_value(json_object_get(it, "p50")));
+        fprintf(r->out, "[%zu/%zu] %s ok (p50 %s, %.2f s)\n", r->done, r->total, label, p50,
+                json_number_value(json_object_get(point, "wall_s")));
+    }
+    fflush(r->out);
+}
+
+void report_end(struct report *r)
+{
+    if (r->tty)
+        fputs("\r\033[K", r->out);
+    fflush(r->out);
+}
+
+static int label_width(const json_t *points)
+{
+    size_t i, w = 5;
+    json_t *pt;
+    json_array_foreach(points, i, pt) {
+        size_t n = strlen(json_string_value(json_object_get(pt, "label")));
+        w = n > w ? n : w;
+    }
+    return (int)(w > 60 ? 60 : w);
+}
+
+static void row(FILE *out, int width, const char *label, const char *hist, const json_t *h,
+                double fail_pct)
+{
+    static const char *const cols[] = {"mean", "p50", "p90", "p99", "p99_9", "max"};
+    fprintf(out, "%-*.*s %-10.10s %10lld", width, width, label, hist,
+            (long long)json_integer_value(json_object_get(h, "count")));
+    for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
+        char v[32];
+        format_ns(v, sizeof v, json_number_value(json_object_get(h, cols[c])));
+        fprintf(out, " %9s", v);
+    }
+    fprintf(out, " %12.4g/s", json_number_value(json_object_get(h, "throughput_per_s")));
+    if (fail_pct > 0)
+        fprintf(out, "  %.2f%% failed", fail_pct);
+    fputc('\n', out);
+}
+
+void report_table(FILE *out, const json_t *doc)
+{
+    const json_t *points = json_object_get(doc, "points");
+    int width = label_width(points);
+    fprintf(out, "%-*s %-10s %10s %9s %9s %9s %9s %9s %9s %14s\n", width, "point", "histogram",
+            "count", "mean", "p50", "p90", "p99", "p99.9", "max", "throughput");
+    size_t i;
+    json_t *pt;
+    json_array_foreach(points, i, pt) {
+        const char *label = json_string_value(json_object_get(pt, "label"));
+        const char *status = json_string_value(json_object_get(pt, "status"));
+        if (strcmp(status, "ok") != 0) {
+            fprintf(out, "%-*.*s %s: %s\n", width, width, label, status,
+                    json_string_value(json_object_get(pt, "error")));
+            continue;
+        }
+        json_t *failures = json_object_get(pt, "failures");
+        double fail_pct = 100.0 * (1.0 - json_number_value(json_object_get(failures,
+                                                                           "success_rate")));
+        const char *name;
+        json_t *h;
+        int first = 1;
+        json_object_foreach(json_object_get(pt, "histograms"), name, h) {
+            row(out, width, first ? label : "", name, h, first ? fail_pct : 0);
+            first = 0;
+        }
+    }
+    const json_t *clock = json_object_get(json_object_get(doc, "environment"), "clock");
+    double read_ns = json_number_value(json_object_get(clock, "read_ns"));
+    if (read_ns > 0)
+        fprintf(out, "clock: one clock_gettime(CLOCK_MONOTONIC) read costs %.1f ns here\n",
+                read_ns);
+}

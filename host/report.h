@@ -1,0 +1,30 @@
+/*
+ * report.h — what a person sees while a run goes and when it ends: a
+ * progress line on a terminal (plain lines otherwise) and a table.
+ */
+#ifndef BHOST_REPORT_H
+#define BHOST_REPORT_H
+
+#include "sweep.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+struct report {
+    FILE *out;
+    int tty;
+    size_t total, done, failed;
+};
+
+void report_begin(struct report *r, FILE *out, size_t npoints);
+void report_point_start(struct report *r, const struct point *pt);
+void report_point_done(struct report *r, const json_t *point);
+void report_end(struct report *r);
+
+/* The summary table of a results document's points. */
+void report_table(FILE *out, const json_t *doc);
+
+/* 1234 -> "1.23 us"; always 4 significant characters and a unit. */
+void format_ns(char *buf, size_t n, double ns);
+
+#endif

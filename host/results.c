@@ -1,0 +1,157 @@
+/* results.c — see results.h and docs/results.md. */
+#include "results.h"
+#include "env.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *summary_json(const struct hdr *h, double wall_s)
+{
+    struct hdr_summary s;
+    hdr_summarize(h, &s);
+    char *b64 = hdr_encode_v2_base64(h);
+    json_t *o = json_pack("{s:s, s:I, s:I, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:f}",
+                          "unit", "ns", "count", (json_int_t)s.count, "min", (json_int_t)s.min,
+                          "mean", s.mean, "stddev", s.stddev, "p50", (json_int_t)s.p50, "p90",
+                          (json_int_t)s.p90, "p99", (json_int_t)s.p99, "p99_9",
+                          (json_int_t)s.p999, "max", (json_int_t)s.max, "throughput_per_s",
+                          wall_s > 0 ? (double)s.count / wall_s : 0.0);
+    json_object_set_new(o, "hdr", b64 ? json_string(b64) : json_null());
+    free(b64);
+    return o;
+}
+
+json_t *results_histogram(const struct bhost_hist *h, const uint64_t *rep_iterations,
+                          const uint64_t *rep_wall_ns)
+{
+    struct hdr all;
+    if (hdr_init_bhost(&all) != 0)
+        return json_null();
+    json_t *reps = json_array();
+    uint64_t wall = 0;
+    for (uint32_t r = 0; r < h->nreps; r++) {
+        hdr_add(&all, &h->reps[r]);
+        wall += rep_wall_ns[r];
+        json_t *one = summary_json(&h->reps[r], (double)rep_wall_ns[r] / 1e9);
+        json_object_set_new(one, "iterations", json_integer((json_int_t)rep_iterations[r]));
+        json_object_set_new(one, "wall_s", json_real((double)rep_wall_ns[r] / 1e9));
+        json_array_append_new(reps, one);
+    }
+    json_t *o = summary_json(&all, (double)wall / 1e9);
+    json_object_set_new(o, "repetitions", reps);
+    hdr_fini(&all);
+    return o;
+}
+
+json_t *results_metrics(const struct metrics *m)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < m->n; i++)
+        json_object_set_new(o, m->v[i].name,
+                            json_pack("{s:s, s:f}", "kind",
+                                      m->v[i].kind == METRIC_COUNTER ? "counter" : "gauge",
+                                      "value", m->v[i].value));
+    return o;
+}
+
+static json_t *params_json(const struct plugin *p, const struct pvalue *v)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < p->nparams; i++)
+        json_object_set_new(o, p->params[i].name, pvalue_json(&v[i]));
+    return o;
+}
+
+static json_t *failures_json(const struct point_state *ps, uint64_t measured)
+{
+    json_t *reasons = json_array();
+    for (size_t i = 0; i < ps->nreasons; i++)
+        json_array_append_new(reasons, json_pack("{s:s, s:I}", "reason", ps->reasons[i].text,
+                                                 "count", (json_int_t)ps->reasons[i].count));
+    double rate = measured ? 1.0 - (double)ps->failures / (double)measured : 0.0;
+    return json_pack("{s:I, s:f, s:o}", "count", (json_int_t)ps->failures, "success_rate", rate,
+                     "reasons", reasons);
+}
+
+json_t *results_point(const struct point *pt, const struct point_state *ps,
+                      const struct point_run *pr)
+{
+    const struct spec_experiment *e = pt->exp;
+    uint64_t measured = 0;
+    for (uint32_t r = 0; r < e->repetitions; r++)
+        measured += pr->rep_iterations[r];
+    char seed[19];
+    snprintf(seed, sizeof seed, "%016llx", (unsigned long long)pt->seed);
+    json_t *hists = json_object();
+    if (pr->ok)
+        for (size_t i = 0; i < ps->nhists; i++)
+            json_object_set_new(hists, ps->hists[i]->name,
+                                results_histogram(ps->hists[i], pr->rep_iterations,
+                                                  pr->rep_wall_ns));
+    json_t *o = json_pack(
+        "{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:{s:I, s:I, s:I}, s:i, s:f}",
+        "index", (json_int_t)pt->index, "id", pt->id, "label", pt->label, "experiment", e->name,
+        "plugin", e->plugin->desc.name, "plugin_version",
+        e->plugin->desc.version ? e->plugin->desc.version : "", "params",
+        params_json(e->plugin, pt->values), "status", pr->ok ? "ok" : "failed", "seed", seed,
+        "iterations", "warmup", (json_int_t)pr->warmup_done, "measured", (json_int_t)measured,
+        "batch", (json_int_t)pr->batch, "repetitions", (int)e->repetitions, "wall_s",
+        (double)pr->wall_ns / 1e9);
+    json_object_set_new(o, "error", pr->error ? json_string(pr->error) : json_null());
+    json_object_set_new(o, "failures", failures_json(ps, measured));
+    json_object_set_new(o, "histograms", hists);
+    json_object_set_new(o, "metrics", results_metrics(&ps->metrics));
+    return o;
+}
+
+json_t *results_instrument(const struct instrument_run *ir)
+{
+    const struct plugin *p = ir->si->plugin;
+    json_t *o = json_pack("{s:s, s:s, s:o, s:o}", "instrument", p->desc.name, "experiment",
+                          ir->exp->name, "params", params_json(p, ir->si->values), "metrics",
+                          results_metrics(&ir->metrics));
+    json_object_set_new(o, "error", ir->error ? json_string(ir->error) : json_null());
+    return o;
+}
+
+json_t *results_document(const struct spec *s, const struct run_info *info, json_t *points,
+                         json_t *instruments)
+{
+    size_t failed = 0, i;
+    json_t *pt;
+    json_array_foreach(points, i, pt)
+        failed += strcmp(json_string_value(json_object_get(pt, "status")), "ok") != 0;
+    json_t *argv = json_array();
+    for (int a = 0; a < info->argc; a++)
+        json_array_append_new(argv, json_string(info->argv[a]));
+    json_t *run = json_pack("{s:o, s:s, s:s, s:f, s:s, s:I, s:I, s:I, s:s}", "argv", argv,
+                            "started_utc", info->started_utc, "finished_utc", info->finished_utc,
+                            "wall_s", (double)info->wall_ns / 1e9, "dir", info->run_dir,
+                            "points_total", (json_int_t)info->points_total, "points_run",
+                            (json_int_t)json_array_size(points), "points_failed",
+                            (json_int_t)failed, "status", failed ? "failed" : "ok");
+    json_object_set_new(run, "filter", info->filter ? json_string(info->filter) : json_null());
+    char abi[16];
+    snprintf(abi, sizeof abi, "%d.%d", BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
+    return json_pack("{s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:o}", "schema", RESULTS_SCHEMA,
+                     "bhost", "version", BHOST_VERSION, "abi", abi, "run", run,
+                     "spec", spec_to_json(s), "environment", env_capture(), "points", points,
+                     "instruments", instruments);
+}
+
+int results_write(const json_t *doc, const char *path, char *err, size_t errlen)
+{
+    char *text = json_dumps(doc, JSON_INDENT(1));
+    if (!text) {
+        snprintf(err, errlen, "%s: cannot serialise results", path);
+        return -1;
+    }
+    int rc = write_file_atomic(path, text, strlen(text));
+    if (rc != 0)
+        snprintf(err, errlen, "%s: cannot write results: %s", path, strerror(errno));
+    free(text);
+    return rc;
+}

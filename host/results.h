@@ -1,0 +1,37 @@
+/*
+ * results.h — the results file, schema "bhost.result/1" (docs/results.md).
+ */
+#ifndef BHOST_RESULTS_H
+#define BHOST_RESULTS_H
+
+#include "runner.h"
+
+#include <jansson.h>
+
+#define RESULTS_SCHEMA "bhost.result/1"
+
+/* One histogram: its summary over all repetitions, its V2 encoding, and each repetition's. */
+json_t *results_histogram(const struct bhost_hist *h, const uint64_t *rep_iterations,
+                          const uint64_t *rep_wall_ns);
+json_t *results_point(const struct point *pt, const struct point_state *ps,
+                      const struct point_run *pr);
+json_t *results_instrument(const struct instrument_run *ir);
+json_t *results_metrics(const struct metrics *m);
+
+/* Facts about this run that results_document() records. */
+struct run_info {
+    int argc;
+    char **argv;
+    char started_utc[32], finished_utc[32];
+    uint64_t wall_ns;
+    const char *run_dir;
+    const char *filter;
+    uint64_t points_total;   /* in the sweep, before --filter */
+};
+
+json_t *results_document(const struct spec *s, const struct run_info *info, json_t *points,
+                         json_t *instruments);
+/* Writes doc to path atomically (temporary file + rename). */
+int results_write(const json_t *doc, const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,259 @@
+/* runner.c — see runner.h. */
+#include "runner.h"
+#include "results.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void runner_start(struct runner *r, const struct spec *s, const struct sweep *w,
+                  const char *scratch_root)
+{
+    *r = (struct runner){.spec = s, .scratch_root = scratch_root};
+    for (size_t e = 0; e < s->nexperiments; e++) {
+        const struct spec_experiment *exp = &s->experiments[e];
+        size_t i = 0;
+        while (i < w->npoints && w->points[i].exp != exp)
+            i++;
+        if (i == w->npoints)
+            continue;
+        r->insts = xrealloc(r->insts, (r->ninsts + exp->ninstruments) * sizeof *r->insts);
+        for (size_t k = 0; k < exp->ninstruments; k++) {
+            struct instrument_run *ir = &r->insts[r->ninsts++];
+            *ir = (struct instrument_run){.exp = exp, .si = &exp->instruments[k]};
+            const struct bhost_plugin *d = &ir->si->plugin->desc;
+            ir->started = 1;
+            if (!d->run_start)
+                continue;
+            struct host_ctx c;
+            ctx_init(&c, ir->si->plugin, ir->si->values, NULL, &ir->metrics, "", exp->seed,
+                     d->name);
+            int rc = d->run_start(&c.pub, &ir->state);
+            if (rc != BHOST_OK || c.misuse) {
+                ir->error = c.misuse ? xstrdup(c.misuse) : ctx_take_reason(&c, rc);
+                ir->started = 0;
+            }
+            ctx_fini(&c);
+        }
+    }
+}
+
+json_t *runner_finish(struct runner *r)
+{
+    json_t *out = json_array();
+    for (size_t i = 0; i < r->ninsts; i++) {
+        struct instrument_run *ir = &r->insts[i];
+        const struct bhost_plugin *d = &ir->si->plugin->desc;
+        if (ir->started && d->run_end) {
+            struct host_ctx c;
+            ctx_init(&c, ir->si->plugin, ir->si->values, NULL, &ir->metrics, "", ir->exp->seed,
+                     d->name);
+            d->run_end(&c.pub, ir->state);
+            if (c.misuse && !ir->error)
+                ir->error = xstrdup(c.misuse);
+            ctx_fini(&c);
+        }
+        json_array_append_new(out, results_instrument(ir));
+        metrics_fini(&ir->metrics);
+        free(ir->error);
+    }
+    free(r->insts);
+    r->insts = NULL;
+    r->ninsts = 0;
+    return out;
+}
+
+/* Ends a hook's call: its failure or API misuse fails the point. */
+static int hook_ok(struct host_ctx *c, int rc, const char *hook, struct point_run *pr)
+{
+    if (c->misuse) {
+        pr->error = xasprintf("%s: %s", hook, c->misuse);
+        return 0;
+    }
+    if (rc != BHOST_OK) {
+        char *why = ctx_take_reason(c, rc);
+        pr->error = xasprintf("%s failed: %s", hook, why);
+        free(why);
+        return 0;
+    }
+    return 1;
+}
+
+static void count_failure(struct host_ctx *c, int rc)
+{
+    point_add_failure(c->ps, ctx_take_reason(c, rc));
+}
+
+/*
+ * The measured loop for iterate(): runs until at least `target` iterations
+ * and `min_ns` have passed. One clock read per iteration.
+ */
+static uint64_t loop_single(struct host_ctx *c, void *state, struct hdr *h, uint64_t target,
+                            uint64_t min_ns, uint64_t *wall_ns)
+{
+    int (*iterate)(bhost_ctx *, void *) = c->plugin->desc.iterate;
+    bhost_ctx *pub = &c->pub;
+    uint64_t n = 0, start = host_now_ns(), t0 = start, t1;
+    for (;;) {
+        int rc = iterate(pub, state);
+        t1 = host_now_ns();
+        if (__builtin_expect(rc == BHOST_OK, 1))
+            hdr_record(h, (int64_t)(t1 - t0));
+        else
+            count_failure(c, rc);
+        t0 = t1;
+        if (++n >= target && t1 - start >= min_ns)
+            break;
+    }
+    *wall_ns = t1 - start;
+    return n;
+}
+
+/* The same for iterate_batch(): each call of `batch` iterations is timed as a whole. */
+static uint64_t loop_batch(struct host_ctx *c, void *state, struct hdr *h, uint64_t batch,
+                           uint64_t target, uint64_t min_ns, uint64_t *wall_ns)
+{
+    int (*iterate_batch)(bhost_ctx *, void *, uint64_t) = c->plugin->desc.iterate_batch;
+    uint64_t n = 0, start = host_now_ns(), t0 = start, t1;
+    for (;;) {
+        uint64_t k = n < target && target - n < batch ? target - n : batch;
+        int rc = iterate_batch(&c->pub, state, k);
+        t1 = host_now_ns();
+        if (rc == BHOST_OK)
+            hdr_record_n(h, (int64_t)((t1 - t0 + k / 2) / k), (int64_t)k);
+        else
+            count_failure(c, rc);
+        t0 = t1;
+        n += k;
+        if (n >= target && t1 - start >= min_ns)
+            break;
+    }
+    *wall_ns = t1 - start;
+    return n;
+}
+
+/* Doubles the batch until one call takes RUNNER_BATCH_TARGET_NS. Counts as warm-up. */
+static uint64_t calibrate_batch(struct host_ctx *c, void *state, struct hdr *h)
+{
+    uint64_t batch = 1, wall;
+    for (;;) {
+        loop_batch(c, state, h, batch, batch, 0, &wall);
+        if (wall >= RUNNER_BATCH_TARGET_NS || batch >= (UINT64_C(1) << 30))
+            return batch;
+        batch *= 2;
+    }
+}
+
+static uint64_t measure(struct host_ctx *c, void *state, struct point_run *pr, uint64_t target,
+                        uint64_t min_ns, uint64_t *wall_ns)
+{
+    struct hdr *h = c->ps->hists[0]->current;
+    if (c->plugin->desc.iterate_batch)
+        return loop_batch(c, state, h, pr->batch, target, min_ns, wall_ns);
+    return loop_single(c, state, h, target, min_ns, wall_ns);
+}
+
+/* Instrument hooks around the measured phase; on failure the point fails. */
+static int instruments_call(struct runner *r, const struct point *pt, struct point_state *ps,
+                            int start, struct point_run *pr)
+{
+    for (size_t i = 0; i < r->ninsts; i++) {
+        struct instrument_run *ir = &r->insts[i];
+        if (ir->exp != pt->exp)
+            continue;
+        const struct bhost_plugin *d = &ir->si->plugin->desc;
+        if (!ir->started) {
+            if (start && pr->ok) {
+                pr->error = xasprintf("instrument '%s' did not start: %s", d->name,
+                                      ir->error ? ir->error : "unknown reason");
+                pr->ok = 0;
+            }
+            continue;
+        }
+        int (*hook)(bhost_ctx *, void *) = start ? d->point_start : d->point_end;
+        if (!hook)
+            continue;
+        char *prefix = xasprintf("%s.", d->name);
+        struct host_ctx c;
+        ctx_init(&c, ir->si->plugin, ir->si->values, ps, &ps->metrics, prefix, pt->seed,
+                 d->name);
+        int rc = hook(&c.pub, ir->state);
+        char *what = xasprintf("instrument '%s' %s", d->name, start ? "point_start" : "point_end");
+        if (pr->ok && !hook_ok(&c, rc, what, pr))
+            pr->ok = 0;
+        free(what);
+        ctx_fini(&c);
+        free(prefix);
+    }
+    return pr->ok;
+}
+
+static void run_phases(struct runner *r, const struct point *pt, struct point_state *ps,
+                       struct host_ctx *c, struct point_run *pr)
+{
+    const struct spec_experiment *e = pt->exp;
+    const struct bhost_plugin *d = &e->plugin->desc;
+    void *state = NULL;
+    if (d->setup && !hook_ok(c, d->setup(&c->pub, &state), "setup", pr))
+        return;
+    uint64_t wall;
+    if (d->iterate_batch)
+        pr->batch = calibrate_batch(c, state, ps->hists[0]->current);
+    if (e->warmup > 0)
+        pr->warmup_done = measure(c, state, pr, e->warmup, 0, &wall);
+    /* Warm-up leaves nothing behind: not its timings, not its failures. */
+    point_reset_rep(ps, 0);
+    ps->failures = 0;
+    for (size_t i = 0; i < ps->nreasons; i++)
+        free(ps->reasons[i].text);
+    ps->nreasons = 0;
+    if (!c->misuse && instruments_call(r, pt, ps, 1, pr)) {
+        uint64_t min_ns = (uint64_t)(e->min_time * 1e9);
+        for (uint32_t rep = 0; rep < e->repetitions && !c->misuse; rep++) {
+            point_select_rep(ps, rep);
+            pr->rep_iterations[rep] = measure(c, state, pr, e->measured, min_ns,
+                                              &pr->rep_wall_ns[rep]);
+        }
+        instruments_call(r, pt, ps, 0, pr);
+    }
+    if (c->misuse && pr->ok) {
+        pr->error = xasprintf("iterate: %s", c->misuse);
+        pr->ok = 0;
+    }
+    if (d->teardown)
+        d->teardown(&c->pub, state);
+}
+
+json_t *runner_point(struct runner *r, const struct point *pt)
+{
+    const struct spec_experiment *e = pt->exp;
+    struct point_run pr = {.ok = 1, .batch = 1};
+    pr.rep_iterations = xcalloc(e->repetitions, sizeof *pr.rep_iterations);
+    pr.rep_wall_ns = xcalloc(e->repetitions, sizeof *pr.rep_wall_ns);
+    char *scratch = xasprintf("%s/%s", r->scratch_root, pt->id);
+    struct point_state ps;
+    point_state_init(&ps, e->repetitions, pt->id, scratch);
+    uint64_t start = host_now_ns();
+    if (mkdir_p(scratch, 0755) != 0) {
+        pr.ok = 0;
+        pr.error = xasprintf("cannot create scratch directory %s: %s", scratch, strerror(errno));
+    } else {
+        struct host_ctx c;
+        ctx_init(&c, e->plugin, pt->values, &ps, &ps.metrics, "", pt->seed, pt->label);
+        run_phases(r, pt, &ps, &c, &pr);
+        pr.ok = pr.ok && pr.error == NULL;
+        ctx_fini(&c);
+        remove_tree(scratch);
+    }
+    pr.wall_ns = host_now_ns() - start;
+    json_t *out = results_point(pt, &ps, &pr);
+    point_state_fini(&ps);
+    free(pr.error);
+    free(pr.rep_iterations);
+    free(pr.rep_wall_ns);
+    free(scratch);
+    return out;
+}

@@ -1,0 +1,82 @@
+/*
+ * spec.h — sweep specs: YAML in, a checked model out.
+ *
+ * spec_load() reads a spec with libyaml, resolves every plugin and parameter
+ * against the registry and fills defaults, so that everything after it deals
+ * only in valid values. Every error names file:line:column and what was
+ * expected. The grammar is in docs/specs.md.
+ */
+#ifndef BHOST_SPEC_H
+#define BHOST_SPEC_H
+
+#include "param.h"
+#include "plugin.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SPEC_DEFAULT_MAX_POINTS 100000
+#define SPEC_DEFAULT_MIN_TIME 0.5 /* seconds, when neither measured nor min_time is given */
+#define SPEC_DEFAULT_WARMUP 1
+
+/* One parameter as the spec gives it: one value (fixed) or an axis. */
+struct spec_param {
+    int def_index;            /* in the plugin's parameter table */
+    struct pvalue *values;
+    size_t nvalues;
+    int is_axis;              /* a list or a range, even of one value */
+};
+
+struct spec_instrument {
+    const struct plugin *plugin;
+    struct pvalue *values;    /* every parameter, plugin order, defaults filled */
+};
+
+struct spec_experiment {
+    char *name;               /* unique in the spec; defaults to the plugin name */
+    const struct plugin *plugin;
+    struct spec_param *params; /* only those the spec sets, in spec order */
+    size_t nparams;
+    uint64_t warmup, measured;
+    double min_time;          /* seconds; 0 = none */
+    uint32_t repetitions;
+    struct spec_instrument *instruments;
+    size_t ninstruments;
+    uint64_t seed;
+    char **tags;
+    size_t ntags;
+    char *notes;
+};
+
+struct spec {
+    char *path;
+    char *name;               /* `name:`, else the file name without .yaml */
+    char *output_dir;         /* NULL: results/ */
+    char *notes;
+    char **tags;
+    size_t ntags;
+    uint64_t seed;
+    uint64_t max_points;
+    struct spec_experiment *experiments;
+    size_t nexperiments;
+};
+
+/*
+ * Loads `path`, applying `overrides` ("key=value", as given to --set) on top.
+ * 0, or -1 with "file:line:col: message" in err.
+ */
+int spec_load(const char *path, const struct registry *reg, const char *const *overrides,
+              size_t noverrides, struct spec *out, char *err, size_t errlen);
+/* The same from text in memory; `label` stands for the file name in errors. */
+int spec_load_text(const char *text, size_t len, const char *label, const struct registry *reg,
+                   const char *const *overrides, size_t noverrides, struct spec *out,
+                   char *err, size_t errlen);
+void spec_free(struct spec *s);
+
+/* The spec as it will run (overrides applied, defaults filled). */
+json_t *spec_to_json(const struct spec *s);
+/* A value as JSON of its type. */
+json_t *pvalue_json(const struct pvalue *v);
+
+#endif
