@@ -195,8 +195,9 @@ void hdr_add(struct hdr *dst, const struct hdr *src)
         dst->max_index = hi;
 }
 
-/* HdrHistogram Java's rank: one ulp is taken off p so that products such as
- * 7/100 * 100 = 7.000000000000001 do not round up to the next count. */
+/* HdrHistogram Java's rank, ceil(p * total / 100) with one ulp taken off p
+ * so that rounding noise (0.07 * 100 = 7.000000000000001) cannot push it to
+ * the next count. */
 static int64_t percentile_rank(double p, int64_t total)
 {
     if (!(p > 0.0))

@@ -1,0 +1,186 @@
+/*
+ * test_plugin.c — the ABI rules of docs/sdk.md, checked against plugins
+ * built for the purpose (tests/plugins/): what loads, what is refused, and
+ * that each refusal is one line naming the file, the plugin, both versions
+ * and what to do.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "plugin.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static char err[2048];
+
+static struct plugin *load(const char *name)
+{
+    char *path = xasprintf("%s/%s.so", BHOST_TEST_PLUGIN_DIR, name);
+    err[0] = '\0';
+    struct plugin *p = plugin_load(path, err, sizeof err);
+    free(path);
+    return p;
+}
+
+static void assert_refused(const char *name, const char *const *phrases)
+{
+    struct plugin *p = load(name);
+    assert_null(p);
+    assert_non_null(strstr(err, name)); /* the file */
+    assert_null(strchr(err, '\n'));     /* one line */
+    for (; *phrases; phrases++) {
+        if (!strstr(err, *phrases))
+            fail_msg("refusal of %s lacks \"%s\": %s", name, *phrases, err);
+    }
+}
+
+static void good_plugin_loads_with_typed_defaults(void **state)
+{
+    (void)state;
+    struct plugin *p = load("test_good");
+    assert_non_null(p);
+    assert_string_equal(p->desc.name, "test_good");
+    assert_int_equal(p->desc.kind, BHOST_EXPERIMENT);
+    assert_int_equal(p->nparams, 6);
+    const struct pdef *count = &p->params[pdef_find(p->params, p->nparams, "count")];
+    assert_int_equal(count->type, BHOST_INT);
+    assert_int_equal(count->def.i, 3);
+    assert_true(count->has_min && count->has_max);
+    assert_int_equal(count->min.i, 1);
+    assert_int_equal(count->max.i, 100);
+    const struct pdef *color = &p->params[pdef_find(p->params, p->nparams, "color")];
+    assert_int_equal(color->nchoices, 3);
+    assert_string_equal(color->def.s, "green");
+    assert_int_equal(color->def.i, 1);
+    const struct pdef *ratio = &p->params[pdef_find(p->params, p->nparams, "ratio")];
+    assert_true(ratio->def.f == 0.5);
+    plugin_unload(p);
+}
+
+static void wrong_magic_is_refused(void **state)
+{
+    (void)state;
+    static const char *const phrases[] = {"bad descriptor magic 0xdeadbeef", "not a bhost plugin",
+                                          NULL};
+    assert_refused("test_bad_magic", phrases);
+}
+
+static void newer_major_is_refused_by_symbol(void **state)
+{
+    (void)state;
+    static const char *const phrases[] = {"built for bhost ABI 2", "bhost_plugin_v2",
+                                          "this bhost has ABI 1.0", "rebuild", NULL};
+    assert_refused("test_newer_major", phrases);
+}
+
+static void newer_minor_without_compat_is_refused(void **state)
+{
+    (void)state;
+    static const char *const phrases[] = {"plugin 'test_newer_minor'", "built for bhost ABI 1.1",
+                                          "needs at least 1.1", "this bhost has ABI 1.0",
+                                          "Upgrade bhost", "BHOST_PLUGIN_HEADER_COMPAT", NULL};
+    assert_refused("test_newer_minor", phrases);
+}
+
+/* Built "by a newer SDK": a larger descriptor and larger parameter records. */
+static void newer_minor_that_declares_compat_loads(void **state)
+{
+    (void)state;
+    struct plugin *p = load("test_newer_minor_compat");
+    assert_non_null(p);
+    assert_int_equal(p->desc.abi_minor, BHOST_ABI_MINOR + 1);
+    assert_true(p->desc.size > sizeof(struct bhost_plugin));
+    assert_int_equal(p->nparams, 2);
+    /* Walked by the plugin's element size: the second record is read right. */
+    assert_string_equal(p->params[0].name, "alpha");
+    assert_int_equal(p->params[0].def.i, 7);
+    assert_string_equal(p->params[1].name, "beta");
+    assert_string_equal(p->params[1].def.s, "x");
+    plugin_unload(p);
+}
+
+static void descriptor_smaller_than_header_is_refused(void **state)
+{
+    (void)state;
+    static const char *const phrases[] = {"declares 12 bytes", "ABI header", NULL};
+    assert_refused("test_short_size", phrases);
+}
+
+static void invalid_default_is_refused(void **state)
+{
+    (void)state;
+    static const char *const phrases[] = {"plugin 'test_bad_default'", "default of parameter",
+                                          "expected an integer, got 'abc'", NULL};
+    assert_refused("test_bad_default", phrases);
+}
+
+static void missing_file_and_non_plugin_are_refused(void **state)
+{
+    (void)state;
+    static const char *const missing[] = {"cannot load", NULL};
+    assert_refused("no_such_plugin", missing);
+    /* A shared object without the entry symbol: the C library itself. */
+    err[0] = '\0';
+    assert_null(plugin_load("libc.so.6", err, sizeof err));
+    assert_non_null(strstr(err, "not a bhost plugin (no bhost_plugin_v1 symbol)"));
+}
+
+static void registry_finds_plugins_and_records_refusals(void **state)
+{
+    (void)state;
+    const char *paths[] = {BHOST_TEST_PLUGIN_DIR};
+    unsetenv("BHOST_PLUGIN_PATH");
+    struct registry r;
+    registry_init(&r, paths, 1);
+    assert_string_equal(r.dirs[0], BHOST_TEST_PLUGIN_DIR);
+    assert_string_equal(r.dirs[r.ndirs - 1], BHOST_BUILD_PLUGIN_DIR);
+    registry_scan(&r);
+    assert_non_null(registry_find(&r, "test_good"));
+    assert_non_null(registry_find(&r, "noop"));
+    assert_non_null(registry_find(&r, "spin"));
+    assert_non_null(registry_find(&r, "rusage"));
+    assert_null(registry_find(&r, "test_bad_magic"));
+    assert_int_equal(r.nproblems, 5); /* bad magic, newer major, newer minor, short, default */
+    for (size_t i = 1; i < r.nplugins; i++)
+        assert_true(strcmp(r.plugins[i - 1]->desc.name, r.plugins[i]->desc.name) < 0);
+    assert_string_equal(registry_suggest(&r, "test_god", BHOST_EXPERIMENT), "test_good");
+    assert_null(registry_suggest(&r, "test_god", BHOST_INSTRUMENT));
+    assert_string_equal(registry_suggest(&r, "rusge", BHOST_INSTRUMENT), "rusage");
+    registry_free(&r);
+}
+
+static void earlier_path_shadows_later(void **state)
+{
+    (void)state;
+    /* The build's plugin folder given first and also searched last by default. */
+    const char *paths[] = {BHOST_BUILD_PLUGIN_DIR};
+    struct registry r;
+    registry_init(&r, paths, 1);
+    registry_scan(&r);
+    const struct plugin *spin = registry_find(&r, "spin");
+    assert_non_null(spin);
+    assert_int_equal(spin->shadowed_count, 1);
+    registry_free(&r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(good_plugin_loads_with_typed_defaults),
+        cmocka_unit_test(wrong_magic_is_refused),
+        cmocka_unit_test(newer_major_is_refused_by_symbol),
+        cmocka_unit_test(newer_minor_without_compat_is_refused),
+        cmocka_unit_test(newer_minor_that_declares_compat_loads),
+        cmocka_unit_test(descriptor_smaller_than_header_is_refused),
+        cmocka_unit_test(invalid_default_is_refused),
+        cmocka_unit_test(missing_file_and_non_plugin_are_refused),
+        cmocka_unit_test(registry_finds_plugins_and_records_refusals),
+        cmocka_unit_test(earlier_path_shadows_later),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,323 @@
+/*
+ * test_spec.c — spec loading: what good specs turn into, and one test per
+ * kind of bad spec checking the message and its file:line:column.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "spec_fixture.h"
+
+static int has(const struct spec_experiment *e, const char *name)
+{
+    for (size_t i = 0; i < e->nparams; i++)
+        if (strcmp(e->plugin->params[e->params[i].def_index].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The parameter the spec gives; the test fails if it is not there. */
+static const struct spec_param *given(const struct spec_experiment *e, const char *name)
+{
+    static struct pvalue none;
+    static const struct spec_param missing = {.values = &none, .nvalues = 1};
+    int i = has(e, name);
+    if (i < 0) {
+        fail_msg("parameter %s not given", name);
+        return &missing;
+    }
+    return &e->params[i];
+}
+
+static void good_spec_resolves_everything(void **state)
+{
+    (void)state;
+    struct spec s;
+    int rc = load_spec("name: s1\n"
+                       "seed: 5\n"
+                       "tags: [a, b]\n"
+                       "iterations: {warmup: 2, measured: 10}\n"
+                       "repetitions: 3\n"
+                       "experiments:\n"
+                       "  - experiment: test_good\n"
+                       "    params:\n"
+                       "      count: [1, 2]\n"
+                       "      ratio: {from: 0, to: 1, step: 0.25}\n"
+                       "      size_unused_here: 1\n",
+                       &s, NULL, 0);
+    /* size_unused_here is no parameter of test_good: the one error. */
+    assert_int_equal(rc, -1);
+    assert_string_equal(err, "t.yaml:11:7: experiment 'test_good' has no parameter "
+                             "'size_unused_here'; it has: count, ratio, flag, label, color, "
+                             "fail_every");
+    rc = load_spec("name: s1\n"
+                   "seed: 5\n"
+                   "tags: [a, b]\n"
+                   "iterations: {warmup: 2, measured: 10}\n"
+                   "repetitions: 3\n"
+                   "experiments:\n"
+                   "  - experiment: test_good\n"
+                   "    params:\n"
+                   "      count: [1, 2]\n"
+                   "      ratio: {from: 0, to: 1, step: 0.25}\n"
+                   "      color: blue\n"
+                   "      flag: yes\n"
+                   "    instruments:\n"
+                   "      - test_instrument\n"
+                   "  - name: other\n"
+                   "    experiment: noop\n"
+                   "    min_time: 0.1\n"
+                   "    instruments: [{instrument: test_instrument, params: {tag: x}}]\n",
+                   &s, NULL, 0);
+    assert_int_equal(rc, 0);
+    assert_string_equal(s.name, "s1");
+    assert_int_equal(s.seed, 5);
+    assert_int_equal(s.ntags, 2);
+    assert_int_equal(s.nexperiments, 2);
+    const struct spec_experiment *e = &s.experiments[0];
+    assert_string_equal(e->name, "test_good");
+    assert_int_equal(e->warmup, 2);
+    assert_int_equal(e->measured, 10);
+    assert_true(e->min_time == 0);
+    assert_int_equal(e->repetitions, 3);
+    assert_int_equal(e->seed, 5);
+    const struct spec_param *count = given(e, "count"), *ratio = given(e, "ratio");
+    assert_true(count->is_axis);
+    assert_int_equal(count->nvalues, 2);
+    assert_int_equal(count->values[1].i, 2);
+    assert_int_equal(ratio->nvalues, 5);
+    assert_true(ratio->values[4].f == 1.0);
+    assert_false(given(e, "color")->is_axis);
+    assert_int_equal(given(e, "color")->values[0].i, 2);
+    assert_int_equal(given(e, "flag")->values[0].i, 1);
+    assert_int_equal(has(e, "label"), -1);
+    assert_int_equal(e->ninstruments, 1);
+    assert_string_equal(e->instruments[0].values[0].s, "t"); /* default filled */
+    const struct spec_experiment *o = &s.experiments[1];
+    assert_string_equal(o->name, "other");
+    /* Its own min_time sets its stopping rule: the top level's measured does not apply. */
+    assert_int_equal(o->measured, 0);
+    assert_true(o->min_time == 0.1);
+    assert_int_equal(o->warmup, 2);
+    assert_int_equal(o->repetitions, 3);
+    assert_string_equal(o->instruments[0].values[0].s, "x");
+    spec_free(&s);
+}
+
+static void defaults_apply_when_the_spec_is_silent(void **state)
+{
+    (void)state;
+    struct spec s;
+    assert_int_equal(load_spec("experiments: [{experiment: noop}]\n", &s, NULL, 0), 0);
+    assert_string_equal(s.name, "t"); /* from the file name */
+    assert_int_equal(s.max_points, SPEC_DEFAULT_MAX_POINTS);
+    const struct spec_experiment *e = &s.experiments[0];
+    assert_int_equal(e->warmup, SPEC_DEFAULT_WARMUP);
+    assert_int_equal(e->measured, 0);
+    assert_true(e->min_time == SPEC_DEFAULT_MIN_TIME);
+    assert_int_equal(e->repetitions, 1);
+    assert_int_equal(e->ninstruments, 0);
+    spec_free(&s);
+}
+
+static void ranges_expand_inclusively(void **state)
+{
+    (void)state;
+    struct spec s;
+    assert_int_equal(load_spec("experiments:\n"
+                               "  - experiment: test_good\n"
+                               "    params:\n"
+                               "      count: {from: 1, to: 64, mul: 2}\n"
+                               "      fail_every: {from: 10, to: 0, step: -5}\n",
+                               &s, NULL, 0),
+                     0);
+    const struct spec_param *c = &s.experiments[0].params[0];
+    assert_int_equal(c->nvalues, 7);
+    assert_int_equal(c->values[0].i, 1);
+    assert_int_equal(c->values[6].i, 64);
+    const struct spec_param *f = &s.experiments[0].params[1];
+    assert_int_equal(f->nvalues, 3);
+    assert_int_equal(f->values[2].i, 0);
+    spec_free(&s);
+}
+
+static void overrides_take_precedence(void **state)
+{
+    (void)state;
+    struct spec s;
+    const char *text = "repetitions: 2\n"
+                       "experiments:\n"
+                       "  - experiment: test_good\n"
+                       "    repetitions: 5\n"
+                       "    params: {count: 4}\n"
+                       "  - {name: b, experiment: test_good}\n";
+    const char *sets[] = {"count=[1,2,3]", "b.label=hi", "repetitions=7", "b.measured=9"};
+    assert_int_equal(load_spec(text, &s, sets, 4), 0);
+    const struct spec_experiment *a = &s.experiments[0], *b = &s.experiments[1];
+    assert_int_equal(given(a, "count")->nvalues, 3);
+    assert_int_equal(given(b, "count")->nvalues, 3); /* unscoped: every experiment */
+    assert_int_equal(has(a, "label"), -1);
+    assert_string_equal(given(b, "label")->values[0].s, "hi");
+    assert_int_equal(a->repetitions, 7);
+    assert_int_equal(b->repetitions, 7);
+    assert_int_equal(a->measured, 0);
+    assert_int_equal(b->measured, 9);
+    spec_free(&s);
+}
+
+struct bad {
+    const char *text;
+    const char *set;     /* one --set, or NULL */
+    const char *message; /* the whole message */
+};
+
+static const struct bad bad_specs[] = {
+    {"experiments: [\n", NULL,
+     "t.yaml:2:1: invalid YAML: did not find expected node content while parsing a flow node"},
+    {"", NULL, "t.yaml:1:1: the spec is empty; it needs 'experiments:'"},
+    {"- 1\n", NULL,
+     "t.yaml:1:1: expected a mapping with 'experiments:' at the top level, got a list"},
+    {"name: x\n", NULL, "t.yaml:1:1: the spec needs 'experiments:', a list of experiments"},
+    {"experiments: []\n", NULL, "t.yaml:1:14: 'experiments:' is empty; give at least one"},
+    {"iteratons: 5\nexperiments: [{experiment: noop}]\n", NULL,
+     "t.yaml:1:1: unknown key 'iteratons' in the spec (did you mean 'iterations'?)"},
+    {"experiments:\n  - experiment: noop\n    bogus_key_here: 1\n", NULL,
+     "t.yaml:3:5: unknown key 'bogus_key_here' in an experiment; expected one of: name, "
+     "experiment, params, iterations, min_time, repetitions, instruments, seed, tags, notes"},
+    {"seed: 1\nseed: 2\nexperiments: [{experiment: noop}]\n", NULL,
+     "t.yaml:2:1: duplicate key 'seed' (first given at line 1)"},
+    {"experiments:\n  - experiment: test_god\n", NULL,
+     "t.yaml:2:17: unknown experiment 'test_god' (did you mean 'test_good'?)"},
+    {"experiments:\n  - experiment: zzzzzz\n", NULL,
+     "t.yaml:2:17: unknown experiment 'zzzzzz'; `bhost --list` shows what is installed"},
+    {"experiments:\n  - experiment: test_instrument\n", NULL,
+     "t.yaml:2:17: 'test_instrument' is an instrument, not an experiment"},
+    {"experiments:\n  - params: {count: 1}\n", NULL,
+     "t.yaml:2:5: an experiment needs 'experiment: PLUGIN'"},
+    {"experiments:\n  - experiment: test_good\n    params: {cout: 2}\n", NULL,
+     "t.yaml:3:14: experiment 'test_good' has no parameter 'cout' (did you mean 'count'?)"},
+    {"experiments:\n  - experiment: test_good\n    params: {count: abc}\n", NULL,
+     "t.yaml:3:21: count: expected an integer, got 'abc'"},
+    {"experiments:\n  - experiment: test_good\n    params: {count: [1, 2.5]}\n", NULL,
+     "t.yaml:3:25: count: expected an integer, got '2.5'"},
+    {"experiments:\n  - experiment: test_good\n    params: {count: 1000}\n", NULL,
+     "t.yaml:3:21: count = 1000 is out of range: expected >= 1 and <= 100"},
+    {"experiments:\n  - experiment: test_good\n    params: {ratio: -0.5}\n", NULL,
+     "t.yaml:3:21: ratio = -0.5 is out of range: expected >= 0 and <= 1"},
+    {"experiments:\n  - experiment: test_good\n    params: {color: gren}\n", NULL,
+     "t.yaml:3:21: color: 'gren' is not one of: red, green, blue (did you mean 'green'?)"},
+    {"experiments:\n  - experiment: test_good\n    params: {flag: maybe}\n", NULL,
+     "t.yaml:3:20: flag: expected true or false, got 'maybe'"},
+    {"experiments:\n  - experiment: test_good\n    params: {count: }\n", NULL,
+     "t.yaml:3:21: count: expected an int, got no value"},
+    {"experiments:\n  - experiment: test_good\n    params: {count: []}\n", NULL,
+     "t.yaml:3:21: count: an empty list sweeps over nothing"},
+    {"experiments:\n  - experiment: test_good\n    params: {count: {from: 1, to: 9}}\n", NULL,
+     "t.yaml:3:21: count: a range is {from: A, to: B, step: S} or {from: A, to: B, mul: M}"},
+    {"experiments:\n  - experiment: test_good\n    params: {count: {from: 1, to: 9, step: 0}}\n",
+     NULL, "t.yaml:3:44: count: step 0 never gets from 1 to 9"},
+    {"experiments:\n  - experiment: test_good\n    params: {count: {from: 1, to: 9, mul: 1}}\n",
+     NULL, "t.yaml:3:43: count: mul needs from > 0, to >= from and mul > 1"},
+    {"experiments:\n  - experiment: test_good\n    params: {count: {from: 1, to: 300, step: 50}}\n",
+     NULL, "t.yaml:3:35: count = 300 is out of range: expected >= 1 and <= 100"},
+    {"experiments:\n  - experiment: test_good\n    params: {label: {from: 1, to: 2, step: 1}}\n",
+     NULL, "t.yaml:3:21: label: a range needs an int or float parameter, not string"},
+    {"experiments:\n  - experiment: noop\n    iterations: {warmup: -1}\n", NULL,
+     "t.yaml:3:26: expected a number of warm-up iterations, got '-1'"},
+    {"experiments:\n  - experiment: noop\n    iterations: {measured: 0}\n", NULL,
+     "t.yaml:2:5: experiment 'noop' would measure nothing: set iterations.measured or "
+     "min_time above 0"},
+    {"experiments:\n  - experiment: noop\n    repetitions: 0\n", NULL,
+     "t.yaml:3:18: a number of repetitions must be between 1 and 1000000, got 0"},
+    {"experiments:\n  - experiment: noop\n    min_time: soon\n", NULL,
+     "t.yaml:3:15: expected a duration in seconds (0 to 1e6), got 'soon'"},
+    {"experiments:\n  - experiment: noop\n  - experiment: noop\n", NULL,
+     "t.yaml:3:5: a second experiment named 'noop': give each its own 'name:'"},
+    {"experiments:\n  - {experiment: noop, name: 'a b'}\n", NULL,
+     "t.yaml:2:30: experiment name 'a b' may only use letters, digits, '_' and '-'"},
+    {"experiments:\n  - experiment: noop\n    instruments: [qqqqqq]\n", NULL,
+     "t.yaml:3:19: unknown instrument 'qqqqqq'; `bhost --list` shows what is installed"},
+    {"experiments:\n  - experiment: noop\n    instruments: [test_instrumnt]\n", NULL,
+     "t.yaml:3:19: unknown instrument 'test_instrumnt' (did you mean 'test_instrument'?)"},
+    {"experiments:\n  - experiment: noop\n    instruments:\n"
+     "      - {instrument: test_instrument, params: {tag: [a, b]}}\n",
+     NULL, "t.yaml:4:53: tag: instrument parameters take one value, not a list"},
+    {"experiments:\n  - experiment: noop\n    instruments: [test_instrument, test_instrument]\n",
+     NULL, "t.yaml:3:36: instrument 'test_instrument' is attached twice"},
+    {"experiments: [{experiment: test_good}]\n", "count=abc",
+     "--set count=abc:1:1: count: expected an integer, got 'abc'"},
+    {"experiments: [{experiment: test_good}]\n", "nosuch=1",
+     "--set nosuch=1: no experiment has a parameter or setting 'nosuch'"},
+    {"experiments: [{experiment: test_good}]\n", "zz.count=1",
+     "--set zz.count=1: the spec has no experiment named 'zz'"},
+    {"experiments: [{experiment: test_good}]\n", "count",
+     "--set count: expected key=value"},
+    {"experiments: [{experiment: test_good}]\n", "count=[1,",
+     "--set count=[1,:2:1: invalid YAML: did not find expected node content while parsing a "
+     "flow node"},
+};
+
+static void bad_specs_name_file_line_column(void **state)
+{
+    (void)state;
+    int wrong = 0;
+    for (size_t i = 0; i < sizeof bad_specs / sizeof bad_specs[0]; i++) {
+        const struct bad *b = &bad_specs[i];
+        struct spec s;
+        const char *sets[] = {b->set};
+        int rc = load_spec(b->text, &s, sets, b->set ? 1 : 0);
+        if (rc == 0) {
+            spec_free(&s);
+            print_error("bad spec #%zu was accepted:\n%s\n", i, b->text);
+            wrong++;
+        } else if (strcmp(err, b->message) != 0) {
+            print_error("bad spec #%zu:\n got: %s\nwant: %s\n", i, err, b->message);
+            wrong++;
+        }
+    }
+    assert_int_equal(wrong, 0);
+}
+
+static void missing_file_is_reported(void **state)
+{
+    (void)state;
+    struct spec s;
+    assert_int_equal(spec_load("/nonexistent/x.yaml", &reg, NULL, 0, &s, err, sizeof err), -1);
+    assert_string_equal(err, "/nonexistent/x.yaml: cannot read: No such file or directory");
+}
+
+static void spec_as_json_shows_axes_and_defaults(void **state)
+{
+    (void)state;
+    struct spec s;
+    assert_int_equal(load_spec("experiments:\n"
+                               "  - experiment: test_good\n"
+                               "    params: {count: [1, 2], color: red}\n",
+                               &s, NULL, 0),
+                     0);
+    json_t *j = spec_to_json(&s);
+    json_t *params = json_object_get(json_array_get(json_object_get(j, "experiments"), 0),
+                                     "params");
+    assert_int_equal(json_array_size(json_object_get(params, "count")), 2);
+    assert_string_equal(json_string_value(json_object_get(params, "color")), "red");
+    assert_null(json_object_get(params, "label")); /* only what the spec sets */
+    assert_int_equal(json_integer_value(json_object_get(j, "max_points")), 100000);
+    json_decref(j);
+    spec_free(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(good_spec_resolves_everything),
+        cmocka_unit_test(defaults_apply_when_the_spec_is_silent),
+        cmocka_unit_test(ranges_expand_inclusively),
+        cmocka_unit_test(overrides_take_precedence),
+        cmocka_unit_test(bad_specs_name_file_line_column),
+        cmocka_unit_test(missing_file_is_reported),
+        cmocka_unit_test(spec_as_json_shows_axes_and_defaults),
+    };
+    return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
+}
