@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static struct plugin *lookup(const struct registry *r, const char *name);
 
@@ -186,6 +187,26 @@ static void add_dirs(struct registry *r, const char *list)
     free(copy);
 }
 
+/* Where an installed bhost keeps its plugins: beside its own binary, so that an
+ * installed tree can be moved; the configured path if /proc is not there. */
+static char *install_plugin_dir(void)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return xstrdup(BHOST_INSTALL_PLUGIN_DIR);
+    exe[n] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    char *dir = xasprintf("%s/%s", exe, BHOST_BIN_TO_PLUGINS);
+    char *clean = realpath(dir, NULL);
+    if (!clean)
+        return dir;
+    free(dir);
+    return clean;
+}
+
 void registry_init(struct registry *r, const char *const *cli_paths, size_t ncli)
 {
     memset(r, 0, sizeof *r);
@@ -194,7 +215,9 @@ void registry_init(struct registry *r, const char *const *cli_paths, size_t ncli
     const char *env = getenv("BHOST_PLUGIN_PATH");
     if (env && *env)
         add_dirs(r, env);
-    add_dirs(r, BHOST_INSTALL_PLUGIN_DIR);
+    char *installed = install_plugin_dir();
+    add_dirs(r, installed);
+    free(installed);
     add_dirs(r, BHOST_BUILD_PLUGIN_DIR);
 }
 

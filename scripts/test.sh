@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# One command: install what is missing, then build and run the whole test
+# suite twice: a normal build, and one under AddressSanitizer + UBSan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+
+run_suite() { # build-dir, extra cmake args...
+  local dir=$1; shift
+  echo "== bhost tests: $dir $*"
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake --build "$dir" -j"$(nproc)" >/dev/null
+  (cd "$dir" && ctest --output-on-failure -j"$(nproc)")
+}
+
+run_suite build
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  run_suite build-asan -DBHOST_SANITIZE=ON

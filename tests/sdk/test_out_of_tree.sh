@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs bhost into a temporary prefix, builds sdk/example out of tree
+# against it with the CMake package and with pkg-config, and runs both
+# builds' plugin with the installed bhost.
+set -euo pipefail
+src=$1 build=$2
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+
+# 1. CMake package
+cmake -S "$src/sdk/example" -B "$tmp/cmake" -DCMAKE_PREFIX_PATH="$tmp/prefix" >/dev/null
+cmake --build "$tmp/cmake" >/dev/null
+
+# 2. pkg-config
+export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
+mkdir -p "$tmp/pc"
+cc -std=c11 -Wall -Wextra -Werror -shared -fPIC $(pkg-config --cflags bhost) \
+   "$src/sdk/example/memcpy_example.c" -o "$tmp/pc/memcpy_example.so"
+
+for dir in "$tmp/cmake" "$tmp/pc"; do
+  exported=$(nm -D --defined-only "$dir/memcpy_example.so" | awk '{print $3}' | grep -v '^_' | tr '\n' ' ')
+  [ "$exported" = "bhost_plugin_v1 " ] || { echo "FAIL: $dir exports: $exported"; exit 1; }
+  "$tmp/prefix/bin/bhost" --plugin-path "$dir" --list | grep -q "memcpy_example 1.0 (ABI 1.0)" ||
+    { echo "FAIL: --list does not show the plugin built in $dir"; exit 1; }
+  printf 'experiments:\n  - experiment: memcpy_example\n    params: {bytes: [64, 1024]}\n    iterations: {measured: 100}\n' > "$tmp/spec.yaml"
+  "$tmp/prefix/bin/bhost" --plugin-path "$dir" run "$tmp/spec.yaml" --out "$tmp/run" -q
+  grep -q '"bytes_copied"' "$tmp/run/results.json" || { echo "FAIL: no metric in results"; exit 1; }
+done
+# The installed host finds the installed reference plugins by itself.
+"$tmp/prefix/bin/bhost" --list | grep -q "$tmp/prefix/lib/bhost/plugins/spin.so" ||
+  { echo "FAIL: the installed bhost does not find its installed plugins"; exit 1; }
+echo "out-of-tree plugin: built with the CMake package and with pkg-config, loaded and run"
