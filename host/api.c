@@ -6,6 +6,7 @@
  * call, which is kinder than a crash and impossible to miss.
  */
 #include "api.h"
+#include "clock.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -19,9 +20,7 @@ int host_log_level = BHOST_LOG_INFO;
 
 uint64_t host_now_ns(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    return clock_now_ns();
 }
 
 static struct host_ctx *host(bhost_ctx *ctx)

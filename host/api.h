@@ -85,6 +85,7 @@ void point_add_failure(struct point_state *ps, char *reason_owned);
 
 void metrics_fini(struct metrics *m);
 
+/* The SDK's bhost_now_ns(): clock_now_ns() as a function the plugin can call. */
 uint64_t host_now_ns(void);
 
 #endif

@@ -1,6 +1,7 @@
 /* cli.c — parses the command line and runs the commands (docs/cli.md). */
 #include "cli.h"
 #include "api.h"
+#include "clock.h"
 #include "plugin.h"
 #include "report.h"
 #include "results.h"
@@ -356,7 +357,7 @@ static int run(const struct options *o, const struct registry *reg, int argc, ch
     struct run_info info = {.argc = argc, .argv = argv, .run_dir = dir, .filter = o->filter,
                             .points_total = w.total};
     utc_stamp(info.started_utc, sizeof info.started_utc, 1);
-    uint64_t start = host_now_ns();
+    uint64_t start = clock_now_ns();
     char *scratch = xasprintf("%s/scratch", dir);
     struct report rep;
     report_begin(&rep, o->quiet ? fopen("/dev/null", "w") : stdout, w.npoints);
@@ -372,7 +373,7 @@ static int run(const struct options *o, const struct registry *reg, int argc, ch
     json_t *instruments = runner_finish(&runner);
     report_end(&rep);
     rmdir(scratch);
-    info.wall_ns = host_now_ns() - start;
+    info.wall_ns = clock_now_ns() - start;
     utc_stamp(info.finished_utc, sizeof info.finished_utc, 1);
     json_t *doc = results_document(&s, &info, points, instruments);
     char *path = xasprintf("%s/results.json", dir);

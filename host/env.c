@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CLOCK_BATCHES 5
+#define CLOCK_BATCHES 11
 #define CLOCK_READS_PER_BATCH 200000
 
 /* JSON string, or null for NULL or for text jansson refuses (not UTF-8). */

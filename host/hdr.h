@@ -83,6 +83,57 @@ static inline void hdr_record(struct hdr *h, int64_t value)
     hdr_record_n(h, value, 1);
 }
 
+/*
+ * A histogram's layout and running totals copied into locals, for a loop
+ * that records many values: the compiler can keep them in registers, which
+ * it cannot do through `struct hdr *` because each counts store might alias
+ * the struct. Between begin and end, record only through the recorder.
+ */
+struct hdr_recorder {
+    int64_t *counts;
+    int64_t sub_bucket_mask, highest_trackable, total_count;
+    int32_t unit_magnitude, sub_bucket_half_count_magnitude, sub_bucket_half_count;
+    int32_t min_index, max_index;
+};
+
+static inline struct hdr_recorder hdr_recorder_begin(const struct hdr *h)
+{
+    return (struct hdr_recorder){
+        .counts = h->counts, .sub_bucket_mask = h->sub_bucket_mask,
+        .highest_trackable = h->highest_trackable, .total_count = h->total_count,
+        .unit_magnitude = h->unit_magnitude,
+        .sub_bucket_half_count_magnitude = h->sub_bucket_half_count_magnitude,
+        .sub_bucket_half_count = h->sub_bucket_half_count, .min_index = h->min_index,
+        .max_index = h->max_index};
+}
+
+/* hdr_record(), on the recorder's copy. */
+static inline void hdr_recorder_record(struct hdr_recorder *r, int64_t value)
+{
+    if (value < 0)
+        value = 0;
+    if (value > r->highest_trackable)
+        value = r->highest_trackable;
+    int32_t pow2ceiling = 64 - __builtin_clzll((uint64_t)(value | r->sub_bucket_mask));
+    int32_t bucket = pow2ceiling - r->unit_magnitude - (r->sub_bucket_half_count_magnitude + 1);
+    int32_t sub = (int32_t)(value >> (bucket + r->unit_magnitude));
+    int32_t i = ((bucket + 1) << r->sub_bucket_half_count_magnitude) +
+                (sub - r->sub_bucket_half_count);
+    r->counts[i]++;
+    r->total_count++;
+    if (i < r->min_index)
+        r->min_index = i;
+    if (i > r->max_index)
+        r->max_index = i;
+}
+
+static inline void hdr_recorder_end(const struct hdr_recorder *r, struct hdr *h)
+{
+    h->total_count = r->total_count;
+    h->min_index = r->min_index;
+    h->max_index = r->max_index;
+}
+
 /* The value a counts index stands for, and its equivalence range. */
 int64_t hdr_value_at_index(const struct hdr *h, int32_t index);
 int64_t hdr_lowest_equivalent(const struct hdr *h, int64_t value);

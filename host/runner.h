@@ -4,8 +4,9 @@
  * Per point: setup, warm-up (discarded), instruments' point_start, the
  * measured iterations of every repetition, point_end, teardown. The loop
  * reads the clock once per iteration: the end of one iteration is the start
- * of the next, so the harness costs one clock read plus one histogram
- * record per iteration (docs/performance.md).
+ * of the next, so the harness costs one clock read and one store per
+ * iteration; timings are binned into histograms between iterations, every
+ * RUNNER_TIMING_BUFFER iterations (docs/performance.md).
  */
 #ifndef BHOST_RUNNER_H
 #define BHOST_RUNNER_H
@@ -14,6 +15,9 @@
 #include "sweep.h"
 
 #include <jansson.h>
+
+/* Timings buffered before they are binned: 8 KiB, well inside L1. */
+#define RUNNER_TIMING_BUFFER 1024
 
 /* A batch is grown until it takes this long, so the clock's cost vanishes. */
 #define RUNNER_BATCH_TARGET_NS 10000u
