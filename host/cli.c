@@ -360,7 +360,7 @@ static int run(const struct options *o, const struct registry *reg, int argc, ch
     uint64_t start = clock_now_ns();
     char *scratch = xasprintf("%s/scratch", dir);
     struct report rep;
-    report_begin(&rep, o->quiet ? fopen("/dev/null", "w") : stdout, w.npoints);
+    report_begin(&rep, stdout, o->quiet, w.npoints);
     struct runner runner;
     runner_start(&runner, &s, &w, scratch);
     json_t *points = json_array();
@@ -387,8 +387,6 @@ static int run(const struct options *o, const struct registry *reg, int argc, ch
         printf("%zu point%s, %zu failed; results: %s\n", w.npoints, w.npoints == 1 ? "" : "s",
                rep.failed, path);
     }
-    if (o->quiet)
-        fclose(rep.out);
     json_decref(doc);
     free(path);
     free(scratch);

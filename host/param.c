@@ -25,8 +25,10 @@ const char *type_name(uint32_t type)
 static int parse_int(const char *text, int64_t *out)
 {
     char *end;
+    const char *digits = text + (*text == '-' || *text == '+');
+    int base = digits[0] == '0' && (digits[1] == 'x' || digits[1] == 'X') ? 16 : 10;
     errno = 0;
-    long long v = strtoll(text, &end, 0);
+    long long v = strtoll(text, &end, base);
     if (errno != 0 || end == text || *end != '\0' || isspace((unsigned char)*text))
         return -1;
     *out = (int64_t)v;

@@ -18,14 +18,26 @@ void format_ns(char *buf, size_t n, double ns)
              units[u].unit);
 }
 
-void report_begin(struct report *r, FILE *out, size_t npoints)
+void format_rate(char *buf, size_t n, double v)
 {
-    *r = (struct report){.out = out, .tty = isatty(fileno(out)), .total = npoints};
+    static const char *const prefix[] = {"", "k", "M", "G", "T"};
+    size_t p = 0;
+    while (p + 1 < sizeof prefix / sizeof prefix[0] && v >= 1000) {
+        v /= 1000;
+        p++;
+    }
+    snprintf(buf, n, v >= 100 ? "%.0f%s" : v >= 10 ? "%.1f%s" : "%.2f%s", v, prefix[p]);
+}
+
+void report_begin(struct report *r, FILE *out, int quiet, size_t npoints)
+{
+    *r = (struct report){.out = out, .tty = isatty(fileno(out)), .quiet = quiet,
+                         .total = npoints};
 }
 
 void report_point_start(struct report *r, const struct point *pt)
 {
-    if (r->tty) {
+    if (r->tty && !r->quiet) {
         fprintf(r->out, "\r\033[K[%zu/%zu] %s ...", r->done + 1, r->total, pt->label);
         fflush(r->out);
     }
@@ -37,6 +49,8 @@ void report_point_done(struct report *r, const json_t *point)
     const char *status = json_string_value(json_object_get(point, "status"));
     int ok = status && strcmp(status, "ok") == 0;
     r->failed += !ok;
+    if (r->quiet)
+        return;
     if (r->tty)
         fputs("\r\033[K", r->out);
     const char *label = json_string_value(json_object_get(point, "label"));
@@ -55,7 +69,7 @@ void report_point_done(struct report *r, const json_t *point)
 
 void report_end(struct report *r)
 {
-    if (r->tty)
+    if (r->tty && !r->quiet)
         fputs("\r\033[K", r->out);
     fflush(r->out);
 }
@@ -82,7 +96,9 @@ static void row(FILE *out, int width, const char *label, const char *hist, const
         format_ns(v, sizeof v, json_number_value(json_object_get(h, cols[c])));
         fprintf(out, " %9s", v);
     }
-    fprintf(out, " %12.4g/s", json_number_value(json_object_get(h, "throughput_per_s")));
+    char rate[32];
+    format_rate(rate, sizeof rate, json_number_value(json_object_get(h, "throughput_per_s")));
+    fprintf(out, " %10s/s", rate);
     if (fail_pct > 0)
         fprintf(out, "  %.2f%% failed", fail_pct);
     fputc('\n', out);
@@ -92,7 +108,7 @@ void report_table(FILE *out, const json_t *doc)
 {
     const json_t *points = json_object_get(doc, "points");
     int width = label_width(points);
-    fprintf(out, "%-*s %-10s %10s %9s %9s %9s %9s %9s %9s %14s\n", width, "point", "histogram",
+    fprintf(out, "%-*s %-10s %10s %9s %9s %9s %9s %9s %9s %12s\n", width, "point", "histogram",
             "count", "mean", "p50", "p90", "p99", "p99.9", "max", "throughput");
     size_t i;
     json_t *pt;

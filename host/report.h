@@ -12,11 +12,11 @@
 
 struct report {
     FILE *out;
-    int tty;
+    int tty, quiet;
     size_t total, done, failed;
 };
 
-void report_begin(struct report *r, FILE *out, size_t npoints);
+void report_begin(struct report *r, FILE *out, int quiet, size_t npoints);
 void report_point_start(struct report *r, const struct point *pt);
 void report_point_done(struct report *r, const json_t *point);
 void report_end(struct report *r);
@@ -24,7 +24,9 @@ void report_end(struct report *r);
 /* The summary table of a results document's points. */
 void report_table(FILE *out, const json_t *doc);
 
-/* 1234 -> "1.23 us"; always 4 significant characters and a unit. */
+/* 1234 -> "1.23 us": three significant digits and a unit. */
 void format_ns(char *buf, size_t n, double ns);
+/* 32470000 -> "32.5M": three significant digits and a decimal prefix. */
+void format_rate(char *buf, size_t n, double per_s);
 
 #endif

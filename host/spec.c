@@ -389,6 +389,33 @@ static void push_value(struct spec_param *sp, size_t *cap, const struct pvalue *
     sp->values[sp->nvalues++] = *v;
 }
 
+/* The k-th value of a range, or 0 once it is past `to` (or would overflow). */
+static int range_value(const struct pdef *d, const struct pvalue *from, const struct pvalue *to,
+                       const struct pvalue *by, double fa, double fb, double fs, int is_step,
+                       uint64_t k, struct pvalue *v)
+{
+    if (d->type == BHOST_INT && is_step) {
+        int64_t offset;
+        if (k > INT64_MAX || __builtin_mul_overflow((int64_t)k, by->i, &offset) ||
+            __builtin_add_overflow(from->i, offset, &v->i))
+            return 0;
+        return by->i > 0 ? v->i <= to->i : v->i >= to->i;
+    }
+    double x = is_step ? fa + (double)k * fs : fa * pow(fs, (double)k);
+    if (d->type == BHOST_INT) {
+        if (!(x <= fb + 0.5) || x >= 0x1p63)
+            return 0;
+        v->i = (int64_t)llround(x);
+        return 1;
+    }
+    /* Floats drift: accept `to` within a hair of rounding. */
+    double slack = 1e-9 * fmax(fabs(fb), fabs(fs));
+    v->f = x;
+    if (is_step && fs < 0)
+        return x >= fb - slack;
+    return x <= fb + slack;
+}
+
 /* {from, to, step} or {from, to, mul}: an axis of numbers, `to` included when reached. */
 static int parse_range(struct reader *r, struct ref at, const struct pdef *d,
                        struct spec_param *sp)
@@ -420,24 +447,8 @@ static int parse_range(struct reader *r, struct ref at, const struct pdef *d,
     size_t cap = 0;
     for (uint64_t k = 0;; k++) {
         struct pvalue v = {.type = d->type};
-        if (d->type == BHOST_INT) {
-            if (step.node) {
-                v.i = a.i + (int64_t)k * s.i;
-                if (s.i > 0 ? v.i > b.i : v.i < b.i)
-                    break;
-            } else {
-                double x = fa * pow(fs, (double)k);
-                if (x > fb + 0.5)
-                    break;
-                v.i = (int64_t)llround(x);
-            }
-        } else {
-            v.f = step.node ? fa + (double)k * fs : fa * pow(fs, (double)k);
-            double slack = 1e-9 * fmax(fabs(fb), fabs(fs));
-            if (step.node && fs > 0 ? v.f > fb + slack : step.node ? v.f < fb - slack
-                                                                   : v.f > fb * (1 + 1e-12))
-                break;
-        }
+        if (!range_value(d, &a, &b, &s, fa, fb, fs, step.node != NULL, k, &v))
+            break;
         if (sp->nvalues >= r->max_values)
             return fail_at(r, at, "%s: range has more than %llu values", d->name,
                            (unsigned long long)r->max_values);

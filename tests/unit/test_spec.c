@@ -143,6 +143,41 @@ static void ranges_expand_inclusively(void **state)
     spec_free(&s);
 }
 
+/* A step that would pass INT64_MAX ends the range instead of overflowing. */
+static void huge_steps_stop_before_overflow(void **state)
+{
+    (void)state;
+    struct spec s;
+    assert_int_equal(load_spec("experiments:\n"
+                               "  - experiment: test_good\n"
+                               "    params:\n"
+                               "      fail_every: {from: 0, to: 9223372036854775807,\n"
+                               "                   step: 4611686018427387904}\n",
+                               &s, NULL, 0),
+                     0);
+    const struct spec_param *f = &s.experiments[0].params[0];
+    assert_int_equal(f->nvalues, 2);
+    assert_true(f->values[1].i == INT64_C(4611686018427387904));
+    spec_free(&s);
+}
+
+/* Integers are decimal unless they say 0x: 010 is ten, not eight. */
+static void integers_are_decimal_or_hex(void **state)
+{
+    (void)state;
+    struct spec s;
+    assert_int_equal(load_spec("experiments:\n"
+                               "  - experiment: test_good\n"
+                               "    params: {count: [010, 0x10, +7]}\n",
+                               &s, NULL, 0),
+                     0);
+    const struct spec_param *c = &s.experiments[0].params[0];
+    assert_int_equal(c->values[0].i, 10);
+    assert_int_equal(c->values[1].i, 16);
+    assert_int_equal(c->values[2].i, 7);
+    spec_free(&s);
+}
+
 static void overrides_take_precedence(void **state)
 {
     (void)state;
@@ -314,6 +349,8 @@ int main(void)
         cmocka_unit_test(good_spec_resolves_everything),
         cmocka_unit_test(defaults_apply_when_the_spec_is_silent),
         cmocka_unit_test(ranges_expand_inclusively),
+        cmocka_unit_test(huge_steps_stop_before_overflow),
+        cmocka_unit_test(integers_are_decimal_or_hex),
         cmocka_unit_test(overrides_take_precedence),
         cmocka_unit_test(bad_specs_name_file_line_column),
         cmocka_unit_test(missing_file_is_reported),
