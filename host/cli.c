@@ -221,12 +221,37 @@ static void print_param(const struct pdef *d)
            d->doc ? d->doc : "");
 }
 
+/* Prints text indented, wrapped at word boundaries to fit `width` columns. */
+static void print_wrapped(const char *text, int indent, int width)
+{
+    int col = indent;
+    printf("%*s", indent, "");
+    while (*text) {
+        int word = (int)strcspn(text, " ");
+        if (col > indent && col + 1 + word > width) {
+            printf("\n%*s", indent, "");
+            col = indent;
+        } else if (col > indent) {
+            putchar(' ');
+            col++;
+        }
+        printf("%.*s", word, text);
+        col += word;
+        text += word;
+        text += strspn(text, " ");
+    }
+    putchar('\n');
+}
+
 static int list_text(const struct registry *r)
 {
     printf("bhost %s, plugin ABI %d.%d. Plugin search path, first match wins:\n", BHOST_VERSION,
            BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
-    for (size_t i = 0; i < r->ndirs; i++)
-        printf("  %s\n", r->dirs[i]);
+    for (size_t i = 0; i < r->ndirs; i++) {
+        struct stat st;
+        int there = stat(r->dirs[i], &st) == 0 && S_ISDIR(st.st_mode);
+        printf("  %s%s\n", r->dirs[i], there ? "" : "  (not there)");
+    }
     for (unsigned kind = BHOST_EXPERIMENT; kind <= BHOST_INSTRUMENT; kind++) {
         printf("\n%ss:\n", kind_name(kind));
         for (size_t i = 0; i < r->nplugins; i++) {
@@ -237,7 +262,7 @@ static int list_text(const struct registry *r)
                    p->desc.version ? p->desc.version : "", p->desc.abi_major, p->desc.abi_minor,
                    p->desc.summary ? p->desc.summary : "", p->path);
             if (p->desc.doc)
-                printf("    %s\n", p->desc.doc);
+                print_wrapped(p->desc.doc, 4, 100);
             if (p->nparams == 0) {
                 printf("    (no parameters)\n");
                 continue;
