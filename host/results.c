@@ -71,8 +71,10 @@ static json_t *failures_json(const struct point_state *ps, uint64_t measured)
     for (size_t i = 0; i < ps->nreasons; i++)
         json_array_append_new(reasons, json_pack("{s:s, s:I}", "reason", ps->reasons[i].text,
                                                  "count", (json_int_t)ps->reasons[i].count));
-    double rate = measured ? 1.0 - (double)ps->failures / (double)measured : 0.0;
-    return json_pack("{s:I, s:f, s:o}", "count", (json_int_t)ps->failures, "success_rate", rate,
+    /* Nothing measured (the point failed first): no rate, rather than a false 0. */
+    json_t *rate = measured ? json_real(1.0 - (double)ps->failures / (double)measured)
+                            : json_null();
+    return json_pack("{s:I, s:o, s:o}", "count", (json_int_t)ps->failures, "success_rate", rate,
                      "reasons", reasons);
 }
 

@@ -224,16 +224,25 @@ static void run_phases(struct runner *r, const struct point *pt, struct point_st
     if (d->setup && !hook_ok(c, d->setup(&c->pub, &state), "setup", pr))
         return;
     uint64_t wall;
+    double *counters = xcalloc(ps->metrics.n + 1, sizeof *counters);
+    size_t ncounters = ps->metrics.n;
+    for (size_t i = 0; i < ncounters; i++)
+        counters[i] = ps->metrics.v[i].value;
     if (d->iterate_batch)
         pr->batch = calibrate_batch(c, state, ps->hists[0]->current);
     if (e->warmup > 0)
         pr->warmup_done = measure(c, state, pr, e->warmup, 0, &wall);
-    /* Warm-up leaves nothing behind: not its timings, not its failures. */
+    /* Warm-up leaves nothing behind: not its timings, failures or counts.
+     * Gauges keep their last value: they describe state, not work done. */
     point_reset_rep(ps, 0);
     ps->failures = 0;
     for (size_t i = 0; i < ps->nreasons; i++)
         free(ps->reasons[i].text);
     ps->nreasons = 0;
+    for (size_t i = 0; i < ps->metrics.n; i++)
+        if (ps->metrics.v[i].kind == METRIC_COUNTER)
+            ps->metrics.v[i].value = i < ncounters ? counters[i] : 0;
+    free(counters);
     if (!c->misuse && instruments_call(r, pt, ps, 1, pr)) {
         uint64_t min_ns = (uint64_t)(e->min_time * 1e9);
         for (uint32_t rep = 0; rep < e->repetitions && !c->misuse; rep++) {

@@ -160,7 +160,14 @@ int mkdir_p(const char *path, unsigned mode)
     }
     int rc = mkdir(p, (mode_t)mode);
     free(p);
-    return rc == 0 || errno == EEXIST ? 0 : -1;
+    if (rc == 0)
+        return 0;
+    struct stat st;
+    if (errno == EEXIST && stat(path, &st) == 0 && !S_ISDIR(st.st_mode))
+        errno = ENOTDIR;
+    else if (errno == EEXIST)
+        return 0;
+    return -1;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
