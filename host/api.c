@@ -103,7 +103,10 @@ static bhost_hist *api_histogram(bhost_ctx *ctx, const char *name)
             hdr_init_bhost(&sink_hdr);
         return &sink;
     }
-    return point_histogram(c->ps, name);
+    char *full = xasprintf("%s%s", c->prefix, name);
+    struct bhost_hist *h = point_histogram(c->ps, full);
+    free(full);
+    return h;
 }
 
 static void api_record(bhost_hist *h, int64_t ns)
@@ -124,17 +127,17 @@ static struct metric *metric(struct host_ctx *c, const char *name, enum metric_k
         return NULL;
     }
     struct metrics *m = c->metrics;
-    char *full = xasprintf("%s%s", c->prefix, name);
+    size_t plen = strlen(c->prefix);
     for (size_t i = 0; i < m->n; i++) {
-        if (strcmp(m->v[i].name, full) == 0) {
-            free(full);
-            if (m->v[i].kind != kind)
-                misuse(c, "plugin bug: '%s' is used both as a counter and as a gauge", name);
-            return &m->v[i];
-        }
+        const char *have = m->v[i].name;
+        if (strncmp(have, c->prefix, plen) != 0 || strcmp(have + plen, name) != 0)
+            continue;
+        if (m->v[i].kind != kind)
+            misuse(c, "plugin bug: '%s' is used both as a counter and as a gauge", name);
+        return &m->v[i];
     }
     grow(&m->v, &m->cap, m->n, sizeof *m->v);
-    m->v[m->n] = (struct metric){.name = full, .kind = kind};
+    m->v[m->n] = (struct metric){.name = xasprintf("%s%s", c->prefix, name), .kind = kind};
     return &m->v[m->n++];
 }
 
@@ -274,28 +277,30 @@ void point_reset_rep(struct point_state *ps, uint32_t rep)
         hdr_reset(&ps->hists[i]->reps[rep]);
 }
 
-void point_add_failure(struct point_state *ps, char *reason)
+static struct reason *find_reason(struct point_state *ps, const char *text)
 {
-    ps->failures++;
-    for (size_t i = 0; i < ps->nreasons; i++) {
-        if (strcmp(ps->reasons[i].text, reason) == 0) {
-            ps->reasons[i].count++;
-            free(reason);
-            return;
-        }
-    }
-    if (ps->nreasons >= MAX_REASONS) {
+    for (size_t i = 0; i < ps->nreasons; i++)
+        if (strcmp(ps->reasons[i].text, text) == 0)
+            return &ps->reasons[i];
+    return NULL;
+}
+
+void point_add_failure(struct point_state *ps, char *reason, uint64_t count)
+{
+    ps->failures += count;
+    struct reason *known = find_reason(ps, reason);
+    if (!known && ps->nreasons >= MAX_REASONS) {
         free(reason);
         reason = xstrdup("other reasons (too many distinct ones to list)");
-        for (size_t i = 0; i < ps->nreasons; i++)
-            if (strcmp(ps->reasons[i].text, reason) == 0) {
-                ps->reasons[i].count++;
-                free(reason);
-                return;
-            }
+        known = find_reason(ps, reason);
+    }
+    if (known) {
+        known->count += count;
+        free(reason);
+        return;
     }
     grow(&ps->reasons, &ps->reasons_cap, ps->nreasons, sizeof *ps->reasons);
-    ps->reasons[ps->nreasons++] = (struct reason){.text = reason, .count = 1};
+    ps->reasons[ps->nreasons++] = (struct reason){.text = reason, .count = count};
 }
 
 void metrics_fini(struct metrics *m)

@@ -57,7 +57,7 @@ struct host_ctx {
     const struct pvalue *values;  /* this plugin instance's parameters */
     struct point_state *ps;       /* NULL in run hooks */
     struct metrics *metrics;      /* where counters and gauges go */
-    const char *prefix;           /* "rusage." for an instrument's metrics */
+    const char *prefix;           /* "rusage." for an instrument's metrics and histograms */
     uint64_t seed;
     char *fail_reason;            /* from the last bhost_fail() */
     char *misuse;                 /* the plugin's first misuse of the API */
@@ -81,7 +81,8 @@ struct bhost_hist *point_histogram(struct point_state *ps, const char *name);
 /* Makes repetition `rep` the one every histogram records into. */
 void point_select_rep(struct point_state *ps, uint32_t rep);
 void point_reset_rep(struct point_state *ps, uint32_t rep);
-void point_add_failure(struct point_state *ps, char *reason_owned);
+/* `count` iterations failed for `reason` (taken over by the point). */
+void point_add_failure(struct point_state *ps, char *reason_owned, uint64_t count);
 
 void metrics_fini(struct metrics *m);
 

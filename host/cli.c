@@ -1,5 +1,6 @@
 /* cli.c — parses the command line and runs the commands (docs/cli.md). */
 #include "cli.h"
+#include "env.h"
 #include "api.h"
 #include "clock.h"
 #include "plugin.h"
@@ -296,8 +297,9 @@ static int load(const struct options *o, const struct registry *reg, struct spec
             print_refusals(reg);
         return EXIT_USAGE;
     }
-    uint64_t limit = o->max_points ? o->max_points : s->max_points;
-    if (sweep_expand(s, o->filter, limit, w, err, sizeof err) != 0) {
+    if (o->max_points)
+        s->max_points = o->max_points;
+    if (sweep_expand(s, o->filter, s->max_points, w, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         spec_free(s);
         return EXIT_USAGE;
@@ -381,6 +383,8 @@ static int run(const struct options *o, const struct registry *reg, int argc, ch
     }
     struct run_info info = {.argc = argc, .argv = argv, .run_dir = dir, .filter = o->filter,
                             .points_total = w.total};
+    /* Before the first point: the clock's cost is measured on a quiet process. */
+    json_t *env = env_capture();
     utc_stamp(info.started_utc, sizeof info.started_utc, 1);
     uint64_t start = clock_now_ns();
     char *scratch = xasprintf("%s/scratch", dir);
@@ -400,7 +404,7 @@ static int run(const struct options *o, const struct registry *reg, int argc, ch
     rmdir(scratch);
     info.wall_ns = clock_now_ns() - start;
     utc_stamp(info.finished_utc, sizeof info.finished_utc, 1);
-    json_t *doc = results_document(&s, &info, points, instruments);
+    json_t *doc = results_document(&s, &info, env, points, instruments);
     char *path = xasprintf("%s/results.json", dir);
     char err[1024];
     rc = rep.failed ? EXIT_FAILED_POINTS : EXIT_OK;

@@ -1,9 +1,9 @@
 /* results.c — see results.h and docs/results.md. */
 #include "results.h"
-#include "env.h"
 #include "util.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,11 +49,14 @@ json_t *results_histogram(const struct bhost_hist *h, const uint64_t *rep_iterat
 json_t *results_metrics(const struct metrics *m)
 {
     json_t *o = json_object();
-    for (size_t i = 0; i < m->n; i++)
+    for (size_t i = 0; i < m->n; i++) {
+        /* JSON has no NaN or infinity: such a value is reported as null. */
+        double v = m->v[i].value;
         json_object_set_new(o, m->v[i].name,
-                            json_pack("{s:s, s:f}", "kind",
+                            json_pack("{s:s, s:o}", "kind",
                                       m->v[i].kind == METRIC_COUNTER ? "counter" : "gauge",
-                                      "value", m->v[i].value));
+                                      "value", isfinite(v) ? json_real(v) : json_null()));
+    }
     return o;
 }
 
@@ -87,8 +90,9 @@ json_t *results_point(const struct point *pt, const struct point_state *ps,
         measured += pr->rep_iterations[r];
     char seed[19];
     snprintf(seed, sizeof seed, "%016llx", (unsigned long long)pt->seed);
+    /* What was measured is kept, even when a later hook failed the point. */
     json_t *hists = json_object();
-    if (pr->ok)
+    if (measured > 0)
         for (size_t i = 0; i < ps->nhists; i++)
             json_object_set_new(hists, ps->hists[i]->name,
                                 results_histogram(ps->hists[i], pr->rep_iterations,
@@ -98,7 +102,7 @@ json_t *results_point(const struct point *pt, const struct point_state *ps,
         "index", (json_int_t)pt->index, "id", pt->id, "label", pt->label, "experiment", e->name,
         "plugin", e->plugin->desc.name, "plugin_version",
         e->plugin->desc.version ? e->plugin->desc.version : "", "params",
-        params_json(e->plugin, pt->values), "status", pr->ok ? "ok" : "failed", "seed", seed,
+        params_json(e->plugin, pt->values), "status", pr->error ? "failed" : "ok", "seed", seed,
         "iterations", "warmup", (json_int_t)pr->warmup_done, "measured", (json_int_t)measured,
         "batch", (json_int_t)pr->batch, "repetitions", (int)e->repetitions, "wall_s",
         (double)pr->wall_ns / 1e9);
@@ -119,8 +123,8 @@ json_t *results_instrument(const struct instrument_run *ir)
     return o;
 }
 
-json_t *results_document(const struct spec *s, const struct run_info *info, json_t *points,
-                         json_t *instruments)
+json_t *results_document(const struct spec *s, const struct run_info *info, json_t *env,
+                         json_t *points, json_t *instruments)
 {
     size_t failed = 0, i;
     json_t *pt;
@@ -140,7 +144,7 @@ json_t *results_document(const struct spec *s, const struct run_info *info, json
     snprintf(abi, sizeof abi, "%d.%d", BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
     return json_pack("{s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:o}", "schema", RESULTS_SCHEMA,
                      "bhost", "version", BHOST_VERSION, "abi", abi, "run", run,
-                     "spec", spec_to_json(s), "environment", env_capture(), "points", points,
+                     "spec", spec_to_json(s), "environment", env, "points", points,
                      "instruments", instruments);
 }
 

@@ -29,8 +29,10 @@ struct run_info {
     uint64_t points_total;   /* in the sweep, before --filter */
 };
 
-json_t *results_document(const struct spec *s, const struct run_info *info, json_t *points,
-                         json_t *instruments);
+/* The whole document; takes over env (env_capture() before the first point), points and
+ * instruments. */
+json_t *results_document(const struct spec *s, const struct run_info *info, json_t *env,
+                         json_t *points, json_t *instruments);
 /* Writes doc to path atomically (temporary file + rename). */
 int results_write(const json_t *doc, const char *path, char *err, size_t errlen);
 

@@ -67,25 +67,30 @@ json_t *runner_finish(struct runner *r)
     return out;
 }
 
-/* Ends a hook's call: its failure or API misuse fails the point. */
+/* Ends a hook's call: its failure or API misuse fails the point. The first error wins. */
 static int hook_ok(struct host_ctx *c, int rc, const char *hook, struct point_run *pr)
 {
+    char *error = NULL;
     if (c->misuse) {
-        pr->error = xasprintf("%s: %s", hook, c->misuse);
-        return 0;
-    }
-    if (rc != BHOST_OK) {
+        error = xasprintf("%s: %s", hook, c->misuse);
+    } else if (rc != BHOST_OK) {
         char *why = ctx_take_reason(c, rc);
-        pr->error = xasprintf("%s failed: %s", hook, why);
+        error = xasprintf("%s failed: %s", hook, why);
         free(why);
-        return 0;
     }
-    return 1;
+    if (!error)
+        return 1;
+    if (pr->error)
+        free(error);
+    else
+        pr->error = error;
+    return 0;
 }
 
-static void count_failure(struct host_ctx *c, int rc)
+/* `n` iterations failed: one, or a whole batch (whose timing is then lost). */
+static void count_failure(struct host_ctx *c, int rc, uint64_t n)
 {
-    point_add_failure(c->ps, ctx_take_reason(c, rc));
+    point_add_failure(c->ps, ctx_take_reason(c, rc), n);
 }
 
 /* Bins buffered timings into h, in a loop the CPU can pipeline. */
@@ -119,7 +124,7 @@ static uint64_t loop_single(struct host_ctx *c, void *state, struct hdr *h, uint
         if (__builtin_expect(rc == BHOST_OK, 1)) {
             buf[k++] = (int64_t)(t1 - t0);
         } else {
-            count_failure(c, rc);
+            count_failure(c, rc, 1);
             t1 = clock_now_ns();
         }
         if (++n >= target && t1 - start >= min_ns)
@@ -149,7 +154,7 @@ static uint64_t loop_batch(struct host_ctx *c, void *state, struct hdr *h, uint6
         if (rc == BHOST_OK)
             hdr_record_n(h, (int64_t)((t1 - t0 + k / 2) / k), (int64_t)k);
         else
-            count_failure(c, rc);
+            count_failure(c, rc, k);
         t0 = t1;
         n += k;
         if (n >= target && t1 - start >= min_ns)
@@ -159,13 +164,21 @@ static uint64_t loop_batch(struct host_ctx *c, void *state, struct hdr *h, uint6
     return n;
 }
 
-/* Doubles the batch until one call takes RUNNER_BATCH_TARGET_NS. Counts as warm-up. */
+/*
+ * Doubles the batch until a call takes RUNNER_BATCH_TARGET_NS, judged by the
+ * fastest of three calls: the first calls are cold (page faults, first
+ * allocations) and would stop the growth early. Counts as warm-up.
+ */
 static uint64_t calibrate_batch(struct host_ctx *c, void *state, struct hdr *h)
 {
-    uint64_t batch = 1, wall;
+    uint64_t batch = 1;
     for (;;) {
-        loop_batch(c, state, h, batch, batch, 0, &wall);
-        if (wall >= RUNNER_BATCH_TARGET_NS || batch >= (UINT64_C(1) << 30))
+        uint64_t fastest = UINT64_MAX, wall;
+        for (int i = 0; i < 3; i++) {
+            loop_batch(c, state, h, batch, batch, 0, &wall);
+            fastest = wall < fastest ? wall : fastest;
+        }
+        if (fastest >= RUNNER_BATCH_TARGET_NS || batch >= (UINT64_C(1) << 30))
             return batch;
         batch *= 2;
     }
@@ -180,60 +193,75 @@ static uint64_t measure(struct host_ctx *c, void *state, struct point_run *pr, u
     return loop_single(c, state, h, target, min_ns, wall_ns);
 }
 
-/* Instrument hooks around the measured phase; on failure the point fails. */
-static int instruments_call(struct runner *r, const struct point *pt, struct point_state *ps,
-                            int start, struct point_run *pr)
+/* Calls the point hook of each instrument of the point's experiment. */
+static int instrument_hook(struct instrument_run *ir, const struct point *pt,
+                           struct point_state *ps, int start, struct point_run *pr)
+{
+    const struct bhost_plugin *d = &ir->si->plugin->desc;
+    int (*hook)(bhost_ctx *, void *) = start ? d->point_start : d->point_end;
+    if (!hook)
+        return 1;
+    char *prefix = xasprintf("%s.", d->name);
+    char *what = xasprintf("instrument '%s' %s", d->name, start ? "point_start" : "point_end");
+    struct host_ctx c;
+    ctx_init(&c, ir->si->plugin, ir->si->values, ps, &ps->metrics, prefix, pt->seed, d->name);
+    int ok = hook_ok(&c, hook(&c.pub, ir->state), what, pr);
+    ctx_fini(&c);
+    free(what);
+    free(prefix);
+    return ok;
+}
+
+/* point_start of every instrument, until one fails (which fails the point). */
+static int instruments_start(struct runner *r, const struct point *pt, struct point_state *ps,
+                             struct point_run *pr)
 {
     for (size_t i = 0; i < r->ninsts; i++) {
         struct instrument_run *ir = &r->insts[i];
         if (ir->exp != pt->exp)
             continue;
-        const struct bhost_plugin *d = &ir->si->plugin->desc;
         if (!ir->started) {
-            if (start && pr->ok) {
-                pr->error = xasprintf("instrument '%s' did not start: %s", d->name,
-                                      ir->error ? ir->error : "unknown reason");
-                pr->ok = 0;
-            }
-            continue;
+            pr->error = xasprintf("instrument '%s' did not start: %s",
+                                  ir->si->plugin->desc.name,
+                                  ir->error ? ir->error : "unknown reason");
+            return 0;
         }
-        int (*hook)(bhost_ctx *, void *) = start ? d->point_start : d->point_end;
-        if (!hook)
-            continue;
-        char *prefix = xasprintf("%s.", d->name);
-        struct host_ctx c;
-        ctx_init(&c, ir->si->plugin, ir->si->values, ps, &ps->metrics, prefix, pt->seed,
-                 d->name);
-        int rc = hook(&c.pub, ir->state);
-        char *what = xasprintf("instrument '%s' %s", d->name, start ? "point_start" : "point_end");
-        if (pr->ok && !hook_ok(&c, rc, what, pr))
-            pr->ok = 0;
-        free(what);
-        ctx_fini(&c);
-        free(prefix);
+        if (!instrument_hook(ir, pt, ps, 1, pr))
+            return 0;
+        ir->in_point = 1;
     }
-    return pr->ok;
+    return 1;
 }
 
-static void run_phases(struct runner *r, const struct point *pt, struct point_state *ps,
-                       struct host_ctx *c, struct point_run *pr)
+/* point_end of every instrument whose point_start succeeded. */
+static void instruments_end(struct runner *r, const struct point *pt, struct point_state *ps,
+                            struct point_run *pr)
 {
-    const struct spec_experiment *e = pt->exp;
-    const struct bhost_plugin *d = &e->plugin->desc;
-    void *state = NULL;
-    if (d->setup && !hook_ok(c, d->setup(&c->pub, &state), "setup", pr))
-        return;
-    uint64_t wall;
-    double *counters = xcalloc(ps->metrics.n + 1, sizeof *counters);
+    for (size_t i = 0; i < r->ninsts; i++) {
+        struct instrument_run *ir = &r->insts[i];
+        if (ir->exp != pt->exp || !ir->in_point)
+            continue;
+        ir->in_point = 0;
+        instrument_hook(ir, pt, ps, 0, pr);
+    }
+}
+
+/*
+ * Warm-up leaves nothing behind: not its timings, failures or counts.
+ * Gauges keep their last value: they describe state, not work done.
+ */
+static void warm_up(struct host_ctx *c, void *state, struct point_run *pr, uint64_t warmup)
+{
+    struct point_state *ps = c->ps;
     size_t ncounters = ps->metrics.n;
+    double *counters = xcalloc(ncounters + 1, sizeof *counters);
     for (size_t i = 0; i < ncounters; i++)
         counters[i] = ps->metrics.v[i].value;
-    if (d->iterate_batch)
+    uint64_t wall;
+    if (c->plugin->desc.iterate_batch)
         pr->batch = calibrate_batch(c, state, ps->hists[0]->current);
-    if (e->warmup > 0)
-        pr->warmup_done = measure(c, state, pr, e->warmup, 0, &wall);
-    /* Warm-up leaves nothing behind: not its timings, failures or counts.
-     * Gauges keep their last value: they describe state, not work done. */
+    if (warmup > 0)
+        pr->warmup_done = measure(c, state, pr, warmup, 0, &wall);
     point_reset_rep(ps, 0);
     ps->failures = 0;
     for (size_t i = 0; i < ps->nreasons; i++)
@@ -243,27 +271,45 @@ static void run_phases(struct runner *r, const struct point *pt, struct point_st
         if (ps->metrics.v[i].kind == METRIC_COUNTER)
             ps->metrics.v[i].value = i < ncounters ? counters[i] : 0;
     free(counters);
-    if (!c->misuse && instruments_call(r, pt, ps, 1, pr)) {
-        uint64_t min_ns = (uint64_t)(e->min_time * 1e9);
-        for (uint32_t rep = 0; rep < e->repetitions && !c->misuse; rep++) {
-            point_select_rep(ps, rep);
-            pr->rep_iterations[rep] = measure(c, state, pr, e->measured, min_ns,
-                                              &pr->rep_wall_ns[rep]);
+}
+
+static void run_phases(struct runner *r, const struct point *pt, struct point_state *ps,
+                       struct host_ctx *c, struct point_run *pr)
+{
+    const struct spec_experiment *e = pt->exp;
+    const struct bhost_plugin *d = &e->plugin->desc;
+    const char *iterate_name = d->iterate_batch ? "iterate_batch" : "iterate";
+    void *state = NULL;
+    if (d->setup) {
+        int rc = d->setup(&c->pub, &state);
+        if (!hook_ok(c, rc, "setup", pr) && rc != BHOST_OK)
+            return; /* a failed setup owns no state: no teardown */
+    }
+    if (!pr->error) {
+        warm_up(c, state, pr, e->warmup);
+        if (!c->misuse && instruments_start(r, pt, ps, pr)) {
+            uint64_t min_ns = (uint64_t)(e->min_time * 1e9);
+            for (uint32_t rep = 0; rep < e->repetitions && !c->misuse; rep++) {
+                point_select_rep(ps, rep);
+                pr->rep_iterations[rep] = measure(c, state, pr, e->measured, min_ns,
+                                                  &pr->rep_wall_ns[rep]);
+            }
         }
-        instruments_call(r, pt, ps, 0, pr);
+        instruments_end(r, pt, ps, pr);
+        if (c->misuse && !pr->error)
+            pr->error = xasprintf("%s: %s", iterate_name, c->misuse);
     }
-    if (c->misuse && pr->ok) {
-        pr->error = xasprintf("iterate: %s", c->misuse);
-        pr->ok = 0;
-    }
-    if (d->teardown)
+    if (d->teardown) {
         d->teardown(&c->pub, state);
+        if (c->misuse && !pr->error)
+            pr->error = xasprintf("teardown: %s", c->misuse);
+    }
 }
 
 json_t *runner_point(struct runner *r, const struct point *pt)
 {
     const struct spec_experiment *e = pt->exp;
-    struct point_run pr = {.ok = 1, .batch = 1};
+    struct point_run pr = {.batch = 1};
     pr.rep_iterations = xcalloc(e->repetitions, sizeof *pr.rep_iterations);
     pr.rep_wall_ns = xcalloc(e->repetitions, sizeof *pr.rep_wall_ns);
     char *scratch = xasprintf("%s/%s", r->scratch_root, pt->id);
@@ -271,13 +317,11 @@ json_t *runner_point(struct runner *r, const struct point *pt)
     point_state_init(&ps, e->repetitions, pt->id, scratch);
     uint64_t start = clock_now_ns();
     if (mkdir_p(scratch, 0755) != 0) {
-        pr.ok = 0;
         pr.error = xasprintf("cannot create scratch directory %s: %s", scratch, strerror(errno));
     } else {
         struct host_ctx c;
         ctx_init(&c, e->plugin, pt->values, &ps, &ps.metrics, "", pt->seed, pt->label);
         run_phases(r, pt, &ps, &c, &pr);
-        pr.ok = pr.ok && pr.error == NULL;
         ctx_fini(&c);
         remove_tree(scratch);
     }

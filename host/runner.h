@@ -24,8 +24,7 @@
 
 /* How one point's run went, besides what point_state holds. */
 struct point_run {
-    int ok;
-    char *error;              /* why the point failed; owned */
+    char *error;              /* why the point failed (NULL: it did not); owned */
     uint64_t batch;           /* iterations per timed call (1 unless iterate_batch) */
     uint64_t warmup_done;
     uint64_t *rep_iterations; /* per repetition */
@@ -37,7 +36,8 @@ struct instrument_run {
     const struct spec_experiment *exp;
     const struct spec_instrument *si;
     void *state;
-    int started;
+    int started;              /* run_start succeeded */
+    int in_point;             /* point_start succeeded for the point under way */
     struct metrics metrics;   /* run-level metrics */
     char *error;
 };

@@ -86,6 +86,20 @@ static void buf_add(struct buf *b, const char *fmt, ...)
     free(piece);
 }
 
+/* A value's text in an id string: newlines and backslashes escaped, so that
+ * one "name=value\n" line cannot pass for two. */
+static void add_id_value(struct buf *id, const char *text)
+{
+    for (; *text; text++) {
+        if (*text == '\n')
+            buf_add(id, "\\n");
+        else if (*text == '\\')
+            buf_add(id, "\\\\");
+        else
+            buf_add(id, "%c", *text);
+    }
+}
+
 static void name_point(struct point *p, const size_t *choice, const struct spec_param **sorted)
 {
     const struct spec_experiment *e = p->exp;
@@ -94,7 +108,9 @@ static void name_point(struct point *p, const size_t *choice, const struct spec_
     for (size_t i = 0; i < e->nparams; i++) {
         const struct spec_param *sp = sorted[i];
         char *text = pvalue_text(&sp->values[choice[sp - e->params]]);
-        buf_add(&id, "%s=%s\n", param_name(e, sp), text);
+        buf_add(&id, "%s=", param_name(e, sp));
+        add_id_value(&id, text);
+        buf_add(&id, "\n");
         free(text);
     }
     buf_add(&label, "%s", e->name);

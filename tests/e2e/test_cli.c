@@ -416,8 +416,11 @@ static void expect_grid_point(json_t *pt, size_t i)
     assert_true(jreal(pt, "failures/success_rate") == 1.0);
     assert_int_equal(jsize(pt, "failures/reasons"), 0);
 
-    /* The host's own histogram: 50 measured iterations x 2 repetitions. */
-    assert_int_equal(jsize(pt, "histograms"), 2);
+    /* The host's own histogram, test_good's "custom" and the instrument's "hook"
+     * (named after the instrument, like its metrics; one value per point_end). */
+    assert_int_equal(jsize(pt, "histograms"), 3);
+    assert_int_equal(jint(pt, "histograms/test_instrument.hook/count"), 1);
+    assert_int_equal(jint(pt, "histograms/test_instrument.hook/p50"), 5);
     json_t *it = jget(pt, "histograms/iteration");
     assert_string_equal(jstr(it, "unit"), "ns");
     assert_int_equal(jint(it, "count"), 100);
@@ -899,6 +902,66 @@ static void max_points_refuses_large_sweeps(void **state)
 
     json_t *doc = run_with(spec, "--max-points", "6");
     assert_int_equal(jint(doc, "run/points_run"), 6);
+    assert_int_equal(jint(doc, "spec/max_points"), 6); /* the limit the run had */
+}
+
+/* --- batch mode and plugin bugs ------------------------------------------------------------ */
+
+static void batch_mode_times_batches_and_counts_their_iterations(void **state)
+{
+    (void)state;
+    char *dir = fresh_dir("spec"), *out = fresh_dir("out");
+    char *spec = write_file(dir, "batch.yaml",
+                            "iterations: {warmup: 1000, measured: 200000}\n"
+                            "experiments:\n"
+                            "  - experiment: test_batch\n"
+                            "    params: {fail_every: 3}\n");
+    struct proc p;
+    run_bhost(&p, NULL, "run", spec, "--out", out, "-q", (char *)NULL);
+    expect_rc(&p, 0);
+    json_t *pt = jget(load_results(out), "points/0");
+    long long measured = jint(pt, "iterations/measured"), batch = jint(pt, "iterations/batch");
+    /* Batches grow in powers of two until one takes 10 us; the last one is cut to fit. */
+    assert_true(batch > 1 && (batch & (batch - 1)) == 0);
+    assert_int_equal(measured, 200000);
+    /* A failing batch fails all its iterations: timed + failed = measured. */
+    long long failed = jint(pt, "failures/count"), timed = jint(pt, "histograms/iteration/count");
+    assert_true(failed > 0);
+    assert_int_equal(timed + failed, measured);
+    assert_true(jreal(pt, "failures/success_rate") == (double)timed / (double)measured);
+    assert_string_equal(jstr(pt, "failures/reasons/0/reason"), "planned batch failure");
+    assert_int_equal(jint(pt, "failures/reasons/0/count"), failed);
+    /* Counters count measured work only; warm-up and calibration are forgotten. */
+    assert_true(jreal(pt, "metrics/iterations/value") == (double)measured);
+    /* JSON has no NaN: a NaN gauge is reported as null. */
+    expect_null(pt, "metrics/not_a_number/value");
+    expect_hdr_agrees(jget(pt, "histograms/iteration"));
+}
+
+static void plugin_misuse_fails_the_point_and_still_tears_down(void **state)
+{
+    (void)state;
+    char *dir = fresh_dir("spec"), *out = fresh_dir("out");
+    char *spec = write_file(dir, "misuse.yaml",
+                            "iterations: {warmup: 0, measured: 10}\n"
+                            "experiments:\n"
+                            "  - experiment: test_misuse\n"
+                            "    params: {where: [setup, iterate, teardown]}\n");
+    struct proc p;
+    run_bhost(&p, NULL, "run", spec, "--out", out, "-q", (char *)NULL);
+    expect_rc(&p, 1);
+    json_t *doc = load_results(out);
+    static const char *const hooks[] = {"setup", "iterate", "teardown"};
+    for (size_t i = 0; i < 3; i++) {
+        json_t *pt = json_array_get(jget(doc, "points"), i);
+        assert_string_equal(jstr(pt, "status"), "failed");
+        char *want = fmt("%s: plugin bug: bhost_param_int(\"undeclared\"): 'test_misuse' "
+                         "declares no such parameter", hooks[i]);
+        assert_string_equal(jstr(pt, "error"), want);
+    }
+    /* Measured before the misuse was seen: kept. */
+    assert_int_equal(jint(doc, "points/2/histograms/iteration/count"), 10);
+    assert_int_equal(jint(doc, "run/points_failed"), 3);
 }
 
 /* --- list, version, usage ------------------------------------------------------------------ */
@@ -1192,6 +1255,8 @@ int main(void)
         cmocka_unit_test_teardown(validate_lists_points_and_runs_nothing, release),
         cmocka_unit_test_teardown(set_overrides_and_filter, release),
         cmocka_unit_test_teardown(max_points_refuses_large_sweeps, release),
+        cmocka_unit_test_teardown(batch_mode_times_batches_and_counts_their_iterations, release),
+        cmocka_unit_test_teardown(plugin_misuse_fails_the_point_and_still_tears_down, release),
         cmocka_unit_test_teardown(list_shows_plugins_and_refusals, release),
         cmocka_unit_test_teardown(run_dir_holds_only_results, release),
         cmocka_unit_test_teardown(out_onto_a_file_is_refused, release),

@@ -37,6 +37,7 @@ static int inst_point_end(bhost_ctx *ctx, void *state)
     c->ends++;
     bhost_gauge_set(ctx, "points_seen", (double)c->ends);
     bhost_counter_add(ctx, "ends", 1);
+    bhost_record(ctx, bhost_histogram(ctx, "hook"), 5);
     return BHOST_OK;
 }
 

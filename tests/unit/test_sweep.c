@@ -70,6 +70,21 @@ static void ids_follow_the_documented_hash(void **state)
     spec_free(&s);
 }
 
+/* A string holding a newline is escaped in the id text: "label=x\\ny\n". */
+static void ids_escape_newlines_in_values(void **state)
+{
+    (void)state;
+    struct spec s;
+    struct sweep w;
+    expand("experiments:\n"
+           "  - experiment: test_good\n"
+           "    params: {label: \"x\\ny\"}\n",
+           &s, &w, NULL);
+    assert_string_equal(w.points[0].id, "0c292466d1dfa657");
+    sweep_free(&w);
+    spec_free(&s);
+}
+
 static void ids_ignore_order_and_track_values(void **state)
 {
     (void)state;
@@ -177,6 +192,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(product_in_spec_order_first_axis_slowest),
         cmocka_unit_test(ids_follow_the_documented_hash),
+        cmocka_unit_test(ids_escape_newlines_in_values),
         cmocka_unit_test(ids_ignore_order_and_track_values),
         cmocka_unit_test(seeds_derive_from_the_spec_seed),
         cmocka_unit_test(filter_keeps_matching_points_with_their_indices),
