@@ -93,9 +93,13 @@ static struct bhost_hist sink = {.name = "(none)", .current = &sink_hdr};
 static bhost_hist *api_histogram(bhost_ctx *ctx, const char *name)
 {
     struct host_ctx *c = host(ctx);
-    if (!name || !*name) {
-        misuse(c, "plugin bug: bhost_histogram() needs a name");
+    if (!name || !*name || !utf8_valid(name)) {
+        misuse(c, "plugin bug: bhost_histogram() needs a UTF-8 name");
         name = "(unnamed)";
+    } else if (strcmp(name, "iteration") == 0) {
+        /* The host's own timings: a plugin writing there would corrupt them. */
+        misuse(c, "plugin bug: bhost_histogram(\"iteration\"): that name is the host's own");
+        name = "(reserved)";
     }
     if (!c->ps) {
         misuse(c, "plugin bug: bhost_histogram(\"%s\") outside a sweep point", name);
@@ -116,14 +120,16 @@ static void api_record(bhost_hist *h, int64_t ns)
 
 static void api_record_n(bhost_hist *h, int64_t ns, int64_t count)
 {
+    /* Saturate rather than overflow the histogram's int64 total. */
+    int64_t room = INT64_MAX - h->current->total_count;
     if (count > 0)
-        hdr_record_n(h->current, ns, count);
+        hdr_record_n(h->current, ns, count < room ? count : room);
 }
 
 static struct metric *metric(struct host_ctx *c, const char *name, enum metric_kind kind)
 {
-    if (!name || !*name) {
-        misuse(c, "plugin bug: a counter or gauge needs a name");
+    if (!name || !*name || !utf8_valid(name)) {
+        misuse(c, "plugin bug: a counter or gauge needs a UTF-8 name");
         return NULL;
     }
     struct metrics *m = c->metrics;
@@ -159,7 +165,7 @@ static int api_failv(bhost_ctx *ctx, const char *fmt, va_list ap)
 {
     struct host_ctx *c = host(ctx);
     free(c->fail_reason);
-    c->fail_reason = xvasprintf(fmt ? fmt : "failed", ap);
+    c->fail_reason = utf8_sanitize(xvasprintf(fmt ? fmt : "failed", ap));
     return BHOST_FAIL;
 }
 

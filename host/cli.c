@@ -51,7 +51,8 @@ struct options {
     size_t npaths;
     const char *out;
     const char *filter;
-    uint64_t max_points;
+    const char *max_points;   /* passed on as --set max_points=N */
+    char *max_points_set;
     int json, quiet;
 };
 
@@ -89,7 +90,7 @@ static int is_option(const char *arg, const char *name)
 static int parse_args(int argc, char **argv, struct options *o)
 {
     static const char *const commands[] = {"run", "validate", "list", "version", "help"};
-    o->sets = xcalloc((size_t)argc, sizeof *o->sets);
+    o->sets = xcalloc((size_t)argc + 1, sizeof *o->sets);
     o->paths = xcalloc((size_t)argc, sizeof *o->paths);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -120,9 +121,10 @@ static int parse_args(int argc, char **argv, struct options *o)
             char *end;
             if (!(v = option_value(argc, argv, &i, "--max-points")))
                 return usage_error("--max-points needs a number");
-            o->max_points = strtoull(v, &end, 10);
-            if (*end || o->max_points == 0)
+            unsigned long long n = strtoull(v, &end, 10);
+            if (*v < '0' || *v > '9' || *end || n == 0)
                 return usage_error("--max-points needs a positive number, got '%s'", v);
+            o->max_points = v;
         } else if (a[0] == '-' && a[1]) {
             return usage_error("unknown option '%s'", a);
         } else if (!o->command) {
@@ -143,6 +145,8 @@ static int parse_args(int argc, char **argv, struct options *o)
     }
     if (!o->command)
         return usage_error("no command given");
+    if (o->max_points)
+        o->sets[o->nsets++] = o->max_points_set = xasprintf("max_points=%s", o->max_points);
     int wants_spec = strcmp(o->command, "run") == 0 || strcmp(o->command, "validate") == 0;
     if (wants_spec && !o->spec)
         return usage_error("%s needs a spec file", o->command);
@@ -197,7 +201,9 @@ static int list_json(const struct registry *r)
         json_array_append_new(dirs, json_string(r->dirs[i]));
     for (size_t i = 0; i < r->nproblems; i++)
         json_array_append_new(refused, json_string(r->problems[i]));
-    json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o}", "bhost", BHOST_VERSION, "abi", "1.0",
+    char host_abi[16];
+    snprintf(host_abi, sizeof host_abi, "%d.%d", BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
+    json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o}", "bhost", BHOST_VERSION, "abi", host_abi,
                             "search_path", dirs, "plugins", plugins, "refused", refused);
     char *text = json_dumps(doc, JSON_INDENT(2));
     puts(text);
@@ -287,7 +293,7 @@ static void print_refusals(const struct registry *r)
         fprintf(stderr, "  note: %s\n", r->problems[i]);
 }
 
-static int load(const struct options *o, const struct registry *reg, struct spec *s,
+static int load(const struct options *o, struct registry *reg, struct spec *s,
                 struct sweep *w)
 {
     char err[2048];
@@ -297,13 +303,12 @@ static int load(const struct options *o, const struct registry *reg, struct spec
             print_refusals(reg);
         return EXIT_USAGE;
     }
-    if (o->max_points)
-        s->max_points = o->max_points;
     if (sweep_expand(s, o->filter, s->max_points, w, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         spec_free(s);
         return EXIT_USAGE;
     }
+    registry_keep_used(reg, s);
     if (w->npoints == 0) {
         fprintf(stderr, "%s: no sweep point matches --filter '%s' (of %llu points)\n", o->spec,
                 o->filter, (unsigned long long)w->total);
@@ -314,7 +319,7 @@ static int load(const struct options *o, const struct registry *reg, struct spec
     return EXIT_OK;
 }
 
-static int validate(const struct options *o, const struct registry *reg)
+static int validate(const struct options *o, struct registry *reg)
 {
     struct spec s;
     struct sweep w;
@@ -346,7 +351,20 @@ static int validate(const struct options *o, const struct registry *reg)
 }
 
 /* results/<spec>-<stamp>, made unique with -2, -3... if a run started the same second. */
+static char *new_run_dir(const struct options *o, const struct spec *s);
+/* The run directory, made and returned as an absolute path: a plugin that
+ * changes its working directory must not lose the run's results. */
 static char *make_run_dir(const struct options *o, const struct spec *s)
+{
+    char *dir = new_run_dir(o, s);
+    if (!dir)
+        return NULL;
+    char *abs = realpath(dir, NULL);
+    free(dir);
+    return abs;
+}
+
+static char *new_run_dir(const struct options *o, const struct spec *s)
 {
     if (o->out)
         return mkdir_p(o->out, 0755) == 0 ? xstrdup(o->out) : NULL;
@@ -367,7 +385,7 @@ static char *make_run_dir(const struct options *o, const struct spec *s)
     return NULL;
 }
 
-static int run(const struct options *o, const struct registry *reg, int argc, char **argv)
+static int run(const struct options *o, struct registry *reg, int argc, char **argv)
 {
     struct spec s;
     struct sweep w;
@@ -396,6 +414,11 @@ static int run(const struct options *o, const struct registry *reg, int argc, ch
     for (size_t i = 0; i < w.npoints; i++) {
         report_point_start(&rep, &w.points[i]);
         json_t *pt = runner_point(&runner, &w.points[i]);
+        if (!pt) {
+            fprintf(stderr, "bhost: internal error: cannot build the results of %s\n",
+                    w.points[i].label);
+            exit(EXIT_INTERNAL);
+        }
         report_point_done(&rep, pt);
         json_array_append_new(points, pt);
     }
@@ -445,6 +468,7 @@ int cli_main(int argc, char **argv)
             rc = run(&o, &reg, argc, argv);
         registry_free(&reg);
     }
+    free(o.max_points_set);
     free(o.sets);
     free(o.paths);
     return rc;

@@ -84,14 +84,6 @@ int param_check(const struct pdef *d, const struct pvalue *v, char *err, size_t 
     return -1;
 }
 
-static void list_choices(const struct pdef *d, char *buf, size_t n)
-{
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t i = 0; i < d->nchoices && used < n; i++)
-        used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", d->choices[i]);
-}
-
 int param_parse(const struct pdef *d, const char *text, struct pvalue *out,
                 char *err, size_t errlen)
 {
@@ -129,7 +121,7 @@ int param_parse(const struct pdef *d, const char *text, struct pvalue *out,
         }
         {
             char choices[512];
-            list_choices(d, choices, sizeof choices);
+            join_names(choices, sizeof choices, d->choices, d->nchoices);
             const char *near = closest_name(text, d->choices, d->nchoices);
             snprintf(err, errlen, "%s: '%s' is not one of: %s%s%s%s", d->name, text, choices,
                      near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
@@ -206,6 +198,38 @@ static int parse_bound(struct pdef *d, const char *text, struct pvalue *out, con
     return rc;
 }
 
+/* Names --set and specs use for settings: a parameter so named would be ambiguous. */
+static const char *const reserved_names[] = {
+    "name", "experiment", "params", "iterations", "warmup", "measured", "min_time",
+    "repetitions", "instruments", "seed", "tags", "notes", "output_dir", "max_points"};
+
+static const char *first_invalid_text(const struct bhost_param *p)
+{
+    const char *texts[] = {p->def, p->min, p->max, p->unit, p->doc};
+    for (size_t i = 0; i < ARRAY_LEN(texts); i++)
+        if (texts[i] && !utf8_valid(texts[i]))
+            return texts[i];
+    return NULL;
+}
+
+static int check_choices(const struct pdef *d, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < d->nchoices; i++) {
+        if (!*d->choices[i] || !utf8_valid(d->choices[i])) {
+            snprintf(err, errlen, "enum parameter '%s' has an empty or non-UTF-8 choice",
+                     d->name);
+            return -1;
+        }
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(d->choices[i], d->choices[j]) == 0) {
+                snprintf(err, errlen, "enum parameter '%s' lists choice '%s' twice", d->name,
+                         d->choices[i]);
+                return -1;
+            }
+    }
+    return 0;
+}
+
 int pdef_from_plugin(struct pdef *d, const struct bhost_param *p, char *err, size_t errlen)
 {
     memset(d, 0, sizeof *d);
@@ -222,6 +246,21 @@ int pdef_from_plugin(struct pdef *d, const struct bhost_param *p, char *err, siz
                  p->name ? p->name : "(null)");
         return -1;
     }
+    for (size_t i = 0; i < ARRAY_LEN(reserved_names); i++)
+        if (strcmp(p->name, reserved_names[i]) == 0) {
+            snprintf(err, errlen, "parameter name '%s' is reserved for spec settings; rename it",
+                     p->name);
+            return -1;
+        }
+    if (p->flags != 0) {
+        snprintf(err, errlen, "parameter '%s' sets reserved flags 0x%x; they must be 0",
+                 p->name, (unsigned)p->flags);
+        return -1;
+    }
+    if (first_invalid_text(p)) {
+        snprintf(err, errlen, "parameter '%s' has text that is not UTF-8", p->name);
+        return -1;
+    }
     if (p->type < BHOST_INT || p->type > BHOST_ENUM) {
         snprintf(err, errlen, "parameter '%s' has unknown type %u", p->name, (unsigned)p->type);
         return -1;
@@ -233,6 +272,8 @@ int pdef_from_plugin(struct pdef *d, const struct bhost_param *p, char *err, siz
             snprintf(err, errlen, "enum parameter '%s' has no choices", p->name);
             return -1;
         }
+        if (check_choices(d, err, errlen) != 0)
+            return -1;
     }
     if ((p->min || p->max) && p->type != BHOST_INT && p->type != BHOST_FLOAT) {
         snprintf(err, errlen, "parameter '%s': min/max only apply to int and float", p->name);
@@ -244,10 +285,11 @@ int pdef_from_plugin(struct pdef *d, const struct bhost_param *p, char *err, siz
     if (p->max && parse_bound(d, p->max, &d->max, "max", err, errlen) != 0)
         return -1;
     d->has_max = p->max != NULL;
-    if (d->type == BHOST_FLOAT) {
-        /* Bounds compare as doubles whatever their spelling. */
-        d->min.f = d->has_min ? d->min.f : 0;
-        d->max.f = d->has_max ? d->max.f : 0;
+    if (d->has_min && d->has_max &&
+        (d->type == BHOST_INT ? d->min.i > d->max.i : d->min.f > d->max.f)) {
+        snprintf(err, errlen, "parameter '%s' has min %s above max %s", p->name, p->min,
+                 p->max);
+        return -1;
     }
     d->required = p->def == NULL;
     if (!d->required) {

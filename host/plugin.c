@@ -61,10 +61,20 @@ static int check_header(const char *path, const struct bhost_plugin *d, char *er
     return 0;
 }
 
+static int valid_plugin_name(const char *s)
+{
+    if (!s || !(*s >= 'a' && *s <= 'z'))
+        return 0;
+    for (; *s; s++)
+        if (!(*s >= 'a' && *s <= 'z') && !(*s >= '0' && *s <= '9') && *s != '_')
+            return 0;
+    return 1;
+}
+
 static int check_descriptor(const char *path, const struct bhost_plugin *d, uint32_t size,
                             char *err, size_t n)
 {
-    const char *name = d->name ? d->name : "?";
+    const char *name = valid_plugin_name(d->name) ? d->name : "?";
     if (d->abi_minor > BHOST_ABI_MINOR && d->min_host_minor > BHOST_ABI_MINOR) {
         snprintf(err, n, "%s: refused: plugin '%s' is built for bhost ABI %d.%u and needs at "
                  "least %d.%u; this bhost has ABI %d.%d. Upgrade bhost, or rebuild the plugin "
@@ -79,10 +89,25 @@ static int check_descriptor(const char *path, const struct bhost_plugin *d, uint
                  path, name, (unsigned)size, BHOST_ABI_MAJOR, DESC_SIZE_1_0);
         return -1;
     }
-    if (!d->name || !*d->name) {
-        snprintf(err, n, "%s: refused: descriptor has no name", path);
+    if (d->min_host_minor > d->abi_minor) {
+        snprintf(err, n, "%s: refused: plugin '%s' says it needs ABI %d.%u, newer than the %d.%u "
+                 "it was built with; fix its BHOST_PLUGIN_HEADER_COMPAT", path, name,
+                 BHOST_ABI_MAJOR, d->min_host_minor, BHOST_ABI_MAJOR, d->abi_minor);
         return -1;
     }
+    if (!valid_plugin_name(d->name)) {
+        snprintf(err, n, "%s: refused: plugin name '%s' is not [a-z][a-z0-9_]* (ABI %d.%u "
+                 "plugin; fix its .name)", path, d->name && utf8_valid(d->name) ? d->name : "?",
+                 BHOST_ABI_MAJOR, d->abi_minor);
+        return -1;
+    }
+    const char *texts[] = {d->version, d->summary, d->doc};
+    for (size_t i = 0; i < ARRAY_LEN(texts); i++)
+        if (texts[i] && !utf8_valid(texts[i])) {
+            snprintf(err, n, "%s: refused: plugin '%s' has a version, summary or doc that is "
+                     "not UTF-8; fix its descriptor", path, name);
+            return -1;
+        }
     if (d->kind == BHOST_EXPERIMENT && !d->iterate && !d->iterate_batch) {
         snprintf(err, n, "%s: refused: experiment '%s' has neither iterate nor iterate_batch",
                  path, name);
@@ -207,6 +232,18 @@ static char *install_plugin_dir(void)
     return clean;
 }
 
+/* An installed bhost must not pick up plugins from the tree it was built in. */
+static int running_from_build_tree(void)
+{
+    char exe[4096];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return 0;
+    exe[n] = '\0';
+    size_t len = strlen(BHOST_BUILD_DIR);
+    return strncmp(exe, BHOST_BUILD_DIR, len) == 0 && exe[len] == '/';
+}
+
 void registry_init(struct registry *r, const char *const *cli_paths, size_t ncli)
 {
     memset(r, 0, sizeof *r);
@@ -218,7 +255,8 @@ void registry_init(struct registry *r, const char *const *cli_paths, size_t ncli
     char *installed = install_plugin_dir();
     add_dirs(r, installed);
     free(installed);
-    add_dirs(r, BHOST_BUILD_PLUGIN_DIR);
+    if (running_from_build_tree())
+        add_dirs(r, BHOST_BUILD_PLUGIN_DIR);
 }
 
 static void add_problem(struct registry *r, const char *msg)
@@ -302,6 +340,21 @@ static struct plugin *lookup(const struct registry *r, const char *name)
 const struct plugin *registry_find(const struct registry *r, const char *name)
 {
     return lookup(r, name);
+}
+
+void registry_keep(struct registry *r, const struct plugin *const *keep, size_t nkeep)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < r->nplugins; i++) {
+        size_t k = 0;
+        while (k < nkeep && keep[k] != r->plugins[i])
+            k++;
+        if (k < nkeep)
+            r->plugins[kept++] = r->plugins[i];
+        else
+            plugin_unload(r->plugins[i]);
+    }
+    r->nplugins = kept;
 }
 
 const char *registry_suggest(const struct registry *r, const char *name, unsigned kind)

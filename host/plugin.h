@@ -45,6 +45,8 @@ void registry_init(struct registry *r, const char *const *cli_paths, size_t ncli
 /* Loads every *.so on the path; the first plugin of a name wins. */
 void registry_scan(struct registry *r);
 const struct plugin *registry_find(const struct registry *r, const char *name);
+/* Unloads every plugin but those in `keep`, so that a run maps only what it uses. */
+void registry_keep(struct registry *r, const struct plugin *const *keep, size_t nkeep);
 /* The name closest to `name` among plugins of `kind`, for did-you-mean. */
 const char *registry_suggest(const struct registry *r, const char *name, unsigned kind);
 void registry_free(struct registry *r);

@@ -49,15 +49,14 @@ void report_point_done(struct report *r, const json_t *point)
     const char *status = json_string_value(json_object_get(point, "status"));
     int ok = status && strcmp(status, "ok") == 0;
     r->failed += !ok;
-    if (r->quiet)
-        return;
-    if (r->tty)
-        fputs("\r\033[K", r->out);
     const char *label = json_string_value(json_object_get(point, "label"));
+    if (r->tty && !r->quiet)
+        fputs("\r\033[K", r->out);
     if (!ok) {
-        fprintf(r->out, "[%zu/%zu] %s FAILED: %s\n", r->done, r->total, label,
-                json_string_value(json_object_get(point, "error")));
-    } else if (!r->tty) {
+        /* A failure is news even with -q: on stderr there. */
+        fprintf(r->quiet ? stderr : r->out, "[%zu/%zu] %s FAILED: %s\n", r->done, r->total,
+                label, json_string_value(json_object_get(point, "error")));
+    } else if (!r->tty && !r->quiet) {
         json_t *it = json_object_get(json_object_get(point, "histograms"), "iteration");
         char p50[32];
         format_ns(p50, sizeof p50, json_number_value(json_object_get(it, "p50")));

@@ -8,10 +8,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An empty histogram has a count and no figures: null, never a fake 0 ns. */
+static json_t *empty_summary(void)
+{
+    json_t *o = json_pack("{s:s, s:i}", "unit", "ns", "count", 0);
+    static const char *const fields[] = {"min", "mean", "stddev", "p50", "p90", "p99",
+                                         "p99_9", "max"};
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        json_object_set_new(o, fields[i], json_null());
+    json_object_set_new(o, "throughput_per_s", json_real(0));
+    return o;
+}
+
 static json_t *summary_json(const struct hdr *h, double wall_s)
 {
     struct hdr_summary s;
     hdr_summarize(h, &s);
+    if (s.count == 0) {
+        json_t *o = empty_summary();
+        char *b64 = hdr_encode_v2_base64(h);
+        json_object_set_new(o, "hdr", b64 ? json_string(b64) : json_null());
+        free(b64);
+        return o;
+    }
     char *b64 = hdr_encode_v2_base64(h);
     json_t *o = json_pack("{s:s, s:I, s:I, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:f}",
                           "unit", "ns", "count", (json_int_t)s.count, "min", (json_int_t)s.min,
@@ -60,14 +79,6 @@ json_t *results_metrics(const struct metrics *m)
     return o;
 }
 
-static json_t *params_json(const struct plugin *p, const struct pvalue *v)
-{
-    json_t *o = json_object();
-    for (size_t i = 0; i < p->nparams; i++)
-        json_object_set_new(o, p->params[i].name, pvalue_json(&v[i]));
-    return o;
-}
-
 static json_t *failures_json(const struct point_state *ps, uint64_t measured)
 {
     json_t *reasons = json_array();
@@ -102,7 +113,7 @@ json_t *results_point(const struct point *pt, const struct point_state *ps,
         "index", (json_int_t)pt->index, "id", pt->id, "label", pt->label, "experiment", e->name,
         "plugin", e->plugin->desc.name, "plugin_version",
         e->plugin->desc.version ? e->plugin->desc.version : "", "params",
-        params_json(e->plugin, pt->values), "status", pr->error ? "failed" : "ok", "seed", seed,
+        plugin_params_json(e->plugin, pt->values), "status", pr->error ? "failed" : "ok", "seed", seed,
         "iterations", "warmup", (json_int_t)pr->warmup_done, "measured", (json_int_t)measured,
         "batch", (json_int_t)pr->batch, "repetitions", (int)e->repetitions, "wall_s",
         (double)pr->wall_ns / 1e9);
@@ -117,7 +128,7 @@ json_t *results_instrument(const struct instrument_run *ir)
 {
     const struct plugin *p = ir->si->plugin;
     json_t *o = json_pack("{s:s, s:s, s:o, s:o}", "instrument", p->desc.name, "experiment",
-                          ir->exp->name, "params", params_json(p, ir->si->values), "metrics",
+                          ir->exp->name, "params", plugin_params_json(p, ir->si->values), "metrics",
                           results_metrics(&ir->metrics));
     json_object_set_new(o, "error", ir->error ? json_string(ir->error) : json_null());
     return o;
@@ -131,8 +142,11 @@ json_t *results_document(const struct spec *s, const struct run_info *info, json
     json_array_foreach(points, i, pt)
         failed += strcmp(json_string_value(json_object_get(pt, "status")), "ok") != 0;
     json_t *argv = json_array();
-    for (int a = 0; a < info->argc; a++)
-        json_array_append_new(argv, json_string(info->argv[a]));
+    for (int a = 0; a < info->argc; a++) {
+        char *arg = utf8_sanitize(xstrdup(info->argv[a]));
+        json_array_append_new(argv, json_string(arg));
+        free(arg);
+    }
     json_t *run = json_pack("{s:o, s:s, s:s, s:f, s:s, s:I, s:I, s:I, s:s}", "argv", argv,
                             "started_utc", info->started_utc, "finished_utc", info->finished_utc,
                             "wall_s", (double)info->wall_ns / 1e9, "dir", info->run_dir,

@@ -151,10 +151,12 @@ static uint64_t loop_batch(struct host_ctx *c, void *state, struct hdr *h, uint6
         uint64_t k = n < target && target - n < batch ? target - n : batch;
         int rc = iterate_batch(&c->pub, state, k);
         t1 = clock_now_ns();
-        if (rc == BHOST_OK)
+        if (rc == BHOST_OK) {
             hdr_record_n(h, (int64_t)((t1 - t0 + k / 2) / k), (int64_t)k);
-        else
+        } else {
             count_failure(c, rc, k);
+            t1 = clock_now_ns();
+        }
         t0 = t1;
         n += k;
         if (n >= target && t1 - start >= min_ns)
@@ -298,6 +300,13 @@ static void run_phases(struct runner *r, const struct point *pt, struct point_st
         instruments_end(r, pt, ps, pr);
         if (c->misuse && !pr->error)
             pr->error = xasprintf("%s: %s", iterate_name, c->misuse);
+        uint64_t measured = 0;
+        for (uint32_t rep = 0; rep < e->repetitions; rep++)
+            measured += pr->rep_iterations[rep];
+        /* Nothing timed means nothing to report: zeros would pass for figures. */
+        if (!pr->error && measured > 0 && ps->failures == measured)
+            pr->error = xasprintf("every one of the %llu measured iterations failed",
+                                  (unsigned long long)measured);
     }
     if (d->teardown) {
         d->teardown(&c->pub, state);

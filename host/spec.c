@@ -121,10 +121,8 @@ static int check_keys(struct reader *r, struct ref map, const char *const *known
             i++;
         if (i == n) {
             const char *near = closest_name(k, known, n);
-            char list[512] = "";
-            for (size_t j = 0, used = 0; j < n && used < sizeof list; j++)
-                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", j ? ", " : "",
-                                         known[j]);
+            char list[512];
+            join_names(list, sizeof list, known, n);
             if (near)
                 return fail_at(r, key, "unknown key '%s' in %s (did you mean '%s'?)", k, where,
                                near);
@@ -155,6 +153,16 @@ static struct ref get(struct ref map, const char *key)
 
 /* --- overrides --------------------------------------------------------- */
 
+static int yaml_error(yaml_parser_t *parser, const char *file, char *err, size_t errlen)
+{
+    const yaml_mark_t *m = &parser->problem_mark;
+    snprintf(err, errlen, "%s:%lu:%lu: invalid YAML: %s%s%s", file, (unsigned long)m->line + 1,
+             (unsigned long)m->column + 1, parser->problem ? parser->problem : "syntax error",
+             parser->context ? " " : "", parser->context ? parser->context : "");
+    yaml_parser_delete(parser);
+    return -1;
+}
+
 static int load_yaml(struct src *s, const char *text, size_t len, const char *file,
                      char *err, size_t errlen)
 {
@@ -162,17 +170,24 @@ static int load_yaml(struct src *s, const char *text, size_t len, const char *fi
     s->file = file;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&parser, &s->doc)) {
-        const yaml_mark_t *m = &parser.problem_mark;
-        snprintf(err, errlen, "%s:%lu:%lu: invalid YAML: %s%s%s", file,
-                 (unsigned long)m->line + 1, (unsigned long)m->column + 1,
-                 parser.problem ? parser.problem : "syntax error",
-                 parser.context ? " " : "", parser.context ? parser.context : "");
-        yaml_parser_delete(&parser);
-        return -1;
+    if (!yaml_parser_load(&parser, &s->doc))
+        return yaml_error(&parser, file, err, errlen);
+    /* One document: a second one would be silently ignored, so refuse it. */
+    yaml_document_t next;
+    if (!yaml_parser_load(&parser, &next)) {
+        yaml_document_delete(&s->doc);
+        return yaml_error(&parser, file, err, errlen);
     }
+    yaml_node_t *extra = yaml_document_get_root_node(&next);
+    if (extra)
+        snprintf(err, errlen, "%s:%lu:%lu: a second YAML document; a spec is one document",
+                 file, (unsigned long)extra->start_mark.line + 1,
+                 (unsigned long)extra->start_mark.column + 1);
+    yaml_document_delete(&next);
     yaml_parser_delete(&parser);
-    return 0;
+    if (extra)
+        yaml_document_delete(&s->doc);
+    return extra ? -1 : 0;
 }
 
 static int load_overrides(struct reader *r, const char *const *texts, size_t n)
@@ -242,8 +257,9 @@ static int read_u64(struct reader *r, struct ref at, const char *what, uint64_t 
         return -1;
     const char *t = text_of(at.node);
     char *end;
+    int base = t[0] == '0' && (t[1] == 'x' || t[1] == 'X') ? 16 : 10;
     errno = 0;
-    unsigned long long v = strtoull(t, &end, 0);
+    unsigned long long v = strtoull(t, &end, base);
     if (errno || end == t || *end || *t == '-' || isspace((unsigned char)*t))
         return fail_at(r, at, "expected %s, got '%s'", what, t);
     if (v < min || v > max)
@@ -361,7 +377,7 @@ static int read_timing(struct reader *r, const char *exp, struct ref map, struct
     at = decide(r, exp, "repetitions", get(map, "repetitions"));
     if (at.node) {
         uint64_t reps;
-        if (read_u64(r, at, "a number of repetitions", 1, 1000000, &reps) != 0)
+        if (read_u64(r, at, "a number of repetitions", 1, SPEC_MAX_REPETITIONS, &reps) != 0)
             return -1;
         t->repetitions = (uint32_t)reps;
         t->has_repetitions = 1;
@@ -460,8 +476,56 @@ static int parse_range(struct reader *r, struct ref at, const struct pdef *d,
     return 0;
 }
 
+struct value_text {
+    char *text;
+    size_t index;
+};
+
+static int cmp_value_text(const void *a, const void *b)
+{
+    const struct value_text *x = a, *y = b;
+    int c = strcmp(x->text, y->text);
+    return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Two equal values on an axis would make two points with one id. Sorted, so
+ * that ranges of 100,000 values cost a sort, not 10^10 comparisons. */
+static int check_distinct(struct reader *r, struct ref at, const struct pdef *d,
+                          const struct spec_param *sp)
+{
+    struct value_text *v = xcalloc(sp->nvalues, sizeof *v);
+    for (size_t i = 0; i < sp->nvalues; i++)
+        v[i] = (struct value_text){pvalue_text(&sp->values[i]), i};
+    qsort(v, sp->nvalues, sizeof *v, cmp_value_text);
+    int rc = 0;
+    for (size_t i = 1; i < sp->nvalues && rc == 0; i++) {
+        if (strcmp(v[i].text, v[i - 1].text) != 0)
+            continue;
+        struct ref item = at;
+        if (at.node->type == YAML_SEQUENCE_NODE)
+            item = child(at, at.node->data.sequence.items.start[v[i].index]);
+        rc = fail_at(r, item, "%s: %s appears twice on this axis (values %zu and %zu)",
+                     d->name, v[i].text, v[i - 1].index + 1, v[i].index + 1);
+    }
+    for (size_t i = 0; i < sp->nvalues; i++)
+        free(v[i].text);
+    free(v);
+    return rc;
+}
+
+static int parse_values(struct reader *r, struct ref at, const struct pdef *d,
+                        struct spec_param *sp);
+
 static int parse_param(struct reader *r, struct ref at, const struct pdef *d,
                        struct spec_param *sp)
+{
+    if (parse_values(r, at, d, sp) != 0)
+        return -1;
+    return check_distinct(r, at, d, sp);
+}
+
+static int parse_values(struct reader *r, struct ref at, const struct pdef *d,
+                        struct spec_param *sp)
 {
     size_t cap = 0;
     for (size_t i = 0; i < sp->nvalues; i++)
@@ -502,10 +566,8 @@ static int unknown_param(struct reader *r, struct ref key, const struct plugin *
 {
     const char **names = param_names(p);
     const char *near = closest_name(text_of(key.node), names, p->nparams);
-    char list[512] = "";
-    for (size_t j = 0, used = 0; j < p->nparams && used < sizeof list; j++)
-        used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", j ? ", " : "",
-                                 names[j]);
+    char list[512];
+    join_names(list, sizeof list, names, p->nparams);
     free(names);
     if (near)
         return fail_at(r, key, "%s '%s' has no parameter '%s' (did you mean '%s'?)",
@@ -775,9 +837,15 @@ static int read_spec(struct reader *r, struct ref top, struct spec *s)
     struct ref at = decide(r, NULL, "name", get(top, "name"));
     if (at.node && read_string(r, at, "a spec name", &s->name) != 0)
         return -1;
+    /* It names the run's folder: no separators, no dot-dot. */
+    if (s->name && !valid_exp_name(s->name))
+        return fail_at(r, at, "spec name '%s' may only use letters, digits, '_' and '-'",
+                       s->name);
     at = decide(r, NULL, "output_dir", get(top, "output_dir"));
     if (at.node && read_string(r, at, "a directory", &s->output_dir) != 0)
         return -1;
+    if (s->output_dir && !*s->output_dir)
+        return fail_at(r, at, "output_dir is empty; leave it out for results/");
     at = decide(r, NULL, "max_points", get(top, "max_points"));
     s->max_points = SPEC_DEFAULT_MAX_POINTS;
     if (at.node && read_u64(r, at, "a point limit", 1, UINT64_MAX, &s->max_points) != 0)
@@ -907,6 +975,22 @@ static void free_values(struct pvalue *v, size_t n)
     free(v);
 }
 
+void registry_keep_used(struct registry *reg, const struct spec *s)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < s->nexperiments; i++)
+        n += 1 + s->experiments[i].ninstruments;
+    const struct plugin **used = xcalloc(n, sizeof *used);
+    n = 0;
+    for (size_t i = 0; i < s->nexperiments; i++) {
+        used[n++] = s->experiments[i].plugin;
+        for (size_t k = 0; k < s->experiments[i].ninstruments; k++)
+            used[n++] = s->experiments[i].instruments[k].plugin;
+    }
+    registry_keep(reg, used, n);
+    free(used);
+}
+
 void spec_free(struct spec *s)
 {
     for (size_t i = 0; i < s->nexperiments; i++) {
@@ -950,7 +1034,7 @@ static json_t *strings_json(char **v, size_t n)
     return a;
 }
 
-static json_t *params_json(const struct plugin *p, const struct pvalue *v)
+json_t *plugin_params_json(const struct plugin *p, const struct pvalue *v)
 {
     json_t *o = json_object();
     for (size_t i = 0; i < p->nparams; i++)
@@ -977,7 +1061,7 @@ static json_t *experiment_json(const struct spec_experiment *e)
     for (size_t i = 0; i < e->ninstruments; i++)
         json_array_append_new(inst, json_pack("{s:s, s:o}", "instrument",
                                               e->instruments[i].plugin->desc.name, "params",
-                                              params_json(e->instruments[i].plugin,
+                                              plugin_params_json(e->instruments[i].plugin,
                                                           e->instruments[i].values)));
     json_t *o = json_pack("{s:s, s:s, s:o, s:{s:I, s:I}, s:f, s:i, s:o, s:I, s:o}",
                           "name", e->name, "experiment", e->plugin->desc.name, "params", params,

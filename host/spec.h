@@ -19,6 +19,7 @@
 #define SPEC_DEFAULT_MAX_POINTS 100000
 #define SPEC_DEFAULT_MIN_TIME 0.5 /* seconds, when neither measured nor min_time is given */
 #define SPEC_DEFAULT_WARMUP 1
+#define SPEC_MAX_REPETITIONS 10000 /* each holds its own histograms */
 
 /* One parameter as the spec gives it: one value (fixed) or an axis. */
 struct spec_param {
@@ -73,10 +74,14 @@ int spec_load_text(const char *text, size_t len, const char *label, const struct
                    const char *const *overrides, size_t noverrides, struct spec *out,
                    char *err, size_t errlen);
 void spec_free(struct spec *s);
+/* Unloads the plugins the spec does not use. */
+void registry_keep_used(struct registry *reg, const struct spec *s);
 
 /* The spec as it will run (overrides applied, defaults filled). */
 json_t *spec_to_json(const struct spec *s);
 /* A value as JSON of its type. */
 json_t *pvalue_json(const struct pvalue *v);
+/* Every parameter of p with its value in v (plugin order), as a JSON object. */
+json_t *plugin_params_json(const struct plugin *p, const struct pvalue *v);
 
 #endif

@@ -131,13 +131,14 @@ static void name_point(struct point *p, const size_t *choice, const struct spec_
     free(id.s);
 }
 
+/* Labels hold '[', so a label pasted from the output must match as text too. */
 static int keep(const struct point *p, const char *filter)
 {
     if (!filter)
         return 1;
-    if (strpbrk(filter, "*?["))
-        return fnmatch(filter, p->label, 0) == 0 || fnmatch(filter, p->id, 0) == 0;
-    return strstr(p->label, filter) != NULL || strstr(p->id, filter) != NULL;
+    if (strstr(p->label, filter) || strstr(p->id, filter))
+        return 1;
+    return fnmatch(filter, p->label, 0) == 0 || fnmatch(filter, p->id, 0) == 0;
 }
 
 static void expand_experiment(const struct spec_experiment *e, const char *filter,

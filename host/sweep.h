@@ -32,7 +32,7 @@ int sweep_count(const struct spec *s, uint64_t limit, uint64_t *total, char *err
 
 /*
  * Expands the spec. `filter` (may be NULL) keeps points whose label or id
- * matches: a glob if it has * ? or [, else a substring. 0, or -1 with a
+ * contains it, or matches it as a glob. 0, or -1 with a
  * message (too many points).
  */
 int sweep_expand(const struct spec *s, const char *filter, uint64_t limit, struct sweep *out,

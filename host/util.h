@@ -42,6 +42,14 @@ int write_file_atomic(const char *path, const void *data, size_t len);
 /* The whole file, NUL-terminated, malloc'd; NULL with errno. */
 char *read_file(const char *path, size_t *len);
 
+/* Whether s is valid UTF-8; and s with each invalid byte replaced by '?'
+ * (in place, returned). JSON strings must be UTF-8, and plugins may not be. */
+int utf8_valid(const char *s);
+char *utf8_sanitize(char *s);
+
+/* Joins names[0..n) with ", " into buf (truncated to fit). */
+void join_names(char *buf, size_t size, const char *const *names, size_t n);
+
 /* UTC time as 2026-11-22T08:11:02Z (iso=1) or 20261122T081102Z (iso=0). */
 void utc_stamp(char *buf, size_t n, int iso);
 

@@ -176,6 +176,27 @@ static void integers_are_decimal_or_hex(void **state)
     assert_int_equal(c->values[1].i, 16);
     assert_int_equal(c->values[2].i, 7);
     spec_free(&s);
+    /* Settings too. */
+    assert_int_equal(load_spec("seed: 010\nexperiments: [{experiment: noop}]\n", &s, NULL, 0), 0);
+    assert_int_equal(s.seed, 10);
+    spec_free(&s);
+}
+
+/* max_points bounds ranges too, and --set max_points (what --max-points passes) raises it. */
+static void point_limit_bounds_ranges(void **state)
+{
+    (void)state;
+    struct spec s;
+    const char *text = "experiments:\n"
+                       "  - experiment: test_good\n"
+                       "    params: {fail_every: {from: 0, to: 150000, step: 1}}\n";
+    assert_int_equal(load_spec(text, &s, NULL, 0), -1);
+    assert_string_equal(err, "t.yaml:3:26: fail_every: range has more than 100000 values");
+    const char *sets[] = {"max_points=200000"};
+    assert_int_equal(load_spec(text, &s, sets, 1), 0);
+    assert_int_equal(s.experiments[0].params[0].nvalues, 150001);
+    assert_int_equal(s.max_points, 200000);
+    spec_free(&s);
 }
 
 static void overrides_take_precedence(void **state)
@@ -265,7 +286,7 @@ static const struct bad bad_specs[] = {
      "t.yaml:2:5: experiment 'noop' would measure nothing: set iterations.measured or "
      "min_time above 0"},
     {"experiments:\n  - experiment: noop\n    repetitions: 0\n", NULL,
-     "t.yaml:3:18: a number of repetitions must be between 1 and 1000000, got 0"},
+     "t.yaml:3:18: a number of repetitions must be between 1 and 10000, got 0"},
     {"experiments:\n  - experiment: noop\n    min_time: soon\n", NULL,
      "t.yaml:3:15: expected a duration in seconds (0 to 1e6), got 'soon'"},
     {"experiments:\n  - experiment: noop\n  - experiment: noop\n", NULL,
@@ -281,6 +302,19 @@ static const struct bad bad_specs[] = {
      NULL, "t.yaml:4:53: tag: instrument parameters take one value, not a list"},
     {"experiments:\n  - experiment: noop\n    instruments: [test_instrument, test_instrument]\n",
      NULL, "t.yaml:3:36: instrument 'test_instrument' is attached twice"},
+    {"experiments: [{experiment: noop}]\n---\nfoo: 1\n", NULL,
+     "t.yaml:3:1: a second YAML document; a spec is one document"},
+    {"experiments:\n  - experiment: test_good\n    params: {count: [1, 2, 0x1]}\n", NULL,
+     "t.yaml:3:28: count: 1 appears twice on this axis (values 1 and 3)"},
+    {"experiments:\n  - experiment: test_good\n    params: {ratio: [0.1, 1e-1]}\n", NULL,
+     "t.yaml:3:27: ratio: 0.1 appears twice on this axis (values 1 and 2)"},
+    {"name: ../x\nexperiments: [{experiment: noop}]\n", NULL,
+     "t.yaml:1:7: spec name '../x' may only use letters, digits, '_' and '-'"},
+    {"output_dir: ''\nexperiments: [{experiment: noop}]\n", NULL,
+     "t.yaml:1:13: output_dir is empty; leave it out for results/"},
+    {"experiments:\n  - experiment: test_good\n    params: {count: {from: 1, to: 2}}\n",
+     "count=5", "t.yaml:3:21: count: a range is {from: A, to: B, step: S} or "
+     "{from: A, to: B, mul: M}"},
     {"experiments: [{experiment: test_good}]\n", "count=abc",
      "--set count=abc:1:1: count: expected an integer, got 'abc'"},
     {"experiments: [{experiment: test_good}]\n", "nosuch=1",
@@ -351,6 +385,7 @@ int main(void)
         cmocka_unit_test(ranges_expand_inclusively),
         cmocka_unit_test(huge_steps_stop_before_overflow),
         cmocka_unit_test(integers_are_decimal_or_hex),
+        cmocka_unit_test(point_limit_bounds_ranges),
         cmocka_unit_test(overrides_take_precedence),
         cmocka_unit_test(bad_specs_name_file_line_column),
         cmocka_unit_test(missing_file_is_reported),

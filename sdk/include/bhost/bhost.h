@@ -4,7 +4,8 @@
  * A bhost plugin is a shared object that exports one data symbol,
  * `bhost_plugin_v1`, a `struct bhost_plugin` that describes it: its name,
  * its parameters and its hooks. The host reads that descriptor without
- * running any plugin code, so `bhost --list` is always safe.
+ * calling into the plugin, so `bhost --list` runs no plugin code beyond the
+ * static constructors the dynamic loader itself runs (keep those trivial).
  *
  * There are two kinds of plugin:
  *
@@ -13,9 +14,10 @@
  *                and measured iterations of every repetition, timing each
  *                call into the histogram "iteration", then teardown().
  *
- *   instruments  observe an experiment. The host calls run_start() once,
- *                point_start()/point_end() around every sweep point of the
- *                experiments they are attached to, and run_end() once.
+ *   instruments  observe an experiment. For each experiment they are
+ *                attached to, the host calls run_start() once,
+ *                point_start()/point_end() around each of its sweep points,
+ *                and run_end() once at the end of the run.
  *
  * A minimal experiment:
  *
@@ -51,7 +53,9 @@
  * Histogram handles, counters and gauges are not thread-safe: use them from
  * the thread that called the hook.
  *
- * This header depends on nothing but the C library and is C11 and C++ safe.
+ * This header depends on nothing but the C library. It is C11; C++ code can
+ * include it (extern "C"), though the descriptor macros need C++20's
+ * designated initialisers.
  */
 #ifndef BHOST_BHOST_H
 #define BHOST_BHOST_H
@@ -111,7 +115,7 @@ enum bhost_type {
 struct bhost_param {
     const char *name;            /* [a-z][a-z0-9_]*, unique in the plugin */
     uint32_t type;               /* enum bhost_type */
-    uint32_t flags;              /* reserved: 0 */
+    uint32_t flags;              /* reserved: must be 0 (checked) */
     const char *def;             /* default; NULL: the spec must set it */
     const char *min;             /* INT/FLOAT inclusive bound; NULL: none */
     const char *max;             /* INT/FLOAT inclusive bound; NULL: none */
@@ -129,7 +133,8 @@ struct bhost_api;
 /*
  * Owned by the host, valid for the duration of the hook it was passed to.
  * Plugins never allocate, copy or keep one; the host's private data follows
- * the public part.
+ * the public part. Frozen for all of major 1: it holds `api` and nothing
+ * else a plugin may read, so it needs no size field.
  */
 typedef struct bhost_ctx {
     const struct bhost_api *api;
