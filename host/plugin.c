@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <dlfcn.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,14 +43,16 @@ static int check_header(const char *path, const struct bhost_plugin *d, char *er
 {
     if (d->magic != BHOST_MAGIC) {
         snprintf(err, n, "%s: refused: bad descriptor magic 0x%08x (expected 0x%08x); "
-                 "not a bhost plugin, or built against a corrupt SDK header",
-                 path, (unsigned)d->magic, BHOST_MAGIC);
+                 "not a bhost plugin, or built against a corrupt SDK header: rebuild it against "
+                 "the SDK of this bhost (ABI %d.%d)",
+                 path, (unsigned)d->magic, BHOST_MAGIC, BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
         return -1;
     }
     if (d->size < DESC_HEADER_SIZE) {
         snprintf(err, n, "%s: refused: descriptor declares %u bytes, fewer than the %zu of the "
-                 "ABI header; rebuild the plugin against the bhost SDK",
-                 path, (unsigned)d->size, DESC_HEADER_SIZE);
+                 "ABI header (plugin says ABI %u.%u; this bhost has ABI %d.%d); rebuild the "
+                 "plugin against the bhost SDK", path, (unsigned)d->size, DESC_HEADER_SIZE,
+                 d->abi_major, d->abi_minor, BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
         return -1;
     }
     if (d->abi_major != BHOST_ABI_MAJOR) {
@@ -71,58 +74,56 @@ static int valid_plugin_name(const char *s)
     return 1;
 }
 
+/*
+ * A refusal of a plugin whose header was read: one line with the file, the
+ * plugin, what is wrong, what to do, and both ABI versions. Returns -1.
+ */
+__attribute__((format(printf, 5, 6)))
+static int refuse(char *err, size_t n, const char *path, const struct bhost_plugin *d,
+                  const char *fmt, ...)
+{
+    char what[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    snprintf(err, n, "%s: refused: plugin '%s' (built for ABI %u.%u; this bhost has ABI %d.%d): "
+             "%s", path, valid_plugin_name(d->name) ? d->name : "?", d->abi_major, d->abi_minor,
+             BHOST_ABI_MAJOR, BHOST_ABI_MINOR, what);
+    return -1;
+}
+
 static int check_descriptor(const char *path, const struct bhost_plugin *d, uint32_t size,
                             char *err, size_t n)
 {
-    const char *name = valid_plugin_name(d->name) ? d->name : "?";
-    if (d->abi_minor > BHOST_ABI_MINOR && d->min_host_minor > BHOST_ABI_MINOR) {
-        snprintf(err, n, "%s: refused: plugin '%s' is built for bhost ABI %d.%u and needs at "
-                 "least %d.%u; this bhost has ABI %d.%d. Upgrade bhost, or rebuild the plugin "
-                 "with BHOST_PLUGIN_HEADER_COMPAT(kind, %d) if it uses nothing newer",
-                 path, name, BHOST_ABI_MAJOR, d->abi_minor, BHOST_ABI_MAJOR, d->min_host_minor,
-                 BHOST_ABI_MAJOR, BHOST_ABI_MINOR, BHOST_ABI_MINOR);
-        return -1;
-    }
-    if (size < DESC_SIZE_1_0) {
-        snprintf(err, n, "%s: refused: plugin '%s' declares a %u-byte descriptor, smaller than "
-                 "ABI %d.0's %zu bytes; rebuild it against the bhost SDK",
-                 path, name, (unsigned)size, BHOST_ABI_MAJOR, DESC_SIZE_1_0);
-        return -1;
-    }
-    if (d->min_host_minor > d->abi_minor) {
-        snprintf(err, n, "%s: refused: plugin '%s' says it needs ABI %d.%u, newer than the %d.%u "
-                 "it was built with; fix its BHOST_PLUGIN_HEADER_COMPAT", path, name,
-                 BHOST_ABI_MAJOR, d->min_host_minor, BHOST_ABI_MAJOR, d->abi_minor);
-        return -1;
-    }
-    if (!valid_plugin_name(d->name)) {
-        snprintf(err, n, "%s: refused: plugin name '%s' is not [a-z][a-z0-9_]* (ABI %d.%u "
-                 "plugin; fix its .name)", path, d->name && utf8_valid(d->name) ? d->name : "?",
-                 BHOST_ABI_MAJOR, d->abi_minor);
-        return -1;
-    }
+    if (d->abi_minor > BHOST_ABI_MINOR && d->min_host_minor > BHOST_ABI_MINOR)
+        return refuse(err, n, path, d, "it needs at least ABI %d.%u. Upgrade bhost, or rebuild "
+                      "the plugin with BHOST_PLUGIN_HEADER_COMPAT(kind, %d) if it uses nothing "
+                      "newer", BHOST_ABI_MAJOR, d->min_host_minor, BHOST_ABI_MINOR);
+    if (size < DESC_SIZE_1_0)
+        return refuse(err, n, path, d, "its descriptor has %u bytes, fewer than ABI %d.0's %zu; "
+                      "rebuild it against the bhost SDK", (unsigned)size, BHOST_ABI_MAJOR,
+                      DESC_SIZE_1_0);
+    if (d->min_host_minor > d->abi_minor)
+        return refuse(err, n, path, d, "it says it needs ABI %d.%u, newer than its own; fix its "
+                      "BHOST_PLUGIN_HEADER_COMPAT", BHOST_ABI_MAJOR, d->min_host_minor);
+    if (!valid_plugin_name(d->name))
+        return refuse(err, n, path, d, "its name '%s' is not [a-z][a-z0-9_]*; fix its .name",
+                      d->name && utf8_valid(d->name) ? d->name : "?");
     const char *texts[] = {d->version, d->summary, d->doc};
     for (size_t i = 0; i < ARRAY_LEN(texts); i++)
-        if (texts[i] && !utf8_valid(texts[i])) {
-            snprintf(err, n, "%s: refused: plugin '%s' has a version, summary or doc that is "
-                     "not UTF-8; fix its descriptor", path, name);
-            return -1;
-        }
-    if (d->kind == BHOST_EXPERIMENT && !d->iterate && !d->iterate_batch) {
-        snprintf(err, n, "%s: refused: experiment '%s' has neither iterate nor iterate_batch",
-                 path, name);
-        return -1;
-    }
-    if (d->kind != BHOST_EXPERIMENT && d->kind != BHOST_INSTRUMENT) {
-        snprintf(err, n, "%s: refused: plugin '%s' has unknown kind %u", path, name, d->kind);
-        return -1;
-    }
-    if (d->param_count > 0 && (!d->params || d->param_size < PARAM_SIZE_1_0)) {
-        snprintf(err, n, "%s: refused: plugin '%s' has a parameter table of %u-byte elements, "
-                 "smaller than ABI %d.0's %zu; rebuild it against the bhost SDK",
-                 path, name, (unsigned)d->param_size, BHOST_ABI_MAJOR, PARAM_SIZE_1_0);
-        return -1;
-    }
+        if (texts[i] && !utf8_valid(texts[i]))
+            return refuse(err, n, path, d, "its version, summary or doc is not UTF-8; fix its "
+                          "descriptor");
+    if (d->kind != BHOST_EXPERIMENT && d->kind != BHOST_INSTRUMENT)
+        return refuse(err, n, path, d, "unknown kind %u; use BHOST_EXPERIMENT or "
+                      "BHOST_INSTRUMENT", d->kind);
+    if (d->kind == BHOST_EXPERIMENT && !d->iterate && !d->iterate_batch)
+        return refuse(err, n, path, d, "an experiment needs iterate or iterate_batch; add one");
+    if (d->param_count > 0 && (!d->params || d->param_size < PARAM_SIZE_1_0))
+        return refuse(err, n, path, d, "its parameter table has %u-byte elements, fewer than "
+                      "ABI %d.0's %zu; rebuild it against the bhost SDK", (unsigned)d->param_size,
+                      BHOST_ABI_MAJOR, PARAM_SIZE_1_0);
     return 0;
 }
 
@@ -136,16 +137,13 @@ static int load_params(struct plugin *p, char *err, size_t n)
         memcpy(&one, at, d->param_size < sizeof one ? d->param_size : sizeof one);
         char why[400];
         if (pdef_from_plugin(&p->params[i], &one, why, sizeof why) != 0) {
-            snprintf(err, n, "%s: refused: plugin '%s': %s", p->path, d->name, why);
             p->nparams = i;
-            return -1;
+            return refuse(err, n, p->path, d, "%s; fix its parameter table", why);
         }
         p->nparams = i + 1;
-        if (pdef_find(p->params, i, one.name) >= 0) {
-            snprintf(err, n, "%s: refused: plugin '%s' declares parameter '%s' twice",
-                     p->path, d->name, one.name);
-            return -1;
-        }
+        if (pdef_find(p->params, i, one.name) >= 0)
+            return refuse(err, n, p->path, d, "it declares parameter '%s' twice; rename one",
+                          one.name);
     }
     return 0;
 }
@@ -154,7 +152,9 @@ struct plugin *plugin_load(const char *path, char *err, size_t n)
 {
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
-        snprintf(err, n, "%s: refused: cannot load: %s", path, dlerror());
+        snprintf(err, n, "%s: refused: cannot load: %s (this bhost has ABI %d.%d; a plugin "
+                 "built against its SDK needs no symbols but libc's)", path, dlerror(),
+                 BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
         return NULL;
     }
     const struct bhost_plugin *d = dlsym(handle, BHOST_ENTRY_NAME);
@@ -167,8 +167,9 @@ struct plugin *plugin_load(const char *path, char *err, size_t n)
                      path, major, major, BHOST_ABI_MAJOR, BHOST_ABI_MINOR, major,
                      BHOST_ABI_MAJOR);
         else
-            snprintf(err, n, "%s: refused: not a bhost plugin (no %s symbol)", path,
-                     BHOST_ENTRY_NAME);
+            snprintf(err, n, "%s: refused: not a bhost plugin (no %s symbol; this bhost has "
+                     "ABI %d.%d); take it off the plugin path", path, BHOST_ENTRY_NAME,
+                     BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
         dlclose(handle);
         return NULL;
     }

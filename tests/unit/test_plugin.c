@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "api.h"
 #include "plugin.h"
 #include "util.h"
 
@@ -81,8 +82,8 @@ static void newer_major_is_refused_by_symbol(void **state)
 static void newer_minor_without_compat_is_refused(void **state)
 {
     (void)state;
-    static const char *const phrases[] = {"plugin 'test_newer_minor'", "built for bhost ABI 1.1",
-                                          "needs at least 1.1", "this bhost has ABI 1.0",
+    static const char *const phrases[] = {"plugin 'test_newer_minor'", "built for ABI 1.1",
+                                          "needs at least ABI 1.1", "this bhost has ABI 1.0",
                                           "Upgrade bhost", "BHOST_PLUGIN_HEADER_COMPAT", NULL};
     assert_refused("test_newer_minor", phrases);
 }
@@ -115,7 +116,8 @@ static void invalid_default_is_refused(void **state)
 {
     (void)state;
     static const char *const phrases[] = {"plugin 'test_bad_default'", "default of parameter",
-                                          "expected an integer, got 'abc'", NULL};
+                                          "expected an integer, got 'abc'", "ABI 1.0",
+                                          "fix its parameter table", NULL};
     assert_refused("test_bad_default", phrases);
 }
 
@@ -127,7 +129,8 @@ static void missing_file_and_non_plugin_are_refused(void **state)
     /* A shared object without the entry symbol: the C library itself. */
     err[0] = '\0';
     assert_null(plugin_load("libc.so.6", err, sizeof err));
-    assert_non_null(strstr(err, "not a bhost plugin (no bhost_plugin_v1 symbol)"));
+    assert_non_null(strstr(err, "not a bhost plugin (no bhost_plugin_v1 symbol; this bhost "
+                                "has ABI 1.0); take it off the plugin path"));
 }
 
 static void registry_finds_plugins_and_records_refusals(void **state)
@@ -168,6 +171,25 @@ static void earlier_path_shadows_later(void **state)
     registry_free(&r);
 }
 
+/* The host table carries its size, and BHOST_API_HAS reads it: a plugin on an
+ * older host (a shorter table) sees later services as absent. */
+static void host_table_says_what_it_has(void **state)
+{
+    (void)state;
+    assert_int_equal(host_api.size, sizeof(struct bhost_api));
+    assert_int_equal(host_api.abi_major, BHOST_ABI_MAJOR);
+    assert_int_equal(host_api.abi_minor, BHOST_ABI_MINOR);
+    assert_true(BHOST_API_HAS(&host_api, now_ns));
+    assert_non_null(host_api.now_ns);
+    struct bhost_api older = host_api;
+    older.size = (uint32_t)offsetof(struct bhost_api, point_id);
+    assert_true(BHOST_API_HAS(&older, scratch_dir));
+    assert_false(BHOST_API_HAS(&older, point_id));
+    assert_false(BHOST_API_HAS(&older, now_ns));
+    /* The context is frozen at one pointer for all of major 1. */
+    assert_int_equal(sizeof(bhost_ctx), sizeof(void *));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +203,7 @@ int main(void)
         cmocka_unit_test(missing_file_and_non_plugin_are_refused),
         cmocka_unit_test(registry_finds_plugins_and_records_refusals),
         cmocka_unit_test(earlier_path_shadows_later),
+        cmocka_unit_test(host_table_says_what_it_has),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
