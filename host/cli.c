@@ -1,6 +1,7 @@
 /* cli.c — parses the command line and runs the commands (docs/cli.md). */
 #include "cli.h"
 #include "env.h"
+#include "isolate.h"
 #include "api.h"
 #include "clock.h"
 #include "plugin.h"
@@ -12,6 +13,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,12 +37,16 @@ static const char usage_text[] =
     "  --out DIR         write the run into DIR (default results/<spec>-<UTC stamp>)\n"
     "  --filter PATTERN  run only points whose label or id matches (glob or substring)\n"
     "  --max-points N    refuse specs expanding past N points (default 100000)\n"
+    "  --isolate MODE    fork: each point in a child process (default); none: all in\n"
+    "                    the host (for gdb and sanitizers; a crash ends the run)\n"
+    "  --timeout S       fail a point that runs longer than S seconds (isolated)\n"
     "  --plugin-path P   search P (colon-separated) for plugins first; repeatable\n"
     "  --json            list: print JSON\n"
     "  -q, --quiet       run: no progress or table, only errors\n"
     "  -v, --verbose     show plugins' debug log lines\n"
     "\n"
-    "exit codes: 0 all good, 1 some points failed, 2 bad usage or spec, 3 internal error\n";
+    "exit codes: 0 all good, 1 some points failed, 2 bad usage or spec, 3 internal error,\n"
+    "            130/143 stopped by SIGINT/SIGTERM (finished points are kept)\n";
 
 struct options {
     const char *command;
@@ -53,6 +59,9 @@ struct options {
     const char *filter;
     const char *max_points;   /* passed on as --set max_points=N */
     char *max_points_set;
+    const char *timeout;      /* passed on as --set timeout=S */
+    char *timeout_set;
+    int isolate;              /* run each point in a child process (default) */
     int json, quiet;
 };
 
@@ -90,7 +99,8 @@ static int is_option(const char *arg, const char *name)
 static int parse_args(int argc, char **argv, struct options *o)
 {
     static const char *const commands[] = {"run", "validate", "list", "version", "help"};
-    o->sets = xcalloc((size_t)argc + 1, sizeof *o->sets);
+    o->sets = xcalloc((size_t)argc + 2, sizeof *o->sets);
+    o->isolate = 1;
     o->paths = xcalloc((size_t)argc, sizeof *o->paths);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -117,6 +127,15 @@ static int parse_args(int argc, char **argv, struct options *o)
         } else if (is_option(a, "--filter")) {
             if (!(o->filter = option_value(argc, argv, &i, "--filter")))
                 return usage_error("--filter needs a pattern");
+        } else if (is_option(a, "--isolate")) {
+            if (!(v = option_value(argc, argv, &i, "--isolate")) ||
+                (strcmp(v, "fork") != 0 && strcmp(v, "none") != 0))
+                return usage_error("--isolate is fork (each point in a child process, the "
+                                   "default) or none (in the host, for gdb and sanitizers)");
+            o->isolate = strcmp(v, "fork") == 0;
+        } else if (is_option(a, "--timeout")) {
+            if (!(o->timeout = option_value(argc, argv, &i, "--timeout")))
+                return usage_error("--timeout needs a number of seconds");
         } else if (is_option(a, "--max-points")) {
             char *end;
             if (!(v = option_value(argc, argv, &i, "--max-points")))
@@ -147,6 +166,8 @@ static int parse_args(int argc, char **argv, struct options *o)
         return usage_error("no command given");
     if (o->max_points)
         o->sets[o->nsets++] = o->max_points_set = xasprintf("max_points=%s", o->max_points);
+    if (o->timeout)
+        o->sets[o->nsets++] = o->timeout_set = xasprintf("timeout=%s", o->timeout);
     int wants_spec = strcmp(o->command, "run") == 0 || strcmp(o->command, "validate") == 0;
     if (wants_spec && !o->spec)
         return usage_error("%s needs a spec file", o->command);
@@ -385,6 +406,56 @@ static char *new_run_dir(const struct options *o, const struct spec *s)
     return NULL;
 }
 
+/* The signal that asked the run to stop (SIGINT, SIGTERM), or 0. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static void catch_stop_signals(void)
+{
+    struct sigaction sa = {.sa_handler = on_stop_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* One finished point, on disk before the next starts: a killed host loses none. */
+static void journal_point(FILE *journal, const json_t *pt)
+{
+    if (!journal)
+        return;
+    json_dumpf(pt, journal, JSON_COMPACT);
+    fputc('\n', journal);
+    fflush(journal);
+    fsync(fileno(journal));
+}
+
+/* Runs every point (until a stop signal); returns their results in sweep order. */
+static json_t *run_points(const struct options *o, struct runner *runner, const struct sweep *w,
+                          struct report *rep, FILE *journal)
+{
+    json_t *points = json_array();
+    for (size_t i = 0; i < w->npoints && !stop_signal; i++) {
+        const struct point *p = &w->points[i];
+        report_point_start(rep, p);
+        json_t *pt = o->isolate ? isolate_point(runner, p, p->exp->timeout, &stop_signal)
+                                : runner_point(runner, p);
+        if (!pt && stop_signal)
+            break; /* killed mid-point: it did not finish, so it is not reported */
+        if (!pt) {
+            fprintf(stderr, "bhost: internal error: cannot build the results of %s\n", p->label);
+            exit(EXIT_INTERNAL);
+        }
+        journal_point(journal, pt);
+        report_point_done(rep, pt);
+        json_array_append_new(points, pt);
+    }
+    return points;
+}
+
 static int run(const struct options *o, struct registry *reg, int argc, char **argv)
 {
     struct spec s;
@@ -406,41 +477,40 @@ static int run(const struct options *o, struct registry *reg, int argc, char **a
     utc_stamp(info.started_utc, sizeof info.started_utc, 1);
     uint64_t start = clock_now_ns();
     char *scratch = xasprintf("%s/scratch", dir);
+    char *journal_path = xasprintf("%s/journal.jsonl", dir);
+    FILE *journal = fopen(journal_path, "a");
+    if (!journal)
+        fprintf(stderr, "bhost: warning: cannot open %s: %s; finished points live only in "
+                "memory until the end\n", journal_path, strerror(errno));
+    catch_stop_signals();
     struct report rep;
     report_begin(&rep, stdout, o->quiet, w.npoints);
     struct runner runner;
     runner_start(&runner, &s, &w, scratch);
-    json_t *points = json_array();
-    for (size_t i = 0; i < w.npoints; i++) {
-        report_point_start(&rep, &w.points[i]);
-        json_t *pt = runner_point(&runner, &w.points[i]);
-        if (!pt) {
-            fprintf(stderr, "bhost: internal error: cannot build the results of %s\n",
-                    w.points[i].label);
-            exit(EXIT_INTERNAL);
-        }
-        report_point_done(&rep, pt);
-        json_array_append_new(points, pt);
-    }
+    json_t *points = run_points(o, &runner, &w, &rep, journal);
     json_t *instruments = runner_finish(&runner);
     report_end(&rep);
+    if (journal)
+        fclose(journal);
     rmdir(scratch);
     info.wall_ns = clock_now_ns() - start;
+    info.stop_signal = stop_signal;
     utc_stamp(info.finished_utc, sizeof info.finished_utc, 1);
     json_t *doc = results_document(&s, &info, env, points, instruments);
     char *path = xasprintf("%s/results.json", dir);
     char err[1024];
-    rc = rep.failed ? EXIT_FAILED_POINTS : EXIT_OK;
+    rc = stop_signal ? 128 + stop_signal : rep.failed ? EXIT_FAILED_POINTS : EXIT_OK;
     if (results_write(doc, path, err, sizeof err) != 0) {
         fprintf(stderr, "bhost: %s\n", err);
         rc = EXIT_INTERNAL;
     } else if (!o->quiet) {
         report_table(stdout, doc);
-        printf("%zu point%s, %zu failed; results: %s\n", w.npoints, w.npoints == 1 ? "" : "s",
-               rep.failed, path);
+        printf("%zu of %zu points run, %zu failed%s; results: %s\n", rep.done, w.npoints,
+               rep.failed, stop_signal ? " (interrupted)" : "", path);
     }
     json_decref(doc);
     free(path);
+    free(journal_path);
     free(scratch);
     free(dir);
     sweep_free(&w);
@@ -469,6 +539,7 @@ int cli_main(int argc, char **argv)
         registry_free(&reg);
     }
     free(o.max_points_set);
+    free(o.timeout_set);
     free(o.sets);
     free(o.paths);
     return rc;

@@ -201,7 +201,8 @@ static int parse_bound(struct pdef *d, const char *text, struct pvalue *out, con
 /* Names --set and specs use for settings: a parameter so named would be ambiguous. */
 static const char *const reserved_names[] = {
     "name", "experiment", "params", "iterations", "warmup", "measured", "min_time",
-    "repetitions", "instruments", "seed", "tags", "notes", "output_dir", "max_points"};
+    "repetitions", "instruments", "seed", "tags", "notes", "output_dir", "max_points",
+    "timeout"};
 
 static const char *first_invalid_text(const struct bhost_param *p)
 {

@@ -73,26 +73,36 @@ void report_end(struct report *r)
     fflush(r->out);
 }
 
-static int label_width(const json_t *points)
+/* Widths of the label and histogram columns: the longest of each, within reason. */
+static void column_widths(const json_t *points, int *label_w, int *hist_w)
 {
-    size_t i, w = 5;
+    size_t i, lw = 5, hw = 9;
     json_t *pt;
     json_array_foreach(points, i, pt) {
         size_t n = strlen(json_string_value(json_object_get(pt, "label")));
-        w = n > w ? n : w;
+        lw = n > lw ? n : lw;
+        const char *name;
+        json_t *h;
+        json_object_foreach(json_object_get(pt, "histograms"), name, h)
+            hw = strlen(name) > hw ? strlen(name) : hw;
     }
-    return (int)(w > 60 ? 60 : w);
+    *label_w = (int)(lw > 60 ? 60 : lw);
+    *hist_w = (int)(hw > 32 ? 32 : hw);
 }
 
-static void row(FILE *out, int width, const char *label, const char *hist, const json_t *h,
-                double fail_pct)
+static void row(FILE *out, int width, int hist_w, const char *label, const char *hist,
+                const json_t *h, double fail_pct)
 {
     static const char *const cols[] = {"mean", "p50", "p90", "p99", "p99_9", "max"};
-    fprintf(out, "%-*.*s %-10.10s %10lld", width, width, label, hist,
+    fprintf(out, "%-*.*s %-*.*s %10lld", width, width, label, hist_w, hist_w, hist,
             (long long)json_integer_value(json_object_get(h, "count")));
     for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
         char v[32];
-        format_ns(v, sizeof v, json_number_value(json_object_get(h, cols[c])));
+        const json_t *x = json_object_get(h, cols[c]);
+        if (json_is_number(x))
+            format_ns(v, sizeof v, json_number_value(x));
+        else
+            snprintf(v, sizeof v, "-");
         fprintf(out, " %9s", v);
     }
     char rate[32];
@@ -106,9 +116,10 @@ static void row(FILE *out, int width, const char *label, const char *hist, const
 void report_table(FILE *out, const json_t *doc)
 {
     const json_t *points = json_object_get(doc, "points");
-    int width = label_width(points);
-    fprintf(out, "%-*s %-10s %10s %9s %9s %9s %9s %9s %9s %12s\n", width, "point", "histogram",
-            "count", "mean", "p50", "p90", "p99", "p99.9", "max", "throughput");
+    int width, hist_w;
+    column_widths(points, &width, &hist_w);
+    fprintf(out, "%-*s %-*s %10s %9s %9s %9s %9s %9s %9s %12s\n", width, "point", hist_w,
+            "histogram", "count", "mean", "p50", "p90", "p99", "p99.9", "max", "throughput");
     size_t i;
     json_t *pt;
     json_array_foreach(points, i, pt) {
@@ -126,7 +137,7 @@ void report_table(FILE *out, const json_t *doc)
         json_t *h;
         int first = 1;
         json_object_foreach(json_object_get(pt, "histograms"), name, h) {
-            row(out, width, first ? label : "", name, h, first ? fail_pct : 0);
+            row(out, width, hist_w, first ? label : "", name, h, first ? fail_pct : 0);
             first = 0;
         }
     }

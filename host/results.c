@@ -118,9 +118,27 @@ json_t *results_point(const struct point *pt, const struct point_state *ps,
         "batch", (json_int_t)pr->batch, "repetitions", (int)e->repetitions, "wall_s",
         (double)pr->wall_ns / 1e9);
     json_object_set_new(o, "error", pr->error ? json_string(pr->error) : json_null());
+    json_object_set_new(o, "stderr_tail", json_null());
     json_object_set_new(o, "failures", failures_json(ps, measured));
     json_object_set_new(o, "histograms", hists);
     json_object_set_new(o, "metrics", results_metrics(&ps->metrics));
+    return o;
+}
+
+json_t *results_lost_point(const struct point *pt, const char *error, const char *stderr_tail,
+                           uint64_t wall_ns)
+{
+    struct point_state ps;
+    point_state_init(&ps, pt->exp->repetitions, pt->id, NULL);
+    uint64_t *zeros = xcalloc(pt->exp->repetitions, sizeof *zeros);
+    struct point_run pr = {.error = xstrdup(error), .batch = 1, .rep_iterations = zeros,
+                           .rep_wall_ns = zeros, .wall_ns = wall_ns};
+    json_t *o = results_point(pt, &ps, &pr);
+    if (stderr_tail)
+        json_object_set_new(o, "stderr_tail", json_string(stderr_tail));
+    free(pr.error);
+    free(zeros);
+    point_state_fini(&ps);
     return o;
 }
 
@@ -152,7 +170,8 @@ json_t *results_document(const struct spec *s, const struct run_info *info, json
                             "wall_s", (double)info->wall_ns / 1e9, "dir", info->run_dir,
                             "points_total", (json_int_t)info->points_total, "points_run",
                             (json_int_t)json_array_size(points), "points_failed",
-                            (json_int_t)failed, "status", failed ? "failed" : "ok");
+                            (json_int_t)failed, "status",
+                            info->stop_signal ? "interrupted" : failed ? "failed" : "ok");
     json_object_set_new(run, "filter", info->filter ? json_string(info->filter) : json_null());
     char abi[16];
     snprintf(abi, sizeof abi, "%d.%d", BHOST_ABI_MAJOR, BHOST_ABI_MINOR);

@@ -15,6 +15,10 @@ json_t *results_histogram(const struct bhost_hist *h, const uint64_t *rep_iterat
                           const uint64_t *rep_wall_ns);
 json_t *results_point(const struct point *pt, const struct point_state *ps,
                       const struct point_run *pr);
+/* A point that produced no result of its own (its process died): failed, with
+ * `error` and the tail of what it printed (may be NULL). */
+json_t *results_lost_point(const struct point *pt, const char *error, const char *stderr_tail,
+                           uint64_t wall_ns);
 json_t *results_instrument(const struct instrument_run *ir);
 json_t *results_metrics(const struct metrics *m);
 
@@ -27,6 +31,7 @@ struct run_info {
     const char *run_dir;
     const char *filter;
     uint64_t points_total;   /* in the sweep, before --filter */
+    int stop_signal;         /* the signal that stopped the run early, or 0 */
 };
 
 /* The whole document; takes over env (env_capture() before the first point), points and

@@ -316,7 +316,8 @@ struct timing {
     double min_time;
     uint32_t repetitions;
     uint64_t seed;
-    int has_warmup, has_measured, has_min_time, has_repetitions, has_seed;
+    double timeout;
+    int has_warmup, has_measured, has_min_time, has_repetitions, has_seed, has_timeout;
 };
 
 #define MAX_ITERATIONS UINT64_C(1000000000000)
@@ -372,6 +373,12 @@ static int read_timing(struct reader *r, const char *exp, struct ref map, struct
     if (at.node) {
         t->has_min_time = 1;
         if (read_seconds(r, at, &t->min_time) != 0)
+            return -1;
+    }
+    at = decide(r, exp, "timeout", get(map, "timeout"));
+    if (at.node) {
+        t->has_timeout = 1;
+        if (read_seconds(r, at, &t->timeout) != 0)
             return -1;
     }
     at = decide(r, exp, "repetitions", get(map, "repetitions"));
@@ -749,7 +756,7 @@ static int read_experiment(struct reader *r, struct ref map, struct ref top, str
 {
     static const char *const keys[] = {"name", "experiment", "params", "iterations",
                                        "min_time", "repetitions", "instruments", "seed",
-                                       "tags", "notes"};
+                                       "tags", "notes", "timeout"};
     if (expect(r, map, YAML_MAPPING_NODE, "an experiment (a mapping with 'experiment:')") != 0 ||
         check_keys(r, map, keys, ARRAY_LEN(keys), "an experiment") != 0)
         return -1;
@@ -796,6 +803,7 @@ static int read_experiment(struct reader *r, struct ref map, struct ref top, str
     e->min_time = t.min_time;
     e->repetitions = t.has_repetitions ? t.repetitions : 1;
     e->seed = t.seed;
+    e->timeout = t.timeout;
     if (e->measured == 0 && e->min_time == 0)
         return fail_at(r, map, "experiment '%s' would measure nothing: set iterations.measured "
                        "or min_time above 0", e->name);
@@ -827,7 +835,7 @@ static int read_spec(struct reader *r, struct ref top, struct spec *s)
 {
     static const char *const keys[] = {"name", "experiments", "iterations", "min_time",
                                        "repetitions", "instruments", "seed", "tags",
-                                       "notes", "output_dir", "max_points"};
+                                       "notes", "output_dir", "max_points", "timeout"};
     if (!top.node)
         return snprintf(r->err, r->errlen, "%s:1:1: the spec is empty; it needs "
                         "'experiments:'", top.src->file), -1;

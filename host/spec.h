@@ -41,6 +41,7 @@ struct spec_experiment {
     size_t nparams;
     uint64_t warmup, measured;
     double min_time;          /* seconds; 0 = none */
+    double timeout;           /* seconds a point may take when isolated; 0 = no limit */
     uint32_t repetitions;
     struct spec_instrument *instruments;
     size_t ninstruments;

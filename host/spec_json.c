@@ -55,6 +55,7 @@ static json_t *experiment_json(const struct spec_experiment *e)
                           (int)e->repetitions, "instruments", inst, "seed",
                           (json_int_t)e->seed, "tags", strings_json(e->tags, e->ntags));
     json_object_set_new(o, "notes", e->notes ? json_string(e->notes) : json_null());
+    json_object_set_new(o, "timeout", e->timeout > 0 ? json_real(e->timeout) : json_null());
     return o;
 }
 

@@ -468,8 +468,9 @@ static void expect_grid_point(json_t *pt, size_t i)
     expect_metric(m, "iterations_seen", "counter", 100);
     expect_metric(m, "count_param", "gauge", grid[i].count);
     expect_metric(m, "choice_index", "gauge", grid[i].color_index);
-    /* The instrument's state lives across the run: it has seen i+1 points. */
-    expect_metric(m, "test_instrument.points_seen", "gauge", (double)i + 1);
+    /* Each isolated point runs in a child that starts from run_start's state,
+     * so the instrument's running count is 1 in every point (docs/sdk.md). */
+    expect_metric(m, "test_instrument.points_seen", "gauge", 1);
     expect_metric(m, "test_instrument.ends", "counter", 1);
 }
 
@@ -486,12 +487,14 @@ static json_t *run_sweep(void)
                          grid[i].color);
         expect_contains(p.out, line);
     }
-    char *summary = fmt("6 points, 0 failed; results: %s/results.json\n", out);
+    char *summary = fmt("6 of 6 points run, 0 failed; results: %s/results.json\n", out);
     expect_contains(p.out, summary);
     json_t *doc = load_results(out);
     assert_string_equal(jstr(doc, "run/dir"), out);
     return doc;
 }
+
+static json_t *run_with(const char *spec, const char *opt, const char *value);
 
 static void sweep_runs_and_reports_everything(void **state)
 {
@@ -516,15 +519,23 @@ static void sweep_runs_and_reports_everything(void **state)
             assert_string_not_equal(jstr(json_array_get(jget(doc, "points"), i), "id"),
                                     jstr(json_array_get(jget(doc, "points"), j), "id"));
 
-    /* The run-level instrument entry: run_end saw all six points. */
+    /* The run-level instrument entry: run_end runs in the host, whose state the
+     * isolated points never changed. */
     assert_int_equal(jsize(doc, "instruments"), 1);
     json_t *inst = jget(doc, "instruments/0");
     assert_string_equal(jstr(inst, "instrument"), "test_instrument");
     assert_string_equal(jstr(inst, "experiment"), "grid");
     assert_string_equal(jstr(inst, "params/tag"), "t");
     assert_int_equal(jsize(inst, "metrics"), 1);
-    expect_metric(jget(inst, "metrics"), "run_points", "gauge", 6);
+    expect_metric(jget(inst, "metrics"), "run_points", "gauge", 0);
     expect_null(inst, "error");
+
+    /* In the host (--isolate none), the instrument's state lives across the run. */
+    json_t *inproc = run_with(SWEEP_SPEC, "--isolate", "none");
+    for (size_t i = 0; i < 6; i++)
+        expect_metric(jget(json_array_get(jget(inproc, "points"), i), "metrics"),
+                      "test_instrument.points_seen", "gauge", (double)i + 1);
+    expect_metric(jget(inproc, "instruments/0/metrics"), "run_points", "gauge", 6);
 
     char host[256] = "";
     assert_int_equal(gethostname(host, sizeof host), 0);
@@ -627,7 +638,7 @@ static void failed_setup_fails_its_point_only(void **state)
     expect_contains(p.out, "[1/2] test_good[label=ok] ok");
     expect_contains(p.out, "[2/2] test_good[label=fail-setup] FAILED: setup failed: "
                            "setup refused: label=fail-setup\n");
-    expect_contains(p.out, "2 points, 1 failed; results: ");
+    expect_contains(p.out, "2 of 2 points run, 1 failed; results: ");
     json_t *doc = load_results(out);
     assert_int_equal(jint(doc, "run/points_total"), 2);
     assert_int_equal(jint(doc, "run/points_run"), 2);
@@ -1159,14 +1170,26 @@ static void run_dir_holds_only_results(void **state)
     assert_int_equal(name[18], 'T');
     assert_int_equal(name[25], 'Z');
     char *run = fmt("%s/%s", results, name);
-    char *only = NULL;
     /* The results file was renamed into place (no *.tmp.* left) and the
-     * scratch directory the points used is gone: one entry. */
-    assert_int_equal(dir_entries(run, &only), 1);
-    assert_string_equal(only, "results.json");
+     * scratch directory the points used is gone: the results and the journal. */
+    assert_int_equal(dir_entries(run, NULL), 2);
+    assert_true(exists(fmt("%s/results.json", run)));
     char *scratch = fmt("%s/scratch", run);
     assert_false(exists(scratch));
     json_t *doc = load_results(run);
+    /* The journal holds each finished point, one JSON line each, in order. */
+    FILE *journal = fopen(fmt("%s/journal.jsonl", run), "r");
+    assert_non_null(journal);
+    char line[1 << 16];
+    size_t lines = 0;
+    while (fgets(line, sizeof line, journal)) {
+        json_t *pt = track_json(json_loads(line, 0, NULL));
+        assert_non_null(pt);
+        assert_string_equal(jstr(pt, "id"), jstr(json_array_get(jget(doc, "points"), lines), "id"));
+        lines++;
+    }
+    fclose(journal);
+    assert_int_equal(lines, 6);
     /* Absolute, so that a plugin changing its working directory cannot lose it. */
     char *abs = realpath(run, NULL);
     assert_non_null(abs);
@@ -1179,7 +1202,7 @@ static void run_dir_holds_only_results(void **state)
     char *keep = write_file(out, "keep.txt", "mine\n");
     run_bhost(&p, cwd, "run", SWEEP_SPEC, "-q", "--out", out, (char *)NULL);
     expect_rc(&p, 0);
-    assert_int_equal(dir_entries(out, NULL), 2);
+    assert_int_equal(dir_entries(out, NULL), 3);
     char *json = fmt("%s/results.json", out);
     assert_true(exists(json));
     assert_true(exists(keep));
