@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "env.h"
 #include "isolate.h"
+#include "journal.h"
 #include "api.h"
 #include "clock.h"
 #include "plugin.h"
@@ -25,6 +26,7 @@ static const char usage_text[] =
     "\n"
     "commands:\n"
     "  run SPEC          run a sweep spec and write its results\n"
+    "  run --resume DIR  finish a run that was interrupted or killed\n"
     "  validate SPEC     check a spec and print its sweep points; runs nothing\n"
     "  list              list plugins, their parameters and docs (also --list)\n"
     "  version           print the version (also --version)\n"
@@ -40,6 +42,7 @@ static const char usage_text[] =
     "  --isolate MODE    fork: each point in a child process (default); none: all in\n"
     "                    the host (for gdb and sanitizers; a crash ends the run)\n"
     "  --timeout S       fail a point that runs longer than S seconds (isolated)\n"
+    "  --resume DIR      run: finish an interrupted run in DIR, skipping done points\n"
     "  --plugin-path P   search P (colon-separated) for plugins first; repeatable\n"
     "  --json            list: print JSON\n"
     "  -q, --quiet       run: no progress or table, only errors\n"
@@ -62,6 +65,7 @@ struct options {
     const char *timeout;      /* passed on as --set timeout=S */
     char *timeout_set;
     int isolate;              /* run each point in a child process (default) */
+    const char *resume;       /* a run directory to finish */
     int json, quiet;
 };
 
@@ -133,6 +137,9 @@ static int parse_args(int argc, char **argv, struct options *o)
                 return usage_error("--isolate is fork (each point in a child process, the "
                                    "default) or none (in the host, for gdb and sanitizers)");
             o->isolate = strcmp(v, "fork") == 0;
+        } else if (is_option(a, "--resume")) {
+            if (!(o->resume = option_value(argc, argv, &i, "--resume")))
+                return usage_error("--resume needs a run directory");
         } else if (is_option(a, "--timeout")) {
             if (!(o->timeout = option_value(argc, argv, &i, "--timeout")))
                 return usage_error("--timeout needs a number of seconds");
@@ -169,7 +176,9 @@ static int parse_args(int argc, char **argv, struct options *o)
     if (o->timeout)
         o->sets[o->nsets++] = o->timeout_set = xasprintf("timeout=%s", o->timeout);
     int wants_spec = strcmp(o->command, "run") == 0 || strcmp(o->command, "validate") == 0;
-    if (wants_spec && !o->spec)
+    if (o->resume && strcmp(o->command, "run") != 0)
+        return usage_error("--resume goes with run");
+    if (wants_spec && !o->spec && !o->resume)
         return usage_error("%s needs a spec file", o->command);
     if (!wants_spec && o->spec)
         return usage_error("unexpected argument '%s'", o->spec);
@@ -422,24 +431,22 @@ static void catch_stop_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-/* One finished point, on disk before the next starts: a killed host loses none. */
-static void journal_point(FILE *journal, const json_t *pt)
-{
-    if (!journal)
-        return;
-    json_dumpf(pt, journal, JSON_COMPACT);
-    fputc('\n', journal);
-    fflush(journal);
-    fsync(fileno(journal));
-}
-
-/* Runs every point (until a stop signal); returns their results in sweep order. */
+/*
+ * Runs every point not already in `done` (id -> result, from a resumed run's
+ * journal) until a stop signal; returns all results in sweep order.
+ */
 static json_t *run_points(const struct options *o, struct runner *runner, const struct sweep *w,
-                          struct report *rep, FILE *journal)
+                          struct report *rep, FILE *journal, json_t *done)
 {
     json_t *points = json_array();
     for (size_t i = 0; i < w->npoints && !stop_signal; i++) {
         const struct point *p = &w->points[i];
+        json_t *finished = json_object_get(done, p->id);
+        if (finished) {
+            json_array_append(points, finished);
+            report_point_earlier(rep, finished);
+            continue;
+        }
         report_point_start(rep, p);
         json_t *pt = o->isolate ? isolate_point(runner, p, p->exp->timeout, &stop_signal)
                                 : runner_point(runner, p);
@@ -449,14 +456,78 @@ static json_t *run_points(const struct options *o, struct runner *runner, const 
             fprintf(stderr, "bhost: internal error: cannot build the results of %s\n", p->label);
             exit(EXIT_INTERNAL);
         }
-        journal_point(journal, pt);
+        if (journal)
+            journal_append(journal, pt);
         report_point_done(rep, pt);
         json_array_append_new(points, pt);
     }
     return points;
 }
 
-static int run(const struct options *o, struct registry *reg, int argc, char **argv)
+/* A resumed run's journal, checked against the sweep it must belong to. */
+static json_t *resumed_points(const char *dir, const struct sweep *w)
+{
+    char err[1024];
+    json_t *done = journal_read(dir, err, sizeof err);
+    if (!done) {
+        fprintf(stderr, "bhost: %s\n", err);
+        return NULL;
+    }
+    const char *id;
+    json_t *pt;
+    json_object_foreach(done, id, pt) {
+        size_t i = 0;
+        while (i < w->npoints && strcmp(w->points[i].id, id) != 0)
+            i++;
+        if (i == w->npoints) {
+            fprintf(stderr, "bhost: %s/journal.jsonl: point %s is not in the sweep; the journal "
+                    "belongs to another run\n", dir, id);
+            json_decref(done);
+            return NULL;
+        }
+    }
+    return done;
+}
+
+/*
+ * Starts a run's record (run.json) or, resuming, checks the spec still
+ * resolves as it did. Returns the points already done, or NULL on error.
+ */
+static json_t *begin_run(const struct options *o, const struct run_record *resumed,
+                         const struct spec *s, const struct sweep *w, const char *dir,
+                         const char *started_utc)
+{
+    json_t *spec = spec_to_json(s);
+    if (resumed) {
+        /* The same spec, wherever the file was named from. */
+        json_t *was = json_deep_copy(resumed->spec);
+        json_object_del(was, "file");
+        json_object_del(spec, "file");
+        int same = json_equal(spec, was);
+        json_decref(was);
+        json_decref(spec);
+        if (!same) {
+            fprintf(stderr, "bhost: %s: the spec no longer resolves as it did when this run "
+                    "began (%s/run.json); start a new run\n", resumed->spec_file, dir);
+            return NULL;
+        }
+        return resumed_points(dir, w);
+    }
+    char *spec_file = realpath(o->spec, NULL);
+    char err[1024];
+    int rc = run_record_write(dir, spec_file ? spec_file : o->spec, o->sets, o->nsets,
+                              o->filter, started_utc, spec, err, sizeof err);
+    free(spec_file);
+    json_decref(spec);
+    if (rc != 0) {
+        fprintf(stderr, "bhost: %s\n", err);
+        return NULL;
+    }
+    return json_object();
+}
+
+static int run(const struct options *o, struct registry *reg, int argc, char **argv,
+               const struct run_record *resumed)
 {
     struct spec s;
     struct sweep w;
@@ -472,24 +543,37 @@ static int run(const struct options *o, struct registry *reg, int argc, char **a
     }
     struct run_info info = {.argc = argc, .argv = argv, .run_dir = dir, .filter = o->filter,
                             .points_total = w.total};
+    utc_stamp(info.started_utc, sizeof info.started_utc, 1);
+    if (resumed)
+        snprintf(info.started_utc, sizeof info.started_utc, "%s", resumed->started_utc);
+    json_t *done = begin_run(o, resumed, &s, &w, dir, info.started_utc);
+    if (!done) {
+        free(dir);
+        sweep_free(&w);
+        spec_free(&s);
+        return resumed ? EXIT_USAGE : EXIT_INTERNAL;
+    }
     /* Before the first point: the clock's cost is measured on a quiet process. */
     json_t *env = env_capture();
-    utc_stamp(info.started_utc, sizeof info.started_utc, 1);
     uint64_t start = clock_now_ns();
     char *scratch = xasprintf("%s/scratch", dir);
-    char *journal_path = xasprintf("%s/journal.jsonl", dir);
-    FILE *journal = fopen(journal_path, "a");
+    remove_tree(scratch); /* what a killed run left behind */
+    FILE *journal = journal_open(dir);
     if (!journal)
-        fprintf(stderr, "bhost: warning: cannot open %s: %s; finished points live only in "
-                "memory until the end\n", journal_path, strerror(errno));
+        fprintf(stderr, "bhost: warning: cannot open %s/journal.jsonl: %s; finished points "
+                "live only in memory until the end\n", dir, strerror(errno));
     catch_stop_signals();
     struct report rep;
     report_begin(&rep, stdout, o->quiet, w.npoints);
+    if (json_object_size(done) && !o->quiet)
+        printf("resuming %s: %zu of %zu points already done\n", dir, json_object_size(done),
+               w.npoints);
     struct runner runner;
     runner_start(&runner, &s, &w, scratch);
-    json_t *points = run_points(o, &runner, &w, &rep, journal);
+    json_t *points = run_points(o, &runner, &w, &rep, journal, done);
     json_t *instruments = runner_finish(&runner);
     report_end(&rep);
+    json_decref(done);
     if (journal)
         fclose(journal);
     rmdir(scratch);
@@ -510,11 +594,36 @@ static int run(const struct options *o, struct registry *reg, int argc, char **a
     }
     json_decref(doc);
     free(path);
-    free(journal_path);
     free(scratch);
     free(dir);
     sweep_free(&w);
     spec_free(&s);
+    return rc;
+}
+
+/* bhost run --resume DIR: the same sweep as run.json records, into DIR. */
+static int resume(struct options *o, struct registry *reg, int argc, char **argv)
+{
+    if (o->spec || o->nsets || o->filter || o->out)
+        return usage_error("--resume takes no spec, --set, --filter, --out, --max-points or "
+                           "--timeout: it finishes the run as it began");
+    struct run_record rec;
+    char err[1024];
+    if (run_record_read(o->resume, &rec, err, sizeof err) != 0) {
+        fprintf(stderr, "bhost: %s\n", err);
+        return EXIT_USAGE;
+    }
+    struct options again = *o;
+    again.spec = rec.spec_file;
+    again.sets = xcalloc(rec.nsets + 1, sizeof *again.sets);
+    for (size_t i = 0; i < rec.nsets; i++)
+        again.sets[i] = rec.sets[i];
+    again.nsets = rec.nsets;
+    again.filter = rec.filter;
+    again.out = o->resume;
+    int rc = run(&again, reg, argc, argv, &rec);
+    free(again.sets);
+    run_record_free(&rec);
     return rc;
 }
 
@@ -535,7 +644,7 @@ int cli_main(int argc, char **argv)
         else if (strcmp(o.command, "validate") == 0)
             rc = validate(&o, &reg);
         else
-            rc = run(&o, &reg, argc, argv);
+            rc = o.resume ? resume(&o, &reg, argc, argv) : run(&o, &reg, argc, argv, NULL);
         registry_free(&reg);
     }
     free(o.max_points_set);

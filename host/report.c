@@ -66,6 +66,16 @@ void report_point_done(struct report *r, const json_t *point)
     fflush(r->out);
 }
 
+void report_point_earlier(struct report *r, const json_t *point)
+{
+    r->done++;
+    const char *status = json_string_value(json_object_get(point, "status"));
+    r->failed += !status || strcmp(status, "ok") != 0;
+    if (!r->quiet && !r->tty)
+        fprintf(r->out, "[%zu/%zu] %s: done before the resume (%s)\n", r->done, r->total,
+                json_string_value(json_object_get(point, "label")), status ? status : "?");
+}
+
 void report_end(struct report *r)
 {
     if (r->tty && !r->quiet)

@@ -19,6 +19,8 @@ struct report {
 void report_begin(struct report *r, FILE *out, int quiet, size_t npoints);
 void report_point_start(struct report *r, const struct point *pt);
 void report_point_done(struct report *r, const json_t *point);
+/* A point a resumed run found already done in its journal. */
+void report_point_earlier(struct report *r, const json_t *point);
 void report_end(struct report *r);
 
 /* The summary table of a results document's points. */

@@ -1,0 +1,139 @@
+/* journal.c — see journal.h and docs/reliability.md. */
+#include "journal.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int run_record_write(const char *dir, const char *spec_file, const char *const *sets,
+                     size_t nsets, const char *filter, const char *started_utc,
+                     const json_t *spec, char *err, size_t errlen)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < nsets; i++)
+        json_array_append_new(list, json_string(sets[i]));
+    json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:o}", "schema", JOURNAL_RUN_SCHEMA,
+                          "spec_file", spec_file, "sets", list, "started_utc", started_utc,
+                          "spec", json_deep_copy(spec));
+    json_object_set_new(o, "filter", filter ? json_string(filter) : json_null());
+    char *text = json_dumps(o, JSON_INDENT(1));
+    json_decref(o);
+    char *path = xasprintf("%s/run.json", dir);
+    int rc = text ? write_file_atomic(path, text, strlen(text)) : -1;
+    if (rc != 0)
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(errno));
+    free(path);
+    free(text);
+    return rc;
+}
+
+static char *string_field(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? xstrdup(s) : NULL;
+}
+
+int run_record_read(const char *dir, struct run_record *r, char *err, size_t errlen)
+{
+    memset(r, 0, sizeof *r);
+    char *path = xasprintf("%s/run.json", dir);
+    json_error_t jerr;
+    json_t *o = json_load_file(path, 0, &jerr);
+    int rc = -1;
+    if (!o) {
+        snprintf(err, errlen, "%s: cannot resume: %s", path, jerr.text);
+    } else if (!json_is_string(json_object_get(o, "schema")) ||
+               strcmp(json_string_value(json_object_get(o, "schema")), JOURNAL_RUN_SCHEMA)) {
+        snprintf(err, errlen, "%s: cannot resume: not a %s file", path, JOURNAL_RUN_SCHEMA);
+    } else {
+        r->spec_file = string_field(o, "spec_file");
+        r->filter = string_field(o, "filter");
+        r->started_utc = string_field(o, "started_utc");
+        r->spec = json_incref(json_object_get(o, "spec"));
+        json_t *sets = json_object_get(o, "sets");
+        r->sets = xcalloc(json_array_size(sets) + 1, sizeof *r->sets);
+        size_t i;
+        json_t *v;
+        json_array_foreach(sets, i, v)
+            if (json_is_string(v))
+                r->sets[r->nsets++] = xstrdup(json_string_value(v));
+        rc = r->spec_file && r->started_utc && r->spec ? 0 : -1;
+        if (rc != 0)
+            snprintf(err, errlen, "%s: cannot resume: the file lacks spec_file, spec or "
+                     "started_utc", path);
+    }
+    json_decref(o);
+    free(path);
+    if (rc != 0)
+        run_record_free(r);
+    return rc;
+}
+
+void run_record_free(struct run_record *r)
+{
+    for (size_t i = 0; i < r->nsets; i++)
+        free(r->sets[i]);
+    free(r->sets);
+    free(r->spec_file);
+    free(r->filter);
+    free(r->started_utc);
+    json_decref(r->spec);
+    memset(r, 0, sizeof *r);
+}
+
+FILE *journal_open(const char *dir)
+{
+    char *path = xasprintf("%s/journal.jsonl", dir);
+    FILE *f = fopen(path, "a");
+    free(path);
+    return f;
+}
+
+void journal_append(FILE *journal, const json_t *point)
+{
+    json_dumpf(point, journal, JSON_COMPACT);
+    fputc('\n', journal);
+    fflush(journal);
+    fsync(fileno(journal));
+}
+
+json_t *journal_read(const char *dir, char *err, size_t errlen)
+{
+    char *path = xasprintf("%s/journal.jsonl", dir);
+    size_t len;
+    char *text = read_file(path, &len);
+    json_t *points = json_object();
+    if (!text) {
+        if (errno != ENOENT) {
+            snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+            json_decref(points);
+            points = NULL;
+        }
+        free(path);
+        return points;
+    }
+    size_t line = 0;
+    for (char *at = text; *at; line++) {
+        char *end = strchr(at, '\n');
+        if (!end)
+            break; /* cut short by a kill: that point did not finish writing */
+        *end = '\0';
+        json_t *pt = json_loads(at, 0, NULL);
+        const char *id = json_string_value(json_object_get(pt, "id"));
+        if (!id) {
+            snprintf(err, errlen, "%s:%zu: not a point result; the journal is damaged", path,
+                     line + 1);
+            json_decref(pt);
+            json_decref(points);
+            points = NULL;
+            break;
+        }
+        json_object_set_new(points, id, pt);
+        at = end + 1;
+    }
+    free(text);
+    free(path);
+    return points;
+}

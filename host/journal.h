@@ -1,0 +1,45 @@
+/*
+ * journal.h — what a run keeps on disk so that it can be resumed.
+ *
+ * run.json, written when the run starts, says how to rebuild its sweep: the
+ * spec file, the overrides and the filter, and the spec as resolved then.
+ * journal.jsonl holds each finished point's result, one JSON line each,
+ * flushed and synced before the next point starts.
+ */
+#ifndef BHOST_JOURNAL_H
+#define BHOST_JOURNAL_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+#define JOURNAL_RUN_SCHEMA "bhost.run/1"
+
+/* What run.json records. Strings are owned. */
+struct run_record {
+    char *spec_file;     /* absolute */
+    char **sets;         /* --set KEY=VALUE, including --max-points/--timeout */
+    size_t nsets;
+    char *filter;        /* or NULL */
+    char *started_utc;
+    json_t *spec;        /* the spec as it resolved then */
+};
+
+/* Writes DIR/run.json (atomically). */
+int run_record_write(const char *dir, const char *spec_file, const char *const *sets,
+                     size_t nsets, const char *filter, const char *started_utc,
+                     const json_t *spec, char *err, size_t errlen);
+int run_record_read(const char *dir, struct run_record *r, char *err, size_t errlen);
+void run_record_free(struct run_record *r);
+
+/* Opens DIR/journal.jsonl for appending. NULL with errno. */
+FILE *journal_open(const char *dir);
+/* Appends one point and makes it durable. */
+void journal_append(FILE *journal, const json_t *point);
+/*
+ * The points of DIR/journal.jsonl as an object id -> point. A last line cut
+ * short (the host was killed while writing it) is dropped; any other bad
+ * line is an error. An absent journal is an empty object.
+ */
+json_t *journal_read(const char *dir, char *err, size_t errlen);
+
+#endif
