@@ -1171,9 +1171,13 @@ static void run_dir_holds_only_results(void **state)
     assert_int_equal(name[25], 'Z');
     char *run = fmt("%s/%s", results, name);
     /* The results file was renamed into place (no *.tmp.* left) and the
-     * scratch directory the points used is gone: the results and the journal. */
-    assert_int_equal(dir_entries(run, NULL), 2);
+     * scratch directory the points used is gone: the results, the journal and
+     * the run's record for --resume. */
+    assert_int_equal(dir_entries(run, NULL), 3);
     assert_true(exists(fmt("%s/results.json", run)));
+    json_t *record = track_json(json_load_file(fmt("%s/run.json", run), 0, NULL));
+    assert_non_null(record);
+    assert_string_equal(jstr(record, "schema"), "bhost.run/1");
     char *scratch = fmt("%s/scratch", run);
     assert_false(exists(scratch));
     json_t *doc = load_results(run);
@@ -1202,7 +1206,7 @@ static void run_dir_holds_only_results(void **state)
     char *keep = write_file(out, "keep.txt", "mine\n");
     run_bhost(&p, cwd, "run", SWEEP_SPEC, "-q", "--out", out, (char *)NULL);
     expect_rc(&p, 0);
-    assert_int_equal(dir_entries(out, NULL), 3);
+    assert_int_equal(dir_entries(out, NULL), 4);
     char *json = fmt("%s/results.json", out);
     assert_true(exists(json));
     assert_true(exists(keep));
