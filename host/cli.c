@@ -43,12 +43,14 @@ static const char usage_text[] =
     "                    the host (for gdb and sanitizers; a crash ends the run)\n"
     "  --timeout S       fail a point that runs longer than S seconds (isolated)\n"
     "  --resume DIR      run: finish an interrupted run in DIR, skipping done points\n"
+    "  --time-budget S   start no point after S seconds; the rest are reported skipped\n"
     "  --plugin-path P   search P (colon-separated) for plugins first; repeatable\n"
     "  --json            list: print JSON\n"
     "  -q, --quiet       run: no progress or table, only errors\n"
     "  -v, --verbose     show plugins' debug log lines\n"
     "\n"
-    "exit codes: 0 all good, 1 some points failed, 2 bad usage or spec, 3 internal error,\n"
+    "exit codes: 0 all good, 1 some points failed or were skipped, 2 bad usage or spec,\n"
+    "            3 internal error,\n"
     "            130/143 stopped by SIGINT/SIGTERM (finished points are kept)\n";
 
 struct options {
@@ -66,6 +68,7 @@ struct options {
     char *timeout_set;
     int isolate;              /* run each point in a child process (default) */
     const char *resume;       /* a run directory to finish */
+    double time_budget;       /* seconds for the whole run; 0: none */
     int json, quiet;
 };
 
@@ -137,6 +140,14 @@ static int parse_args(int argc, char **argv, struct options *o)
                 return usage_error("--isolate is fork (each point in a child process, the "
                                    "default) or none (in the host, for gdb and sanitizers)");
             o->isolate = strcmp(v, "fork") == 0;
+        } else if (is_option(a, "--time-budget")) {
+            char *end;
+            if (!(v = option_value(argc, argv, &i, "--time-budget")))
+                return usage_error("--time-budget needs a number of seconds");
+            o->time_budget = strtod(v, &end);
+            if (*end || !(o->time_budget > 0) || o->time_budget > 1e9)
+                return usage_error("--time-budget needs a positive number of seconds, got '%s'",
+                                   v);
         } else if (is_option(a, "--resume")) {
             if (!(o->resume = option_value(argc, argv, &i, "--resume")))
                 return usage_error("--resume needs a run directory");
@@ -439,12 +450,21 @@ static json_t *run_points(const struct options *o, struct runner *runner, const 
                           struct report *rep, FILE *journal, json_t *done)
 {
     json_t *points = json_array();
+    uint64_t start = clock_now_ns(), budget_ns = (uint64_t)(o->time_budget * 1e9);
     for (size_t i = 0; i < w->npoints && !stop_signal; i++) {
         const struct point *p = &w->points[i];
         json_t *finished = json_object_get(done, p->id);
         if (finished) {
             json_array_append(points, finished);
             report_point_earlier(rep, finished);
+            continue;
+        }
+        if (budget_ns && clock_now_ns() - start >= budget_ns) {
+            char *why = xasprintf("not run: the --time-budget of %g s was used up", o->time_budget);
+            json_t *pt = results_skipped_point(p, why);
+            free(why);
+            report_point_done(rep, pt);
+            json_array_append_new(points, pt); /* not journaled: a resume runs it */
             continue;
         }
         report_point_start(rep, p);
@@ -583,14 +603,19 @@ static int run(const struct options *o, struct registry *reg, int argc, char **a
     json_t *doc = results_document(&s, &info, env, points, instruments);
     char *path = xasprintf("%s/results.json", dir);
     char err[1024];
-    rc = stop_signal ? 128 + stop_signal : rep.failed ? EXIT_FAILED_POINTS : EXIT_OK;
+    rc = stop_signal                 ? 128 + stop_signal
+         : rep.failed || rep.skipped ? EXIT_FAILED_POINTS
+                                     : EXIT_OK;
     if (results_write(doc, path, err, sizeof err) != 0) {
         fprintf(stderr, "bhost: %s\n", err);
         rc = EXIT_INTERNAL;
     } else if (!o->quiet) {
         report_table(stdout, doc);
-        printf("%zu of %zu points run, %zu failed%s; results: %s\n", rep.done, w.npoints,
-               rep.failed, stop_signal ? " (interrupted)" : "", path);
+        printf("%zu of %zu points run, %zu failed", rep.done - rep.skipped, w.npoints,
+               rep.failed);
+        if (rep.skipped)
+            printf(", %zu skipped", rep.skipped);
+        printf("%s; results: %s\n", stop_signal ? " (interrupted)" : "", path);
     }
     json_decref(doc);
     free(path);

@@ -48,14 +48,17 @@ void report_point_done(struct report *r, const json_t *point)
     r->done++;
     const char *status = json_string_value(json_object_get(point, "status"));
     int ok = status && strcmp(status, "ok") == 0;
-    r->failed += !ok;
+    int skipped = status && strcmp(status, "skipped") == 0;
+    r->failed += !ok && !skipped;
+    r->skipped += skipped;
     const char *label = json_string_value(json_object_get(point, "label"));
     if (r->tty && !r->quiet)
         fputs("\r\033[K", r->out);
     if (!ok) {
         /* A failure is news even with -q: on stderr there. */
-        fprintf(r->quiet ? stderr : r->out, "[%zu/%zu] %s FAILED: %s\n", r->done, r->total,
-                label, json_string_value(json_object_get(point, "error")));
+        fprintf(r->quiet ? stderr : r->out, "[%zu/%zu] %s %s: %s\n", r->done, r->total, label,
+                skipped ? "SKIPPED" : "FAILED",
+                json_string_value(json_object_get(point, "error")));
     } else if (!r->tty && !r->quiet) {
         json_t *it = json_object_get(json_object_get(point, "histograms"), "iteration");
         char p50[32];

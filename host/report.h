@@ -13,7 +13,7 @@
 struct report {
     FILE *out;
     int tty, quiet;
-    size_t total, done, failed;
+    size_t total, done, failed, skipped;
 };
 
 void report_begin(struct report *r, FILE *out, int quiet, size_t npoints);

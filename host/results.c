@@ -117,6 +117,10 @@ json_t *results_point(const struct point *pt, const struct point_state *ps,
         "iterations", "warmup", (json_int_t)pr->warmup_done, "measured", (json_int_t)measured,
         "batch", (json_int_t)pr->batch, "repetitions", (int)e->repetitions, "wall_s",
         (double)pr->wall_ns / 1e9);
+    int capped = 0;
+    for (uint32_t r = 0; r < e->repetitions; r++)
+        capped |= pr->rep_iterations[r] >= RUNNER_MAX_ITERATIONS;
+    json_object_set_new(json_object_get(o, "iterations"), "capped", json_boolean(capped));
     json_object_set_new(o, "error", pr->error ? json_string(pr->error) : json_null());
     json_object_set_new(o, "stderr_tail", json_null());
     json_object_set_new(o, "failures", failures_json(ps, measured));
@@ -142,6 +146,13 @@ json_t *results_lost_point(const struct point *pt, const char *error, const char
     return o;
 }
 
+json_t *results_skipped_point(const struct point *pt, const char *why)
+{
+    json_t *o = results_lost_point(pt, why, NULL, 0);
+    json_object_set_new(o, "status", json_string("skipped"));
+    return o;
+}
+
 json_t *results_instrument(const struct instrument_run *ir)
 {
     const struct plugin *p = ir->si->plugin;
@@ -152,13 +163,54 @@ json_t *results_instrument(const struct instrument_run *ir)
     return o;
 }
 
+/* Failed iterations over the whole run: counts and reasons summed across points. */
+static json_t *run_failures(json_t *points)
+{
+    json_t *by_reason = json_object(), *reasons = json_array();
+    json_int_t count = 0, measured = 0;
+    size_t i, k;
+    json_t *pt, *r;
+    json_array_foreach(points, i, pt) {
+        json_t *f = json_object_get(pt, "failures");
+        count += json_integer_value(json_object_get(f, "count"));
+        measured += json_integer_value(json_object_get(json_object_get(pt, "iterations"),
+                                                       "measured"));
+        json_array_foreach(json_object_get(f, "reasons"), k, r) {
+            const char *text = json_string_value(json_object_get(r, "reason"));
+            json_int_t n = json_integer_value(json_object_get(r, "count"));
+            json_t *sum = json_object_get(by_reason, text);
+            if (sum) {
+                json_integer_set(sum, json_integer_value(sum) + n);
+            } else {
+                json_object_set_new(by_reason, text, json_integer(n));
+                json_array_append_new(reasons, json_string(text)); /* first-seen order */
+            }
+        }
+    }
+    json_t *list = json_array();
+    json_array_foreach(reasons, i, r)
+        json_array_append_new(list, json_pack("{s:O, s:O}", "reason", r, "count",
+                                              json_object_get(by_reason,
+                                                              json_string_value(r))));
+    json_decref(reasons);
+    json_decref(by_reason);
+    json_t *rate = measured ? json_real(1.0 - (double)count / (double)measured) : json_null();
+    return json_pack("{s:I, s:o, s:o}", "count", count, "success_rate", rate, "reasons", list);
+}
+
+static size_t count_status(json_t *points, const char *status)
+{
+    size_t n = 0, i;
+    json_t *pt;
+    json_array_foreach(points, i, pt)
+        n += strcmp(json_string_value(json_object_get(pt, "status")), status) == 0;
+    return n;
+}
+
 json_t *results_document(const struct spec *s, const struct run_info *info, json_t *env,
                          json_t *points, json_t *instruments)
 {
-    size_t failed = 0, i;
-    json_t *pt;
-    json_array_foreach(points, i, pt)
-        failed += strcmp(json_string_value(json_object_get(pt, "status")), "ok") != 0;
+    size_t failed = count_status(points, "failed"), skipped = count_status(points, "skipped");
     json_t *argv = json_array();
     for (int a = 0; a < info->argc; a++) {
         char *arg = utf8_sanitize(xstrdup(info->argv[a]));
@@ -169,9 +221,12 @@ json_t *results_document(const struct spec *s, const struct run_info *info, json
                             "started_utc", info->started_utc, "finished_utc", info->finished_utc,
                             "wall_s", (double)info->wall_ns / 1e9, "dir", info->run_dir,
                             "points_total", (json_int_t)info->points_total, "points_run",
-                            (json_int_t)json_array_size(points), "points_failed",
+                            (json_int_t)(json_array_size(points) - skipped), "points_failed",
                             (json_int_t)failed, "status",
-                            info->stop_signal ? "interrupted" : failed ? "failed" : "ok");
+                            info->stop_signal ? "interrupted" : failed ? "failed"
+                                                : skipped ? "incomplete" : "ok");
+    json_object_set_new(run, "points_skipped", json_integer((json_int_t)skipped));
+    json_object_set_new(run, "failures", run_failures(points));
     json_object_set_new(run, "filter", info->filter ? json_string(info->filter) : json_null());
     char abi[16];
     snprintf(abi, sizeof abi, "%d.%d", BHOST_ABI_MAJOR, BHOST_ABI_MINOR);

@@ -19,6 +19,8 @@ json_t *results_point(const struct point *pt, const struct point_state *ps,
  * `error` and the tail of what it printed (may be NULL). */
 json_t *results_lost_point(const struct point *pt, const char *error, const char *stderr_tail,
                            uint64_t wall_ns);
+/* A point that was not run (the time budget ran out): status "skipped". */
+json_t *results_skipped_point(const struct point *pt, const char *why);
 json_t *results_instrument(const struct instrument_run *ir);
 json_t *results_metrics(const struct metrics *m);
 

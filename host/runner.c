@@ -127,7 +127,7 @@ static uint64_t loop_single(struct host_ctx *c, void *state, struct hdr *h, uint
             count_failure(c, rc, 1);
             t1 = clock_now_ns();
         }
-        if (++n >= target && t1 - start >= min_ns)
+        if ((++n >= target && t1 - start >= min_ns) || n >= RUNNER_MAX_ITERATIONS)
             break;
         if (__builtin_expect(k == RUNNER_TIMING_BUFFER, 0)) {
             flush_timings(h, buf, k);
@@ -159,7 +159,7 @@ static uint64_t loop_batch(struct host_ctx *c, void *state, struct hdr *h, uint6
         }
         t0 = t1;
         n += k;
-        if (n >= target && t1 - start >= min_ns)
+        if ((n >= target && t1 - start >= min_ns) || n >= RUNNER_MAX_ITERATIONS)
             break;
     }
     *wall_ns = t1 - start;

@@ -19,6 +19,13 @@
 /* Timings buffered before they are binned: 8 KiB, well inside L1. */
 #define RUNNER_TIMING_BUFFER 1024
 
+/*
+ * Iterations one repetition may run, whatever min_time says: a body the
+ * clock cannot see (a batch that returns at once) must still end. A
+ * repetition that stops here reports iterations.capped.
+ */
+#define RUNNER_MAX_ITERATIONS UINT64_C(1000000000000)
+
 /* A batch is grown until it takes this long, so the clock's cost vanishes. */
 #define RUNNER_BATCH_TARGET_NS 10000u
 
