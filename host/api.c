@@ -9,6 +9,7 @@
 #include "clock.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,10 +187,23 @@ static uint64_t api_seed(bhost_ctx *ctx)
     return host(ctx)->seed;
 }
 
+/* Made when first asked for: a directory costs milliseconds to make and
+ * remove here, and most points never use one. */
 static const char *api_scratch_dir(bhost_ctx *ctx)
 {
     struct host_ctx *c = host(ctx);
-    return c->ps ? c->ps->scratch_dir : NULL;
+    struct point_state *ps = c->ps;
+    if (!ps || !ps->scratch_dir)
+        return NULL;
+    if (!ps->scratch_made) {
+        if (mkdir_p(ps->scratch_dir, 0755) != 0) {
+            misuse(c, "cannot create the scratch directory %s: %s", ps->scratch_dir,
+                   strerror(errno));
+            return NULL;
+        }
+        ps->scratch_made = 1;
+    }
+    return ps->scratch_dir;
 }
 
 static const char *api_point_id(bhost_ctx *ctx)

@@ -40,7 +40,8 @@ struct reason {
 /* Everything a sweep point accumulates while it runs. */
 struct point_state {
     const char *point_id;
-    const char *scratch_dir;
+    const char *scratch_dir;     /* made on first bhost_scratch_dir() */
+    int scratch_made;
     uint32_t nreps;
     struct bhost_hist **hists;   /* [0] is the host's own "iteration" */
     size_t nhists, hists_cap;

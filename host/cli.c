@@ -595,7 +595,7 @@ static int run(const struct options *o, struct registry *reg, int argc, char **a
     report_end(&rep);
     json_decref(done);
     if (journal)
-        fclose(journal);
+        journal_close(journal);
     rmdir(scratch);
     info.wall_ns = clock_now_ns() - start;
     info.stop_signal = stop_signal;

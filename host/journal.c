@@ -1,5 +1,6 @@
 /* journal.c — see journal.h and docs/reliability.md. */
 #include "journal.h"
+#include "clock.h"
 #include "util.h"
 
 #include <errno.h>
@@ -91,12 +92,26 @@ FILE *journal_open(const char *dir)
     return f;
 }
 
+/* When the journal was last forced to disk. */
+static uint64_t last_sync_ns;
+
 void journal_append(FILE *journal, const json_t *point)
 {
     json_dumpf(point, journal, JSON_COMPACT);
     fputc('\n', journal);
+    fflush(journal); /* in the kernel now: a killed host loses nothing */
+    uint64_t now = clock_now_ns();
+    if (now - last_sync_ns >= JOURNAL_SYNC_NS) {
+        fsync(fileno(journal));
+        last_sync_ns = now;
+    }
+}
+
+void journal_close(FILE *journal)
+{
     fflush(journal);
     fsync(fileno(journal));
+    fclose(journal);
 }
 
 json_t *journal_read(const char *dir, char *err, size_t errlen)

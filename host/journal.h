@@ -10,6 +10,7 @@
 #define BHOST_JOURNAL_H
 
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #define JOURNAL_RUN_SCHEMA "bhost.run/1"
@@ -33,8 +34,17 @@ void run_record_free(struct run_record *r);
 
 /* Opens DIR/journal.jsonl for appending. NULL with errno. */
 FILE *journal_open(const char *dir);
-/* Appends one point and makes it durable. */
+/*
+ * fsync costs milliseconds on these machines, so the journal is forced to
+ * disk at most this often; every line still reaches the kernel at once.
+ */
+#define JOURNAL_SYNC_NS UINT64_C(1000000000)
+
+/* Appends one point: written through before it returns (a killed host loses
+ * nothing), on disk within a second (a lost machine loses at most that). */
 void journal_append(FILE *journal, const json_t *point);
+/* Forces the journal to disk and closes it. */
+void journal_close(FILE *journal);
 /*
  * The points of DIR/journal.jsonl as an object id -> point. A last line cut
  * short (the host was killed while writing it) is dropped; any other bad

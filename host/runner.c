@@ -325,15 +325,12 @@ json_t *runner_point(struct runner *r, const struct point *pt)
     struct point_state ps;
     point_state_init(&ps, e->repetitions, pt->id, scratch);
     uint64_t start = clock_now_ns();
-    if (mkdir_p(scratch, 0755) != 0) {
-        pr.error = xasprintf("cannot create scratch directory %s: %s", scratch, strerror(errno));
-    } else {
-        struct host_ctx c;
-        ctx_init(&c, e->plugin, pt->values, &ps, &ps.metrics, "", pt->seed, pt->label);
-        run_phases(r, pt, &ps, &c, &pr);
-        ctx_fini(&c);
+    struct host_ctx c;
+    ctx_init(&c, e->plugin, pt->values, &ps, &ps.metrics, "", pt->seed, pt->label);
+    run_phases(r, pt, &ps, &c, &pr);
+    ctx_fini(&c);
+    if (ps.scratch_made)
         remove_tree(scratch);
-    }
     pr.wall_ns = clock_now_ns() - start;
     json_t *out = results_point(pt, &ps, &pr);
     point_state_fini(&ps);
