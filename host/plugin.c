@@ -1,5 +1,6 @@
 /* plugin.c — see plugin.h and docs/sdk.md for the rules enforced here. */
 #include "plugin.h"
+#include "elf_check.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -150,6 +151,13 @@ static int load_params(struct plugin *p, char *err, size_t n)
 
 struct plugin *plugin_load(const char *path, char *err, size_t n)
 {
+    /* A bare name is for dlopen's own search; a file is checked before it is mapped. */
+    char why[256];
+    if (strchr(path, '/') && elf_check(path, why, sizeof why) != 0) {
+        snprintf(err, n, "%s: refused: cannot load: %s (this bhost has ABI %d.%d); rebuild or "
+                 "reinstall it", path, why, BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
+        return NULL;
+    }
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
         snprintf(err, n, "%s: refused: cannot load: %s (this bhost has ABI %d.%d; a plugin "

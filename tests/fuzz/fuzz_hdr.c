@@ -3,12 +3,17 @@
  *
  * The input goes to hdr_decode_v2() as bytes and, separately, to
  * hdr_decode_v2_base64() as text (a NUL-terminated copy). Whatever decodes
- * must summarize, encode again (in both forms) and decode back to the same
- * layout, the same counts and the same summary; anything else aborts, which
- * libFuzzer reports as a crash.
+ * must have a summary that agrees with the slow queries (count, percentiles
+ * by hdr_value_at_percentile, mean and deviation within [min, max]), and
+ * must encode again (in both forms) and decode back to the same layout,
+ * counts and summary; anything else aborts, which libFuzzer reports as a
+ * crash. The corpus holds both compressed and plain V2 encodings: the
+ * decoder takes either, and mutations of a plain one reach the payload
+ * reader that deflate would hide.
  */
 #include "hdr.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,10 +45,33 @@ static void expect_same(const struct hdr *a, const struct hdr *b)
         fail("round trip changed the summary");
 }
 
-static void check_round_trip(const struct hdr *h)
+static void check_summary(const struct hdr *h)
 {
     struct hdr_summary s;
     hdr_summarize(h, &s);
+    if (s.count != h->total_count)
+        fail("summary count is not total_count");
+    if (s.count == 0)
+        return;
+    if (s.p50 != hdr_value_at_percentile(h, 50.0) ||
+        s.p90 != hdr_value_at_percentile(h, 90.0) ||
+        s.p99 != hdr_value_at_percentile(h, 99.0) ||
+        s.p999 != hdr_value_at_percentile(h, 99.9))
+        fail("summary percentiles differ from hdr_value_at_percentile");
+    if (!(s.min <= s.p50 && s.p50 <= s.p90 && s.p90 <= s.p99 && s.p99 <= s.p999 &&
+          s.p999 <= s.max))
+        fail("summary figures out of order");
+    /* Means over median equivalents lie within [min, max]; allow rounding. */
+    double slack = 1e-9 * ((double)s.max - (double)s.min) + 1.0;
+    if (!isfinite(s.mean) || s.mean < (double)s.min - slack || s.mean > (double)s.max + slack)
+        fail("summary mean outside [min, max]");
+    if (!isfinite(s.stddev) || s.stddev < 0 || s.stddev > (double)s.max - (double)s.min + slack)
+        fail("summary stddev negative or wider than max - min");
+}
+
+static void check_round_trip(const struct hdr *h)
+{
+    check_summary(h);
 
     uint8_t *buf;
     size_t len;

@@ -1,16 +1,21 @@
 /*
- * test_segv — an experiment whose iterate() dereferences a NULL pointer: a
- * real SIGSEGV, not a raised one. It exists so the tests can check that a
- * crashing point fails alone, with "SIGSEGV" as its reason, and the run goes on.
+ * test_segv — an experiment whose iterate() writes to a page it may not
+ * touch: a real SIGSEGV from the MMU, not a raised one (and not a NULL store,
+ * which UBSan would report and turn into exit(1) in sanitized builds). It
+ * exists so the tests can check that a crashing point fails alone, with
+ * "SIGSEGV" as its reason, and the run goes on.
  */
 #include <bhost/bhost.h>
 
+#include <sys/mman.h>
+
 static int iterate(bhost_ctx *ctx, void *state)
 {
-    (void)ctx;
     (void)state;
-    volatile int *volatile p = NULL; /* volatile twice: neither the load nor the store can go */
-    *p = 42;
+    void *page = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED)
+        return bhost_fail(ctx, "mmap failed");
+    *(volatile int *)page = 42;
     return BHOST_OK;
 }
 

@@ -1,0 +1,279 @@
+/*
+ * test_isolation.c — runs that survive misbehaving plugins (issue 3):
+ * crashing, aborting, exiting, hanging, junk-printing and leaking plugins
+ * each fail (or pass) their own point with the exact reason while the other
+ * points keep their results; stop signals, SIGKILL + --resume, and the time
+ * budget keep every finished point.
+ */
+#define _GNU_SOURCE /* memmem */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "e2e.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PLUGINS BHOST_TEST_PLUGIN_DIR ":" BHOST_MISBEHAVING_PLUGIN_DIR
+
+static json_t *point(json_t *doc, size_t i)
+{
+    return json_array_get(json_object_get(doc, "points"), i);
+}
+
+static const char *str(json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "(null)";
+}
+
+static void expect_point(json_t *doc, size_t i, const char *label, const char *status,
+                         const char *error, const char *tail)
+{
+    json_t *pt = point(doc, i);
+    assert_string_equal(str(pt, "label"), label);
+    assert_string_equal(str(pt, "status"), status);
+    if (error)
+        assert_string_equal(str(pt, "error"), error);
+    else
+        assert_true(json_is_null(json_object_get(pt, "error")));
+    if (tail && !strstr(str(pt, "stderr_tail"), tail))
+        fail_msg("point %zu's stderr_tail lacks \"%s\": %s", i, tail, str(pt, "stderr_tail"));
+}
+
+static void misbehaving_points_fail_alone(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("mixed"), *out = e2e_dir("out");
+    char *spec = e2e_write(dir, "mixed.yaml",
+                           "iterations: {warmup: 0, measured: 20}\n"
+                           "timeout: 2\n"
+                           "experiments:\n"
+                           "  - experiment: test_good\n"
+                           "  - experiment: test_segv\n"
+                           "  - experiment: test_abort\n"
+                           "  - experiment: test_exit\n"
+                           "  - experiment: test_hang\n"
+                           "  - experiment: test_stdout_junk\n"
+                           "  - experiment: test_leak\n"
+                           "  - experiment: test_crash_setup\n"
+                           "  - experiment: test_crash_teardown\n"
+                           "  - experiment: noop\n");
+    struct proc p;
+    e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", spec, "--out", out, NULL});
+    assert_int_equal(p.rc, 1);
+    json_t *doc = e2e_results(out);
+    assert_non_null(doc);
+    expect_point(doc, 0, "test_good", "ok", NULL, NULL);
+    expect_point(doc, 1, "test_segv", "failed", "killed by SIGSEGV (Segmentation fault)", NULL);
+    expect_point(doc, 2, "test_abort", "failed", "killed by SIGABRT (Aborted)", "about to abort");
+    expect_point(doc, 3, "test_exit", "failed", "exited with status 3", "exiting with 3");
+    expect_point(doc, 4, "test_hang", "failed", "timeout after 2 s", NULL);
+    expect_point(doc, 5, "test_stdout_junk", "ok", NULL, NULL);
+    expect_point(doc, 6, "test_leak", "ok", NULL, NULL);
+    expect_point(doc, 7, "test_crash_setup", "failed", "killed by SIGSEGV (Segmentation fault)",
+                 NULL);
+    expect_point(doc, 8, "test_crash_teardown", "failed", "killed by SIGABRT (Aborted)", NULL);
+    expect_point(doc, 9, "noop", "ok", NULL, NULL);
+    /* The good points kept everything they measured. */
+    for (size_t i = 0; i < 10; i += 9)
+        assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(
+                             point(doc, i), "histograms"), "iteration"), "count")), 20);
+    json_t *run = json_object_get(doc, "run");
+    assert_int_equal(json_integer_value(json_object_get(run, "points_failed")), 6);
+    assert_string_equal(str(run, "status"), "failed");
+    /* A plugin's stdout never reaches bhost's: the junk went to stderr. */
+    static const char marker[] = "{\"points\":[]}";
+    assert_null(memmem(p.out, p.out_len, marker, sizeof marker - 1));
+    assert_non_null(memmem(p.err, p.err_len, marker, sizeof marker - 1));
+    assert_non_null(strstr(p.out, "[2/10] test_segv FAILED: killed by SIGSEGV"));
+    json_decref(doc);
+    e2e_proc_free(&p);
+    free(spec);
+    free(dir);
+    free(out);
+}
+
+static void broken_files_are_refused_by_name(void **state)
+{
+    (void)state;
+    struct proc p;
+    e2e_run(&p, (const char *[]){"--plugin-path", BHOST_MISBEHAVING_PLUGIN_DIR, "--list", NULL});
+    assert_int_equal(p.rc, 0);
+    assert_non_null(strstr(p.err, "test_no_entry.so: refused: not a bhost plugin (no "
+                                  "bhost_plugin_v1 symbol"));
+    assert_non_null(strstr(p.err, "test_truncated.so: refused: cannot load: truncated: "));
+    assert_non_null(strstr(p.out, "test_segv"));
+    e2e_proc_free(&p);
+}
+
+/* A long sweep: six points of 150 ms each, so that a signal lands mid-run. */
+static char *slow_spec(const char *dir)
+{
+    return e2e_write(dir, "slow.yaml",
+                     "iterations: {warmup: 0, measured: 1}\n"
+                     "experiments:\n"
+                     "  - experiment: spin\n"
+                     "    params:\n"
+                     "      mode: clock\n"
+                     "      ns: {from: 150000000, to: 150000005, step: 1}\n");
+}
+
+static void expect_stop(int sig, int rc)
+{
+    char *dir = e2e_dir("stop"), *out = e2e_dir("out");
+    char *spec = slow_spec(dir), *journal = malloc(strlen(out) + 20);
+    sprintf(journal, "%s/journal.jsonl", out);
+    pid_t pid = e2e_start(dir, (const char *[]){"run", spec, "--out", out, "-q", NULL});
+    assert_true(e2e_wait_lines(journal, 1, 20));
+    kill(pid, sig);
+    assert_int_equal(e2e_wait(pid), rc);
+    json_t *doc = e2e_results(out);
+    assert_non_null(doc);
+    json_t *run = json_object_get(doc, "run");
+    assert_string_equal(str(run, "status"), "interrupted");
+    json_int_t ran = json_integer_value(json_object_get(run, "points_run"));
+    assert_true(ran >= 1 && ran < 6);
+    assert_int_equal(json_array_size(json_object_get(doc, "points")), (size_t)ran);
+    json_decref(doc);
+    free(journal);
+    free(spec);
+    free(dir);
+    free(out);
+}
+
+static void sigint_and_sigterm_keep_finished_points(void **state)
+{
+    (void)state;
+    expect_stop(SIGINT, 130);
+    expect_stop(SIGTERM, 143);
+}
+
+static void ids(json_t *doc, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    size_t i;
+    json_t *pt;
+    json_array_foreach(json_object_get(doc, "points"), i, pt) {
+        strncat(buf, str(pt, "id"), n - strlen(buf) - 1);
+        strncat(buf, " ", n - strlen(buf) - 1);
+    }
+}
+
+static void sigkill_then_resume_equals_an_uninterrupted_run(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("kill"), *killed = e2e_dir("killed"), *whole = e2e_dir("whole");
+    char *spec = slow_spec(dir), *journal = malloc(strlen(killed) + 20);
+    sprintf(journal, "%s/journal.jsonl", killed);
+    pid_t pid = e2e_start(dir, (const char *[]){"run", spec, "--out", killed, "-q", NULL});
+    assert_true(e2e_wait_lines(journal, 2, 20));
+    kill(pid, SIGKILL);
+    assert_int_equal(e2e_wait(pid), 128 + SIGKILL);
+    /* A kill mid-write leaves half a line: it must be dropped, not trusted. */
+    FILE *j = fopen(journal, "a");
+    fputs("{\"index\":5,\"id\":\"half", j);
+    fclose(j);
+    struct proc p;
+    e2e_run(&p, (const char *[]){"run", "--resume", killed, NULL});
+    assert_int_equal(p.rc, 0);
+    assert_non_null(strstr(p.out, "points already done"));
+    e2e_proc_free(&p);
+    e2e_run(&p, (const char *[]){"run", spec, "--out", whole, "-q", NULL});
+    assert_int_equal(p.rc, 0);
+    e2e_proc_free(&p);
+    json_t *a = e2e_results(killed), *b = e2e_results(whole);
+    char ia[512], ib[512];
+    ids(a, ia, sizeof ia);
+    ids(b, ib, sizeof ib);
+    assert_string_equal(ia, ib);
+    assert_int_equal(json_array_size(json_object_get(a, "points")), 6);
+    assert_string_equal(str(json_object_get(a, "run"), "status"), "ok");
+    /* Seeds are the same too: the same points, not merely the same names. */
+    for (size_t i = 0; i < 6; i++)
+        assert_string_equal(str(point(a, i), "seed"), str(point(b, i), "seed"));
+    json_decref(a);
+    json_decref(b);
+    /* A spec that changed since is refused, not silently mixed. */
+    free(e2e_write(dir, "slow.yaml", "experiments: [{experiment: noop}]\n"));
+    e2e_run(&p, (const char *[]){"run", "--resume", killed, NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "the spec no longer resolves as it did"));
+    e2e_proc_free(&p);
+    free(journal);
+    free(spec);
+    free(dir);
+    free(killed);
+    free(whole);
+}
+
+static void time_budget_reports_what_did_not_fit(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("budget"), *out = e2e_dir("out");
+    char *spec = slow_spec(dir);
+    struct proc p;
+    e2e_run(&p, (const char *[]){"run", spec, "--out", out, "--time-budget", "0.2", NULL});
+    assert_int_equal(p.rc, 1);
+    json_t *doc = e2e_results(out);
+    json_t *run = json_object_get(doc, "run");
+    assert_string_equal(str(run, "status"), "incomplete");
+    json_int_t ran = json_integer_value(json_object_get(run, "points_run"));
+    json_int_t skipped = json_integer_value(json_object_get(run, "points_skipped"));
+    assert_true(ran >= 1 && ran < 6);
+    assert_int_equal(ran + skipped, 6);
+    assert_int_equal(json_array_size(json_object_get(doc, "points")), 6);
+    expect_point(doc, 5, "spin[ns=150000005]", "skipped",
+                 "not run: the --time-budget of 0.2 s was used up", NULL);
+    assert_non_null(strstr(p.out, "skipped; results: "));
+    json_decref(doc);
+    e2e_proc_free(&p);
+    free(spec);
+    free(dir);
+    free(out);
+}
+
+static void timeout_from_the_command_line(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("timeout"), *out = e2e_dir("out");
+    char *spec = e2e_write(dir, "hang.yaml", "experiments: [{experiment: test_hang}]\n");
+    struct proc p;
+    e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", spec, "--out", out,
+                                 "--timeout", "0.5", "-q", NULL});
+    assert_int_equal(p.rc, 1);
+    json_t *doc = e2e_results(out);
+    expect_point(doc, 0, "test_hang", "failed", "timeout after 0.5 s", NULL);
+    json_decref(doc);
+    e2e_proc_free(&p);
+    free(spec);
+    free(dir);
+    free(out);
+}
+
+static int cleanup(void **state)
+{
+    (void)state;
+    e2e_cleanup();
+    return 0;
+}
+
+int main(void)
+{
+    /* Under ASan, crashes must stay crashes: the tests check their signals. */
+    setenv("ASAN_OPTIONS", "handle_segv=0:handle_abort=0:detect_leaks=0", 1);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(misbehaving_points_fail_alone),
+        cmocka_unit_test(broken_files_are_refused_by_name),
+        cmocka_unit_test(sigint_and_sigterm_keep_finished_points),
+        cmocka_unit_test(sigkill_then_resume_equals_an_uninterrupted_run),
+        cmocka_unit_test(time_budget_reports_what_did_not_fit),
+        cmocka_unit_test(timeout_from_the_command_line),
+    };
+    return cmocka_run_group_tests(tests, NULL, cleanup);
+}
