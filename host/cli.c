@@ -1,7 +1,7 @@
 /* cli.c — parses the command line and runs the commands (docs/cli.md). */
 #include "cli.h"
+#include "dispatch.h"
 #include "env.h"
-#include "isolate.h"
 #include "journal.h"
 #include "api.h"
 #include "clock.h"
@@ -42,6 +42,8 @@ static const char usage_text[] =
     "  --isolate MODE    fork: each point in a child process (default); none: all in\n"
     "                    the host (for gdb and sanitizers; a crash ends the run)\n"
     "  --timeout S       fail a point that runs longer than S seconds (isolated)\n"
+    "  -j, --jobs N      run N points at once, each on its own CPU where there are\n"
+    "                    enough; results come out in sweep order (default 1)\n"
     "  --resume DIR      run: finish an interrupted run in DIR, skipping done points\n"
     "  --time-budget S   start no point after S seconds; the rest are reported skipped\n"
     "  --plugin-path P   search P (colon-separated) for plugins first; repeatable\n"
@@ -67,6 +69,7 @@ struct options {
     const char *timeout;      /* passed on as --set timeout=S */
     char *timeout_set;
     int isolate;              /* run each point in a child process (default) */
+    size_t jobs;              /* points at once */
     const char *resume;       /* a run directory to finish */
     double time_budget;       /* seconds for the whole run; 0: none */
     int json, quiet;
@@ -108,6 +111,7 @@ static int parse_args(int argc, char **argv, struct options *o)
     static const char *const commands[] = {"run", "validate", "list", "version", "help"};
     o->sets = xcalloc((size_t)argc + 2, sizeof *o->sets);
     o->isolate = 1;
+    o->jobs = 1;
     o->paths = xcalloc((size_t)argc, sizeof *o->paths);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -148,6 +152,16 @@ static int parse_args(int argc, char **argv, struct options *o)
             if (*end || !(o->time_budget > 0) || o->time_budget > 1e9)
                 return usage_error("--time-budget needs a positive number of seconds, got '%s'",
                                    v);
+        } else if (is_option(a, "--jobs") || strncmp(a, "-j", 2) == 0) {
+            char *end;
+            v = a[1] != 'j' ? option_value(argc, argv, &i, "--jobs")
+                : a[2]      ? a + 2
+                : i + 1 < argc ? argv[++i] : NULL;
+            unsigned long n = v ? strtoul(v, &end, 10) : 0;
+            if (!v || *v < '0' || *v > '9' || *end || n == 0 || n > 1024)
+                return usage_error("--jobs needs a number of points to run at once (1 to 1024)%s%s%s",
+                                   v ? ", got '" : "", v ? v : "", v ? "'" : "");
+            o->jobs = n;
         } else if (is_option(a, "--resume")) {
             if (!(o->resume = option_value(argc, argv, &i, "--resume")))
                 return usage_error("--resume needs a run directory");
@@ -187,6 +201,9 @@ static int parse_args(int argc, char **argv, struct options *o)
     if (o->timeout)
         o->sets[o->nsets++] = o->timeout_set = xasprintf("timeout=%s", o->timeout);
     int wants_spec = strcmp(o->command, "run") == 0 || strcmp(o->command, "validate") == 0;
+    if (o->jobs > 1 && !o->isolate)
+        return usage_error("--jobs runs points in child processes; it does not go with "
+                           "--isolate none");
     if (o->resume && strcmp(o->command, "run") != 0)
         return usage_error("--resume goes with run");
     if (wants_spec && !o->spec && !o->resume)
@@ -442,48 +459,6 @@ static void catch_stop_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-/*
- * Runs every point not already in `done` (id -> result, from a resumed run's
- * journal) until a stop signal; returns all results in sweep order.
- */
-static json_t *run_points(const struct options *o, struct runner *runner, const struct sweep *w,
-                          struct report *rep, FILE *journal, json_t *done)
-{
-    json_t *points = json_array();
-    uint64_t start = clock_now_ns(), budget_ns = (uint64_t)(o->time_budget * 1e9);
-    for (size_t i = 0; i < w->npoints && !stop_signal; i++) {
-        const struct point *p = &w->points[i];
-        json_t *finished = json_object_get(done, p->id);
-        if (finished) {
-            json_array_append(points, finished);
-            report_point_earlier(rep, finished);
-            continue;
-        }
-        if (budget_ns && clock_now_ns() - start >= budget_ns) {
-            char *why = xasprintf("not run: the --time-budget of %g s was used up", o->time_budget);
-            json_t *pt = results_skipped_point(p, why);
-            free(why);
-            report_point_done(rep, pt);
-            json_array_append_new(points, pt); /* not journaled: a resume runs it */
-            continue;
-        }
-        report_point_start(rep, p);
-        json_t *pt = o->isolate ? isolate_point(runner, p, p->exp->timeout, &stop_signal)
-                                : runner_point(runner, p);
-        if (!pt && stop_signal)
-            break; /* killed mid-point: it did not finish, so it is not reported */
-        if (!pt) {
-            fprintf(stderr, "bhost: internal error: cannot build the results of %s\n", p->label);
-            exit(EXIT_INTERNAL);
-        }
-        if (journal)
-            journal_append(journal, pt);
-        report_point_done(rep, pt);
-        json_array_append_new(points, pt);
-    }
-    return points;
-}
-
 /* A resumed run's journal, checked against the sweep it must belong to. */
 static json_t *resumed_points(const char *dir, const struct sweep *w)
 {
@@ -590,7 +565,12 @@ static int run(const struct options *o, struct registry *reg, int argc, char **a
                w.npoints);
     struct runner runner;
     runner_start(&runner, &s, &w, scratch);
-    json_t *points = run_points(o, &runner, &w, &rep, journal, done);
+    struct dispatch d = {.runner = &runner, .w = &w, .rep = &rep, .journal = journal,
+                         .done = done, .isolate = o->isolate, .jobs = o->jobs,
+                         .time_budget_s = o->time_budget, .stop = &stop_signal};
+    json_t *points = dispatch_points(&d);
+    info.jobs = o->jobs;
+    info.pinning = d.pinning;
     json_t *instruments = runner_finish(&runner);
     report_end(&rep);
     json_decref(done);

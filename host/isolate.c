@@ -1,4 +1,5 @@
 /* isolate.c — see isolate.h and docs/reliability.md. */
+#define _GNU_SOURCE /* sched_setaffinity, CPU_SET */
 #include "isolate.h"
 #include "clock.h"
 #include "results.h"
@@ -7,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,17 +56,44 @@ static void write_all(int fd, const char *p, size_t len)
     }
 }
 
-static _Noreturn void run_child(struct runner *r, const struct point *pt, int results_fd,
-                                int output_fd)
+/* What a child sent back, and how it ended. */
+struct child {
+    pid_t pid;                 /* 0: the slot is free */
+    const struct point *pt;
+    double timeout_s;
+    uint64_t start_ns, deadline_ns;
+    int results_fd, output_fd; /* -1 once at end of file */
+    char *results;
+    size_t results_len, results_cap;
+    char tail[ISOLATE_TAIL_BYTES];
+    size_t tail_len;
+    int timed_out, stopped, killed, reaped, status;
+};
+
+static _Noreturn void run_child(struct isolate_pool *p, size_t slot, struct runner *r,
+                                const struct point *pt, int results_fd, int output_fd)
 {
     /* Its own process group: a terminal's Ctrl-C reaches the host, which decides. */
     setpgid(0, 0);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    for (size_t k = 0; k < p->jobs; k++) /* the other points' pipes are not this one's */
+        if (k != slot && p->slots[k].pid) {
+            close(p->slots[k].results_fd);
+            close(p->slots[k].output_fd);
+        }
+    if (p->cpus) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(p->cpus[slot], &set);
+        sched_setaffinity(0, sizeof set, &set);
+    }
     dup2(output_fd, STDOUT_FILENO);
     dup2(output_fd, STDERR_FILENO);
     close(output_fd);
     json_t *point = runner_point(r, pt);
+    if (point && p->cpus)
+        json_object_set_new(point, "cpu", json_integer(p->cpus[slot]));
     char *text = point ? json_dumps(point, JSON_COMPACT) : NULL;
     if (text)
         write_all(results_fd, text, strlen(text));
@@ -72,17 +101,6 @@ static _Noreturn void run_child(struct runner *r, const struct point *pt, int re
     /* _exit: the parent's atexit handlers and buffers are not the child's to run. */
     _exit(text ? 0 : 3);
 }
-
-/* What a child sent back, and how it ended. */
-struct child {
-    pid_t pid;
-    int results_fd, output_fd;
-    char *results;
-    size_t results_len, results_cap;
-    char tail[ISOLATE_TAIL_BYTES];
-    size_t tail_len;
-    int timed_out, stopped, status;
-};
 
 static void keep_tail(struct child *c, const char *buf, size_t n)
 {
@@ -97,16 +115,19 @@ static void keep_tail(struct child *c, const char *buf, size_t n)
     c->tail_len = keep + n;
 }
 
-/* Reads what is there; 0 at end of file. */
-static int drain(struct child *c, int fd)
+/* Reads what is there from one of c's pipes; closes it at end of file. */
+static void drain(struct child *c, int *fd)
 {
     char buf[8192];
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0)
-        return errno == EINTR || errno == EAGAIN ? 1 : 0;
-    if (n == 0)
-        return 0;
-    if (fd == c->output_fd) {
+    ssize_t n = read(*fd, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (n <= 0) {
+        close(*fd);
+        *fd = -1;
+        return;
+    }
+    if (fd == &c->output_fd) {
         write_all(STDERR_FILENO, buf, (size_t)n);
         keep_tail(c, buf, (size_t)n);
     } else {
@@ -114,49 +135,23 @@ static int drain(struct child *c, int fd)
         memcpy(c->results + c->results_len, buf, (size_t)n);
         c->results_len += (size_t)n;
     }
-    return 1;
 }
 
-static void collect(struct child *c, double timeout_s, const volatile sig_atomic_t *stop)
+static void kill_child(struct child *c)
 {
-    uint64_t deadline = timeout_s > 0 ? clock_now_ns() + (uint64_t)(timeout_s * 1e9) : 0;
-    int open_results = 1, open_output = 1, killed = 0;
-    while (open_results || open_output) {
-        struct pollfd fds[2] = {{.fd = open_results ? c->results_fd : -1, .events = POLLIN},
-                                {.fd = open_output ? c->output_fd : -1, .events = POLLIN}};
-        int wait_ms = 200;
-        if (deadline && !killed) {
-            uint64_t now = clock_now_ns();
-            if (now >= deadline) {
-                c->timed_out = 1;
-            } else if ((deadline - now) / 1000000 < (uint64_t)wait_ms) {
-                wait_ms = (int)((deadline - now) / 1000000) + 1;
-            }
-        }
-        if (stop && *stop && !killed)
-            c->stopped = 1;
-        if ((c->timed_out || c->stopped) && !killed) {
-            kill(-c->pid, SIGKILL);
-            kill(c->pid, SIGKILL);
-            killed = 1;
-        }
-        if (poll(fds, 2, wait_ms) < 0 && errno != EINTR)
-            break;
-        if (open_results && fds[0].revents)
-            open_results = drain(c, c->results_fd);
-        if (open_output && fds[1].revents)
-            open_output = drain(c, c->output_fd);
-    }
-    while (waitpid(c->pid, &c->status, 0) < 0 && errno == EINTR)
-        ;
+    if (c->killed)
+        return;
+    kill(-c->pid, SIGKILL); /* the point's whole group: what the plugin started too */
+    kill(c->pid, SIGKILL);
+    c->killed = 1;
 }
 
 /* Why a child that sent no usable result failed, in the words of the results. */
-static char *failure_reason(const struct child *c, double timeout_s)
+static char *failure_reason(const struct child *c)
 {
     char buf[32];
     if (c->timed_out)
-        return xasprintf("timeout after %g s", timeout_s);
+        return xasprintf("timeout after %g s", c->timeout_s);
     if (WIFSIGNALED(c->status))
         return xasprintf("killed by %s (%s)", signal_name(WTERMSIG(c->status), buf, sizeof buf),
                          strsignal(WTERMSIG(c->status)));
@@ -165,8 +160,73 @@ static char *failure_reason(const struct child *c, double timeout_s)
     return xstrdup("exited without reporting results");
 }
 
-json_t *isolate_point(struct runner *r, const struct point *pt, double timeout_s,
-                      const volatile sig_atomic_t *stop)
+/* The result of a child that has ended and been reaped; frees the slot. */
+static json_t *finish(struct isolate_pool *p, struct child *c)
+{
+    json_t *point = NULL;
+    int exited_ok = WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0;
+    if (!c->stopped && exited_ok && !c->timed_out && c->results_len > 0) {
+        grow(&c->results, &c->results_cap, c->results_len, 1);
+        c->results[c->results_len] = '\0';
+        point = json_loads(c->results, 0, NULL);
+    }
+    if (!point && !c->stopped) {
+        char *tail = xmalloc(c->tail_len + 1);
+        for (size_t i = 0; i < c->tail_len; i++)
+            tail[i] = c->tail[i] ? c->tail[i] : '?'; /* a plugin's NULs end no string of ours */
+        tail[c->tail_len] = '\0';
+        char *why = failure_reason(c);
+        point = results_lost_point(c->pt, why, utf8_sanitize(tail),
+                                   clock_now_ns() - c->start_ns);
+        free(why);
+        free(tail);
+    }
+    free(c->results);
+    *c = (struct child){0};
+    p->running--;
+    return point;
+}
+
+static int cpus_allowed(int *cpus, size_t max)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return 0;
+    size_t n = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && n < max; cpu++)
+        if (CPU_ISSET(cpu, &set))
+            cpus[n++] = cpu;
+    return (int)n;
+}
+
+int isolate_pool_init(struct isolate_pool *p, size_t jobs, char *why, size_t n)
+{
+    *p = (struct isolate_pool){.jobs = jobs, .slots = xcalloc(jobs, sizeof *p->slots)};
+    if (jobs == 1) {
+        snprintf(why, n, "none: one job at a time");
+        return 0;
+    }
+    int *cpus = xcalloc(CPU_SETSIZE, sizeof *cpus);
+    int ncpus = cpus_allowed(cpus, CPU_SETSIZE);
+    if ((size_t)ncpus < jobs) {
+        snprintf(why, n, "none: %zu jobs, %d CPU%s to run on", jobs, ncpus, ncpus == 1 ? "" : "s");
+        free(cpus);
+        return 0;
+    }
+    snprintf(why, n, "one CPU per job");
+    p->cpus = cpus;
+    return 1;
+}
+
+void isolate_pool_fini(struct isolate_pool *p)
+{
+    free(p->slots);
+    free(p->cpus);
+    *p = (struct isolate_pool){0};
+}
+
+json_t *isolate_pool_start(struct isolate_pool *p, struct runner *r, const struct point *pt,
+                           double timeout_s)
 {
     int results[2], output[2];
     if (pipe_cloexec(results) != 0)
@@ -176,45 +236,119 @@ json_t *isolate_point(struct runner *r, const struct point *pt, double timeout_s
         close(results[1]);
         return results_lost_point(pt, "cannot create a pipe", NULL, 0);
     }
+    size_t slot = 0;
+    while (p->slots[slot].pid)
+        slot++;
     fflush(NULL);
     uint64_t start = clock_now_ns();
-    struct child c = {.results_fd = results[0], .output_fd = output[0]};
-    c.pid = fork();
-    if (c.pid == 0) {
+    pid_t pid = fork();
+    if (pid == 0) {
         close(results[0]);
         close(output[0]);
-        run_child(r, pt, results[1], output[1]);
+        run_child(p, slot, r, pt, results[1], output[1]);
     }
     close(results[1]);
     close(output[1]);
-    if (c.pid < 0) {
+    if (pid < 0) {
         close(results[0]);
         close(output[0]);
         return results_lost_point(pt, "cannot fork", NULL, 0);
     }
-    setpgid(c.pid, c.pid); /* also here: whichever runs first, the group exists */
-    collect(&c, timeout_s, stop);
-    close(results[0]);
-    close(output[0]);
-    json_t *point = NULL;
-    int exited_ok = WIFEXITED(c.status) && WEXITSTATUS(c.status) == 0;
-    if (c.stopped) {
-        point = NULL;
-    } else if (exited_ok && !c.timed_out && c.results_len > 0) {
-        grow(&c.results, &c.results_cap, c.results_len, 1);
-        c.results[c.results_len] = '\0';
-        point = json_loads(c.results, 0, NULL);
+    setpgid(pid, pid); /* also here: whichever runs first, the group exists */
+    p->slots[slot] = (struct child){
+        .pid = pid, .pt = pt, .timeout_s = timeout_s, .start_ns = start,
+        .deadline_ns = timeout_s > 0 ? start + (uint64_t)(timeout_s * 1e9) : 0,
+        .results_fd = results[0], .output_fd = output[0]};
+    p->running++;
+    return NULL;
+}
+
+/* Kills what ran out of time or must stop; the poll timeout until the next deadline. */
+static int enforce_limits(struct isolate_pool *p, const volatile sig_atomic_t *stop)
+{
+    uint64_t now = clock_now_ns();
+    int wait_ms = 200;
+    for (size_t k = 0; k < p->jobs; k++) {
+        struct child *c = &p->slots[k];
+        if (!c->pid || c->killed)
+            continue;
+        if (stop && *stop) {
+            c->stopped = 1;
+            kill_child(c);
+        } else if (c->deadline_ns && now >= c->deadline_ns) {
+            c->timed_out = 1;
+            kill_child(c);
+        } else if (c->deadline_ns && (c->deadline_ns - now) / 1000000 < (uint64_t)wait_ms) {
+            wait_ms = (int)((c->deadline_ns - now) / 1000000) + 1;
+        }
     }
-    if (!point && !c.stopped) {
-        char *tail = xmalloc(c.tail_len + 1);
-        for (size_t i = 0; i < c.tail_len; i++)
-            tail[i] = c.tail[i] ? c.tail[i] : '?'; /* a plugin's NULs end no string of ours */
-        tail[c.tail_len] = '\0';
-        char *why = failure_reason(&c, timeout_s);
-        point = results_lost_point(pt, why, utf8_sanitize(tail), clock_now_ns() - start);
-        free(why);
-        free(tail);
+    return wait_ms;
+}
+
+/* A child whose pipes are both closed and that has exited; reaps it. */
+static struct child *ended_child(struct isolate_pool *p, int *waiting)
+{
+    *waiting = 0;
+    for (size_t k = 0; k < p->jobs; k++) {
+        struct child *c = &p->slots[k];
+        if (!c->pid || c->results_fd >= 0 || c->output_fd >= 0)
+            continue;
+        pid_t got;
+        while ((got = waitpid(c->pid, &c->status, WNOHANG)) < 0 && errno == EINTR)
+            ;
+        if (got == c->pid || got < 0)
+            return c;
+        *waiting = 1; /* closed its pipes but lives on: poll again shortly */
     }
-    free(c.results);
+    return NULL;
+}
+
+json_t *isolate_pool_wait(struct isolate_pool *p, const volatile sig_atomic_t *stop,
+                          const struct point **pt)
+{
+    *pt = NULL;
+    if (p->running == 0)
+        return NULL;
+    struct pollfd *fds = xcalloc(2 * p->jobs, sizeof *fds);
+    for (;;) {
+        int lingering;
+        struct child *c = ended_child(p, &lingering);
+        if (c) {
+            free(fds);
+            *pt = c->pt;
+            return finish(p, c);
+        }
+        int wait_ms = enforce_limits(p, stop);
+        if (lingering && wait_ms > 10)
+            wait_ms = 10;
+        for (size_t k = 0; k < p->jobs; k++) {
+            fds[2 * k] = (struct pollfd){.fd = p->slots[k].pid ? p->slots[k].results_fd : -1,
+                                         .events = POLLIN};
+            fds[2 * k + 1] = (struct pollfd){.fd = p->slots[k].pid ? p->slots[k].output_fd : -1,
+                                             .events = POLLIN};
+        }
+        if (poll(fds, 2 * p->jobs, wait_ms) < 0 && errno != EINTR) {
+            fprintf(stderr, "bhost: internal error: poll: %s\n", strerror(errno));
+            exit(3);
+        }
+        for (size_t k = 0; k < p->jobs; k++) {
+            if (fds[2 * k].fd >= 0 && fds[2 * k].revents)
+                drain(&p->slots[k], &p->slots[k].results_fd);
+            if (fds[2 * k + 1].fd >= 0 && fds[2 * k + 1].revents)
+                drain(&p->slots[k], &p->slots[k].output_fd);
+        }
+    }
+}
+
+json_t *isolate_point(struct runner *r, const struct point *pt, double timeout_s,
+                      const volatile sig_atomic_t *stop)
+{
+    struct isolate_pool pool;
+    char why[64];
+    isolate_pool_init(&pool, 1, why, sizeof why);
+    json_t *point = isolate_pool_start(&pool, r, pt, timeout_s);
+    if (!point)
+        point = isolate_pool_wait(&pool, stop, &pt);
+    isolate_pool_fini(&pool);
     return point;
 }

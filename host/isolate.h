@@ -18,10 +18,44 @@
 #define ISOLATE_TAIL_BYTES 4096 /* of a child's output, kept for the results */
 
 /*
- * Runs `pt` in a child. `timeout_s` <= 0 means no limit. Returns the point's
- * result, or NULL if *stop became set (SIGINT/SIGTERM) while it ran: the
- * child is then killed and the point counts as not run.
+ * Up to `jobs` points running at once, each in its own child. With `pin`,
+ * child k runs on the k-th CPU the host may use (sched_setaffinity), so
+ * points running side by side do not share a core.
  */
+struct child;
+
+struct isolate_pool {
+    size_t jobs, running;
+    struct child *slots;  /* jobs of them; pid 0 when free */
+    int *cpus;            /* with pinning: the CPU of each slot; else NULL */
+};
+
+/*
+ * Pinning needs one CPU per job: `jobs` <= the CPUs this process may run on.
+ * Fills `why` with what the results say about it ("one CPU per job", or why
+ * not) and returns 1 if points are pinned.
+ */
+int isolate_pool_init(struct isolate_pool *p, size_t jobs, char *why, size_t n);
+void isolate_pool_fini(struct isolate_pool *p);
+
+/*
+ * Starts `pt` in a free slot (the caller keeps running < jobs); `timeout_s`
+ * <= 0 means no limit. NULL when the child runs; the point's failed result
+ * if it cannot be started (no pipe, no fork).
+ */
+json_t *isolate_pool_start(struct isolate_pool *p, struct runner *r, const struct point *pt,
+                           double timeout_s);
+
+/*
+ * Waits until a running point ends and returns its result; *pt says which.
+ * If *stop becomes set (SIGINT/SIGTERM) every child is killed and their
+ * points come back as NULL results: they did not finish. With nothing
+ * running, returns NULL and sets *pt to NULL.
+ */
+json_t *isolate_pool_wait(struct isolate_pool *p, const volatile sig_atomic_t *stop,
+                          const struct point **pt);
+
+/* One point in one child: a pool of one. */
 json_t *isolate_point(struct runner *r, const struct point *pt, double timeout_s,
                       const volatile sig_atomic_t *stop);
 

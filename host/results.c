@@ -228,6 +228,8 @@ json_t *results_document(const struct spec *s, const struct run_info *info, json
     json_object_set_new(run, "points_skipped", json_integer((json_int_t)skipped));
     json_object_set_new(run, "failures", run_failures(points));
     json_object_set_new(run, "filter", info->filter ? json_string(info->filter) : json_null());
+    json_object_set_new(run, "jobs", json_integer((json_int_t)(info->jobs ? info->jobs : 1)));
+    json_object_set_new(run, "pinning", json_string(info->pinning ? info->pinning : "none"));
     char abi[16];
     snprintf(abi, sizeof abi, "%d.%d", BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
     return json_pack("{s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:o}", "schema", RESULTS_SCHEMA,

@@ -34,6 +34,8 @@ struct run_info {
     const char *filter;
     uint64_t points_total;   /* in the sweep, before --filter */
     int stop_signal;         /* the signal that stopped the run early, or 0 */
+    size_t jobs;             /* points run at once (--jobs) */
+    const char *pinning;     /* how points were placed on CPUs */
 };
 
 /* The whole document; takes over env (env_capture() before the first point), points and

@@ -14,12 +14,14 @@
 
 #include "e2e.h"
 
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define PLUGINS BHOST_TEST_PLUGIN_DIR ":" BHOST_MISBEHAVING_PLUGIN_DIR
+#define SWEEP_SPEC BHOST_TEST_SPEC_DIR "/e2e_sweep.yaml"
 
 static json_t *point(json_t *doc, size_t i)
 {
@@ -46,9 +48,9 @@ static void expect_point(json_t *doc, size_t i, const char *label, const char *s
         fail_msg("point %zu's stderr_tail lacks \"%s\": %s", i, tail, str(pt, "stderr_tail"));
 }
 
-static void misbehaving_points_fail_alone(void **state)
+/* The mixed spec, run with `jobs` points at once: the outcome must not depend on it. */
+static void misbehaving_points_fail_alone_with(const char *jobs)
 {
-    (void)state;
     char *dir = e2e_dir("mixed"), *out = e2e_dir("out");
     char *spec = e2e_write(dir, "mixed.yaml",
                            "iterations: {warmup: 0, measured: 20}\n"
@@ -65,10 +67,13 @@ static void misbehaving_points_fail_alone(void **state)
                            "  - experiment: test_crash_teardown\n"
                            "  - experiment: noop\n");
     struct proc p;
-    e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", spec, "--out", out, NULL});
+    e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", spec, "--out", out, "--jobs",
+                                 jobs, NULL});
     assert_int_equal(p.rc, 1);
     json_t *doc = e2e_results(out);
     assert_non_null(doc);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "run"), "jobs")),
+                     atoi(jobs));
     expect_point(doc, 0, "test_good", "ok", NULL, NULL);
     expect_point(doc, 1, "test_segv", "failed", "killed by SIGSEGV (Segmentation fault)", NULL);
     expect_point(doc, 2, "test_abort", "failed", "killed by SIGABRT (Aborted)", "about to abort");
@@ -91,11 +96,122 @@ static void misbehaving_points_fail_alone(void **state)
     static const char marker[] = "{\"points\":[]}";
     assert_null(memmem(p.out, p.out_len, marker, sizeof marker - 1));
     assert_non_null(memmem(p.err, p.err_len, marker, sizeof marker - 1));
-    assert_non_null(strstr(p.out, "[2/10] test_segv FAILED: killed by SIGSEGV"));
+    /* Progress counts points as they finish: in sweep order only one at a time. */
+    assert_non_null(strstr(p.out, strcmp(jobs, "1") == 0
+                                      ? "[2/10] test_segv FAILED: killed by SIGSEGV"
+                                      : "] test_segv FAILED: killed by SIGSEGV"));
     json_decref(doc);
     e2e_proc_free(&p);
     free(spec);
     free(dir);
+    free(out);
+}
+
+static void misbehaving_points_fail_alone(void **state)
+{
+    (void)state;
+    misbehaving_points_fail_alone_with("1");
+}
+
+/* Three at once: the hanging point's timeout runs beside the others. */
+static void misbehaving_points_fail_alone_in_parallel(void **state)
+{
+    (void)state;
+    misbehaving_points_fail_alone_with("3");
+}
+
+static size_t cpus_to_run_on(void)
+{
+    cpu_set_t set;
+    return sched_getaffinity(0, sizeof set, &set) == 0 ? (size_t)CPU_COUNT(&set) : 1;
+}
+
+/* Everything but the timings: what --jobs must not change. */
+static void expect_same_point(json_t *a, json_t *b)
+{
+    static const char *const same[] = {"index", "id",         "label",    "status",
+                                       "seed",  "params",     "failures", "metrics",
+                                       "error", "iterations", "repetitions"};
+    for (size_t k = 0; k < sizeof same / sizeof *same; k++)
+        if (!json_equal(json_object_get(a, same[k]), json_object_get(b, same[k])))
+            fail_msg("point %s: '%s' differs between --jobs 1 and --jobs 2", str(a, "label"),
+                     same[k]);
+    json_t *ha = json_object_get(a, "histograms"), *hb = json_object_get(b, "histograms");
+    assert_int_equal(json_object_size(ha), json_object_size(hb));
+    const char *name;
+    json_t *h;
+    json_object_foreach(ha, name, h) {
+        assert_non_null(json_object_get(hb, name));
+        assert_true(json_equal(json_object_get(h, "count"),
+                               json_object_get(json_object_get(hb, name), "count")));
+    }
+}
+
+static void jobs_give_the_same_points_in_the_same_order(void **state)
+{
+    (void)state;
+    char *one = e2e_dir("one"), *two = e2e_dir("two");
+    struct proc p;
+    e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", SWEEP_SPEC, "--out", one, "-q",
+                                 NULL});
+    assert_int_equal(p.rc, 0);
+    e2e_proc_free(&p);
+    e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", SWEEP_SPEC, "--out", two, "-j",
+                                 "2", "-q", NULL});
+    assert_int_equal(p.rc, 0);
+    e2e_proc_free(&p);
+    json_t *a = e2e_results(one), *b = e2e_results(two);
+    assert_int_equal(json_array_size(json_object_get(a, "points")), 6);
+    assert_int_equal(json_array_size(json_object_get(b, "points")), 6);
+    for (size_t i = 0; i < 6; i++)
+        expect_same_point(point(a, i), point(b, i));
+    /* On a machine with two CPUs or more, each of the two jobs has its own. */
+    json_t *run = json_object_get(b, "run");
+    assert_int_equal(json_integer_value(json_object_get(run, "jobs")), 2);
+    if (cpus_to_run_on() >= 2) {
+        assert_string_equal(str(run, "pinning"), "one CPU per job");
+        for (size_t i = 0; i < 6; i++)
+            assert_true(json_is_integer(json_object_get(point(b, i), "cpu")));
+    } else {
+        assert_string_equal(str(run, "pinning"), "none: 2 jobs, 1 CPU to run on");
+    }
+    assert_string_equal(str(json_object_get(a, "run"), "pinning"), "none: one job at a time");
+    assert_null(json_object_get(point(a, 0), "cpu"));
+    json_decref(a);
+    json_decref(b);
+    free(one);
+    free(two);
+}
+
+static void jobs_beyond_the_cpus_are_not_pinned(void **state)
+{
+    (void)state;
+    char *out = e2e_dir("many");
+    char jobs[16], pinning[64];
+    size_t n = cpus_to_run_on() + 1;
+    snprintf(jobs, sizeof jobs, "%zu", n);
+    snprintf(pinning, sizeof pinning, "none: %zu jobs, %zu CPU%s to run on", n, n - 1,
+             n - 1 == 1 ? "" : "s");
+    struct proc p;
+    e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", SWEEP_SPEC, "--out", out,
+                                 "--jobs", jobs, "-q", NULL});
+    assert_int_equal(p.rc, 0);
+    json_t *doc = e2e_results(out);
+    assert_string_equal(str(json_object_get(doc, "run"), "pinning"), pinning);
+    assert_null(json_object_get(point(doc, 0), "cpu"));
+    json_decref(doc);
+    e2e_proc_free(&p);
+    /* In the host there is nothing to run beside: refused, as is a bad count. */
+    e2e_run(&p, (const char *[]){"run", SWEEP_SPEC, "--jobs", "2", "--isolate", "none", NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "--jobs runs points in child processes; it does not go with "
+                                  "--isolate none"));
+    e2e_proc_free(&p);
+    e2e_run(&p, (const char *[]){"run", SWEEP_SPEC, "-j0", NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "--jobs needs a number of points to run at once (1 to 1024), "
+                                  "got '0'"));
+    e2e_proc_free(&p);
     free(out);
 }
 
@@ -269,6 +385,9 @@ int main(void)
     setenv("ASAN_OPTIONS", "handle_segv=0:handle_abort=0:detect_leaks=0", 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(misbehaving_points_fail_alone),
+        cmocka_unit_test(misbehaving_points_fail_alone_in_parallel),
+        cmocka_unit_test(jobs_give_the_same_points_in_the_same_order),
+        cmocka_unit_test(jobs_beyond_the_cpus_are_not_pinned),
         cmocka_unit_test(broken_files_are_refused_by_name),
         cmocka_unit_test(sigint_and_sigterm_keep_finished_points),
         cmocka_unit_test(sigkill_then_resume_equals_an_uninterrupted_run),
