@@ -1,6 +1,7 @@
 /* journal.c — see journal.h and docs/reliability.md. */
 #include "journal.h"
 #include "clock.h"
+#include "point_check.h"
 #include "util.h"
 
 #include <errno.h>
@@ -44,7 +45,8 @@ int run_record_read(const char *dir, struct run_record *r, char *err, size_t err
     json_t *o = json_load_file(path, 0, &jerr);
     int rc = -1;
     if (!o) {
-        snprintf(err, errlen, "%s: cannot resume: %s", path, jerr.text);
+        snprintf(err, errlen, "%s:%d:%d: cannot resume: %s", path, jerr.line, jerr.column,
+                 jerr.text);
     } else if (!json_is_string(json_object_get(o, "schema")) ||
                strcmp(json_string_value(json_object_get(o, "schema")), JOURNAL_RUN_SCHEMA)) {
         snprintf(err, errlen, "%s: cannot resume: not a %s file", path, JOURNAL_RUN_SCHEMA);
@@ -114,40 +116,45 @@ void journal_close(FILE *journal)
     fclose(journal);
 }
 
+json_t *journal_parse(const char *text, size_t len, const char *path, char *err,
+                      size_t errlen)
+{
+    json_t *points = json_object();
+    const char *at = text, *stop = text + len;
+    for (size_t line = 1; at < stop; line++) {
+        const char *end = memchr(at, '\n', (size_t)(stop - at));
+        if (!end)
+            break; /* cut short by a kill: that point did not finish writing */
+        json_error_t jerr;
+        json_t *pt = json_loadb(at, (size_t)(end - at), 0, &jerr);
+        char why[256];
+        if (!pt)
+            snprintf(why, sizeof why, "not JSON (column %d: %s)", jerr.column, jerr.text);
+        if (!pt || point_check(pt, why, sizeof why) != 0) {
+            snprintf(err, errlen, "%s:%zu: not a point result (%s); the journal is damaged",
+                     path, line, why);
+            json_decref(pt);
+            json_decref(points);
+            return NULL;
+        }
+        json_object_set_new(points, json_string_value(json_object_get(pt, "id")), pt);
+        at = end + 1;
+    }
+    return points;
+}
+
 json_t *journal_read(const char *dir, char *err, size_t errlen)
 {
     char *path = xasprintf("%s/journal.jsonl", dir);
     size_t len;
     char *text = read_file(path, &len);
-    json_t *points = json_object();
-    if (!text) {
-        if (errno != ENOENT) {
-            snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
-            json_decref(points);
-            points = NULL;
-        }
-        free(path);
-        return points;
-    }
-    size_t line = 0;
-    for (char *at = text; *at; line++) {
-        char *end = strchr(at, '\n');
-        if (!end)
-            break; /* cut short by a kill: that point did not finish writing */
-        *end = '\0';
-        json_t *pt = json_loads(at, 0, NULL);
-        const char *id = json_string_value(json_object_get(pt, "id"));
-        if (!id) {
-            snprintf(err, errlen, "%s:%zu: not a point result; the journal is damaged", path,
-                     line + 1);
-            json_decref(pt);
-            json_decref(points);
-            points = NULL;
-            break;
-        }
-        json_object_set_new(points, id, pt);
-        at = end + 1;
-    }
+    json_t *points = NULL;
+    if (text)
+        points = journal_parse(text, len, path, err, errlen);
+    else if (errno == ENOENT)
+        points = json_object();
+    else
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
     free(text);
     free(path);
     return points;

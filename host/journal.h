@@ -51,5 +51,9 @@ void journal_close(FILE *journal);
  * line is an error. An absent journal is an empty object.
  */
 json_t *journal_read(const char *dir, char *err, size_t errlen);
+/* journal_read() of a journal's text (`len` bytes; NULs are an error); `path` names it in
+ * errors. Every point is checked with point_check(). */
+json_t *journal_parse(const char *text, size_t len, const char *path, char *err,
+                      size_t errlen);
 
 #endif

@@ -17,7 +17,7 @@ void *xcalloc(size_t count, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 __attribute__((format(printf, 1, 2))) char *xasprintf(const char *fmt, ...);
-char *xvasprintf(const char *fmt, va_list ap);
+__attribute__((format(printf, 1, 0))) char *xvasprintf(const char *fmt, va_list ap);
 
 /* Grows *v (of *cap elements of `size` bytes) so that index `need` fits. */
 void grow(void *v, size_t *cap, size_t need, size_t size);

@@ -328,6 +328,39 @@ static void sigkill_then_resume_equals_an_uninterrupted_run(void **state)
     free(whole);
 }
 
+/* A journal damaged by hand or by a disk is an error naming its line, never a crash. */
+static void damaged_journal_is_refused_by_line(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("damaged"), *out = e2e_dir("out");
+    char *spec = e2e_write(dir, "two.yaml", "iterations: {warmup: 0, measured: 5}\n"
+                                            "experiments: [{experiment: spin, params: "
+                                            "{ns: [100, 200]}}]\n");
+    struct proc p;
+    e2e_run(&p, (const char *[]){"run", spec, "--out", out, "-q", NULL});
+    assert_int_equal(p.rc, 0);
+    e2e_proc_free(&p);
+    json_t *doc = e2e_results(out);
+    char *journal = malloc(strlen(out) + 20), line[256];
+    sprintf(journal, "%s/journal.jsonl", out);
+    /* A whole line that names a point of the sweep but is no result. */
+    snprintf(line, sizeof line, "{\"id\":\"%s\",\"status\":\"ok\"}\n",
+             str(point(doc, 0), "id"));
+    FILE *j = fopen(journal, "a");
+    fputs(line, j);
+    fclose(j);
+    e2e_run(&p, (const char *[]){"run", "--resume", out, NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "/journal.jsonl:3: not a point result (label: not a string); "
+                                  "the journal is damaged"));
+    e2e_proc_free(&p);
+    json_decref(doc);
+    free(journal);
+    free(spec);
+    free(dir);
+    free(out);
+}
+
 static void time_budget_reports_what_did_not_fit(void **state)
 {
     (void)state;
@@ -391,6 +424,7 @@ int main(void)
         cmocka_unit_test(broken_files_are_refused_by_name),
         cmocka_unit_test(sigint_and_sigterm_keep_finished_points),
         cmocka_unit_test(sigkill_then_resume_equals_an_uninterrupted_run),
+        cmocka_unit_test(damaged_journal_is_refused_by_line),
         cmocka_unit_test(time_budget_reports_what_did_not_fit),
         cmocka_unit_test(timeout_from_the_command_line),
     };

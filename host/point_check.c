@@ -1,0 +1,101 @@
+/* point_check.c — see point_check.h. */
+#include "point_check.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define BAD(...) (snprintf(why, n, __VA_ARGS__), -1)
+
+static int string_or_null(const json_t *o, const char *key)
+{
+    const json_t *v = json_object_get(o, key);
+    return !v || json_is_string(v) || json_is_null(v);
+}
+
+static int number_or_null(const json_t *v)
+{
+    return !v || json_is_number(v) || json_is_null(v);
+}
+
+static int check_failures(const json_t *f, char *why, size_t n)
+{
+    if (!json_is_object(f))
+        return BAD("failures: not an object");
+    if (!json_is_integer(json_object_get(f, "count")) ||
+        json_integer_value(json_object_get(f, "count")) < 0)
+        return BAD("failures.count: not a count");
+    const json_t *reasons = json_object_get(f, "reasons");
+    if (!json_is_array(reasons))
+        return BAD("failures.reasons: not an array");
+    size_t i;
+    const json_t *r;
+    json_array_foreach(reasons, i, r) {
+        if (!json_is_string(json_object_get(r, "reason")) ||
+            !json_is_integer(json_object_get(r, "count")))
+            return BAD("failures.reasons[%zu]: not a reason with a count", i);
+    }
+    return 0;
+}
+
+static int check_histogram(const char *name, const json_t *h, char *why, size_t n)
+{
+    static const char *const figures[] = {"min", "mean", "stddev", "p50", "p90",
+                                          "p99", "p99_9", "max", "throughput_per_s"};
+    if (!json_is_object(h))
+        return BAD("histograms.%s: not an object", name);
+    if (!json_is_integer(json_object_get(h, "count")) ||
+        json_integer_value(json_object_get(h, "count")) < 0)
+        return BAD("histograms.%s.count: not a count", name);
+    for (size_t k = 0; k < sizeof figures / sizeof *figures; k++)
+        if (!number_or_null(json_object_get(h, figures[k])))
+            return BAD("histograms.%s.%s: not a number", name, figures[k]);
+    if (!json_is_string(json_object_get(h, "hdr")))
+        return BAD("histograms.%s.hdr: not a string", name);
+    const json_t *reps = json_object_get(h, "repetitions");
+    if (reps && !json_is_array(reps))
+        return BAD("histograms.%s.repetitions: not an array", name);
+    size_t i;
+    const json_t *r;
+    json_array_foreach(reps, i, r) {
+        if (!json_is_object(r) || !json_is_string(json_object_get(r, "hdr")) ||
+            !number_or_null(json_object_get(r, "iterations")) ||
+            !number_or_null(json_object_get(r, "wall_s")))
+            return BAD("histograms.%s.repetitions[%zu]: not a repetition", name, i);
+    }
+    return 0;
+}
+
+int point_check(json_t *pt, char *why, size_t n)
+{
+    static const char *const strings[] = {"id", "label", "experiment", "plugin", "status"};
+    if (!json_is_object(pt))
+        return BAD("not an object");
+    for (size_t k = 0; k < sizeof strings / sizeof *strings; k++)
+        if (!json_is_string(json_object_get(pt, strings[k])))
+            return BAD("%s: not a string", strings[k]);
+    const char *status = json_string_value(json_object_get(pt, "status"));
+    if (strcmp(status, "ok") != 0 && strcmp(status, "failed") != 0 &&
+        strcmp(status, "skipped") != 0)
+        return BAD("status: '%s' is not ok, failed or skipped", status);
+    if (!string_or_null(pt, "error") || !string_or_null(pt, "stderr_tail"))
+        return BAD("error, stderr_tail: not strings");
+    if (!json_is_object(json_object_get(pt, "params")))
+        return BAD("params: not an object");
+    const json_t *it = json_object_get(pt, "iterations");
+    if (!json_is_object(it) || !json_is_integer(json_object_get(it, "measured")))
+        return BAD("iterations: not an object with a measured count");
+    if (!number_or_null(json_object_get(pt, "wall_s")))
+        return BAD("wall_s: not a number");
+    if (check_failures(json_object_get(pt, "failures"), why, n) != 0)
+        return -1;
+    json_t *hists = json_object_get(pt, "histograms"), *h;
+    if (!json_is_object(hists))
+        return BAD("histograms: not an object");
+    const char *name;
+    json_object_foreach(hists, name, h)
+        if (check_histogram(name, h, why, n) != 0)
+            return -1;
+    if (!json_is_object(json_object_get(pt, "metrics")))
+        return BAD("metrics: not an object");
+    return 0;
+}

@@ -1,0 +1,66 @@
+/*
+ * fuzz_results.c — libFuzzer target for what bhost reads back of its own
+ * results: a run's journal (journal_parse(), what --resume reads) and the
+ * points in it, as a results document's readers use them.
+ *
+ * The input is the journal's text, handed over in a buffer of exactly its
+ * length. Whatever parses must hold only points that pass point_check();
+ * their histograms must decode or be refused, and the summary table must
+ * print them without crashing.
+ */
+#include "hdr.h"
+#include "journal.h"
+#include "point_check.h"
+#include "report.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static FILE *devnull;
+
+static void decode_all(json_t *pt)
+{
+    const char *name;
+    json_t *h;
+    json_object_foreach(json_object_get(pt, "histograms"), name, h) {
+        struct hdr decoded;
+        if (hdr_decode_v2_base64(json_string_value(json_object_get(h, "hdr")), &decoded) == 0)
+            hdr_fini(&decoded);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    if (!devnull && !(devnull = fopen("/dev/null", "w")))
+        abort();
+    char *text = malloc(size ? size : 1);
+    if (!text)
+        return 0;
+    memcpy(text, data, size);
+    char err[512];
+    json_t *points = journal_parse(text, size, "journal.jsonl", err, sizeof err);
+    free(text);
+    if (!points)
+        return 0;
+    json_t *list = json_array();
+    const char *id;
+    json_t *pt;
+    json_object_foreach(points, id, pt) {
+        char why[256];
+        if (point_check(pt, why, sizeof why) != 0) {
+            fprintf(stderr, "fuzz_results: journal_parse let through a bad point: %s\n", why);
+            abort();
+        }
+        decode_all(pt);
+        json_array_append(list, pt);
+    }
+    json_t *doc = json_pack("{s:o, s:{}}", "points", list, "environment");
+    report_table(devnull, doc);
+    json_decref(doc);
+    json_decref(points);
+    return 0;
+}
