@@ -10,6 +10,9 @@ packages=(
   zlib1g-dev                             # HdrHistogram V2 compression
   libjemalloc-dev                        # the host's allocator
   libcmocka-dev                          # unit tests
+  clang libclang-rt-14-dev               # fuzz tests: libFuzzer and its sanitizer runtimes
+  libhdrhistogram-java                   # interop test: the reference HdrHistogram reads bhost's logs
+  default-jdk-headless                   # interop test: javac and java for that test's checker
 )
 
 missing=()

@@ -11,6 +11,7 @@
 #include "spec.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,6 +31,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     registry_init(&reg, paths, 2);
     registry_scan(&reg);
     return 0;
+}
+
+/* Every spec error names where: "fuzz.yaml:LINE:COLUMN: ..." or "--set ...". */
+static void check_error(const char *err)
+{
+    unsigned line, column;
+    char colon;
+    if (strncmp(err, "--set", 5) == 0)
+        return;
+    if (sscanf(err, "fuzz.yaml:%u:%u%c", &line, &column, &colon) == 3 && colon == ':' &&
+        line >= 1 && column >= 1)
+        return;
+    fprintf(stderr, "fuzz_spec: an error that names no line and column: %s\n", err);
+    abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -63,6 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (spec_load_text(text, text_len, "fuzz.yaml", &reg, overrides, noverrides, &s, err,
                        sizeof err) == 0)
         spec_free(&s);
+    else
+        check_error(err);
     free(rest);
     free(text);
     return 0;

@@ -23,7 +23,11 @@ if [[ ! -f $build/CMakeCache.txt ]] || ! grep -q '^BHOST_FUZZ:BOOL=ON' "$build/C
   cmake -S "$src" -B "$build" -DCMAKE_C_COMPILER=clang -DBHOST_FUZZ=ON \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || exit 2
 fi
-cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}" >/dev/null || exit 2
+# clang's warnings are not the gcc build's: shown only if the build fails.
+if ! cmake --build "$build" -j"$(nproc)" --target "${targets[@]/#/fuzz_}" >"$build/fuzz-build.log" 2>&1; then
+  cat "$build/fuzz-build.log" >&2
+  exit 2
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bhost-fuzz.XXXXXX")
 failed=0
