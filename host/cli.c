@@ -1,13 +1,16 @@
 /* cli.c — parses the command line and runs the commands (docs/cli.md). */
 #include "cli.h"
+#include "cmd_hdr.h"
 #include "dispatch.h"
 #include "env.h"
 #include "journal.h"
+#include "merge.h"
 #include "api.h"
 #include "clock.h"
 #include "plugin.h"
 #include "report.h"
 #include "results.h"
+#include "run_hlog.h"
 #include "runner.h"
 #include "spec.h"
 #include "sweep.h"
@@ -30,6 +33,9 @@ static const char usage_text[] =
     "  validate SPEC     check a spec and print its sweep points; runs nothing\n"
     "  list              list plugins, their parameters and docs (also --list)\n"
     "  version           print the version (also --version)\n"
+    "  hdr FILE          percentile distribution of a .hlog or a results.json point\n"
+    "                    (see bhost hdr --help)\n"
+    "  merge A B... -o DIR  merge runs of one spec (shards, reruns) into DIR\n"
     "  help              print this text (also --help)\n"
     "\n"
     "options:\n"
@@ -108,7 +114,8 @@ static int is_option(const char *arg, const char *name)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-    static const char *const commands[] = {"run", "validate", "list", "version", "help"};
+    static const char *const commands[] = {"run", "validate", "list", "version", "help", "hdr",
+                                           "merge"};
     o->sets = xcalloc((size_t)argc + 2, sizeof *o->sets);
     o->isolate = 1;
     o->jobs = 1;
@@ -399,7 +406,11 @@ static int validate(const struct options *o, struct registry *reg)
                    last->min_time, last->repetitions);
             for (size_t k = 0; k < last->ninstruments; k++)
                 printf(" %s", last->instruments[k].plugin->desc.name);
-            printf("%s\n", last->ninstruments ? "" : " none");
+            printf("%s", last->ninstruments ? "" : " none");
+            if (last->rate > 0)
+                printf("; open loop: %g per second, %s arrivals", last->rate,
+                       spec_arrival_name(last->arrival));
+            printf("\n");
         }
         printf("  %6zu  %s  %s\n", p->index, p->id, p->label);
     }
@@ -586,7 +597,9 @@ static int run(const struct options *o, struct registry *reg, int argc, char **a
     rc = stop_signal                 ? 128 + stop_signal
          : rep.failed || rep.skipped ? EXIT_FAILED_POINTS
                                      : EXIT_OK;
-    if (results_write(doc, path, err, sizeof err) != 0) {
+    char *hlog = xasprintf("%s/run.hlog", dir);
+    if (results_write(doc, path, err, sizeof err) != 0 ||
+        run_hlog_write(doc, hlog, err, sizeof err) != 0) {
         fprintf(stderr, "bhost: %s\n", err);
         rc = EXIT_INTERNAL;
     } else if (!o->quiet) {
@@ -599,6 +612,7 @@ static int run(const struct options *o, struct registry *reg, int argc, char **a
     }
     json_decref(doc);
     free(path);
+    free(hlog);
     free(scratch);
     free(dir);
     sweep_free(&w);
@@ -634,6 +648,10 @@ static int resume(struct options *o, struct registry *reg, int argc, char **argv
 
 int cli_main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "hdr") == 0)
+        return hdr_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "merge") == 0)
+        return merge_main(argc - 1, argv + 1);
     struct options o = {0};
     int rc = parse_args(argc, argv, &o);
     if (rc == EXIT_OK && strcmp(o.command, "help") == 0) {

@@ -47,15 +47,28 @@ int hdr_init_bhost(struct hdr *h);
 void hdr_fini(struct hdr *h);
 void hdr_reset(struct hdr *h);
 
+/*
+ * The counts index of `value` (>= 0) for a layout. With m the value's top bit
+ * (at least unit + half magnitude, thanks to the mask), its bucket is
+ * b = m - unit - half magnitude, and bucket b's sub-buckets start at index
+ * b * half count: ((b + 1) << half magnitude) - half count, as HdrHistogram
+ * writes it. One variable shift, as a multiply is cheaper than a second.
+ */
+static inline int32_t hdr_index_for(int64_t value, int64_t sub_bucket_mask,
+                                    int32_t unit_magnitude,
+                                    int32_t sub_bucket_half_count_magnitude,
+                                    int32_t sub_bucket_half_count)
+{
+    int32_t top = 63 - __builtin_clzll((uint64_t)(value | sub_bucket_mask));
+    int32_t bucket = top - unit_magnitude - sub_bucket_half_count_magnitude;
+    return bucket * sub_bucket_half_count + (int32_t)(value >> (bucket + unit_magnitude));
+}
+
 /* Index of the bucket holding `value` (value must be >= 0). */
 static inline int32_t hdr_counts_index(const struct hdr *h, int64_t value)
 {
-    int32_t pow2ceiling = 64 - __builtin_clzll((uint64_t)(value | h->sub_bucket_mask));
-    int32_t bucket = pow2ceiling - h->unit_magnitude -
-                     (h->sub_bucket_half_count_magnitude + 1);
-    int32_t sub = (int32_t)(value >> (bucket + h->unit_magnitude));
-    return ((bucket + 1) << h->sub_bucket_half_count_magnitude) +
-           (sub - h->sub_bucket_half_count);
+    return hdr_index_for(value, h->sub_bucket_mask, h->unit_magnitude,
+                         h->sub_bucket_half_count_magnitude, h->sub_bucket_half_count);
 }
 
 /*
@@ -114,11 +127,8 @@ static inline void hdr_recorder_record(struct hdr_recorder *r, int64_t value)
         value = 0;
     if (value > r->highest_trackable)
         value = r->highest_trackable;
-    int32_t pow2ceiling = 64 - __builtin_clzll((uint64_t)(value | r->sub_bucket_mask));
-    int32_t bucket = pow2ceiling - r->unit_magnitude - (r->sub_bucket_half_count_magnitude + 1);
-    int32_t sub = (int32_t)(value >> (bucket + r->unit_magnitude));
-    int32_t i = ((bucket + 1) << r->sub_bucket_half_count_magnitude) +
-                (sub - r->sub_bucket_half_count);
+    int32_t i = hdr_index_for(value, r->sub_bucket_mask, r->unit_magnitude,
+                              r->sub_bucket_half_count_magnitude, r->sub_bucket_half_count);
     r->counts[i]++;
     r->total_count++;
     if (i < r->min_index)
@@ -144,7 +154,10 @@ int64_t hdr_equivalent_range(const struct hdr *h, int64_t value);
 
 /*
  * Adds every count of `src` to `dst`. Values of `src` beyond dst's range
- * saturate as in hdr_record_n. Lossless when the layouts are equal.
+ * saturate as in hdr_record_n. Lossless when the layouts are equal (same
+ * lowest discernible unit and digits, src's range within dst's): then it is
+ * one vector loop over src's [min_index, max_index], and the result equals
+ * recording every value of both into one histogram. dst may be src.
  */
 void hdr_add(struct hdr *dst, const struct hdr *src);
 
@@ -162,10 +175,16 @@ struct hdr_summary {
     int64_t max;       /* highest equivalent of the highest non-empty bucket */
     double mean;       /* over median equivalents, as HdrHistogram does */
     double stddev;     /* population standard deviation, same convention */
-    int64_t p50, p90, p99, p999;
+    /* hdr_value_at_percentile at 50, 75, 90, 95, 99, 99.9 and 99.99 */
+    int64_t p50, p75, p90, p95, p99, p999, p9999;
 };
 
-/* Everything above in one pass over the non-empty range of counts. */
+/*
+ * Everything above in one pass over the non-empty range of counts. The mean
+ * is the exact sum over the count, rounded once; stddev is exact per block
+ * of counts and combined with Chan et al.'s update, so a single huge count
+ * gives mean = its value and stddev = 0.
+ */
 void hdr_summarize(const struct hdr *h, struct hdr_summary *s);
 
 /*

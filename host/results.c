@@ -12,15 +12,15 @@
 static json_t *empty_summary(void)
 {
     json_t *o = json_pack("{s:s, s:i}", "unit", "ns", "count", 0);
-    static const char *const fields[] = {"min", "mean", "stddev", "p50", "p90", "p99",
-                                         "p99_9", "max"};
+    static const char *const fields[] = {"min", "mean", "stddev", "p50", "p75", "p90",
+                                         "p95", "p99", "p99_9", "p99_99", "max"};
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         json_object_set_new(o, fields[i], json_null());
     json_object_set_new(o, "throughput_per_s", json_real(0));
     return o;
 }
 
-static json_t *summary_json(const struct hdr *h, double wall_s)
+json_t *results_summary(const struct hdr *h, double wall_s)
 {
     struct hdr_summary s;
     hdr_summarize(h, &s);
@@ -32,11 +32,12 @@ static json_t *summary_json(const struct hdr *h, double wall_s)
         return o;
     }
     char *b64 = hdr_encode_v2_base64(h);
-    json_t *o = json_pack("{s:s, s:I, s:I, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:f}",
+    json_t *o = json_pack("{s:s, s:I, s:I, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
                           "unit", "ns", "count", (json_int_t)s.count, "min", (json_int_t)s.min,
-                          "mean", s.mean, "stddev", s.stddev, "p50", (json_int_t)s.p50, "p90",
-                          (json_int_t)s.p90, "p99", (json_int_t)s.p99, "p99_9",
-                          (json_int_t)s.p999, "max", (json_int_t)s.max, "throughput_per_s",
+                          "mean", s.mean, "stddev", s.stddev, "p50", (json_int_t)s.p50, "p75",
+                          (json_int_t)s.p75, "p90", (json_int_t)s.p90, "p95", (json_int_t)s.p95,
+                          "p99", (json_int_t)s.p99, "p99_9", (json_int_t)s.p999, "p99_99",
+                          (json_int_t)s.p9999, "max", (json_int_t)s.max, "throughput_per_s",
                           wall_s > 0 ? (double)s.count / wall_s : 0.0);
     json_object_set_new(o, "hdr", b64 ? json_string(b64) : json_null());
     free(b64);
@@ -54,12 +55,12 @@ json_t *results_histogram(const struct bhost_hist *h, const uint64_t *rep_iterat
     for (uint32_t r = 0; r < h->nreps; r++) {
         hdr_add(&all, &h->reps[r]);
         wall += rep_wall_ns[r];
-        json_t *one = summary_json(&h->reps[r], (double)rep_wall_ns[r] / 1e9);
+        json_t *one = results_summary(&h->reps[r], (double)rep_wall_ns[r] / 1e9);
         json_object_set_new(one, "iterations", json_integer((json_int_t)rep_iterations[r]));
         json_object_set_new(one, "wall_s", json_real((double)rep_wall_ns[r] / 1e9));
         json_array_append_new(reps, one);
     }
-    json_t *o = summary_json(&all, (double)wall / 1e9);
+    json_t *o = results_summary(&all, (double)wall / 1e9);
     json_object_set_new(o, "repetitions", reps);
     hdr_fini(&all);
     return o;
@@ -90,6 +91,30 @@ static json_t *failures_json(const struct point_state *ps, uint64_t measured)
                             : json_null();
     return json_pack("{s:I, s:o, s:o}", "count", (json_int_t)ps->failures, "success_rate", rate,
                      "reasons", reasons);
+}
+
+/* An open-loop point's schedule; how late it ran is null when nothing was measured. */
+static json_t *schedule_json(const struct spec_experiment *e, const struct point_run *pr,
+                             uint64_t measured)
+{
+    return json_pack("{s:f, s:s, s:o, s:o}", "rate", e->rate, "arrival",
+                     spec_arrival_name(e->arrival), "late",
+                     measured ? json_integer((json_int_t)pr->late) : json_null(), "max_lag_ns",
+                     measured ? json_integer((json_int_t)pr->max_lag_ns) : json_null());
+}
+
+/* Each repetition's start in seconds since the epoch: run.hlog places intervals by it. */
+static void add_rep_starts(json_t *hists, const uint64_t *started_ns, uint32_t nreps)
+{
+    const char *name;
+    json_t *h;
+    json_object_foreach(hists, name, h) {
+        json_t *reps = json_object_get(h, "repetitions");
+        for (uint32_t r = 0; r < nreps && r < json_array_size(reps); r++)
+            json_object_set_new(json_array_get(reps, r), "started_unix_s",
+                                started_ns && started_ns[r]
+                                    ? json_real((double)started_ns[r] / 1e9) : json_null());
+    }
 }
 
 json_t *results_point(const struct point *pt, const struct point_state *ps,
@@ -124,8 +149,11 @@ json_t *results_point(const struct point *pt, const struct point_state *ps,
     json_object_set_new(o, "error", pr->error ? json_string(pr->error) : json_null());
     json_object_set_new(o, "stderr_tail", json_null());
     json_object_set_new(o, "failures", failures_json(ps, measured));
+    add_rep_starts(hists, pr->rep_started_ns, e->repetitions);
     json_object_set_new(o, "histograms", hists);
     json_object_set_new(o, "metrics", results_metrics(&ps->metrics));
+    if (e->rate > 0)
+        json_object_set_new(o, "schedule", schedule_json(e, pr, measured));
     return o;
 }
 
@@ -163,8 +191,7 @@ json_t *results_instrument(const struct instrument_run *ir)
     return o;
 }
 
-/* Failed iterations over the whole run: counts and reasons summed across points. */
-static json_t *run_failures(json_t *points)
+json_t *results_run_failures(json_t *points)
 {
     json_t *by_reason = json_object(), *reasons = json_array();
     json_int_t count = 0, measured = 0;
@@ -226,7 +253,7 @@ json_t *results_document(const struct spec *s, const struct run_info *info, json
                             info->stop_signal ? "interrupted" : failed ? "failed"
                                                 : skipped ? "incomplete" : "ok");
     json_object_set_new(run, "points_skipped", json_integer((json_int_t)skipped));
-    json_object_set_new(run, "failures", run_failures(points));
+    json_object_set_new(run, "failures", results_run_failures(points));
     json_object_set_new(run, "filter", info->filter ? json_string(info->filter) : json_null());
     json_object_set_new(run, "jobs", json_integer((json_int_t)(info->jobs ? info->jobs : 1)));
     json_object_set_new(run, "pinning", json_string(info->pinning ? info->pinning : "none"));

@@ -10,6 +10,9 @@
 
 #define RESULTS_SCHEMA "bhost.result/1"
 
+/* A histogram's summary (count, figures, throughput over wall_s seconds, hdr) as the file
+ * holds it; every figure null when it is empty. */
+json_t *results_summary(const struct hdr *h, double wall_s);
 /* One histogram: its summary over all repetitions, its V2 encoding, and each repetition's. */
 json_t *results_histogram(const struct bhost_hist *h, const uint64_t *rep_iterations,
                           const uint64_t *rep_wall_ns);
@@ -23,6 +26,8 @@ json_t *results_lost_point(const struct point *pt, const char *error, const char
 json_t *results_skipped_point(const struct point *pt, const char *why);
 json_t *results_instrument(const struct instrument_run *ir);
 json_t *results_metrics(const struct metrics *m);
+/* run.failures: failed iterations over points, counts and reasons summed across them. */
+json_t *results_run_failures(json_t *points);
 
 /* Facts about this run that results_document() records. */
 struct run_info {

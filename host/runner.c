@@ -2,6 +2,7 @@
 #include "runner.h"
 #include "clock.h"
 #include "results.h"
+#include "schedule.h"
 #include "util.h"
 
 #include <errno.h>
@@ -186,10 +187,20 @@ static uint64_t calibrate_batch(struct host_ctx *c, void *state, struct hdr *h)
     }
 }
 
-static uint64_t measure(struct host_ctx *c, void *state, struct point_run *pr, uint64_t target,
-                        uint64_t min_ns, uint64_t *wall_ns)
+/* One phase's measured loop; `phase` is 0 for the warm-up, 1 + r for repetition r. */
+static uint64_t measure(struct host_ctx *c, void *state, struct point_run *pr, uint64_t phase,
+                        uint64_t target, uint64_t min_ns, uint64_t *wall_ns)
 {
     struct hdr *h = c->ps->hists[0]->current;
+    if (pr->open) {
+        struct open_loop_lag lag;
+        uint64_t n = open_loop_run(c, state, pr->open, phase, target, min_ns, wall_ns, &lag);
+        if (phase > 0) {
+            pr->late += lag.late;
+            pr->max_lag_ns = lag.max_lag_ns > pr->max_lag_ns ? lag.max_lag_ns : pr->max_lag_ns;
+        }
+        return n;
+    }
     if (c->plugin->desc.iterate_batch)
         return loop_batch(c, state, h, pr->batch, target, min_ns, wall_ns);
     return loop_single(c, state, h, target, min_ns, wall_ns);
@@ -260,10 +271,11 @@ static void warm_up(struct host_ctx *c, void *state, struct point_run *pr, uint6
     for (size_t i = 0; i < ncounters; i++)
         counters[i] = ps->metrics.v[i].value;
     uint64_t wall;
-    if (c->plugin->desc.iterate_batch)
+    /* A schedule calls one iteration at a time: batches would bunch arrivals. */
+    if (c->plugin->desc.iterate_batch && !pr->open)
         pr->batch = calibrate_batch(c, state, ps->hists[0]->current);
     if (warmup > 0)
-        pr->warmup_done = measure(c, state, pr, warmup, 0, &wall);
+        pr->warmup_done = measure(c, state, pr, 0, warmup, 0, &wall);
     point_reset_rep(ps, 0);
     ps->failures = 0;
     for (size_t i = 0; i < ps->nreasons; i++)
@@ -275,12 +287,22 @@ static void warm_up(struct host_ctx *c, void *state, struct point_run *pr, uint6
     free(counters);
 }
 
+/* The time of day, for results that place repetitions in time (run.hlog). */
+static uint64_t wall_clock_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void run_phases(struct runner *r, const struct point *pt, struct point_state *ps,
                        struct host_ctx *c, struct point_run *pr)
 {
     const struct spec_experiment *e = pt->exp;
     const struct bhost_plugin *d = &e->plugin->desc;
-    const char *iterate_name = d->iterate_batch ? "iterate_batch" : "iterate";
+    /* The hook the loops call: an open loop prefers iterate() (schedule.h). */
+    int batched = d->iterate_batch && !(pr->open && d->iterate);
+    const char *iterate_name = batched ? "iterate_batch" : "iterate";
     void *state = NULL;
     if (d->setup) {
         int rc = d->setup(&c->pub, &state);
@@ -293,8 +315,9 @@ static void run_phases(struct runner *r, const struct point *pt, struct point_st
             uint64_t min_ns = (uint64_t)(e->min_time * 1e9);
             for (uint32_t rep = 0; rep < e->repetitions && !c->misuse; rep++) {
                 point_select_rep(ps, rep);
-                pr->rep_iterations[rep] = measure(c, state, pr, e->measured, min_ns,
-                                                  &pr->rep_wall_ns[rep]);
+                pr->rep_started_ns[rep] = wall_clock_ns();
+                pr->rep_iterations[rep] = measure(c, state, pr, 1 + (uint64_t)rep, e->measured,
+                                                  min_ns, &pr->rep_wall_ns[rep]);
             }
         }
         instruments_end(r, pt, ps, pr);
@@ -321,9 +344,17 @@ json_t *runner_point(struct runner *r, const struct point *pt)
     struct point_run pr = {.batch = 1};
     pr.rep_iterations = xcalloc(e->repetitions, sizeof *pr.rep_iterations);
     pr.rep_wall_ns = xcalloc(e->repetitions, sizeof *pr.rep_wall_ns);
+    pr.rep_started_ns = xcalloc(e->repetitions, sizeof *pr.rep_started_ns);
     char *scratch = xasprintf("%s/%s", r->scratch_root, pt->id);
     struct point_state ps;
     point_state_init(&ps, e->repetitions, pt->id, scratch);
+    struct open_loop schedule;
+    if (e->rate > 0) {
+        schedule = (struct open_loop){.rate = e->rate, .seed = pt->seed,
+                                  .poisson = e->arrival == SPEC_ARRIVAL_POISSON,
+                                  .response = point_histogram(&ps, "response")};
+        pr.open = &schedule;
+    }
     uint64_t start = clock_now_ns();
     struct host_ctx c;
     ctx_init(&c, e->plugin, pt->values, &ps, &ps.metrics, "", pt->seed, pt->label);
@@ -337,6 +368,7 @@ json_t *runner_point(struct runner *r, const struct point *pt)
     free(pr.error);
     free(pr.rep_iterations);
     free(pr.rep_wall_ns);
+    free(pr.rep_started_ns);
     free(scratch);
     return out;
 }

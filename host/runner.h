@@ -16,6 +16,8 @@
 
 #include <jansson.h>
 
+struct open_loop;
+
 /* Timings buffered before they are binned: 8 KiB, well inside L1. */
 #define RUNNER_TIMING_BUFFER 1024
 
@@ -36,7 +38,11 @@ struct point_run {
     uint64_t warmup_done;
     uint64_t *rep_iterations; /* per repetition */
     uint64_t *rep_wall_ns;    /* per repetition: measured loop wall time */
+    uint64_t *rep_started_ns; /* per repetition: CLOCK_REALTIME at its start, ns since epoch */
     uint64_t wall_ns;         /* the whole point, setup to teardown */
+    const struct open_loop *open; /* the schedule (schedule.h), or NULL: closed loop */
+    uint64_t late;            /* open loop: measured iterations that started late */
+    uint64_t max_lag_ns;      /* open loop: the largest start lag of a measured iteration */
 };
 
 struct instrument_run {

@@ -317,7 +317,11 @@ struct timing {
     uint32_t repetitions;
     uint64_t seed;
     double timeout;
+    double rate;
+    enum spec_arrival arrival;
+    struct ref arrival_at;    /* where arrival was given: without a rate, the error is there */
     int has_warmup, has_measured, has_min_time, has_repetitions, has_seed, has_timeout;
+    int has_rate, has_arrival;
 };
 
 #define MAX_ITERATIONS UINT64_C(1000000000000)
@@ -344,6 +348,46 @@ static int read_iterations(struct reader *r, struct ref at, struct timing *t)
     t->has_warmup |= w.node != NULL;
     t->has_measured |= m.node != NULL;
     return 0;
+}
+
+static int read_rate(struct reader *r, struct ref at, double *out)
+{
+    if (expect(r, at, YAML_SCALAR_NODE, "a rate in iterations per second") != 0)
+        return -1;
+    const char *t = text_of(at.node);
+    char *end;
+    errno = 0;
+    double v = strtod(t, &end);
+    /* !(v > 0) also refuses NaN. */
+    if (errno || end == t || *end || !(v > 0) || v > SPEC_MAX_RATE)
+        return fail_at(r, at, "expected a rate in iterations per second (above 0, at most "
+                       "1e9), got '%s'", t);
+    *out = v;
+    return 0;
+}
+
+static const char *const arrival_names[] = {"fixed", "poisson"};
+
+const char *spec_arrival_name(enum spec_arrival a)
+{
+    return arrival_names[a];
+}
+
+static int read_arrival(struct reader *r, struct ref at, enum spec_arrival *out)
+{
+    if (expect(r, at, YAML_SCALAR_NODE, "an arrival (fixed or poisson)") != 0)
+        return -1;
+    const char *t = text_of(at.node);
+    for (size_t i = 0; i < ARRAY_LEN(arrival_names); i++)
+        if (strcmp(t, arrival_names[i]) == 0) {
+            *out = (enum spec_arrival)i;
+            return 0;
+        }
+    const char *near = closest_name(t, arrival_names, ARRAY_LEN(arrival_names));
+    if (near)
+        return fail_at(r, at, "arrival: '%s' is not one of: fixed, poisson (did you mean '%s'?)",
+                       t, near);
+    return fail_at(r, at, "arrival: '%s' is not one of: fixed, poisson", t);
 }
 
 static int read_count(struct reader *r, struct ref at, const char *what, uint64_t max,
@@ -388,6 +432,19 @@ static int read_timing(struct reader *r, const char *exp, struct ref map, struct
             return -1;
         t->repetitions = (uint32_t)reps;
         t->has_repetitions = 1;
+    }
+    at = decide(r, exp, "rate", get(map, "rate"));
+    if (at.node) {
+        t->has_rate = 1;
+        if (read_rate(r, at, &t->rate) != 0)
+            return -1;
+    }
+    at = decide(r, exp, "arrival", get(map, "arrival"));
+    if (at.node) {
+        t->has_arrival = 1;
+        t->arrival_at = at;
+        if (read_arrival(r, at, &t->arrival) != 0)
+            return -1;
     }
     return 0;
 }
@@ -756,7 +813,7 @@ static int read_experiment(struct reader *r, struct ref map, struct ref top, str
 {
     static const char *const keys[] = {"name", "experiment", "params", "iterations",
                                        "min_time", "repetitions", "instruments", "seed",
-                                       "tags", "notes", "timeout"};
+                                       "tags", "notes", "timeout", "rate", "arrival"};
     if (expect(r, map, YAML_MAPPING_NODE, "an experiment (a mapping with 'experiment:')") != 0 ||
         check_keys(r, map, keys, ARRAY_LEN(keys), "an experiment") != 0)
         return -1;
@@ -804,6 +861,11 @@ static int read_experiment(struct reader *r, struct ref map, struct ref top, str
     e->repetitions = t.has_repetitions ? t.repetitions : 1;
     e->seed = t.seed;
     e->timeout = t.timeout;
+    e->rate = t.has_rate ? t.rate : 0;
+    e->arrival = t.arrival;
+    if (t.has_arrival && !t.has_rate)
+        return fail_at(r, t.arrival_at, "arrival needs a rate: add 'rate: N' (iterations per "
+                       "second) to run on a schedule");
     if (e->measured == 0 && e->min_time == 0)
         return fail_at(r, map, "experiment '%s' would measure nothing: set iterations.measured "
                        "or min_time above 0", e->name);
@@ -835,7 +897,8 @@ static int read_spec(struct reader *r, struct ref top, struct spec *s)
 {
     static const char *const keys[] = {"name", "experiments", "iterations", "min_time",
                                        "repetitions", "instruments", "seed", "tags",
-                                       "notes", "output_dir", "max_points", "timeout"};
+                                       "notes", "output_dir", "max_points", "timeout",
+                                       "rate", "arrival"};
     if (!top.node)
         return snprintf(r->err, r->errlen, "%s:1:1: the spec is empty; it needs "
                         "'experiments:'", top.src->file), -1;

@@ -29,6 +29,11 @@ struct spec_param {
     int is_axis;              /* a list or a range, even of one value */
 };
 
+/* Open loop: iterations start on a fixed schedule or as Poisson arrivals. */
+enum spec_arrival { SPEC_ARRIVAL_FIXED, SPEC_ARRIVAL_POISSON };
+
+#define SPEC_MAX_RATE 1e9 /* iterations per second: one per nanosecond */
+
 struct spec_instrument {
     const struct plugin *plugin;
     struct pvalue *values;    /* every parameter, plugin order, defaults filled */
@@ -42,6 +47,8 @@ struct spec_experiment {
     uint64_t warmup, measured;
     double min_time;          /* seconds; 0 = none */
     double timeout;           /* seconds a point may take when isolated; 0 = no limit */
+    double rate;              /* open loop: iterations per second; 0 = closed loop */
+    enum spec_arrival arrival; /* how the open loop spaces iterations (rate > 0 only) */
     uint32_t repetitions;
     struct spec_instrument *instruments;
     size_t ninstruments;
@@ -75,6 +82,8 @@ int spec_load_text(const char *text, size_t len, const char *label, const struct
                    const char *const *overrides, size_t noverrides, struct spec *out,
                    char *err, size_t errlen);
 void spec_free(struct spec *s);
+/* "fixed" or "poisson", as specs and results spell it. */
+const char *spec_arrival_name(enum spec_arrival a);
 /* Unloads the plugins the spec does not use. */
 void registry_keep_used(struct registry *reg, const struct spec *s);
 

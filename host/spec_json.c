@@ -56,6 +56,11 @@ static json_t *experiment_json(const struct spec_experiment *e)
                           (json_int_t)e->seed, "tags", strings_json(e->tags, e->ntags));
     json_object_set_new(o, "notes", e->notes ? json_string(e->notes) : json_null());
     json_object_set_new(o, "timeout", e->timeout > 0 ? json_real(e->timeout) : json_null());
+    /* Only when set: a closed-loop spec reads as it did, so older runs still --resume. */
+    if (e->rate > 0) {
+        json_object_set_new(o, "rate", json_real(e->rate));
+        json_object_set_new(o, "arrival", json_string(spec_arrival_name(e->arrival)));
+    }
     return o;
 }
 

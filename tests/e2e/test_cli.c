@@ -1171,10 +1171,11 @@ static void run_dir_holds_only_results(void **state)
     assert_int_equal(name[25], 'Z');
     char *run = fmt("%s/%s", results, name);
     /* The results file was renamed into place (no *.tmp.* left) and the
-     * scratch directory the points used is gone: the results, the journal and
-     * the run's record for --resume. */
-    assert_int_equal(dir_entries(run, NULL), 3);
+     * scratch directory the points used is gone: the results, their interval
+     * log, the journal and the run's record for --resume. */
+    assert_int_equal(dir_entries(run, NULL), 4);
     assert_true(exists(fmt("%s/results.json", run)));
+    assert_true(exists(fmt("%s/run.hlog", run)));
     json_t *record = track_json(json_load_file(fmt("%s/run.json", run), 0, NULL));
     assert_non_null(record);
     assert_string_equal(jstr(record, "schema"), "bhost.run/1");
@@ -1206,7 +1207,7 @@ static void run_dir_holds_only_results(void **state)
     char *keep = write_file(out, "keep.txt", "mine\n");
     run_bhost(&p, cwd, "run", SWEEP_SPEC, "-q", "--out", out, (char *)NULL);
     expect_rc(&p, 0);
-    assert_int_equal(dir_entries(out, NULL), 4);
+    assert_int_equal(dir_entries(out, NULL), 5);
     char *json = fmt("%s/results.json", out);
     assert_true(exists(json));
     assert_true(exists(keep));

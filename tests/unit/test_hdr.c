@@ -61,9 +61,12 @@ static void assert_summary_equal(const struct hdr_summary *a, const struct hdr_s
     assert_true(a->mean == b->mean);
     assert_true(a->stddev == b->stddev);
     assert_int_equal(a->p50, b->p50);
+    assert_int_equal(a->p75, b->p75);
     assert_int_equal(a->p90, b->p90);
+    assert_int_equal(a->p95, b->p95);
     assert_int_equal(a->p99, b->p99);
     assert_int_equal(a->p999, b->p999);
+    assert_int_equal(a->p9999, b->p9999);
 }
 
 static void assert_same_histogram(const struct hdr *a, const struct hdr *b)
@@ -575,6 +578,173 @@ static void test_merge_different_layouts(void **state)
     hdr_fini(&wider);
 }
 
+/* Records n values of a kind into one histogram, and also into a or b
+ * (chosen by the value's hash), so that a + b must equal `all`. */
+static void record_split(struct hdr *a, struct hdr *b, struct hdr *all, int64_t v, int64_t n)
+{
+    hdr_record_n(((uint64_t)v * UINT64_C(0x9e3779b97f4a7c15)) >> 63 ? a : b, v, n);
+    hdr_record_n(all, v, n);
+}
+
+/* a + b against all: counts, totals, index bounds and every summary figure. */
+static void check_merge(struct hdr *a, struct hdr *b, struct hdr *all)
+{
+    hdr_add(a, b);
+    assert_same_histogram(a, all);
+    if (all->total_count) {
+        int32_t lo = 0, hi = all->counts_len - 1;
+        while (all->counts[lo] == 0)
+            lo++;
+        while (all->counts[hi] == 0)
+            hi--;
+        assert_true(a->min_index <= lo);
+        assert_true(a->max_index >= hi);
+    }
+}
+
+static void test_merge_equals_recording_all(void **state)
+{
+    (void)state;
+    struct hdr a, b, all;
+    assert_int_equal(hdr_init_bhost(&a), 0);
+    assert_int_equal(hdr_init_bhost(&b), 0);
+    assert_int_equal(hdr_init_bhost(&all), 0);
+    /* Random wide data, split value by value. */
+    rng_state = 11;
+    for (int i = 0; i < 100000; i++)
+        record_split(&a, &b, &all, rng_wide_value(), 1 + (int64_t)(rng_next() % 3));
+    check_merge(&a, &b, &all);
+    hdr_fini(&a);
+    hdr_fini(&b);
+    hdr_fini(&all);
+
+    /* Edge cases: empty + empty, empty + one value, one value + empty, the
+     * extremes, and sources whose index ranges lie below, above, inside and
+     * around the destination's. */
+    const struct {
+        int64_t a[3], b[3];
+    } cases[] = {
+        {{-1, -1, -1}, {-1, -1, -1}},
+        {{-1, -1, -1}, {5, -1, -1}},
+        {{5, -1, -1}, {-1, -1, -1}},
+        {{0, -1, -1}, {HDR_BHOST_HIGHEST, -1, -1}},
+        {{HDR_BHOST_HIGHEST, 0, -1}, {0, HDR_BHOST_HIGHEST, -1}},
+        {{1000000, 2000000, -1}, {3, 7, -1}},
+        {{3, 7, -1}, {1000000, 2000000, -1}},
+        {{3, 123456789, -1}, {4000, 5000, 6000}},
+        {{4000, 5000, -1}, {1, 99999999999, 2047}},
+        {{2047, 2048, 2049}, {2047, 2048, 2049}},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        assert_int_equal(hdr_init_bhost(&a), 0);
+        assert_int_equal(hdr_init_bhost(&b), 0);
+        assert_int_equal(hdr_init_bhost(&all), 0);
+        for (int k = 0; k < 3; k++) {
+            if (cases[c].a[k] >= 0) {
+                hdr_record(&a, cases[c].a[k]);
+                hdr_record(&all, cases[c].a[k]);
+            }
+            if (cases[c].b[k] >= 0) {
+                hdr_record_n(&b, cases[c].b[k], k + 1);
+                hdr_record_n(&all, cases[c].b[k], k + 1);
+            }
+        }
+        check_merge(&a, &b, &all);
+        if (all.total_count == 0) {
+            assert_int_equal(a.min_index, a.counts_len);
+            assert_int_equal(a.max_index, -1);
+        }
+        hdr_fini(&a);
+        hdr_fini(&b);
+        hdr_fini(&all);
+    }
+}
+
+/* Decoded histograms merge as the originals do. */
+static void test_merge_after_round_trip(void **state)
+{
+    (void)state;
+    struct hdr a, b, all;
+    assert_int_equal(hdr_init_bhost(&a), 0);
+    assert_int_equal(hdr_init_bhost(&b), 0);
+    assert_int_equal(hdr_init_bhost(&all), 0);
+    rng_state = 12;
+    for (int i = 0; i < 50000; i++)
+        record_split(&a, &b, &all, rng_wide_value(), 1);
+    char *ta = hdr_encode_v2_base64(&a), *tb = hdr_encode_v2_base64(&b);
+    assert_non_null(ta);
+    assert_non_null(tb);
+    struct hdr da, db;
+    assert_int_equal(hdr_decode_v2_base64(ta, &da), 0);
+    assert_int_equal(hdr_decode_v2_base64(tb, &db), 0);
+    check_merge(&da, &db, &all);
+    /* And the merge survives its own round trip. */
+    char *tm = hdr_encode_v2_base64(&da);
+    struct hdr dm;
+    assert_int_equal(hdr_decode_v2_base64(tm, &dm), 0);
+    assert_same_histogram(&dm, &all);
+    hdr_fini(&dm);
+    free(tm);
+    free(ta);
+    free(tb);
+    hdr_fini(&da);
+    hdr_fini(&db);
+    hdr_fini(&a);
+    hdr_fini(&b);
+    hdr_fini(&all);
+}
+
+/* Huge counts: the mean is the value and the deviation is zero, exactly. */
+static void test_summary_huge_counts_exact(void **state)
+{
+    (void)state;
+    struct hdr h;
+    struct hdr_summary s;
+    assert_int_equal(hdr_init_bhost(&h), 0);
+    hdr_record_n(&h, 1000, INT64_C(1000000000000000));
+    hdr_summarize(&h, &s);
+    assert_true(s.mean == 1000.0);
+    assert_true(s.stddev == 0.0);
+    assert_int_equal(s.p50, 1000);
+    assert_int_equal(s.p9999, 1000);
+    /* Two neighbours with 1e15 each: mean 1000.5, deviation 0.5. */
+    hdr_record_n(&h, 1001, INT64_C(1000000000000000));
+    hdr_summarize(&h, &s);
+    assert_true(s.mean == 1000.5);
+    assert_close(s.stddev, 0.5, 1e-15);
+    hdr_reset(&h);
+    /* A wide value far from 0 with a count near the int64 limit. */
+    hdr_record_n(&h, 123456789, INT64_C(1) << 62);
+    hdr_summarize(&h, &s);
+    assert_true(s.mean == (double)hdr_median_equivalent(&h, 123456789));
+    assert_true(s.stddev == 0.0);
+    hdr_fini(&h);
+}
+
+/* The summary's seven percentiles are hdr_value_at_percentile's. */
+static void test_summary_seven_percentiles(void **state)
+{
+    (void)state;
+    static const double pct[] = {50.0, 75.0, 90.0, 95.0, 99.0, 99.9, 99.99};
+    const int sizes[] = {1, 2, 7, 100, 9999, 10000, 123457};
+    for (size_t n = 0; n < sizeof sizes / sizeof sizes[0]; n++) {
+        struct hdr h;
+        assert_int_equal(hdr_init_bhost(&h), 0);
+        record_wide(&h, 20 + n, sizes[n]);
+        struct hdr_summary s;
+        hdr_summarize(&h, &s);
+        const int64_t got[] = {s.p50, s.p75, s.p90, s.p95, s.p99, s.p999, s.p9999};
+        for (size_t k = 0; k < 7; k++)
+            if (got[k] != hdr_value_at_percentile(&h, pct[k]))
+                fail_msg("%d values: p%g is %lld, hdr_value_at_percentile says %lld", sizes[n],
+                         pct[k], (long long)got[k],
+                         (long long)hdr_value_at_percentile(&h, pct[k]));
+        for (size_t k = 1; k < 7; k++)
+            assert_true(got[k - 1] <= got[k]);
+        hdr_fini(&h);
+    }
+}
+
 /* ---- V2 encoding -------------------------------------------------------- */
 
 /* The uncompressed V2 form inside a compressed encoding. */
@@ -1055,6 +1225,10 @@ int main(void)
         cmocka_unit_test(test_summary_large_counts),
         cmocka_unit_test(test_merge_same_layout),
         cmocka_unit_test(test_merge_different_layouts),
+        cmocka_unit_test(test_merge_equals_recording_all),
+        cmocka_unit_test(test_merge_after_round_trip),
+        cmocka_unit_test(test_summary_huge_counts_exact),
+        cmocka_unit_test(test_summary_seven_percentiles),
         cmocka_unit_test(test_v2_known_vectors),
         cmocka_unit_test(test_v2_roundtrip),
         cmocka_unit_test(test_v2_rejects_negative_counts),

@@ -223,6 +223,33 @@ static void overrides_take_precedence(void **state)
     spec_free(&s);
 }
 
+/* rate and arrival: per experiment or at the top level, and through --set. */
+static void open_loop_settings(void **state)
+{
+    (void)state;
+    struct spec s;
+    const char *text = "rate: 0.5\n"
+                       "experiments:\n"
+                       "  - {name: a, experiment: noop}\n"
+                       "  - {name: b, experiment: noop, rate: 2000, arrival: poisson}\n";
+    assert_int_equal(load_spec(text, &s, NULL, 0), 0);
+    assert_true(s.experiments[0].rate == 0.5);
+    assert_int_equal(s.experiments[0].arrival, SPEC_ARRIVAL_FIXED);
+    assert_true(s.experiments[1].rate == 2000);
+    assert_int_equal(s.experiments[1].arrival, SPEC_ARRIVAL_POISSON);
+    spec_free(&s);
+    const char *sets[] = {"a.rate=1e3", "arrival=poisson"};
+    assert_int_equal(load_spec(text, &s, sets, 2), 0);
+    assert_true(s.experiments[0].rate == 1000);
+    assert_int_equal(s.experiments[0].arrival, SPEC_ARRIVAL_POISSON);
+    assert_true(s.experiments[1].rate == 2000);
+    spec_free(&s);
+    /* Without a rate, the loop is closed. */
+    assert_int_equal(load_spec("experiments: [{experiment: noop}]\n", &s, NULL, 0), 0);
+    assert_true(s.experiments[0].rate == 0);
+    spec_free(&s);
+}
+
 struct bad {
     const char *text;
     const char *set;     /* one --set, or NULL */
@@ -242,7 +269,7 @@ static const struct bad bad_specs[] = {
     {"experiments:\n  - experiment: noop\n    bogus_key_here: 1\n", NULL,
      "t.yaml:3:5: unknown key 'bogus_key_here' in an experiment; expected one of: name, "
      "experiment, params, iterations, min_time, repetitions, instruments, seed, tags, notes, "
-     "timeout"},
+     "timeout, rate, arrival"},
     {"seed: 1\nseed: 2\nexperiments: [{experiment: noop}]\n", NULL,
      "t.yaml:2:1: duplicate key 'seed' (first given at line 1)"},
     {"experiments:\n  - experiment: test_god\n", NULL,
@@ -316,6 +343,29 @@ static const struct bad bad_specs[] = {
     {"experiments:\n  - experiment: test_good\n    params: {count: {from: 1, to: 2}}\n",
      "count=5", "t.yaml:3:21: count: a range is {from: A, to: B, step: S} or "
      "{from: A, to: B, mul: M}"},
+    {"experiments:\n  - experiment: noop\n    arrival: poisson\n", NULL,
+     "t.yaml:3:14: arrival needs a rate: add 'rate: N' (iterations per second) to run on a "
+     "schedule"},
+    {"arrival: fixed\nexperiments:\n  - {experiment: noop, rate: 5}\n  - experiment: test_good\n",
+     NULL, "t.yaml:1:10: arrival needs a rate: add 'rate: N' (iterations per second) to run on "
+     "a schedule"},
+    {"experiments:\n  - experiment: noop\n    rate: -1\n", NULL,
+     "t.yaml:3:11: expected a rate in iterations per second (above 0, at most 1e9), got '-1'"},
+    {"experiments:\n  - experiment: noop\n    rate: 0\n", NULL,
+     "t.yaml:3:11: expected a rate in iterations per second (above 0, at most 1e9), got '0'"},
+    {"experiments:\n  - experiment: noop\n    rate: fast\n", NULL,
+     "t.yaml:3:11: expected a rate in iterations per second (above 0, at most 1e9), got 'fast'"},
+    {"experiments:\n  - experiment: noop\n    rate: [1, 2]\n", NULL,
+     "t.yaml:3:11: expected a rate in iterations per second, got a list"},
+    {"experiments:\n  - experiment: noop\n    rate: 10\n    arrival: poison\n", NULL,
+     "t.yaml:4:14: arrival: 'poison' is not one of: fixed, poisson (did you mean 'poisson'?)"},
+    {"experiments:\n  - experiment: noop\n    rates: 10\n", NULL,
+     "t.yaml:3:5: unknown key 'rates' in an experiment (did you mean 'rate'?)"},
+    {"arival: poisson\nexperiments: [{experiment: noop}]\n", NULL,
+     "t.yaml:1:1: unknown key 'arival' in the spec (did you mean 'arrival'?)"},
+    {"experiments: [{experiment: noop}]\n", "rate=-1",
+     "--set rate=-1:1:1: expected a rate in iterations per second (above 0, at most 1e9), "
+     "got '-1'"},
     {"experiments: [{experiment: test_good}]\n", "count=abc",
      "--set count=abc:1:1: count: expected an integer, got 'abc'"},
     {"experiments: [{experiment: test_good}]\n", "nosuch=1",
@@ -388,6 +438,7 @@ int main(void)
         cmocka_unit_test(integers_are_decimal_or_hex),
         cmocka_unit_test(point_limit_bounds_ranges),
         cmocka_unit_test(overrides_take_precedence),
+        cmocka_unit_test(open_loop_settings),
         cmocka_unit_test(bad_specs_name_file_line_column),
         cmocka_unit_test(missing_file_is_reported),
         cmocka_unit_test(spec_as_json_shows_axes_and_defaults),

@@ -302,7 +302,10 @@ static inline int bhost_param_choice(bhost_ctx *ctx, const char *name)
 /* The histogram `name` of the current sweep point, created on first use.
  * Take handles in setup(); they stay valid until teardown(). Values go to
  * the repetition being measured; values recorded during warm-up are
- * discarded. The host's own per-iteration timings are "iteration". */
+ * discarded. The host's own per-iteration timings are "iteration" (service
+ * time) and, when the spec sets a rate, "response" (time from each
+ * iteration's intended start): both names are reserved, and asking for
+ * either is a plugin bug that fails the point. */
 static inline bhost_hist *bhost_histogram(bhost_ctx *ctx, const char *name)
 { return ctx->api->histogram(ctx, name); }
 

@@ -1,0 +1,24 @@
+/*
+ * run_hlog.h — a run's HdrHistogram interval log (run.hlog), made from its
+ * results document (docs/results.md, "run.hlog").
+ */
+#ifndef BHOST_RUN_HLOG_H
+#define BHOST_RUN_HLOG_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+/*
+ * The tag of one repetition's histogram: "<point id>/<histogram>/<repetition
+ * from 1>", with every byte of the id and name other than A-Z a-z 0-9 . _ -
+ * written %XX. malloc'd.
+ */
+char *run_hlog_tag(const char *point_id, const char *histogram, size_t repetition);
+
+/*
+ * Writes `path` (temporary file + rename) with one interval per point,
+ * histogram and repetition of `doc`. 0, or -1 with the reason in err.
+ */
+int run_hlog_write(const json_t *doc, const char *path, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,536 @@
+/*
+ * test_hlog.c — interval logs: writer and reader round trip, tags, comments
+ * and times, malformed lines rejected with their line numbers; run.hlog from
+ * a results document; the percentile-distribution text.
+ */
+#define _GNU_SOURCE /* asprintf */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../e2e/e2e.h"
+#include "hdr.h"
+#include "hdr_text.h"
+#include "hlog.h"
+#include "run_hlog.h"
+
+/* A histogram in bhost's layout holding value v[i] count[i] times. */
+static void make_hist(struct hdr *h, const int64_t *v, const int64_t *count, size_t n)
+{
+    assert_int_equal(hdr_init_bhost(h), 0);
+    for (size_t i = 0; i < n; i++)
+        hdr_record_n(h, v[i], count[i]);
+}
+
+static void assert_same_counts(const struct hdr *a, const struct hdr *b)
+{
+    assert_int_equal(a->total_count, b->total_count);
+    assert_int_equal(a->counts_len, b->counts_len);
+    for (int32_t i = 0; i < a->counts_len; i++)
+        assert_int_equal(a->counts[i], b->counts[i]);
+}
+
+/* Reads every interval of `text`: their count, or -1 with the message in err. */
+static int read_all(const char *text, struct hlog_interval *out, int max, char *err,
+                    size_t errlen, struct hlog_reader *state)
+{
+    FILE *f = fmemopen((void *)(uintptr_t)text, strlen(text), "r");
+    assert_non_null(f);
+    struct hlog_reader r;
+    hlog_reader_init(&r, f, "test.hlog");
+    int n = 0, rc;
+    struct hlog_interval iv;
+    while ((rc = hlog_read_interval(&r, &iv, err, errlen)) == 1) {
+        if (n < max)
+            out[n] = iv;
+        else
+            hlog_interval_fini(&iv);
+        n++;
+    }
+    if (state)
+        *state = r;
+    hlog_reader_fini(&r);
+    fclose(f);
+    return rc < 0 ? -1 : n;
+}
+
+static char *write_to_string(void (*fill)(FILE *, void *), void *arg)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    assert_non_null(f);
+    fill(f, arg);
+    assert_int_equal(fclose(f), 0);
+    return text;
+}
+
+struct two_hists {
+    struct hdr a, b;
+};
+
+static void fill_round_trip(FILE *f, void *arg)
+{
+    struct two_hists *t = arg;
+    hlog_write_header(f, "[made by test_hlog]", 1700000000.5);
+    hlog_write_comment(f, "[Point abc: a label,\nwith a newline]");
+    assert_int_equal(hlog_write_interval(f, "abc/iteration/1", 0.25, 1.5, &t->a), 0);
+    assert_int_equal(hlog_write_interval(f, NULL, 2.0, 0.125, &t->b), 0);
+}
+
+static void test_round_trip(void **state)
+{
+    (void)state;
+    static const int64_t va[] = {0, 1, 999, 2048, 123456789, INT64_C(3000000000000)};
+    static const int64_t ca[] = {3, 5, 7, 11, 13, 17};
+    static const int64_t vb[] = {42};
+    static const int64_t cb[] = {1000};
+    struct two_hists t;
+    make_hist(&t.a, va, ca, 6);
+    make_hist(&t.b, vb, cb, 1);
+    char *text = write_to_string(fill_round_trip, &t);
+
+    /* The header Java's writer writes, in its order; the comment stays one line. */
+    assert_non_null(strstr(text, "#[made by test_hlog]\n#[Histogram log format version 1.3]\n"
+                                 "#[StartTime: 1700000000.500 (seconds since epoch), Tue Nov "
+                                 "14 22:13:20 UTC 2023]\n#[BaseTime: 1700000000.500 (seconds "
+                                 "since epoch)]\n\"StartTimestamp\",\"Interval_Length\","
+                                 "\"Interval_Max\",\"Interval_Compressed_Histogram\"\n"
+                                 "#[Point abc: a label, with a newline]\n"));
+    assert_non_null(strstr(text, "\nTag=abc/iteration/1,0.250000,1.500000,3000034.656255,HISTF"));
+    assert_non_null(strstr(text, "\n2.000000,0.125000,0.000042,HISTF"));
+
+    struct hlog_interval iv[2];
+    struct hlog_reader r;
+    char err[256] = "";
+    assert_int_equal(read_all(text, iv, 2, err, sizeof err, &r), 2);
+    assert_true(r.has_start_time && r.has_base_time);
+    assert_true(r.start_time_s == 1700000000.5 && r.base_time_s == 1700000000.5);
+    assert_string_equal(iv[0].tag, "abc/iteration/1");
+    assert_true(iv[0].start_s == 0.25 && iv[0].length_s == 1.5);
+    assert_int_equal(iv[0].line, 7);
+    assert_same_counts(&iv[0].hist, &t.a);
+    assert_null(iv[1].tag);
+    assert_true(iv[1].start_s == 2.0 && iv[1].length_s == 0.125 && iv[1].max_scaled == 42e-6);
+    assert_same_counts(&iv[1].hist, &t.b);
+    for (int i = 0; i < 2; i++)
+        hlog_interval_fini(&iv[i]);
+    hdr_fini(&t.a);
+    hdr_fini(&t.b);
+    free(text);
+}
+
+static void test_tags(void **state)
+{
+    (void)state;
+    assert_true(hlog_tag_ok("b2a3a2ca91f115d7/iteration/1"));
+    assert_true(hlog_tag_ok("x=y;z%2C"));
+    assert_false(hlog_tag_ok(""));
+    assert_false(hlog_tag_ok(NULL));
+    assert_false(hlog_tag_ok("a,b"));
+    assert_false(hlog_tag_ok("a b"));
+    assert_false(hlog_tag_ok("a\tb"));
+    assert_false(hlog_tag_ok("a\nb"));
+
+    /* A tag that would break the line is refused and nothing is written. */
+    struct hdr h;
+    assert_int_equal(hdr_init_bhost(&h), 0);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    errno = 0;
+    assert_int_equal(hlog_write_interval(f, "a,b", 0, 1, &h), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(hlog_write_encoded(f, "ok", 0, 1, 0, NULL), -1);
+    fclose(f);
+    assert_int_equal(len, 0);
+    free(text);
+    hdr_fini(&h);
+
+    /* run.hlog tags: point id, escaped histogram name, repetition from 1. */
+    char *tag = run_hlog_tag("b2a3a2ca91f115d7", "iteration", 1);
+    assert_string_equal(tag, "b2a3a2ca91f115d7/iteration/1");
+    free(tag);
+    tag = run_hlog_tag("7e31", "my hist,a/b%", 12);
+    assert_string_equal(tag, "7e31/my%20hist%2Ca%2Fb%25/12");
+    assert_true(hlog_tag_ok(tag));
+    free(tag);
+}
+
+static void test_comments_and_blank_lines_are_skipped(void **state)
+{
+    (void)state;
+    struct hdr h;
+    assert_int_equal(hdr_init_bhost(&h), 0);
+    hdr_record_n(&h, 500, 4);
+    char *b64 = hdr_encode_v2_base64(&h);
+    char *text;
+    assert_true(asprintf(&text, "# free text, with commas, and Tag=x,1,2,3\n\n"
+                               "\"StartTimestamp\",\"Interval_Length\"\r\n"
+                               "#[StartTime: 12.5 (seconds since epoch), whenever]\r\n"
+                               "Tag=t,1.0,2.0,0.0005,%s\r\n   \n", b64) > 0);
+    struct hlog_interval iv;
+    struct hlog_reader r;
+    char err[256] = "";
+    assert_int_equal(read_all(text, &iv, 1, err, sizeof err, &r), 1);
+    assert_true(r.has_start_time && r.start_time_s == 12.5 && !r.has_base_time);
+    assert_string_equal(iv.tag, "t");
+    assert_int_equal(iv.line, 5);
+    assert_same_counts(&iv.hist, &h);
+    hlog_interval_fini(&iv);
+    free(text);
+    free(b64);
+    hdr_fini(&h);
+}
+
+/* `line` after a valid header: the read must fail with `want` in the message. */
+static void assert_rejected(const char *line, const char *want)
+{
+    char *text;
+    assert_true(asprintf(&text, "#[Histogram log format version 1.3]\n\"StartTimestamp\"\n%s\n",
+                         line) > 0);
+    struct hlog_interval iv[1];
+    char err[512] = "";
+    assert_int_equal(read_all(text, iv, 1, err, sizeof err, NULL), -1);
+    if (!strstr(err, want))
+        fail_msg("'%s' gave '%s', wanted '%s'", line, err, want);
+    free(text);
+}
+
+static void test_malformed_lines_rejected(void **state)
+{
+    (void)state;
+    struct hdr h;
+    assert_int_equal(hdr_init_bhost(&h), 0);
+    hdr_record(&h, 7);
+    char *b64 = hdr_encode_v2_base64(&h);
+    char line[4096];
+
+    assert_rejected("1.0,2.0,3.0", "test.hlog:3: an interval line needs 4 comma-separated "
+                                   "fields");
+    snprintf(line, sizeof line, "1.0,2.0,3.0,%s,extra", b64);
+    assert_rejected(line, "test.hlog:3: an interval line needs 4 comma-separated fields "
+                          "(StartTimestamp, Interval_Length, Interval_Max, "
+                          "Interval_Compressed_Histogram), found 5");
+    snprintf(line, sizeof line, "one,2.0,3.0,%s", b64);
+    assert_rejected(line, "test.hlog:3: StartTimestamp is not a number: 'one'");
+    snprintf(line, sizeof line, "1.0,2.0x,3.0,%s", b64);
+    assert_rejected(line, "test.hlog:3: Interval_Length is not a number: '2.0x'");
+    snprintf(line, sizeof line, "1.0,2.0,nan,%s", b64);
+    assert_rejected(line, "test.hlog:3: Interval_Max is not a number: 'nan'");
+    snprintf(line, sizeof line, "1.0,-2.0,3.0,%s", b64);
+    assert_rejected(line, "test.hlog:3: Interval_Length is negative");
+    snprintf(line, sizeof line, "Tag=,1.0,2.0,3.0,%s", b64);
+    assert_rejected(line, "test.hlog:3: the tag '' is empty");
+    assert_rejected("Tag=abc", "test.hlog:3: Tag= is not followed by a comma");
+    assert_rejected("#[StartTime: soon]", "test.hlog:3: #[StartTime: is not followed by a "
+                                          "number");
+    assert_rejected("#[BaseTime: ]", "test.hlog:3: #[BaseTime: is not followed by a number");
+
+    /* Base64 garbage, a truncated histogram, another cookie: not a histogram. */
+    assert_rejected("1.0,2.0,3.0,HISTF!!!", "test.hlog:3: Interval_Compressed_Histogram is "
+                                            "not a base64 HdrHistogram V2 compressed histogram");
+    assert_rejected("1.0,2.0,3.0,", "Interval_Compressed_Histogram is not a base64");
+    snprintf(line, sizeof line, "1.0,2.0,3.0,%.*s", (int)strlen(b64) - 8, b64);
+    assert_rejected(line, "Interval_Compressed_Histogram is not a base64");
+    assert_rejected("1.0,2.0,3.0,AAAAAAAAAAAAAAAA", "Interval_Compressed_Histogram is not a "
+                                                    "base64");
+
+    /* The line number counts comments and blank lines. */
+    char *text;
+    assert_true(asprintf(&text, "#c\n\n1.0,2.0,3.0,%s\n#c\nbad\n", b64) > 0);
+    struct hlog_interval iv[2];
+    char err[512] = "";
+    assert_int_equal(read_all(text, iv, 2, err, sizeof err, NULL), -1);
+    assert_non_null(strstr(err, "test.hlog:5: an interval line needs 4"));
+    hlog_interval_fini(&iv[0]);
+    free(text);
+    free(b64);
+    hdr_fini(&h);
+}
+
+/* --- run.hlog from a results document ---------------------------------------- */
+
+static char *temp_dir(void)
+{
+    char *dir = strdup("/tmp/test_hlog-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    return dir;
+}
+
+static json_t *rep_json(const struct hdr *h, double started, double wall)
+{
+    struct hdr_summary s;
+    hdr_summarize(h, &s);
+    char *b64 = hdr_encode_v2_base64(h);
+    json_t *o = json_pack("{s:I, s:I, s:s, s:f}", "count", (json_int_t)s.count, "max",
+                          (json_int_t)s.max, "hdr", b64, "wall_s", wall);
+    if (started > 0)
+        json_object_set_new(o, "started_unix_s", json_real(started));
+    free(b64);
+    return o;
+}
+
+static void test_run_hlog_from_results(void **state)
+{
+    (void)state;
+    static const int64_t v1[] = {100, 200}, c1[] = {5, 5};
+    static const int64_t v2[] = {3000}, c2[] = {2};
+    struct hdr h1, h2;
+    make_hist(&h1, v1, c1, 2);
+    make_hist(&h2, v2, c2, 1);
+    /* 2026-11-22T08:45:16Z is 1795337116 s since the epoch. */
+    json_t *reps_a = json_pack("[o, o]", rep_json(&h1, 1795337116.5, 0.25),
+                               rep_json(&h2, 1795337117.0, 0.5));
+    json_t *reps_b = json_pack("[o, o]", rep_json(&h2, 1795337116.5, 0.25),
+                               rep_json(&h1, 1795337117.0, 0.5));
+    /* An older results file: no started_unix_s, placed after what came before. */
+    json_t *reps_c = json_pack("[o]", rep_json(&h1, 0, 0.125));
+    json_t *doc = json_pack(
+        "{s:{s:s}, s:{s:s}, s:[{s:s, s:s, s:{s:{s:o}, s:{s:o}}}, {s:s, s:s, s:{}},"
+        " {s:s, s:s, s:{s:{s:o}}}]}",
+        "bhost", "version", "9.9", "run", "started_utc", "2026-11-22T08:45:16Z", "points",
+        "id", "aaaa", "label", "spin[ns=1,\nx]", "histograms", "iteration", "repetitions",
+        reps_a, "my hist", "repetitions", reps_b, "id", "bbbb", "label", "failed one",
+        "histograms", "id", "cccc", "label", "old", "histograms", "iteration", "repetitions",
+        reps_c);
+    assert_non_null(doc);
+    char *dir = temp_dir(), path[512], err[256] = "";
+    snprintf(path, sizeof path, "%s/run.hlog", dir);
+    assert_int_equal(run_hlog_write(doc, path, err, sizeof err), 0);
+
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char text[8192];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    text[len] = '\0';
+    fclose(f);
+    assert_non_null(strstr(text, "#[Logged with bhost 9.9: "));
+    assert_non_null(strstr(text, "#[StartTime: 1795337116.000 (seconds since epoch), Sun Nov "
+                                 "22 08:45:16 UTC 2026]\n#[BaseTime: 1795337116.000"));
+    /* Repetition-major within a point, so starts rise; one comment per point. */
+    const char *order[] = {"#[Point aaaa: spin[ns=1,?x]]\n",
+                           "\nTag=aaaa/iteration/1,0.500000,0.250000,0.000200,HISTF",
+                           "\nTag=aaaa/my%20hist/1,0.500000,0.250000,0.003001,HISTF",
+                           "\nTag=aaaa/iteration/2,1.000000,0.500000,0.003001,HISTF",
+                           "\nTag=aaaa/my%20hist/2,1.000000,0.500000,0.000200,HISTF",
+                           "\n#[Point bbbb: failed one]\n#[Point cccc: old]\n"
+                           "Tag=cccc/iteration/1,1.500000,0.125000,"};
+    const char *at = text;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        const char *found = strstr(at, order[i]);
+        if (!found)
+            fail_msg("'%s' missing or out of order in:\n%s", order[i], text);
+        at = found + 1;
+    }
+
+    /* What was written reads back to the same histograms. */
+    struct hlog_interval iv[5];
+    assert_int_equal(read_all(text, iv, 5, err, sizeof err, NULL), 5);
+    assert_same_counts(&iv[0].hist, &h1);
+    assert_same_counts(&iv[1].hist, &h2);
+    assert_same_counts(&iv[4].hist, &h1);
+    for (int i = 0; i < 5; i++)
+        hlog_interval_fini(&iv[i]);
+
+    /* Written atomically: no temporary file is left. */
+    snprintf(path, sizeof path, "rm -f %s/run.hlog && rmdir %s", dir, dir);
+    assert_int_equal(system(path), 0);
+
+    /* An unwritable path fails with the reason. */
+    assert_int_equal(run_hlog_write(doc, "/nonexistent-dir/run.hlog", err, sizeof err), -1);
+    assert_non_null(strstr(err, "/nonexistent-dir/run.hlog: cannot write the interval log"));
+    json_decref(doc);
+    free(dir);
+    hdr_fini(&h1);
+    hdr_fini(&h2);
+}
+
+/* --- the percentile-distribution text ----------------------------------------- */
+
+static void test_java_fixed_rounds_like_java(void **state)
+{
+    (void)state;
+    char buf[64];
+    /* Half up on the shortest decimal form, where C's printf gives 0.12 and 2.562. */
+    hdr_text_java_fixed(buf, sizeof buf, 0.125, 1, 2);
+    assert_string_equal(buf, "0.13");
+    hdr_text_java_fixed(buf, sizeof buf, 2.5625, 12, 3);
+    assert_string_equal(buf, "       2.563");
+    /* 1.005 is a little below 1.005 in binary: Java still rounds it up. */
+    hdr_text_java_fixed(buf, sizeof buf, 1.005, 1, 2);
+    assert_string_equal(buf, "1.01");
+    hdr_text_java_fixed(buf, sizeof buf, 9.9996, 1, 3);
+    assert_string_equal(buf, "10.000");
+    hdr_text_java_fixed(buf, sizeof buf, 0.0, 12, 3);
+    assert_string_equal(buf, "       0.000");
+    hdr_text_java_fixed(buf, sizeof buf, 0.5, 2, 12);
+    assert_string_equal(buf, "0.500000000000");
+    hdr_text_java_fixed(buf, sizeof buf, 1e-9, 1, 3);
+    assert_string_equal(buf, "0.000");
+    hdr_text_java_fixed(buf, sizeof buf, -1.5, 1, 0);
+    assert_string_equal(buf, "-2");
+    hdr_text_java_fixed(buf, sizeof buf, 123456789012.0, 1, 1);
+    assert_string_equal(buf, "123456789012.0");
+}
+
+static void test_percentile_text(void **state)
+{
+    (void)state;
+    /* 1..10 once each: Java's outputPercentileDistribution(System.out, 5, 1.0). */
+    struct hdr h;
+    assert_int_equal(hdr_init_bhost(&h), 0);
+    for (int64_t v = 1; v <= 10; v++)
+        hdr_record(&h, v);
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    hdr_text_percentiles(f, &h, 5, 1.0);
+    fclose(f);
+    assert_string_equal(text,
+        "       Value     Percentile TotalCount 1/(1-Percentile)\n"
+        "\n"
+        "       1.000 0.000000000000          1           1.00\n"
+        "       1.000 0.100000000000          1           1.11\n"
+        "       2.000 0.200000000000          2           1.25\n"
+        "       3.000 0.300000000000          3           1.43\n"
+        "       4.000 0.400000000000          4           1.67\n"
+        "       5.000 0.500000000000          5           2.00\n"
+        "       6.000 0.550000000000          6           2.22\n"
+        "       6.000 0.600000000000          6           2.50\n"
+        "       7.000 0.650000000000          7           2.86\n"
+        "       7.000 0.700000000000          7           3.33\n"
+        "       8.000 0.750000000000          8           4.00\n"
+        "       8.000 0.775000000000          8           4.44\n"
+        "       8.000 0.800000000000          8           5.00\n"
+        "       9.000 0.825000000000          9           5.71\n"
+        "       9.000 0.850000000000          9           6.67\n"
+        "       9.000 0.875000000000          9           8.00\n"
+        "       9.000 0.887500000000          9           8.89\n"
+        "       9.000 0.900000000000          9          10.00\n"
+        "      10.000 0.912500000000         10          11.43\n"
+        "      10.000 1.000000000000         10\n"
+        "#[Mean    =        5.500, StdDeviation   =        2.872]\n"
+        "#[Max     =       10.000, Total count    =           10]\n"
+        "#[Buckets =           32, SubBuckets     =         2048]\n");
+    free(text);
+
+    /* Empty: the header and a footer of zeros, as Java prints it. */
+    hdr_reset(&h);
+    text = NULL;
+    f = open_memstream(&text, &len);
+    hdr_text_percentiles(f, &h, 5, 1e6);
+    fclose(f);
+    assert_string_equal(text,
+        "       Value     Percentile TotalCount 1/(1-Percentile)\n"
+        "\n"
+        "#[Mean    =        0.000, StdDeviation   =        0.000]\n"
+        "#[Max     =        0.000, Total count    =            0]\n"
+        "#[Buckets =           32, SubBuckets     =         2048]\n");
+    free(text);
+    hdr_fini(&h);
+}
+
+/* --- bhost hdr ---------------------------------------------------------------------- */
+
+static void test_hdr_command(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("hdr");
+    struct hdr h;
+    assert_int_equal(hdr_init_bhost(&h), 0);
+    for (int64_t v = 1; v <= 10; v++)
+        hdr_record(&h, v);
+    char *b64 = hdr_encode_v2_base64(&h);
+    char *text;
+    assert_true(asprintf(&text, "#[StartTime: 5]\nTag=p/iteration/1,0,1,0,%s\n"
+                               "Tag=p/iteration/2,1,1,0,%s\nTag=q/x/1,2,1,0,%s\n", b64, b64,
+                         b64) > 0);
+    char *good = e2e_write(dir, "good.hlog", text);
+    free(text);
+
+    /* --tag selects a tag and the tags below it, merged. */
+    struct proc p;
+    e2e_run(&p, (const char *[]){"hdr", good, "--tag", "p", "--summary", NULL});
+    assert_int_equal(p.rc, 0);
+    assert_string_equal(p.out, "tag=p intervals=2 count=20 min=1 max=10 mean=5.5 p50=5 p90=9 "
+                               "p99=10 p99.9=10\n");
+    e2e_proc_free(&p);
+    /* Without it, one table per tag, headed. */
+    e2e_run(&p, (const char *[]){"hdr", good, NULL});
+    assert_int_equal(p.rc, 0);
+    assert_non_null(strstr(p.out, "#[Tag: p/iteration/1, intervals: 1]\n       Value"));
+    assert_non_null(strstr(p.out, "\n\n#[Tag: q/x/1, intervals: 1]\n"));
+    assert_non_null(strstr(p.out, "#[Max     =       10.000, Total count    =           10]"));
+    e2e_proc_free(&p);
+    /* --unit-ratio divides the values. */
+    e2e_run(&p, (const char *[]){"hdr", good, "--tag", "q/x/1", "--unit-ratio", "4", NULL});
+    assert_int_equal(p.rc, 0);
+    assert_non_null(strstr(p.out, "\n       2.500 1.000000000000         10\n"));
+    e2e_proc_free(&p);
+
+    /* Bad input: file, line and what is wrong, exit 2. */
+    char *bad = e2e_write(dir, "bad.hlog", "#c\n\n1,2,3,AAAA\n");
+    e2e_run(&p, (const char *[]){"hdr", bad, NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "bad.hlog:3: Interval_Compressed_Histogram is not a base64"));
+    e2e_proc_free(&p);
+    e2e_run(&p, (const char *[]){"hdr", good, "--tag", "pp", NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "no interval is tagged 'pp' or 'pp/...' (tags: "
+                                  "p/iteration/1, p/iteration/2, q/x/1)"));
+    e2e_proc_free(&p);
+    e2e_run(&p, (const char *[]){"hdr", good, "--unit-ratio", "0", NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "--unit-ratio needs a positive number"));
+    e2e_proc_free(&p);
+    char *empty = e2e_write(dir, "empty.hlog", "#[Histogram log format version 1.3]\n");
+    e2e_run(&p, (const char *[]){"hdr", empty, NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "empty.hlog: holds no interval lines"));
+    e2e_proc_free(&p);
+    char *json = e2e_write(dir, "results.json", "{\"schema\": \"bhost.result/1\",\n"
+                                                "\"points\": [}");
+    e2e_run(&p, (const char *[]){"hdr", json, "--point", "x", NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "results.json:2: not valid JSON"));
+    e2e_proc_free(&p);
+    e2e_run(&p, (const char *[]){"hdr", json, NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "name a point with --point"));
+    e2e_proc_free(&p);
+
+    free(good);
+    free(bad);
+    free(empty);
+    free(json);
+    free(b64);
+    hdr_fini(&h);
+    free(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_tags),
+        cmocka_unit_test(test_comments_and_blank_lines_are_skipped),
+        cmocka_unit_test(test_malformed_lines_rejected),
+        cmocka_unit_test(test_run_hlog_from_results),
+        cmocka_unit_test(test_java_fixed_rounds_like_java),
+        cmocka_unit_test(test_percentile_text),
+        cmocka_unit_test(test_hdr_command),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    e2e_cleanup();
+    return failed;
+}
