@@ -32,8 +32,9 @@ static double seconds(struct timeval tv)
 /* Reports what changed from `a` to `b` as metrics of the current hook. */
 static void report(bhost_ctx *ctx, const struct rusage *a, const struct rusage *b)
 {
-    bhost_gauge_set(ctx, "user_cpu_s", seconds(b->ru_utime) - seconds(a->ru_utime));
-    bhost_gauge_set(ctx, "sys_cpu_s", seconds(b->ru_stime) - seconds(a->ru_stime));
+    /* Counters, like the other changes: merged runs and points add them up. */
+    bhost_counter_add(ctx, "user_cpu_s", seconds(b->ru_utime) - seconds(a->ru_utime));
+    bhost_counter_add(ctx, "sys_cpu_s", seconds(b->ru_stime) - seconds(a->ru_stime));
     bhost_counter_add(ctx, "voluntary_ctx_switches", (double)(b->ru_nvcsw - a->ru_nvcsw));
     bhost_counter_add(ctx, "involuntary_ctx_switches",
                       (double)(b->ru_nivcsw - a->ru_nivcsw));
@@ -103,8 +104,8 @@ BHOST_PLUGIN = {
     .version = "1.0",
     .summary = "CPU time, context switches and page faults from getrusage(2); "
                "max_rss_kib is the process peak so far",
-    .doc = "Per sweep point and for the whole run: gauges user_cpu_s and "
-           "sys_cpu_s (CPU seconds spent), counters voluntary_ctx_switches, "
+    .doc = "Per sweep point and for the whole run: counters user_cpu_s and "
+           "sys_cpu_s (CPU seconds spent), voluntary_ctx_switches, "
            "involuntary_ctx_switches, minor_faults and major_faults (changes "
            "over the point or run), and gauge max_rss_kib, which is not a "
            "change but the process's peak resident set so far, in KiB (also "

@@ -1,0 +1,147 @@
+/*
+ * test_reference_plugins.c — the plugins bhost ships as its reference
+ * (noop, spin, rusage), through the real bhost: what --list says of them,
+ * and what they report when run. Also that the host runs on jemalloc
+ * outside sanitizer builds.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "e2e.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static json_t *plugin_entry(json_t *list, const char *name)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(list, "plugins"), i, p)
+        if (strcmp(json_string_value(json_object_get(p, "name")), name) == 0)
+            return p;
+    fail_msg("--list --json lacks plugin '%s'", name);
+    return NULL;
+}
+
+static json_t *param(json_t *plugin, const char *name)
+{
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(plugin, "params"), i, p)
+        if (strcmp(json_string_value(json_object_get(p, "name")), name) == 0)
+            return p;
+    fail_msg("plugin lacks parameter '%s'", name);
+    return NULL;
+}
+
+static const char *s(json_t *o, const char *key)
+{
+    const char *v = json_string_value(json_object_get(o, key));
+    return v ? v : "(null)";
+}
+
+static void list_shows_the_three_with_their_parameters(void **state)
+{
+    (void)state;
+    struct proc p;
+    e2e_run(&p, (const char *[]){"list", "--json", NULL});
+    assert_int_equal(p.rc, 0);
+    json_t *list = json_loads(p.out, 0, NULL);
+    assert_non_null(list);
+    json_t *noop = plugin_entry(list, "noop"), *spin = plugin_entry(list, "spin");
+    json_t *rusage = plugin_entry(list, "rusage");
+    assert_string_equal(s(noop, "kind"), "experiment");
+    assert_int_equal(json_array_size(json_object_get(noop, "params")), 0);
+    assert_string_equal(s(spin, "kind"), "experiment");
+    json_t *ns = param(spin, "ns"), *mode = param(spin, "mode");
+    assert_string_equal(s(ns, "type"), "int");
+    assert_int_equal(json_integer_value(json_object_get(ns, "default")), 1000);
+    assert_int_equal(json_integer_value(json_object_get(ns, "min")), 0);
+    assert_string_equal(s(ns, "unit"), "ns");
+    assert_string_equal(s(mode, "type"), "enum");
+    assert_int_equal(json_array_size(json_object_get(mode, "choices")), 2);
+    assert_string_equal(s(rusage, "kind"), "instrument");
+    assert_string_equal(s(param(rusage, "scope"), "default"), "process");
+    json_decref(list);
+    e2e_proc_free(&p);
+    /* The text listing names them with their parameters' docs too. */
+    e2e_run(&p, (const char *[]){"--list", NULL});
+    assert_int_equal(p.rc, 0);
+    assert_non_null(strstr(p.out, "noop 1.0 (ABI 1.0)"));
+    assert_non_null(strstr(p.out, "spin 1.0 (ABI 1.0)"));
+    assert_non_null(strstr(p.out, "rusage 1.0 (ABI 1.0)"));
+    assert_non_null(strstr(p.out, "how long one iteration spins"));
+    e2e_proc_free(&p);
+}
+
+static double metric(json_t *pt, const char *name, const char *kind)
+{
+    json_t *m = json_object_get(json_object_get(pt, "metrics"), name);
+    if (!m)
+        fail_msg("point %s lacks metric %s", s(pt, "label"), name);
+    assert_string_equal(s(m, "kind"), kind);
+    return json_number_value(json_object_get(m, "value"));
+}
+
+static json_int_t figure(json_t *pt, const char *hist, const char *key)
+{
+    return json_integer_value(
+        json_object_get(json_object_get(json_object_get(pt, "histograms"), hist), key));
+}
+
+static void spin_noop_and_rusage_report_what_they_say(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("ref"), *out = e2e_dir("out");
+    char *spec = e2e_write(dir, "ref.yaml",
+                           "iterations: {warmup: 2, measured: 20}\n"
+                           "instruments: [rusage]\n"
+                           "experiments:\n"
+                           "  - experiment: spin\n"
+                           "    params: {ns: 200000, mode: clock}\n"
+                           "  - experiment: noop\n");
+    struct proc p;
+    e2e_run(&p, (const char *[]){"run", spec, "--out", out, "-q", NULL});
+    assert_int_equal(p.rc, 0);
+    json_t *doc = e2e_results(out);
+    json_t *points = json_object_get(doc, "points");
+    json_t *spin = json_array_get(points, 0), *noop = json_array_get(points, 1);
+    /* mode=clock spins until ns have passed: no iteration can be shorter. */
+    assert_true(figure(spin, "iteration", "min") >= 200000);
+    assert_int_equal(figure(spin, "iteration", "count"), 20);
+    assert_true(figure(noop, "iteration", "p50") < figure(spin, "iteration", "min"));
+    /* rusage, attached to both: CPU seconds and faults as counters, the peak RSS a gauge. */
+    assert_true(metric(spin, "rusage.user_cpu_s", "counter") +
+                    metric(spin, "rusage.sys_cpu_s", "counter") > 0);
+    assert_true(metric(spin, "rusage.minor_faults", "counter") >= 0);
+    assert_true(metric(spin, "rusage.voluntary_ctx_switches", "counter") >= 0);
+    assert_true(metric(noop, "rusage.max_rss_kib", "gauge") > 0);
+    /* The host's allocator is jemalloc, except where the sanitizers own malloc. */
+    json_t *build = json_object_get(json_object_get(doc, "environment"), "build");
+    assert_string_equal(s(build, "allocator"),
+                        json_is_true(json_object_get(build, "sanitized")) ? "libc" : "jemalloc");
+    json_decref(doc);
+    e2e_proc_free(&p);
+    free(spec);
+    free(dir);
+    free(out);
+}
+
+static int cleanup(void **state)
+{
+    (void)state;
+    e2e_cleanup();
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(list_shows_the_three_with_their_parameters),
+        cmocka_unit_test(spin_noop_and_rusage_report_what_they_say),
+    };
+    return cmocka_run_group_tests(tests, NULL, cleanup);
+}
