@@ -9,6 +9,7 @@ packages=(
   libjansson-dev                         # results files
   zlib1g-dev                             # HdrHistogram V2 compression
   libjemalloc-dev                        # the host's allocator
+  libsqlite3-dev                         # the SQLite experiments (memory_db, sqlite_pragma)
   libcmocka-dev                          # unit tests
   clang libclang-rt-14-dev               # fuzz tests: libFuzzer and its sanitizer runtimes
   libhdrhistogram-java                   # interop test: the reference HdrHistogram reads bhost's logs
