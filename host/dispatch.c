@@ -53,10 +53,18 @@ static void run_in_host(struct dispatch *d, json_t **slots, uint64_t start)
     }
 }
 
+/* A point's output goes to the terminal too: not onto the end of the progress line. */
+static void clear_progress(void *rep)
+{
+    report_clear_progress(rep);
+}
+
 static void run_in_children(struct dispatch *d, json_t **slots, uint64_t start)
 {
     struct isolate_pool pool;
     isolate_pool_init(&pool, d->jobs, d->pinning, sizeof d->pinning);
+    pool.before_output = clear_progress;
+    pool.before_output_arg = d->rep;
     size_t next = 0;
     for (;;) {
         while (pool.running < pool.jobs && next < d->w->npoints && !*d->stop) {

@@ -120,7 +120,7 @@ static void keep_tail(struct child *c, const char *buf, size_t n)
 }
 
 /* Reads what is there from one of c's pipes; closes it at end of file. */
-static void drain(struct child *c, int *fd)
+static void drain(const struct isolate_pool *p, struct child *c, int *fd)
 {
     char buf[8192];
     ssize_t n = read(*fd, buf, sizeof buf);
@@ -132,6 +132,8 @@ static void drain(struct child *c, int *fd)
         return;
     }
     if (fd == &c->output_fd) {
+        if (p->before_output)
+            p->before_output(p->before_output_arg);
         write_all(STDERR_FILENO, buf, (size_t)n);
         keep_tail(c, buf, (size_t)n);
     } else {
@@ -369,9 +371,9 @@ json_t *isolate_pool_wait(struct isolate_pool *p, const volatile sig_atomic_t *s
         }
         for (size_t k = 0; k < p->jobs; k++) {
             if (fds[3 * k].fd >= 0 && fds[3 * k].revents)
-                drain(&p->slots[k], &p->slots[k].results_fd);
+                drain(p, &p->slots[k], &p->slots[k].results_fd);
             if (fds[3 * k + 1].fd >= 0 && fds[3 * k + 1].revents)
-                drain(&p->slots[k], &p->slots[k].output_fd);
+                drain(p, &p->slots[k], &p->slots[k].output_fd);
         }
     }
 }

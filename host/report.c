@@ -40,6 +40,7 @@ void report_point_start(struct report *r, const struct point *pt)
     if (r->tty && !r->quiet) {
         fprintf(r->out, "\r\033[K[%zu/%zu] %s ...", r->done + 1, r->total, pt->label);
         fflush(r->out);
+        r->progress_shown = 1;
     }
 }
 
@@ -54,6 +55,7 @@ void report_point_done(struct report *r, const json_t *point)
     const char *label = json_string_value(json_object_get(point, "label"));
     if (r->tty && !r->quiet)
         fputs("\r\033[K", r->out);
+    r->progress_shown = 0;
     if (!ok) {
         /* A failure is news even with -q: on stderr there. */
         fprintf(r->quiet ? stderr : r->out, "[%zu/%zu] %s %s: %s\n", r->done, r->total, label,
@@ -77,6 +79,15 @@ void report_point_earlier(struct report *r, const json_t *point)
     if (!r->quiet && !r->tty)
         fprintf(r->out, "[%zu/%zu] %s: done before the resume (%s)\n", r->done, r->total,
                 json_string_value(json_object_get(point, "label")), status ? status : "?");
+}
+
+void report_clear_progress(struct report *r)
+{
+    if (!r->progress_shown)
+        return;
+    fputs("\r\033[K", r->out);
+    fflush(r->out);
+    r->progress_shown = 0;
 }
 
 void report_end(struct report *r)

@@ -13,6 +13,7 @@
 struct report {
     FILE *out;
     int tty, quiet;
+    int progress_shown;       /* a progress line is on the terminal now */
     size_t total, done, failed, skipped;
 };
 
@@ -22,6 +23,8 @@ void report_point_done(struct report *r, const json_t *point);
 /* A point a resumed run found already done in its journal. */
 void report_point_earlier(struct report *r, const json_t *point);
 void report_end(struct report *r);
+/* Clears the progress line, if one is showing, before something else is printed. */
+void report_clear_progress(struct report *r);
 
 /* The summary table of a results document's points. */
 void report_table(FILE *out, const json_t *doc);
