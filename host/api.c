@@ -97,9 +97,14 @@ static bhost_hist *api_histogram(bhost_ctx *ctx, const char *name)
     if (!name || !*name || !utf8_valid(name)) {
         misuse(c, "plugin bug: bhost_histogram() needs a UTF-8 name");
         name = "(unnamed)";
-    } else if (strcmp(name, "iteration") == 0 || strcmp(name, "response") == 0) {
+    } else if (strcmp(name, "iteration") == 0) {
         /* The host's own timings: a plugin writing there would corrupt them. */
         misuse(c, "plugin bug: bhost_histogram(\"%s\"): that name is the host's own", name);
+        name = "(reserved)";
+    } else if (strcmp(name, "response") == 0 && c->ps && c->ps->open_loop) {
+        /* Only on a schedule: closed-loop plugins had the name before there were schedules. */
+        misuse(c, "plugin bug: bhost_histogram(\"response\"): that name is the host's own on "
+               "a schedule (rate:)");
         name = "(reserved)";
     }
     if (!c->ps) {

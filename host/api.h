@@ -43,6 +43,7 @@ struct point_state {
     const char *scratch_dir;     /* made on first bhost_scratch_dir() */
     int scratch_made;
     uint32_t nreps;
+    int open_loop;               /* on a schedule: "response" is the host's too */
     struct bhost_hist **hists;   /* [0] is the host's own "iteration" */
     size_t nhists, hists_cap;
     struct metrics metrics;

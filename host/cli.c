@@ -195,6 +195,10 @@ static int parse_args(int argc, char **argv, struct options *o)
                             : usage_error("unknown command '%s'", a);
             }
             o->command = commands[k];
+            /* They parse their own options (cli_main hands them argv first). */
+            if (strcmp(o->command, "hdr") == 0 || strcmp(o->command, "merge") == 0)
+                return usage_error("'%s' takes no options before it: write 'bhost %s ...'",
+                                   o->command, o->command);
         } else if (!o->spec) {
             o->spec = a;
         } else {

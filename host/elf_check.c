@@ -2,6 +2,7 @@
 #include "elf_check.h"
 
 #include <elf.h>
+#include <stdint.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,8 +25,9 @@ static int check(FILE *f, off_t size, char *why, size_t n)
         return snprintf(why, n, "not an ELF file"), -1;
     if (eh.e_ident[EI_CLASS] != ELF_CLASS || eh.e_type != ET_DYN)
         return snprintf(why, n, "not a shared object for this machine"), -1;
-    if (eh.e_phentsize != sizeof(phdr_t) ||
-        (off_t)eh.e_phoff + (off_t)eh.e_phnum * (off_t)sizeof(phdr_t) > size)
+    /* In uint64_t, each side checked against the size first: no sum can wrap. */
+    uint64_t fsize = (uint64_t)size, table = (uint64_t)eh.e_phnum * sizeof(phdr_t);
+    if (eh.e_phentsize != sizeof(phdr_t) || eh.e_phoff > fsize || table > fsize - eh.e_phoff)
         return snprintf(why, n, "truncated: its program headers lie past the end of the "
                         "file (%lld bytes)", (long long)size), -1;
     for (unsigned i = 0; i < eh.e_phnum; i++) {
@@ -33,7 +35,7 @@ static int check(FILE *f, off_t size, char *why, size_t n)
         if (fseeko(f, (off_t)eh.e_phoff + (off_t)i * (off_t)sizeof ph, SEEK_SET) != 0 ||
             fread(&ph, sizeof ph, 1, f) != 1)
             return snprintf(why, n, "cannot read its program headers"), -1;
-        if (ph.p_type == PT_LOAD && (off_t)(ph.p_offset + ph.p_filesz) > size)
+        if (ph.p_type == PT_LOAD && (ph.p_offset > fsize || ph.p_filesz > fsize - ph.p_offset))
             return snprintf(why, n, "truncated: a segment needs %llu bytes, the file has %lld",
                             (unsigned long long)(ph.p_offset + ph.p_filesz),
                             (long long)size), -1;

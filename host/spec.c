@@ -358,10 +358,10 @@ static int read_rate(struct reader *r, struct ref at, double *out)
     char *end;
     errno = 0;
     double v = strtod(t, &end);
-    /* !(v > 0) also refuses NaN. */
-    if (errno || end == t || *end || !(v > 0) || v > SPEC_MAX_RATE)
-        return fail_at(r, at, "expected a rate in iterations per second (above 0, at most "
-                       "1e9), got '%s'", t);
+    /* !(v >= min) also refuses NaN. */
+    if (errno || end == t || *end || !(v >= SPEC_MIN_RATE) || v > SPEC_MAX_RATE)
+        return fail_at(r, at, "expected a rate in iterations per second (0.001 to 1e9), got "
+                       "'%s'", t);
     *out = v;
     return 0;
 }

@@ -33,6 +33,7 @@ struct spec_param {
 enum spec_arrival { SPEC_ARRIVAL_FIXED, SPEC_ARRIVAL_POISSON };
 
 #define SPEC_MAX_RATE 1e9 /* iterations per second: one per nanosecond */
+#define SPEC_MIN_RATE 1e-3 /* one per 1000 s: slower schedules are a mistake, and gaps stay finite */
 
 struct spec_instrument {
     const struct plugin *plugin;

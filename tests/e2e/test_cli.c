@@ -1231,17 +1231,24 @@ static void out_onto_a_file_is_refused(void **state)
     char *file = write_file(cwd, "taken", "not a directory\n");
     struct proc p;
     run_bhost(&p, cwd, "run", SWEEP_SPEC, "--out", file, (char *)NULL);
-    /*
-     * Fails today, a host bug (host/util.c mkdir_p): mkdir() of an existing
-     * file fails with EEXIST, which mkdir_p takes for success, so
-     * make_run_dir accepts the file; every point then fails with "cannot
-     * create scratch directory FILE/scratch/ID: Not a directory" and the run
-     * ends with "cannot write results" (exit 3, but after running, with 6
-     * FAILED lines on stdout).
-     */
+    /* Refused before anything runs: mkdir_p must not take EEXIST on a file for success. */
     expect_rc(&p, 3);
     expect_contains(p.err, "bhost: cannot create the run directory: Not a directory\n");
     assert_string_equal(p.out, "");
+}
+
+/* hdr and merge parse their own options: after a global option they are refused, not run. */
+static void hdr_and_merge_come_first(void **state)
+{
+    (void)state;
+    char *cwd = fresh_dir("cwd");
+    struct proc p;
+    run_bhost(&p, cwd, "-q", "merge", "a.json", "b.json", "-o", "c", (char *)NULL);
+    expect_rc(&p, 2);
+    expect_contains(p.err, "bhost: 'merge' takes no options before it: write 'bhost merge ...'");
+    run_bhost(&p, cwd, "--plugin-path", cwd, "hdr", "x.hlog", (char *)NULL);
+    expect_rc(&p, 2);
+    expect_contains(p.err, "bhost: 'hdr' takes no options before it: write 'bhost hdr ...'");
 }
 
 /* --- main ------------------------------------------------------------------------------------ */
@@ -1291,6 +1298,7 @@ int main(void)
         cmocka_unit_test_teardown(list_shows_plugins_and_refusals, release),
         cmocka_unit_test_teardown(run_dir_holds_only_results, release),
         cmocka_unit_test_teardown(out_onto_a_file_is_refused, release),
+        cmocka_unit_test_teardown(hdr_and_merge_come_first, release),
     };
     return cmocka_run_group_tests(tests, make_root, remove_root);
 }

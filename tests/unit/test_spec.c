@@ -350,11 +350,13 @@ static const struct bad bad_specs[] = {
      NULL, "t.yaml:1:10: arrival needs a rate: add 'rate: N' (iterations per second) to run on "
      "a schedule"},
     {"experiments:\n  - experiment: noop\n    rate: -1\n", NULL,
-     "t.yaml:3:11: expected a rate in iterations per second (above 0, at most 1e9), got '-1'"},
+     "t.yaml:3:11: expected a rate in iterations per second (0.001 to 1e9), got '-1'"},
     {"experiments:\n  - experiment: noop\n    rate: 0\n", NULL,
-     "t.yaml:3:11: expected a rate in iterations per second (above 0, at most 1e9), got '0'"},
+     "t.yaml:3:11: expected a rate in iterations per second (0.001 to 1e9), got '0'"},
+    {"experiments:\n  - experiment: noop\n    rate: 1e-300\n", NULL,
+     "t.yaml:3:11: expected a rate in iterations per second (0.001 to 1e9), got '1e-300'"},
     {"experiments:\n  - experiment: noop\n    rate: fast\n", NULL,
-     "t.yaml:3:11: expected a rate in iterations per second (above 0, at most 1e9), got 'fast'"},
+     "t.yaml:3:11: expected a rate in iterations per second (0.001 to 1e9), got 'fast'"},
     {"experiments:\n  - experiment: noop\n    rate: [1, 2]\n", NULL,
      "t.yaml:3:11: expected a rate in iterations per second, got a list"},
     {"experiments:\n  - experiment: noop\n    rate: 10\n    arrival: poison\n", NULL,
@@ -364,7 +366,7 @@ static const struct bad bad_specs[] = {
     {"arival: poisson\nexperiments: [{experiment: noop}]\n", NULL,
      "t.yaml:1:1: unknown key 'arival' in the spec (did you mean 'arrival'?)"},
     {"experiments: [{experiment: noop}]\n", "rate=-1",
-     "--set rate=-1:1:1: expected a rate in iterations per second (above 0, at most 1e9), "
+     "--set rate=-1:1:1: expected a rate in iterations per second (0.001 to 1e9), "
      "got '-1'"},
     {"experiments: [{experiment: test_good}]\n", "count=abc",
      "--set count=abc:1:1: count: expected an integer, got 'abc'"},

@@ -304,8 +304,9 @@ static inline int bhost_param_choice(bhost_ctx *ctx, const char *name)
  * the repetition being measured; values recorded during warm-up are
  * discarded. The host's own per-iteration timings are "iteration" (service
  * time) and, when the spec sets a rate, "response" (time from each
- * iteration's intended start): both names are reserved, and asking for
- * either is a plugin bug that fails the point. */
+ * iteration's intended start). "iteration" is always the host's, "response"
+ * only in a point with a rate: asking for a name that is the host's is a
+ * plugin bug that fails the point. */
 static inline bhost_hist *bhost_histogram(bhost_ctx *ctx, const char *name)
 { return ctx->api->histogram(ctx, name); }
 
