@@ -3,10 +3,10 @@
 #include "cli.h"
 #include "hdr_text.h"
 #include "hlog.h"
+#include "results_read.h"
 #include "util.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,7 +18,8 @@ static const char hdr_usage[] =
     "       bhost hdr RESULTS.json --point ID|LABEL [--histogram NAME] [--repetition N]\n"
     "                 [options]\n"
     "\n"
-    "Prints a percentile distribution in HdrHistogram's text layout.\n"
+    "Prints a percentile distribution in HdrHistogram's text layout. FILE - reads\n"
+    "standard input.\n"
     "\n"
     "  --tag TAG          log: merge the intervals tagged TAG or TAG/...; without it,\n"
     "                     one distribution per tag\n"
@@ -167,7 +168,8 @@ static int64_t max_value(const struct hdr *h)
  * Adds h into g->merged as HistogramLogProcessor accumulates a tag: into
  * the first interval's layout, grown (auto-resize) to the max of any later
  * interval that would not fit; values of another layout are re-recorded at
- * their buckets' lowest values.
+ * their buckets' lowest values. 0; -1 out of memory; -2 the counts would
+ * exceed int64.
  */
 static int merge_into(struct tag_group *g, const struct hdr *h)
 {
@@ -184,12 +186,16 @@ static int merge_into(struct tag_group *g, const struct hdr *h)
             if (hdr_init(&wider, m->lowest_discernible, need > floor ? need : floor,
                          m->sig_figs) != 0)
                 return -1;
-            hdr_add(&wider, m);
+            if (hdr_add(&wider, m) != 0) { /* cannot happen: the same counts, more room */
+                hdr_fini(&wider);
+                return -1;
+            }
             hdr_fini(&g->merged);
             g->merged = wider;
         }
     }
-    hdr_add(&g->merged, h);
+    if (hdr_add(&g->merged, h) != 0)
+        return -2;
     g->intervals++;
     return 0;
 }
@@ -215,11 +221,12 @@ static void free_groups(struct group_list *l)
 }
 
 /* Every interval of the log into groups: one per tag, or one for --tag. */
-static int read_groups(FILE *f, const struct hdr_options *o, struct group_list *groups,
+static int read_groups(const char *text, size_t len, const char *name,
+                       const struct hdr_options *o, struct group_list *groups,
                        struct group_list *seen)
 {
     struct hlog_reader r;
-    hlog_reader_init(&r, f, o->file);
+    hlog_reader_init_text(&r, text, len, name);
     struct hlog_interval iv;
     char err[512];
     int rc;
@@ -227,8 +234,10 @@ static int read_groups(FILE *f, const struct hdr_options *o, struct group_list *
         if (seen->n < 12 && iv.tag)
             group_for(seen, iv.tag);
         int take = !o->tag || tag_selected(iv.tag, o->tag);
-        if (take && merge_into(group_for(groups, o->tag ? o->tag : iv.tag), &iv.hist) != 0) {
-            snprintf(err, sizeof err, "%s:%ld: out of memory", o->file, iv.line);
+        int merged = take ? merge_into(group_for(groups, o->tag ? o->tag : iv.tag), &iv.hist) : 0;
+        if (merged != 0) {
+            snprintf(err, sizeof err, "%s:%ld: %s", name, iv.line,
+                     merged == -2 ? "the tag's counts exceed 2^63-1" : "out of memory");
             rc = -1;
         }
         hlog_interval_fini(&iv);
@@ -257,13 +266,14 @@ static void print_group(const struct tag_group *g, const struct hdr_options *o, 
     hdr_text_percentiles(stdout, &g->merged, o->ticks, o->unit_ratio);
 }
 
-static int hdr_of_log(FILE *f, const struct hdr_options *o)
+static int hdr_of_log(const char *text, size_t len, const char *name,
+                      const struct hdr_options *o)
 {
     if (o->point || o->histogram || o->repetition)
         return fail("%s is an interval log: --point, --histogram and --repetition are for "
-                    "results files; select intervals with --tag", o->file);
+                    "results files; select intervals with --tag", name);
     struct group_list groups = {0}, seen = {0};
-    int rc = read_groups(f, o, &groups, &seen);
+    int rc = read_groups(text, len, name, o, &groups, &seen);
     if (rc == 0 && groups.n == 0) {
         char names[512] = "";
         for (size_t i = 0; i < seen.n && i < 10; i++) {
@@ -271,10 +281,10 @@ static int hdr_of_log(FILE *f, const struct hdr_options *o)
             snprintf(names + used, sizeof names - used, "%s%s", i ? ", " : "", seen.v[i].tag);
         }
         if (o->tag)
-            fail("%s: no interval is tagged '%s' or '%s/...'%s%s%s", o->file, o->tag, o->tag,
+            fail("%s: no interval is tagged '%s' or '%s/...'%s%s%s", name, o->tag, o->tag,
                  seen.n ? " (tags: " : "", names, seen.n ? (seen.n > 10 ? ", ...)" : ")") : "");
         else
-            fail("%s: holds no interval lines", o->file);
+            fail("%s: holds no interval lines", name);
         rc = -1;
     }
     for (size_t i = 0; rc == 0 && i < groups.n; i++) {
@@ -289,36 +299,39 @@ static int hdr_of_log(FILE *f, const struct hdr_options *o)
 
 /* --- results files ------------------------------------------------------------ */
 
-static json_t *find_point(json_t *points, const char *want, const char *file)
+/* The point with id `want`, else the one with that label; NULL after saying why. */
+static json_t *find_point(const struct results_file *rf, const char *want)
 {
+    json_t *found = json_object_get(rf->by_id, want);
+    if (found)
+        return found;
     size_t i, matches = 0;
-    json_t *pt, *found = NULL;
-    json_array_foreach(points, i, pt) {
-        if (same_tag(json_string_value(json_object_get(pt, "id")), want))
-            return pt;
-    }
-    json_array_foreach(points, i, pt) {
+    json_t *pt;
+    json_array_foreach(rf->points, i, pt) {
         if (same_tag(json_string_value(json_object_get(pt, "label")), want)) {
             found = found ? found : pt;
             matches++;
         }
     }
     if (matches > 1) {
-        fail("%s: %zu points have the label '%s'; give the id", file, matches, want);
+        fail("%s: %zu points have the label '%s'; give the id", rf->path, matches, want);
         return NULL;
     }
     if (!found) {
         fprintf(stderr, "bhost hdr: %s: no point has the id or label '%s'; the points are:\n",
-                file, want);
-        json_array_foreach(points, i, pt)
+                rf->path, want);
+        json_array_foreach(rf->points, i, pt) {
+            const char *label = json_string_value(json_object_get(pt, "label"));
             fprintf(stderr, "  %s  %s\n", json_string_value(json_object_get(pt, "id")),
-                    json_string_value(json_object_get(pt, "label")));
+                    label ? label : "");
+        }
     }
     return found;
 }
 
 /* The histogram object the options name, or NULL after saying why. */
-static json_t *find_histogram(json_t *pt, const struct hdr_options *o, const char **name)
+static json_t *find_histogram(json_t *pt, const struct hdr_options *o, const char *file,
+                              const char **name)
 {
     *name = o->histogram ? o->histogram : "iteration";
     json_t *hists = json_object_get(pt, "histograms");
@@ -332,7 +345,7 @@ static json_t *find_histogram(json_t *pt, const struct hdr_options *o, const cha
             size_t used = strlen(names);
             snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "", key);
         }
-        fail("%s: point %s has no histogram '%s' (it has: %s)", o->file, id, *name,
+        fail("%s: point %s has no histogram '%s' (it has: %s)", file, id, *name,
              *names ? names : "none");
         return NULL;
     }
@@ -340,41 +353,38 @@ static json_t *find_histogram(json_t *pt, const struct hdr_options *o, const cha
         return h;
     json_t *reps = json_object_get(h, "repetitions");
     if ((size_t)o->repetition > json_array_size(reps)) {
-        fail("%s: point %s has %zu repetitions, not %ld", o->file, id, json_array_size(reps),
+        fail("%s: point %s has %zu repetitions, not %ld", file, id, json_array_size(reps),
              o->repetition);
         return NULL;
     }
     return json_array_get(reps, (size_t)o->repetition - 1);
 }
 
-static int hdr_of_results(const struct hdr_options *o)
+static int hdr_of_results(const char *text, size_t len, const char *name,
+                          const struct hdr_options *o)
 {
     if (o->tag)
         return fail("%s is a results file: select a histogram with --point (--tag is for "
-                    "interval logs)", o->file);
+                    "interval logs)", name);
     if (!o->point)
-        return fail("%s is a results file: name a point with --point ID|LABEL", o->file);
-    json_error_t je;
-    json_t *doc = json_load_file(o->file, 0, &je);
-    if (!doc)
-        return fail("%s:%d: not valid JSON: %s", o->file, je.line, je.text);
+        return fail("%s is a results file: name a point with --point ID|LABEL", name);
+    struct results_file rf;
+    char err[1024];
+    /* Checks every point's shape, so what follows may rely on it. */
+    if (results_parse(text, len, name, &rf, err, sizeof err) != 0)
+        return fail("%s", err);
     int rc = EXIT_USAGE;
-    const char *schema = json_string_value(json_object_get(doc, "schema"));
     json_t *pt, *h;
-    const char *name;
+    const char *hname;
     struct hdr hist;
-    if (!schema || strncmp(schema, "bhost.result/", 13) != 0) {
-        fail("%s: not a bhost results file (no \"schema\": \"bhost.result/...\")", o->file);
-    } else if ((pt = find_point(json_object_get(doc, "points"), o->point, o->file)) &&
-               (h = find_histogram(pt, o, &name))) {
-        const char *b64 = json_string_value(json_object_get(h, "hdr"));
-        if (!b64 || hdr_decode_v2_base64(b64, &hist) != 0) {
+    if ((pt = find_point(&rf, o->point)) && (h = find_histogram(pt, o, name, &hname))) {
+        const char *id = json_string_value(json_object_get(pt, "id"));
+        if (results_hdr(h, &hist) != 0) {
             fail("%s: point %s, histogram %s: its \"hdr\" is missing or not a V2 compressed "
-                 "histogram", o->file, json_string_value(json_object_get(pt, "id")), name);
+                 "histogram", name, id, hname);
         } else {
             if (o->summary) {
-                printf("point=%s histogram=%s repetition=", json_string_value(
-                           json_object_get(pt, "id")), name);
+                printf("point=%s histogram=%s repetition=", id, hname);
                 if (o->repetition)
                     printf("%ld", o->repetition);
                 else
@@ -387,18 +397,38 @@ static int hdr_of_results(const struct hdr_options *o)
             rc = EXIT_OK;
         }
     }
-    json_decref(doc);
+    results_file_free(&rf);
     return rc;
 }
 
-/* A results file is JSON, so it starts with '{'; anything else is read as a log. */
-static int looks_like_json(FILE *f)
+/* --- input -------------------------------------------------------------------- */
+
+/* All of standard input, NUL-terminated, malloc'd; NULL with errno. */
+static char *read_stdin(size_t *len)
 {
-    int c;
-    while ((c = getc(f)) == ' ' || c == '\t' || c == '\n' || c == '\r')
-        ;
-    rewind(f);
-    return c == '{';
+    size_t cap = 4096, n = 0;
+    char *buf = xmalloc(cap);
+    size_t got;
+    while ((got = fread(buf + n, 1, cap - n - 1, stdin)) > 0) {
+        n += got;
+        if (cap - n < 2)
+            buf = xrealloc(buf, cap *= 2);
+    }
+    if (ferror(stdin)) {
+        free(buf);
+        errno = EIO;
+        return NULL;
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+/* A results file is JSON, so it starts with '{'; anything else is read as a log. */
+static int looks_like_json(const char *text)
+{
+    text += strspn(text, " \t\r\n");
+    return *text == '{';
 }
 
 int hdr_main(int argc, char **argv)
@@ -407,16 +437,18 @@ int hdr_main(int argc, char **argv)
     int rc = parse_options(argc, argv, &o);
     if (rc != 0)
         return rc < 0 ? EXIT_OK : rc;
-    FILE *f = fopen(o.file, "r");
-    if (!f)
-        return fail("%s: %s", o.file, strerror(errno));
-    if (looks_like_json(f)) {
-        fclose(f);
-        rc = hdr_of_results(&o);
-    } else {
-        rc = hdr_of_log(f, &o);
-        fclose(f);
-    }
+    /* Read once, whole: a pipe cannot be rewound after the sniff. */
+    int from_stdin = strcmp(o.file, "-") == 0;
+    const char *name = from_stdin ? "stdin" : o.file;
+    size_t len = 0;
+    char *text = from_stdin ? read_stdin(&len) : read_file(o.file, &len);
+    if (!text)
+        return fail("%s: %s", name, strerror(errno));
+    if (looks_like_json(text))
+        rc = hdr_of_results(text, len, name, &o);
+    else
+        rc = hdr_of_log(text, len, name, &o);
+    free(text);
     if (fflush(stdout) != 0 && rc == EXIT_OK) {
         fprintf(stderr, "bhost hdr: cannot write the output: %s\n", strerror(errno));
         rc = EXIT_INTERNAL;

@@ -242,24 +242,28 @@ static void add_counts(int64_t *dst, const int64_t *src, int32_t lo, int32_t hi)
         dst[i] = (int64_t)((uint64_t)dst[i] + (uint64_t)src[i]);
 }
 
-void hdr_add(struct hdr *dst, const struct hdr *src)
+int hdr_add(struct hdr *dst, const struct hdr *src)
 {
     int32_t lo = src->min_index, hi = src->max_index;
+    int64_t total;
     if (lo > hi)
-        return;
+        return 0;
+    if (__builtin_add_overflow(dst->total_count, src->total_count, &total))
+        return -1;
     if (!layouts_match(dst, src)) {
         for (int32_t i = lo; i <= hi; i++) {
             if (src->counts[i])
                 hdr_record_n(dst, hdr_value_at_index(src, i), src->counts[i]);
         }
-        return;
+        return 0;
     }
     add_counts(dst->counts, src->counts, lo, hi);
-    dst->total_count = (int64_t)((uint64_t)dst->total_count + (uint64_t)src->total_count);
+    dst->total_count = total;
     if (lo < dst->min_index)
         dst->min_index = lo;
     if (hi > dst->max_index)
         dst->max_index = hi;
+    return 0;
 }
 
 /* HdrHistogram Java's rank, ceil(p * total / 100) with one ulp taken off p

@@ -158,8 +158,10 @@ int64_t hdr_equivalent_range(const struct hdr *h, int64_t value);
  * lowest discernible unit and digits, src's range within dst's): then it is
  * one vector loop over src's [min_index, max_index], and the result equals
  * recording every value of both into one histogram. dst may be src.
+ * 0, or -1 with dst unchanged when the sum's total count would exceed
+ * INT64_MAX (counts are never negative, so no bucket can overflow then).
  */
-void hdr_add(struct hdr *dst, const struct hdr *src);
+int hdr_add(struct hdr *dst, const struct hdr *src);
 
 /*
  * The value at percentile p (0..100), HdrHistogram Java's rule:

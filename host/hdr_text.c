@@ -92,14 +92,15 @@ static void java_mean_stddev(const struct hdr *h, double *mean, double *stddev)
 }
 
 /* The next percentile level: PercentileIterator's tick, which halves each
- * time half the distance left to 100% is covered. */
+ * time half the distance left to 100% is covered. In double, not Java's long:
+ * the tick count overflows int64 near (and at) 100%. */
 static double next_level(double level, int ticks_per_half)
 {
-    double halvings = log(100.0 / (100.0 - level)) / log(2.0);
+    double halvings = floor(log(100.0 / (100.0 - level)) / log(2.0));
     if (!(halvings < 61.0)) /* level 100 */
         halvings = 61.0;
-    int64_t ticks = (int64_t)ticks_per_half * (int64_t)pow(2.0, (double)((int64_t)halvings + 1));
-    return level + 100.0 / (double)ticks;
+    double ticks = (double)ticks_per_half * ldexp(1.0, (int)halvings + 1);
+    return level + 100.0 / ticks;
 }
 
 static void print_row(FILE *f, const struct hdr *h, int64_t value, double level, int64_t running,
@@ -119,7 +120,9 @@ static void print_row(FILE *f, const struct hdr *h, int64_t value, double level,
 /*
  * PercentileIterator: walk the counts; at each non-empty index, emit a row
  * for every level the running percentile has reached, then one last row at
- * 100% once every count is seen.
+ * 100% once every count is seen. Near 100% a tick can round to no step at
+ * all or to 100 itself in double precision (Java then loops for ever or
+ * fails): the rows go straight on to that last row.
  */
 static void print_rows(FILE *f, const struct hdr *h, int ticks_per_half, double unit_ratio)
 {
@@ -131,8 +134,6 @@ static void print_rows(FILE *f, const struct hdr *h, int ticks_per_half, double 
         return;
     for (;;) {
         if (running >= total) {
-            if (last_row)
-                return;
             level = 100.0;
             last_row = 1;
         }
@@ -143,14 +144,23 @@ static void print_rows(FILE *f, const struct hdr *h, int ticks_per_half, double 
                 running += h->counts[i];
                 counted = 1;
             }
-            if (h->counts[i] != 0 && 100.0 * (double)running / (double)total >= level)
+            if (h->counts[i] != 0 &&
+                (last_row ? running >= total : 100.0 * (double)running / (double)total >= level))
                 break;
             i++;
             counted = 0;
         }
         print_row(f, h, hdr_highest_equivalent(h, hdr_value_at_index(h, i)), level, running,
                   unit_ratio);
-        level = next_level(level, ticks_per_half);
+        if (last_row)
+            return;
+        double next = next_level(level, ticks_per_half);
+        if (next > level && next < 100.0) {
+            level = next;
+        } else {
+            level = 100.0;
+            last_row = 1;
+        }
     }
 }
 

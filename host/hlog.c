@@ -93,6 +93,14 @@ void hlog_reader_init(struct hlog_reader *r, FILE *f, const char *name)
     r->name = name;
 }
 
+void hlog_reader_init_text(struct hlog_reader *r, const char *text, size_t len,
+                           const char *name)
+{
+    hlog_reader_init(r, NULL, name);
+    r->text = text;
+    r->text_len = len;
+}
+
 void hlog_reader_fini(struct hlog_reader *r)
 {
     free(r->buf);
@@ -245,12 +253,36 @@ static int read_interval_line(struct hlog_reader *r, char *line, struct hlog_int
     return 1;
 }
 
+/* The next line, with its '\n', into r->buf as getline() does: from the file
+ * or the text. -1 at the end (errno 0) or on an error (errno set). */
+static ssize_t next_line(struct hlog_reader *r)
+{
+    errno = 0;
+    if (r->f)
+        return getline(&r->buf, &r->cap, r->f);
+    if (r->text_pos >= r->text_len)
+        return -1;
+    const char *start = r->text + r->text_pos;
+    const char *nl = memchr(start, '\n', r->text_len - r->text_pos);
+    size_t n = nl ? (size_t)(nl - start) + 1 : r->text_len - r->text_pos;
+    if (n >= r->cap) {
+        char *bigger = realloc(r->buf, n + 1);
+        if (!bigger)
+            return -1;
+        r->buf = bigger;
+        r->cap = n + 1;
+    }
+    memcpy(r->buf, start, n);
+    r->buf[n] = '\0';
+    r->text_pos += n;
+    return (ssize_t)n;
+}
+
 int hlog_read_interval(struct hlog_reader *r, struct hlog_interval *iv, char *err,
                        size_t errlen)
 {
     for (;;) {
-        errno = 0;
-        ssize_t len = getline(&r->buf, &r->cap, r->f);
+        ssize_t len = next_line(r);
         if (len < 0) {
             if (errno && errno != EINVAL)
                 return line_error(r, err, errlen, "cannot read: %s", strerror(errno));

@@ -69,7 +69,9 @@ struct hlog_interval {
 };
 
 struct hlog_reader {
-    FILE *f;
+    FILE *f;              /* NULL: reading `text` */
+    const char *text;     /* not owned; may hold NUL bytes (an error, as in a file) */
+    size_t text_len, text_pos;
     const char *name;     /* for messages */
     long line;            /* lines read so far */
     double start_time_s;  /* from #[StartTime: ], else 0 */
@@ -80,6 +82,10 @@ struct hlog_reader {
 };
 
 void hlog_reader_init(struct hlog_reader *r, FILE *f, const char *name);
+/* A reader of a log already in memory: `len` bytes of `text`, which must
+ * outlive the reader. */
+void hlog_reader_init_text(struct hlog_reader *r, const char *text, size_t len,
+                           const char *name);
 void hlog_reader_fini(struct hlog_reader *r);
 
 /*

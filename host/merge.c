@@ -170,21 +170,38 @@ static int merge_metrics(struct merge *m, json_t *into, json_t *from, const char
     return 0;
 }
 
-/* Failure counts and reasons summed, reasons in first-seen order. */
-static json_t *merge_failures(const struct group *g, json_int_t measured)
+/* *sum += value, or -1 (and a message naming the point and `what`) when
+ * the sum does not fit: the inputs hold counts up to INT64_MAX each. */
+static int add_count(struct merge *m, json_int_t *sum, json_int_t value, const char *id,
+                     const char *what)
+{
+    if (__builtin_add_overflow(*sum, value, sum))
+        return fail(m, "point %s: %s: counts too large to add (their sum exceeds 2^63-1)", id,
+                    what);
+    return 0;
+}
+
+/* Failure counts and reasons summed, reasons in first-seen order; NULL if
+ * a sum does not fit. */
+static json_t *merge_failures(struct merge *m, const struct group *g, json_int_t measured,
+                              const char *id)
 {
     json_t *reasons = json_array(), *by_text = json_object();
     json_int_t count = 0;
-    for (size_t i = 0; i < g->n; i++) {
+    int rc = 0;
+    for (size_t i = 0; i < g->n && rc == 0; i++) {
         json_t *f = json_object_get(g->items[i], "failures"), *r;
         size_t k;
-        count += int_at(f, "count");
+        rc = add_count(m, &count, int_at(f, "count"), id, "failures.count");
         json_array_foreach(json_object_get(f, "reasons"), k, r) {
+            if (rc != 0)
+                break;
             const char *text = json_string_value(json_object_get(r, "reason"));
             json_t *seen = json_object_get(by_text, text);
             if (seen) {
-                json_object_set_new(seen, "count",
-                                    json_integer(int_at(seen, "count") + int_at(r, "count")));
+                json_int_t n = int_at(seen, "count");
+                rc = add_count(m, &n, int_at(r, "count"), id, "failures.reasons[].count");
+                json_object_set_new(seen, "count", json_integer(n));
             } else {
                 seen = json_deep_copy(r);
                 json_object_set(by_text, text, seen);
@@ -193,6 +210,10 @@ static json_t *merge_failures(const struct group *g, json_int_t measured)
         }
     }
     json_decref(by_text);
+    if (rc != 0) {
+        json_decref(reasons);
+        return NULL;
+    }
     json_t *rate = measured ? json_real(1.0 - (double)count / (double)measured) : json_null();
     return json_pack("{s:I, s:o, s:o}", "count", count, "success_rate", rate, "reasons",
                      reasons);
@@ -230,8 +251,9 @@ static json_t *merge_histogram(struct merge *m, const struct group *g, const cha
                    one.sig_figs != sum.sig_figs) {
             rc = fail(m, "%s: point %s: histogram \"%s\" has another range or precision than "
                       "in %s", path, id, name, m->in[g->file[0]].path);
-        } else {
-            hdr_add(&sum, &one);
+        } else if (hdr_add(&sum, &one) != 0) {
+            rc = fail(m, "point %s, histogram \"%s\": counts exceed 2^63-1 (when adding %s)", id,
+                      name, path);
         }
         hdr_fini(&one);
         size_t k;
@@ -299,11 +321,12 @@ static const char *status_of(json_t *pt)
 }
 
 /* An open-loop point's schedule: late iterations summed, the largest lag kept. */
-static void merge_schedule(const struct group *g, json_t *out)
+static int merge_schedule(struct merge *m, const struct group *g, json_t *out)
 {
     json_t *schedule = json_object_get(out, "schedule");
     if (!json_is_object(schedule))
-        return;
+        return 0;
+    const char *id = json_string_value(json_object_get(out, "id"));
     json_int_t late = 0, max_lag = 0;
     int measured = 0;
     for (size_t i = 0; i < g->n; i++) {
@@ -311,12 +334,15 @@ static void merge_schedule(const struct group *g, json_t *out)
         if (!json_is_integer(json_object_get(s, "late")))
             continue;
         measured = 1;
-        late += json_integer_value(json_object_get(s, "late"));
+        if (add_count(m, &late, json_integer_value(json_object_get(s, "late")), id,
+                      "schedule.late") != 0)
+            return -1;
         json_int_t lag = json_integer_value(json_object_get(s, "max_lag_ns"));
         max_lag = lag > max_lag ? lag : max_lag;
     }
     json_object_set_new(schedule, "late", measured ? json_integer(late) : json_null());
     json_object_set_new(schedule, "max_lag_ns", measured ? json_integer(max_lag) : json_null());
+    return 0;
 }
 
 static json_t *merge_point(struct merge *m, const struct group *g)
@@ -328,17 +354,22 @@ static json_t *merge_point(struct merge *m, const struct group *g)
         json_decref(out);
         return NULL;
     }
+    const char *id = json_string_value(json_object_get(out, "id"));
     json_int_t warmup = 0, measured = 0, batch = 0, reps = 0;
     double wall_s = 0;
     int capped = 0, failed = 0, ok = 0;
     json_t *error = NULL, *tail = NULL, *metrics = json_object();
     for (size_t i = 0; i < g->n; i++) {
         json_t *pt = g->items[i], *it = json_object_get(pt, "iterations");
-        warmup += int_at(it, "warmup");
-        measured += int_at(it, "measured");
+        if (add_count(m, &warmup, int_at(it, "warmup"), id, "iterations.warmup") != 0 ||
+            add_count(m, &measured, int_at(it, "measured"), id, "iterations.measured") != 0 ||
+            add_count(m, &reps, int_at(pt, "repetitions"), id, "repetitions") != 0) {
+            json_decref(metrics);
+            json_decref(out);
+            return NULL;
+        }
         batch = int_at(it, "batch") > batch ? int_at(it, "batch") : batch;
         capped |= json_is_true(json_object_get(it, "capped"));
-        reps += int_at(pt, "repetitions");
         wall_s += number_at(pt, "wall_s");
         int this_failed = strcmp(status_of(pt), "failed") == 0;
         failed |= this_failed;
@@ -371,10 +402,14 @@ static json_t *merge_point(struct merge *m, const struct group *g)
     } else if (ok) {
         json_object_set_new(out, "error", json_null());
     }
-    json_object_set_new(out, "failures", merge_failures(g, measured));
     json_object_set_new(out, "metrics", metrics);
-    merge_schedule(g, out);
-    if (merge_histograms(m, g, out) != 0) {
+    json_t *failures = merge_failures(m, g, measured, id);
+    if (!failures) {
+        json_decref(out);
+        return NULL;
+    }
+    json_object_set_new(out, "failures", failures);
+    if (merge_schedule(m, g, out) != 0 || merge_histograms(m, g, out) != 0) {
         json_decref(out);
         return NULL;
     }
@@ -475,6 +510,26 @@ static size_t count_status(json_t *points, const char *status)
     return n;
 }
 
+/* results_run_failures() holds a sum that does not fit at INT64_MAX, as a
+ * run must still write its results; a merge refuses such a sum instead (and
+ * one of exactly INT64_MAX, which cannot be told from a held one). */
+static int run_failures_fit(struct merge *m, json_t *points, json_t *failures)
+{
+    json_int_t measured = 0;
+    int fits = int_at(failures, "count") < INT64_MAX;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(failures, "reasons"), i, v)
+        fits &= int_at(v, "count") < INT64_MAX;
+    json_array_foreach(points, i, v)
+        fits &= !__builtin_add_overflow(
+            measured, int_at(json_object_get(v, "iterations"), "measured"), &measured);
+    if (!fits)
+        return fail(m, "run.failures: counts too large to add (their sum exceeds 2^63-1)");
+    return 0;
+}
+
+/* The merged run object, NULL if its failure counts do not fit. */
 static json_t *merged_run(struct merge *m, json_t *points, const char *dir, int argc,
                           char **argv)
 {
@@ -524,49 +579,119 @@ static json_t *merged_run(struct merge *m, json_t *points, const char *dir, int 
     json_object_set_new(run, "points_skipped", json_integer((json_int_t)skipped));
     json_object_set_new(run, "failures", results_run_failures(points));
     json_object_set(run, "filter", filter ? filter : json_null());
+    if (run_failures_fit(m, points, json_object_get(run, "failures")) != 0) {
+        json_decref(run);
+        return NULL;
+    }
     return run;
 }
 
-/* Where each input came from; an input that is itself a merge contributes
- * its own list, so merging in any grouping lists the same runs. */
+/*
+ * Which run an entry of merged_from (or a results file: {run, environment})
+ * is, whatever path it was copied to: the host, directory and second it
+ * started in. A resumed run keeps its started_utc, so an interrupted copy and
+ * the finished run are the same run too. NULL if the entry does not say.
+ */
+static json_t *run_identity(json_t *entry)
+{
+    json_t *run = json_object_get(entry, "run");
+    json_t *dir = json_object_get(run, "dir"), *started = json_object_get(run, "started_utc");
+    json_t *host = json_object_get(json_object_get(entry, "environment"), "hostname");
+    if (!json_is_string(dir) || !json_is_string(started))
+        return NULL;
+    return json_pack("[O, O, O]", json_is_string(host) ? host : json_null(), dir, started);
+}
+
+/* Records the run `entry` is (from input f; `where` is "" or "merged_from[k]: ")
+ * in `seen`; -1 if it is not identified or was seen before. */
+static int add_run(struct merge *m, json_t *seen, json_t *entry, size_t f, const char *where)
+{
+    json_t *id = run_identity(entry);
+    if (!id)
+        return fail(m, "%s: %srun.dir and run.started_utc are not both strings, so it cannot "
+                    "be told from other runs", m->in[f].path, where);
+    char *key = json_dumps(id, JSON_COMPACT);
+    int rc = 0;
+    if (!key) {
+        rc = fail(m, "out of memory");
+    } else if (json_object_get(seen, key)) {
+        size_t g = (size_t)json_integer_value(json_object_get(seen, key));
+        const char *dir = json_string_value(json_array_get(id, 1));
+        const char *started = json_string_value(json_array_get(id, 2));
+        if (g == f)
+            rc = fail(m, "%s holds the run started %s in %s twice (in its merged_from); its "
+                      "points would be counted twice", m->in[f].path, started, dir);
+        else
+            rc = fail(m, "%s and %s both hold the run started %s in %s; merging would count "
+                      "its points twice", m->in[g].path, m->in[f].path, started, dir);
+    } else {
+        json_object_set_new(seen, key, json_integer((json_int_t)f));
+    }
+    free(key);
+    json_decref(id);
+    return rc;
+}
+
+/* One entry per original run, in input order: an input that is itself a
+ * merge contributes its own list, so merging in any grouping lists the same
+ * runs. NULL if a run appears twice, which would count its points twice. */
 static json_t *merged_from(struct merge *m)
 {
-    json_t *list = json_array();
-    for (size_t f = 0; f < m->nin; f++) {
+    json_t *list = json_array(), *seen = json_object();
+    int rc = 0;
+    for (size_t f = 0; f < m->nin && rc == 0; f++) {
         json_t *doc = m->in[f].doc, *earlier = json_object_get(doc, "merged_from");
         if (json_is_array(earlier)) {
-            json_array_extend(list, earlier);
+            size_t k;
+            json_t *e;
+            json_array_foreach(earlier, k, e) {
+                char where[48];
+                snprintf(where, sizeof where, "merged_from[%zu]: ", k);
+                if ((rc = add_run(m, seen, e, f, where)) != 0)
+                    break;
+                json_array_append(list, e);
+            }
             continue;
         }
         char *abs = realpath(m->in[f].path, NULL);
-        json_array_append_new(list, json_pack("{s:s, s:O, s:O}", "path",
-                                              abs ? abs : m->in[f].path, "run",
-                                              json_object_get(doc, "run"), "environment",
-                                              json_object_get(doc, "environment")));
+        json_t *e = json_pack("{s:s, s:O, s:O}", "path", abs ? abs : m->in[f].path, "run",
+                              json_object_get(doc, "run"), "environment",
+                              json_object_get(doc, "environment"));
         free(abs);
+        rc = add_run(m, seen, e, f, "");
+        json_array_append_new(list, e);
+    }
+    json_decref(seen);
+    if (rc != 0) {
+        json_decref(list);
+        return NULL;
     }
     return list;
 }
 
-static json_t *merged_document(struct merge *m, const char *dir, int argc, char **argv)
+/* The merged document (takes over `from`), or NULL with m->err. */
+static json_t *merged_document(struct merge *m, json_t *from, const char *dir, int argc,
+                               char **argv)
 {
-    json_t *points = merge_points(m);
-    if (!points)
-        return NULL;
-    json_t *instruments = merge_instruments(m);
-    if (!instruments) {
+    json_t *points = merge_points(m), *instruments = NULL, *run = NULL;
+    if (points)
+        instruments = merge_instruments(m);
+    if (instruments)
+        run = merged_run(m, points, dir, argc, argv);
+    if (!run) {
         json_decref(points);
+        json_decref(instruments);
+        json_decref(from);
         return NULL;
     }
     char abi[16];
     snprintf(abi, sizeof abi, "%d.%d", BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
     json_t *first = m->in[0].doc;
-    json_t *run = merged_run(m, points, dir, argc, argv);
     return json_pack("{s:s, s:{s:s, s:s}, s:o, s:O, s:O, s:o, s:o, s:o}", "schema",
                      RESULTS_SCHEMA, "bhost", "version", BHOST_VERSION, "abi", abi, "run", run,
                      "spec", json_object_get(first, "spec"), "environment",
                      json_object_get(first, "environment"), "points", points, "instruments",
-                     instruments, "merged_from", merged_from(m));
+                     instruments, "merged_from", from);
 }
 
 /* ---- the command ----------------------------------------------------------- */
@@ -597,6 +722,8 @@ static int output_is_input(const struct merge *m, const char *out)
     return same;
 }
 
+/* Checks and merges everything first: DIR is created only for a merged
+ * document, as exit 2 promises that nothing was written. */
 static int run_merge(struct merge *m, const char *dir, int argc, char **argv)
 {
     if (check_same_spec(m) != 0) {
@@ -610,30 +737,35 @@ static int run_merge(struct merge *m, const char *dir, int argc, char **argv)
         free(path);
         return EXIT_USAGE;
     }
-    if (mkdir_p(dir, 0755) != 0) {
-        fprintf(stderr, "bhost merge: cannot create %s: %s\n", dir, strerror(errno));
-        free(path);
-        return EXIT_INTERNAL;
-    }
-    char *abs_dir = realpath(dir, NULL);
-    json_t *doc = merged_document(m, abs_dir ? abs_dir : dir, argc, argv);
-    free(abs_dir);
-    int rc;
-    char err[1024];
+    json_t *from = merged_from(m);
+    json_t *doc = from ? merged_document(m, from, dir, argc, argv) : NULL;
     if (!doc) {
         fprintf(stderr, "bhost merge: %s\n", m->err);
-        rc = EXIT_USAGE;
-    } else if (results_write(doc, path, err, sizeof err) != 0) {
-        fprintf(stderr, "bhost merge: %s\n", err);
+        free(path);
+        return EXIT_USAGE;
+    }
+    int rc;
+    char err[1024];
+    if (mkdir_p(dir, 0755) != 0) {
+        fprintf(stderr, "bhost merge: cannot create %s: %s\n", dir, strerror(errno));
         rc = EXIT_INTERNAL;
     } else {
         json_t *run = json_object_get(doc, "run");
-        printf("merged %zu runs: %lld points, %lld failed; results: %s\n", m->nin,
-               (long long)json_array_size(json_object_get(doc, "points")),
-               (long long)int_at(run, "points_failed"), path);
-        rc = strcmp(json_string_value(json_object_get(run, "status")), "ok") == 0
-                 ? EXIT_OK
-                 : EXIT_FAILED_POINTS;
+        char *abs_dir = realpath(dir, NULL);
+        if (abs_dir)
+            json_object_set_new(run, "dir", json_string(abs_dir));
+        free(abs_dir);
+        if (results_write(doc, path, err, sizeof err) != 0) {
+            fprintf(stderr, "bhost merge: %s\n", err);
+            rc = EXIT_INTERNAL;
+        } else {
+            printf("merged %zu runs: %lld points, %lld failed; results: %s\n", m->nin,
+                   (long long)json_array_size(json_object_get(doc, "points")),
+                   (long long)int_at(run, "points_failed"), path);
+            rc = strcmp(json_string_value(json_object_get(run, "status")), "ok") == 0
+                     ? EXIT_OK
+                     : EXIT_FAILED_POINTS;
+        }
     }
     json_decref(doc);
     free(path);

@@ -44,8 +44,10 @@ json_t *results_summary(const struct hdr *h, double wall_s)
     return o;
 }
 
-json_t *results_histogram(const struct bhost_hist *h, const uint64_t *rep_iterations,
-                          const uint64_t *rep_wall_ns)
+/* results_histogram(); *overflow set when the repetitions' counts do not fit
+ * in one int64 total: the summary then stops at the repetition that overflowed. */
+static json_t *histogram_json(const struct bhost_hist *h, const uint64_t *rep_iterations,
+                              const uint64_t *rep_wall_ns, int *overflow)
 {
     struct hdr all;
     if (hdr_init_bhost(&all) != 0)
@@ -53,7 +55,8 @@ json_t *results_histogram(const struct bhost_hist *h, const uint64_t *rep_iterat
     json_t *reps = json_array();
     uint64_t wall = 0;
     for (uint32_t r = 0; r < h->nreps; r++) {
-        hdr_add(&all, &h->reps[r]);
+        if (!*overflow && hdr_add(&all, &h->reps[r]) != 0)
+            *overflow = 1;
         wall += rep_wall_ns[r];
         json_t *one = results_summary(&h->reps[r], (double)rep_wall_ns[r] / 1e9);
         json_object_set_new(one, "iterations", json_integer((json_int_t)rep_iterations[r]));
@@ -64,6 +67,13 @@ json_t *results_histogram(const struct bhost_hist *h, const uint64_t *rep_iterat
     json_object_set_new(o, "repetitions", reps);
     hdr_fini(&all);
     return o;
+}
+
+json_t *results_histogram(const struct bhost_hist *h, const uint64_t *rep_iterations,
+                          const uint64_t *rep_wall_ns)
+{
+    int overflow = 0;
+    return histogram_json(h, rep_iterations, rep_wall_ns, &overflow);
 }
 
 json_t *results_metrics(const struct metrics *m)
@@ -128,11 +138,16 @@ json_t *results_point(const struct point *pt, const struct point_state *ps,
     snprintf(seed, sizeof seed, "%016llx", (unsigned long long)pt->seed);
     /* What was measured is kept, even when a later hook failed the point. */
     json_t *hists = json_object();
+    const char *too_many = NULL;
     if (measured > 0)
-        for (size_t i = 0; i < ps->nhists; i++)
+        for (size_t i = 0; i < ps->nhists; i++) {
+            int overflow = 0;
             json_object_set_new(hists, ps->hists[i]->name,
-                                results_histogram(ps->hists[i], pr->rep_iterations,
-                                                  pr->rep_wall_ns));
+                                histogram_json(ps->hists[i], pr->rep_iterations,
+                                               pr->rep_wall_ns, &overflow));
+            if (overflow && !too_many)
+                too_many = ps->hists[i]->name;
+        }
     json_t *o = json_pack(
         "{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:{s:I, s:I, s:I}, s:i, s:f}",
         "index", (json_int_t)pt->index, "id", pt->id, "label", pt->label, "experiment", e->name,
@@ -147,6 +162,14 @@ json_t *results_point(const struct point *pt, const struct point_state *ps,
         capped |= pr->rep_iterations[r] >= RUNNER_MAX_ITERATIONS;
     json_object_set_new(json_object_get(o, "iterations"), "capped", json_boolean(capped));
     json_object_set_new(o, "error", pr->error ? json_string(pr->error) : json_null());
+    if (too_many && !pr->error) {
+        char *why = xasprintf("histogram \"%s\": its repetitions hold more than 2^63-1 values "
+                              "in all; its summary stops before the repetition that overflowed",
+                              too_many);
+        json_object_set_new(o, "status", json_string("failed"));
+        json_object_set_new(o, "error", json_string(why));
+        free(why);
+    }
     json_object_set_new(o, "stderr_tail", json_null());
     json_object_set_new(o, "failures", failures_json(ps, measured));
     add_rep_starts(hists, pr->rep_started_ns, e->repetitions);
@@ -191,6 +214,20 @@ json_t *results_instrument(const struct instrument_run *ir)
     return o;
 }
 
+/*
+ * a + b, held at INT64_MAX (or INT64_MIN) instead of overflowing. The points
+ * summed come from a journal or from results files that point_check() passed,
+ * so each count is an int64 >= 0, but a hand-edited journal can still hold
+ * counts whose sum does not fit: run.failures then says INT64_MAX.
+ */
+static json_int_t add_saturating(json_int_t a, json_int_t b)
+{
+    json_int_t sum;
+    if (__builtin_add_overflow(a, b, &sum))
+        return b > 0 ? INT64_MAX : INT64_MIN;
+    return sum;
+}
+
 json_t *results_run_failures(json_t *points)
 {
     json_t *by_reason = json_object(), *reasons = json_array();
@@ -199,15 +236,16 @@ json_t *results_run_failures(json_t *points)
     json_t *pt, *r;
     json_array_foreach(points, i, pt) {
         json_t *f = json_object_get(pt, "failures");
-        count += json_integer_value(json_object_get(f, "count"));
-        measured += json_integer_value(json_object_get(json_object_get(pt, "iterations"),
-                                                       "measured"));
+        count = add_saturating(count, json_integer_value(json_object_get(f, "count")));
+        measured = add_saturating(
+            measured, json_integer_value(json_object_get(json_object_get(pt, "iterations"),
+                                                         "measured")));
         json_array_foreach(json_object_get(f, "reasons"), k, r) {
             const char *text = json_string_value(json_object_get(r, "reason"));
             json_int_t n = json_integer_value(json_object_get(r, "count"));
             json_t *sum = json_object_get(by_reason, text);
             if (sum) {
-                json_integer_set(sum, json_integer_value(sum) + n);
+                json_integer_set(sum, add_saturating(json_integer_value(sum), n));
             } else {
                 json_object_set_new(by_reason, text, json_integer(n));
                 json_array_append_new(reasons, json_string(text)); /* first-seen order */

@@ -146,11 +146,6 @@ void results_file_free(struct results_file *r)
     memset(r, 0, sizeof *r);
 }
 
-json_t *results_point_by_id(const struct results_file *r, const char *id)
-{
-    return json_object_get(r->by_id, id);
-}
-
 int results_hdr(const json_t *histogram, struct hdr *h)
 {
     const char *text = json_string_value(json_object_get(histogram, "hdr"));

@@ -31,9 +31,6 @@ int results_parse(const char *text, size_t len, const char *name, struct results
                   char *err, size_t errlen);
 void results_file_free(struct results_file *r);
 
-/* The point with this id, or NULL. */
-json_t *results_point_by_id(const struct results_file *r, const char *id);
-
 /* Decodes a histogram object's "hdr": 0 and an initialised *h, or -1. */
 int results_hdr(const json_t *histogram, struct hdr *h);
 

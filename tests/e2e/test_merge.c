@@ -13,9 +13,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "e2e.h"
 #include "hdr.h"
+#include "results.h"
 
 static const char spec_text[] =
     "name: merge-e2e\n"
@@ -63,6 +65,56 @@ static json_t *point_by_id(json_t *doc, const char *id)
         if (strcmp(json_string_value(json_object_get(pt, "id")), id) == 0)
             return pt;
     return NULL;
+}
+
+/* The first point of a results document. */
+static json_t *first_point(json_t *doc)
+{
+    return json_array_get(json_object_get(doc, "points"), 0);
+}
+
+/* Writes doc to dir/name; returns the path (owned). */
+static char *write_doc(const char *dir, const char *name, json_t *doc)
+{
+    char *text = json_dumps(doc, 0);
+    char *path = e2e_write(dir, name, text);
+    free(text);
+    return path;
+}
+
+/* A hand-edited copy of a run stands for another run: another run.dir. */
+static void as_other_run(json_t *doc, const char *dir)
+{
+    json_object_set_new(json_object_get(doc, "run"), "dir", json_string(dir));
+}
+
+/* A refused merge writes nothing: not even its -o directory. */
+static void assert_absent(const char *path)
+{
+    if (access(path, F_OK) == 0)
+        fail_msg("%s exists after a refused merge", path);
+}
+
+/*
+ * `bhost merge a doc -o DIR/never` with doc written to DIR/name must exit 2
+ * with `message` on stderr and leave no DIR/never. Takes over doc.
+ */
+static void assert_refused(const char *a, json_t *doc, const char *name, const char *message)
+{
+    char *dir = e2e_dir("refused");
+    char *path = write_doc(dir, name, doc);
+    char *out = malloc(strlen(dir) + 8);
+    sprintf(out, "%s/never", dir);
+    struct proc p;
+    int rc = merge(&p, a, path, out);
+    if (rc != 2 || !strstr(p.err, message))
+        fail_msg("merge with %s exited %d, not 2 with \"%s\": %s", name, rc, message, p.err);
+    e2e_proc_free(&p);
+    assert_absent(out);
+    json_decref(doc);
+    free(out);
+    free(path);
+    free(dir);
 }
 
 static json_int_t jint(json_t *o, const char *key)
@@ -280,12 +332,17 @@ static void test_merge_refuses_bad_input(void **state)
                         "iteration"),
         "hdr");
     json_string_set(h, "HISTFAAAAAA=");
+    as_other_run(doc, "/elsewhere");
     char *text = json_dumps(doc, 0);
     char *corrupt = e2e_write(dir, "corrupt.json", text);
-    assert_int_equal(merge(&p, a, corrupt, out), 2);
+    char *fresh = malloc(strlen(out) + 8);
+    sprintf(fresh, "%s/fresh", out);
+    assert_int_equal(merge(&p, a, corrupt, fresh), 2);
     assert_non_null(strstr(p.err, "corrupt.json: point "));
     assert_non_null(strstr(p.err, "its hdr cannot be decoded"));
     e2e_proc_free(&p);
+    assert_absent(fresh);
+    free(fresh);
 
     assert_int_equal(merge(&p, a, a, a), 2); /* would overwrite its input */
     e2e_proc_free(&p);
@@ -306,6 +363,189 @@ static void test_merge_refuses_bad_input(void **state)
     free(spec);
 }
 
+/* Hand-edited inputs: negative counts and an hdr that is not Base64 are
+ * refused by point_check, with the field named. */
+static void test_merge_refuses_bad_fields(void **state)
+{
+    (void)state;
+    char *spec = spec_path();
+    char *a = run_spec(spec, "--filter", "noop");
+
+    json_t *doc = e2e_results(a);
+    as_other_run(doc, "/elsewhere");
+    json_t *f = json_object_get(first_point(doc), "failures");
+    json_t *edited = json_pack("{s:s, s:I}", "reason", "edited", "count", (json_int_t)-5);
+    json_array_append_new(json_object_get(f, "reasons"), edited);
+    assert_refused(a, doc, "negative-reason.json",
+                   "failures.reasons[0].count: not a count");
+
+    doc = e2e_results(a);
+    as_other_run(doc, "/elsewhere");
+    json_object_set_new(json_object_get(first_point(doc), "iterations"), "warmup",
+                        json_integer(-1));
+    assert_refused(a, doc, "negative-warmup.json", "iterations.warmup: not a count");
+
+    doc = e2e_results(a);
+    as_other_run(doc, "/elsewhere");
+    json_object_set_new(first_point(doc), "repetitions", json_integer(-2));
+    assert_refused(a, doc, "negative-reps.json", ": repetitions: not a count");
+
+    /* An hdr goes into run.hlog as it is: a newline would add lines to it. */
+    doc = e2e_results(a);
+    as_other_run(doc, "/elsewhere");
+    json_t *h = json_object_get(json_object_get(first_point(doc), "histograms"), "iteration");
+    char *text = malloc(strlen(json_string_value(json_object_get(h, "hdr"))) + 32);
+    sprintf(text, "%s\nTag=x,0.0,1.0,1.0,HISTF", json_string_value(json_object_get(h, "hdr")));
+    json_object_set_new(h, "hdr", json_string(text));
+    assert_refused(a, doc, "newline-hdr.json",
+                   "histograms.iteration.hdr: not a Base64 string");
+
+    doc = e2e_results(a);
+    as_other_run(doc, "/elsewhere");
+    h = json_object_get(json_object_get(first_point(doc), "histograms"), "iteration");
+    json_object_set_new(json_array_get(json_object_get(h, "repetitions"), 0), "hdr",
+                        json_string(text));
+    assert_refused(a, doc, "newline-rep-hdr.json",
+                   "histograms.iteration.repetitions[0].hdr: not a Base64 string");
+    free(text);
+    free(a);
+    free(spec);
+}
+
+/* Sums that do not fit in an int64 are refused, not wrapped (or UB). */
+static void test_merge_refuses_overflowing_counts(void **state)
+{
+    (void)state;
+    char *spec = spec_path();
+    char *a = run_spec(spec, "--filter", "noop");
+
+    json_t *doc = e2e_results(a);
+    as_other_run(doc, "/elsewhere");
+    json_object_set_new(json_object_get(first_point(doc), "iterations"), "warmup",
+                        json_integer(INT64_MAX));
+    /* Both inputs hand-edited alike: the first is a copy of a with a new run.dir. */
+    char *dir = e2e_dir("big");
+    char *first = write_doc(dir, "first.json", doc);
+    as_other_run(doc, "/elsewhere/too");
+    assert_refused(first, doc, "warmup.json",
+                   "iterations.warmup: counts too large to add");
+    free(first);
+
+    doc = e2e_results(a);
+    as_other_run(doc, "/elsewhere");
+    json_t *f = json_object_get(first_point(doc), "failures");
+    json_t *edited = json_pack("{s:s, s:I}", "reason", "edited", "count", (json_int_t)INT64_MAX);
+    json_array_append_new(json_object_get(f, "reasons"), edited);
+    first = write_doc(dir, "first.json", doc);
+    as_other_run(doc, "/elsewhere/too");
+    assert_refused(first, doc, "reasons.json",
+                   "failures.reasons[].count: counts too large to add");
+    free(first);
+
+    /* Histograms of 2^62 + 1 values each: their sum passes 2^63 - 1. */
+    struct hdr big;
+    assert_int_equal(hdr_init_bhost(&big), 0);
+    hdr_record_n(&big, 1000, (INT64_C(1) << 62) + 1);
+    char *b64 = hdr_encode_v2_base64(&big);
+    assert_non_null(b64);
+    doc = e2e_results(a);
+    as_other_run(doc, "/elsewhere");
+    json_t *h = json_object_get(json_object_get(first_point(doc), "histograms"), "iteration");
+    json_object_set_new(h, "hdr", json_string(b64));
+    json_object_set_new(h, "count", json_integer(big.total_count));
+    first = write_doc(dir, "first.json", doc);
+    as_other_run(doc, "/elsewhere/too");
+    assert_refused(first, doc, "histogram.json",
+                   ", histogram \"iteration\": counts exceed 2^63-1");
+    free(first);
+    free(b64);
+    hdr_fini(&big);
+
+    free(dir);
+    free(a);
+    free(spec);
+}
+
+/* run.failures saturates at INT64_MAX rather than overflow: a resumed run
+ * whose journal was edited must still write its results. */
+static void test_run_failures_saturate(void **state)
+{
+    (void)state;
+    json_t *points = json_array();
+    for (int i = 0; i < 3; i++)
+        json_array_append_new(
+            points, json_pack("{s:{s:I}, s:{s:I, s:[{s:s, s:I}]}}", "iterations", "measured",
+                              (json_int_t)INT64_MAX, "failures", "count",
+                              (json_int_t)(INT64_MAX - 1), "reasons", "reason", "x", "count",
+                              (json_int_t)INT64_MAX));
+    json_t *f = results_run_failures(points);
+    assert_int_equal(jint(f, "count"), INT64_MAX);
+    assert_int_equal(json_array_size(json_object_get(f, "reasons")), 1);
+    assert_int_equal(jint(json_array_get(json_object_get(f, "reasons"), 0), "count"), INT64_MAX);
+    json_decref(f);
+    json_decref(points);
+}
+
+/* The same run twice would count its points twice, whatever its path. */
+static void test_merge_refuses_same_run_twice(void **state)
+{
+    (void)state;
+    char *spec = spec_path();
+    char *a = run_spec(spec, "--filter", "noop"), *b = run_spec(spec, "--filter", "noop");
+    char *out = e2e_dir("merged");
+    char *never = malloc(strlen(out) + 8);
+    sprintf(never, "%s/never", out);
+    struct proc p;
+
+    assert_int_equal(merge(&p, a, a, never), 2);
+    assert_non_null(strstr(p.err, "both hold the run started"));
+    assert_non_null(strstr(p.err, "would count its points twice"));
+    e2e_proc_free(&p);
+    assert_absent(never);
+
+    /* A copy elsewhere is still the same run. */
+    char *copies = e2e_dir("copy");
+    json_t *doc = e2e_results(a);
+    char *copy = write_doc(copies, "copy.json", doc);
+    json_decref(doc);
+    assert_int_equal(merge(&p, a, copy, never), 2);
+    assert_non_null(strstr(p.err, "copy.json both hold the run started"));
+    e2e_proc_free(&p);
+    assert_absent(never);
+
+    /* (a + b) + a: a is in the first input's merged_from. */
+    assert_int_equal(merge(&p, a, b, out), 0);
+    e2e_proc_free(&p);
+    assert_int_equal(merge(&p, out, a, never), 2);
+    assert_non_null(strstr(p.err, out));
+    assert_non_null(strstr(p.err, a));
+    assert_non_null(strstr(p.err, "both hold the run started"));
+    e2e_proc_free(&p);
+    assert_absent(never);
+
+    /* A merge whose merged_from lists one run twice (edited by hand). */
+    doc = e2e_results(out);
+    json_t *from = json_object_get(doc, "merged_from");
+    json_array_append(from, json_array_get(from, 0));
+    char *twice = write_doc(copies, "twice.json", doc);
+    json_decref(doc);
+    char *c = run_spec(spec, "--filter", "noop");
+    assert_int_equal(merge(&p, c, twice, never), 2);
+    assert_non_null(strstr(p.err, "twice.json holds the run started"));
+    e2e_proc_free(&p);
+    assert_absent(never);
+
+    free(c);
+    free(twice);
+    free(copy);
+    free(copies);
+    free(never);
+    free(out);
+    free(a);
+    free(b);
+    free(spec);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -314,6 +554,10 @@ int main(void)
         cmocka_unit_test(test_merge_open_loop),
         cmocka_unit_test(test_merge_refuses_other_spec),
         cmocka_unit_test(test_merge_refuses_bad_input),
+        cmocka_unit_test(test_merge_refuses_bad_fields),
+        cmocka_unit_test(test_merge_refuses_overflowing_counts),
+        cmocka_unit_test(test_run_failures_saturate),
+        cmocka_unit_test(test_merge_refuses_same_run_twice),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     e2e_cleanup();

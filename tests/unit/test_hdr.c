@@ -507,20 +507,20 @@ static void test_merge_same_layout(void **state)
     record_wide(&b, 2, 70000);
     record_wide(&all, 1, 50000);
     record_wide(&all, 2, 70000);
-    hdr_add(&a, &b);
+    assert_int_equal(hdr_add(&a, &b), 0);
     assert_same_histogram(&a, &all);
     assert_int_equal(a.min_index, all.min_index);
     assert_int_equal(a.max_index, all.max_index);
 
     struct hdr empty;
     assert_int_equal(hdr_init_bhost(&empty), 0);
-    hdr_add(&a, &empty);
+    assert_int_equal(hdr_add(&a, &empty), 0);
     assert_same_histogram(&a, &all);
-    hdr_add(&empty, &a);
+    assert_int_equal(hdr_add(&empty, &a), 0);
     assert_same_histogram(&empty, &all);
 
-    hdr_add(&a, &a);
-    hdr_add(&all, &b);
+    assert_int_equal(hdr_add(&a, &a), 0);
+    assert_int_equal(hdr_add(&all, &b), 0);
     record_wide(&all, 1, 50000);
     assert_same_histogram(&a, &all);
     hdr_fini(&a);
@@ -551,9 +551,9 @@ static void test_merge_different_layouts(void **state)
     hdr_record_n(&wider, INT64_C(9000000000000), 2);
     hdr_record(&wider, 777);
 
-    hdr_add(&dst, &two_digits);
-    hdr_add(&dst, &coarse);
-    hdr_add(&dst, &wider);
+    assert_int_equal(hdr_add(&dst, &two_digits), 0);
+    assert_int_equal(hdr_add(&dst, &coarse), 0);
+    assert_int_equal(hdr_add(&dst, &wider), 0);
 
     assert_int_equal(dst.total_count, 12);
     assert_int_equal(dst.counts[0], 1);
@@ -578,6 +578,49 @@ static void test_merge_different_layouts(void **state)
     hdr_fini(&wider);
 }
 
+/* a + b whose total would pass INT64_MAX fails and leaves a as it was. */
+static void assert_add_refused(struct hdr *a, const struct hdr *b)
+{
+    struct hdr before;
+    assert_int_equal(hdr_init(&before, a->lowest_discernible, a->highest_trackable,
+                              a->sig_figs), 0);
+    assert_int_equal(hdr_add(&before, a), 0);
+    assert_int_equal(hdr_add(a, b), -1);
+    assert_same_histogram(a, &before);
+    assert_int_equal(a->min_index, before.min_index);
+    assert_int_equal(a->max_index, before.max_index);
+    hdr_fini(&before);
+}
+
+static void test_merge_overflow(void **state)
+{
+    (void)state;
+    const int64_t big = (INT64_C(1) << 62) + 1;
+    struct hdr a, same, other, rest;
+    assert_int_equal(hdr_init_bhost(&a), 0);
+    assert_int_equal(hdr_init_bhost(&same), 0);
+    assert_int_equal(hdr_init(&other, 1, 1000000000, 2), 0);
+    assert_int_equal(hdr_init_bhost(&rest), 0);
+    hdr_record_n(&a, 1000, big);
+    hdr_record_n(&same, 5000, big);
+    hdr_record_n(&other, 70000, big);
+
+    assert_add_refused(&a, &same);  /* equal layouts: one vector loop */
+    assert_add_refused(&a, &other); /* different layouts: re-recorded */
+    assert_add_refused(&a, &a);
+
+    /* Up to INT64_MAX itself is fine. */
+    hdr_record_n(&rest, 5000, INT64_MAX - big);
+    assert_int_equal(hdr_add(&a, &rest), 0);
+    assert_int_equal(a.total_count, INT64_MAX);
+    assert_int_equal(a.counts[hdr_counts_index(&a, 5000)], INT64_MAX - big);
+    assert_add_refused(&a, &other);
+    hdr_fini(&a);
+    hdr_fini(&same);
+    hdr_fini(&other);
+    hdr_fini(&rest);
+}
+
 /* Records n values of a kind into one histogram, and also into a or b
  * (chosen by the value's hash), so that a + b must equal `all`. */
 static void record_split(struct hdr *a, struct hdr *b, struct hdr *all, int64_t v, int64_t n)
@@ -589,7 +632,7 @@ static void record_split(struct hdr *a, struct hdr *b, struct hdr *all, int64_t 
 /* a + b against all: counts, totals, index bounds and every summary figure. */
 static void check_merge(struct hdr *a, struct hdr *b, struct hdr *all)
 {
-    hdr_add(a, b);
+    assert_int_equal(hdr_add(a, b), 0);
     assert_same_histogram(a, all);
     if (all->total_count) {
         int32_t lo = 0, hi = all->counts_len - 1;
@@ -1225,6 +1268,7 @@ int main(void)
         cmocka_unit_test(test_summary_large_counts),
         cmocka_unit_test(test_merge_same_layout),
         cmocka_unit_test(test_merge_different_layouts),
+        cmocka_unit_test(test_merge_overflow),
         cmocka_unit_test(test_merge_equals_recording_all),
         cmocka_unit_test(test_merge_after_round_trip),
         cmocka_unit_test(test_summary_huge_counts_exact),

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../e2e/e2e.h"
@@ -440,7 +441,82 @@ static void test_percentile_text(void **state)
     hdr_fini(&h);
 }
 
+/* Lines in `text`, and whether it ends with `tail`. */
+static size_t count_lines(const char *text)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strchr(p, '\n')); p++)
+        n++;
+    return n;
+}
+
+static int ends_with(const char *text, const char *tail)
+{
+    size_t n = strlen(text), m = strlen(tail);
+    return n >= m && strcmp(text + n - m, tail) == 0;
+}
+
+static void test_percentile_text_near_100_terminates(void **state)
+{
+    (void)state;
+    /* Above ~1.4e16 counts the running percentile rounds to 100 while counts
+       remain, and near 100% a tick no longer moves the level: the rows must
+       still end, with the 100% row at the last value. */
+    struct hdr h;
+    assert_int_equal(hdr_init_bhost(&h), 0);
+    hdr_record_n(&h, 1, INT64_C(100000000000000000));
+    hdr_record_n(&h, 1000, 1);
+    for (int ticks = 1; ticks <= 1000; ticks *= 10) {
+        char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        assert_non_null(f);
+        hdr_text_percentiles(f, &h, ticks, 1.0);
+        assert_int_equal(fclose(f), 0);
+        /* At most one row per tick for each of the ~53 halvings a double allows. */
+        if (count_lines(text) > 5 + 60 * (size_t)ticks)
+            fail_msg("%zu lines with %d ticks", count_lines(text), ticks);
+        assert_true(ends_with(text,
+            "    1000.000 1.000000000000 100000000000000001\n"
+            "#[Mean    =        1.000, StdDeviation   =        0.000]\n"
+            "#[Max     =     1000.000, Total count    = 100000000000000001]\n"
+            "#[Buckets =           32, SubBuckets     =         2048]\n"));
+        /* One 100% row (the only one without 1/(1-Percentile)). */
+        assert_non_null(strstr(text, "       1.000 0.999"));
+        assert_null(strstr(text, " 100000000000000000\n"));
+        free(text);
+    }
+    hdr_fini(&h);
+}
+
 /* --- bhost hdr ---------------------------------------------------------------------- */
+
+/* `cat file | bhost hdr ARGS 2>&1`: its exit code and output (owned). The e2e
+   runner gives bhost /dev/null for stdin, so this goes through a shell. */
+static int run_piped(const char *file, const char *args, char **out)
+{
+    char *cmd;
+    assert_true(asprintf(&cmd, "cat '%s' | '%s' hdr %s 2>&1", file, BHOST_EXE, args) > 0);
+    fflush(NULL);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t len = 0, cap = 4096;
+    char *buf = malloc(cap);
+    assert_non_null(buf);
+    size_t got;
+    while ((got = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+        len += got;
+        if (cap - len < 2) {
+            buf = realloc(buf, cap *= 2);
+            assert_non_null(buf);
+        }
+    }
+    buf[len] = '\0';
+    int status = pclose(p);
+    free(cmd);
+    *out = buf;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
 
 static void test_hdr_command(void **state)
 {
@@ -502,17 +578,51 @@ static void test_hdr_command(void **state)
                                                 "\"points\": [}");
     e2e_run(&p, (const char *[]){"hdr", json, "--point", "x", NULL});
     assert_int_equal(p.rc, 2);
-    assert_non_null(strstr(p.err, "results.json:2: not valid JSON"));
+    assert_non_null(strstr(p.err, "results.json:2:"));
+    assert_non_null(strstr(p.err, "not valid JSON"));
     e2e_proc_free(&p);
     e2e_run(&p, (const char *[]){"hdr", json, NULL});
     assert_int_equal(p.rc, 2);
     assert_non_null(strstr(p.err, "name a point with --point"));
     e2e_proc_free(&p);
+    /* A point without an id and with a numeric label: refused, not printed as (null). */
+    char *damaged = e2e_write(dir, "damaged.json",
+                              "{\"schema\": \"bhost.result/1\", \"run\": {}, \"spec\": {},"
+                              " \"environment\": {}, \"instruments\": [],"
+                              " \"points\": [{\"label\": 5}]}\n");
+    e2e_run(&p, (const char *[]){"hdr", damaged, "--point", "x", NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "bhost hdr: "));
+    assert_non_null(strstr(p.err, "damaged.json: not a bhost results file: point (no id): "));
+    assert_null(strstr(p.err, "(null)"));
+    assert_string_equal(p.out, "");
+    e2e_proc_free(&p);
+
+    /* Standard input, a pipe: "-" or /dev/stdin, a log or a results file. */
+    char *out = NULL;
+    int rc = run_piped(good, "- --tag p --summary", &out);
+    assert_int_equal(rc, 0);
+    assert_string_equal(out, "tag=p intervals=2 count=20 min=1 max=10 mean=5.5 p50=5 p90=9 "
+                             "p99=10 p99.9=10\n");
+    free(out);
+    rc = run_piped(good, "/dev/stdin --tag q", &out);
+    assert_int_equal(rc, 0);
+    assert_true(ends_with(out, "#[Buckets =           32, SubBuckets     =         2048]\n"));
+    free(out);
+    rc = run_piped(bad, "-", &out);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "bhost hdr: stdin:3: Interval_Compressed_Histogram is not"));
+    free(out);
+    rc = run_piped(damaged, "- --point x", &out);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(out, "bhost hdr: stdin: not a bhost results file: point (no id)"));
+    free(out);
 
     free(good);
     free(bad);
     free(empty);
     free(json);
+    free(damaged);
     free(b64);
     hdr_fini(&h);
     free(dir);
@@ -528,6 +638,7 @@ int main(void)
         cmocka_unit_test(test_run_hlog_from_results),
         cmocka_unit_test(test_java_fixed_rounds_like_java),
         cmocka_unit_test(test_percentile_text),
+        cmocka_unit_test(test_percentile_text_near_100_terminates),
         cmocka_unit_test(test_hdr_command),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
