@@ -8,9 +8,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <sched.h>
 #include <sys/pidfd.h>
+#include <sys/prctl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +64,7 @@ static void write_all(int fd, const char *p, size_t len)
 struct child {
     pid_t pid;                 /* 0: the slot is free */
     const struct point *pt;
+    char *scratch;             /* the point's scratch directory, removed when it ends */
     double timeout_s;
     uint64_t start_ns, deadline_ns;
     int results_fd, output_fd; /* -1 once at end of file */
@@ -70,12 +73,16 @@ struct child {
     size_t results_len, results_cap;
     char tail[ISOLATE_TAIL_BYTES];
     size_t tail_len;
-    int timed_out, stopped, killed, reaped, status;
+    int timed_out, stopped, killed, status;
 };
 
 static _Noreturn void run_child(struct isolate_pool *p, size_t slot, struct runner *r,
                                 const struct point *pt, int results_fd, int output_fd)
 {
+    /* Dies with the host, even by SIGKILL: a resumed run must not race an orphan. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != p->host)
+        _exit(3);
     /* Its own process group: a terminal's Ctrl-C reaches the host, which decides. */
     setpgid(0, 0);
     signal(SIGINT, SIG_DFL);
@@ -119,27 +126,70 @@ static void keep_tail(struct child *c, const char *buf, size_t n)
     c->tail_len = keep + n;
 }
 
-/* Reads what is there from one of c's pipes; closes it at end of file. */
-static void drain(const struct isolate_pool *p, struct child *c, int *fd)
+/*
+ * Copies a child's output to the host's stderr, PIPE_BUF bytes at a time and
+ * only while stderr can take them: a stderr nobody reads (a paused pager)
+ * must not stop the host from enforcing timeouts. What is dropped stays in
+ * the point's tail.
+ */
+static void forward_output(const char *buf, size_t n)
+{
+    while (n > 0) {
+        struct pollfd out = {.fd = STDERR_FILENO, .events = POLLOUT};
+        if (poll(&out, 1, 0) != 1 || !(out.revents & POLLOUT))
+            return;
+        size_t chunk = n < PIPE_BUF ? n : PIPE_BUF;
+        ssize_t w = write(STDERR_FILENO, buf, chunk);
+        if (w <= 0)
+            return;
+        buf += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Reads what is there from one of c's pipes; closes it at end of file. 0 when nothing is. */
+static int drain(const struct isolate_pool *p, struct child *c, int *fd)
 {
     char buf[8192];
     ssize_t n = read(*fd, buf, sizeof buf);
     if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        return;
+        return errno == EINTR;
     if (n <= 0) {
         close(*fd);
         *fd = -1;
-        return;
+        return 0;
     }
     if (fd == &c->output_fd) {
         if (p->before_output)
             p->before_output(p->before_output_arg);
-        write_all(STDERR_FILENO, buf, (size_t)n);
+        forward_output(buf, (size_t)n);
         keep_tail(c, buf, (size_t)n);
     } else {
         grow(&c->results, &c->results_cap, c->results_len + (size_t)n, 1);
         memcpy(c->results + c->results_len, buf, (size_t)n);
         c->results_len += (size_t)n;
+    }
+    return 1;
+}
+
+/*
+ * After the child has exited, everything it wrote is in its pipes; what
+ * the plugin started may still hold the write ends open, so read without
+ * blocking until the pipes are empty, then close them.
+ */
+static void drain_rest(const struct isolate_pool *p, struct child *c)
+{
+    int *fds[] = {&c->results_fd, &c->output_fd};
+    for (int k = 0; k < 2; k++) {
+        if (*fds[k] < 0)
+            continue;
+        fcntl(*fds[k], F_SETFL, fcntl(*fds[k], F_GETFL) | O_NONBLOCK);
+        while (*fds[k] >= 0 && drain(p, c, fds[k]))
+            ;
+        if (*fds[k] >= 0) {
+            close(*fds[k]);
+            *fds[k] = -1;
+        }
     }
 }
 
@@ -170,8 +220,9 @@ static char *failure_reason(const struct child *c)
 static json_t *finish(struct isolate_pool *p, struct child *c)
 {
     json_t *point = NULL;
+    /* Exited 0 on its own with a whole result: it finished, whatever the host had decided. */
     int exited_ok = WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0;
-    if (!c->stopped && exited_ok && !c->timed_out && c->results_len > 0) {
+    if (exited_ok && c->results_len > 0) {
         grow(&c->results, &c->results_cap, c->results_len, 1);
         c->results[c->results_len] = '\0';
         point = json_loads(c->results, 0, NULL);
@@ -190,6 +241,8 @@ static json_t *finish(struct isolate_pool *p, struct child *c)
     free(c->results);
     if (c->pidfd >= 0)
         close(c->pidfd);
+    remove_tree(c->scratch); /* a point killed mid-way cannot clean up after itself */
+    free(c->scratch);
     *c = (struct child){0};
     p->running--;
     return point;
@@ -232,7 +285,8 @@ static void prewarm(void)
 int isolate_pool_init(struct isolate_pool *p, size_t jobs, char *why, size_t n)
 {
     prewarm();
-    *p = (struct isolate_pool){.jobs = jobs, .slots = xcalloc(jobs, sizeof *p->slots)};
+    *p = (struct isolate_pool){.jobs = jobs, .slots = xcalloc(jobs, sizeof *p->slots),
+                               .host = getpid()};
     if (jobs == 1) {
         snprintf(why, n, "none: one job at a time");
         return 0;
@@ -290,7 +344,8 @@ json_t *isolate_pool_start(struct isolate_pool *p, struct runner *r, const struc
     if (pidfd >= 0)
         fcntl(pidfd, F_SETFD, FD_CLOEXEC);
     p->slots[slot] = (struct child){
-        .pid = pid, .pt = pt, .timeout_s = timeout_s, .start_ns = start,
+        .pid = pid, .pt = pt, .scratch = xasprintf("%s/%s", r->scratch_root, pt->id),
+        .timeout_s = timeout_s, .start_ns = start,
         .deadline_ns = timeout_s > 0 ? start + (uint64_t)(timeout_s * 1e9) : 0,
         .results_fd = results[0], .output_fd = output[0], .pidfd = pidfd};
     p->running++;
@@ -319,21 +374,31 @@ static int enforce_limits(struct isolate_pool *p, const volatile sig_atomic_t *s
     return wait_ms;
 }
 
-/* A child whose pipes are both closed and that has exited; reaps it. */
-static struct child *ended_child(struct isolate_pool *p, int *waiting)
+/* Reaps c without waiting; 1 once it has exited. */
+static int reap(struct child *c)
 {
-    *waiting = 0;
+    pid_t got;
+    while ((got = waitpid(c->pid, &c->status, WNOHANG)) < 0 && errno == EINTR)
+        ;
+    if (got < 0) /* not ours to wait for: cannot happen, but must not hang */
+        c->status = 0;
+    return got == c->pid || got < 0;
+}
+
+/*
+ * A child that has exited, its pipes read to the end of what it wrote: the
+ * point is over, even if a process it started lives on holding the pipes.
+ * That process, if still in the point's group, is killed.
+ */
+static struct child *ended_child(struct isolate_pool *p)
+{
     for (size_t k = 0; k < p->jobs; k++) {
         struct child *c = &p->slots[k];
-        if (!c->pid || c->results_fd >= 0 || c->output_fd >= 0)
+        if (!c->pid || !reap(c))
             continue;
-        pid_t got;
-        while ((got = waitpid(c->pid, &c->status, WNOHANG)) < 0 && errno == EINTR)
-            ;
-        if (got == c->pid || got < 0)
-            return c;
-        /* Closed its pipes but lives on: its pidfd wakes the poll when it exits. */
-        *waiting |= c->pidfd < 0;
+        drain_rest(p, c);
+        kill(-c->pid, SIGKILL);
+        return c;
     }
     return NULL;
 }
@@ -346,25 +411,24 @@ json_t *isolate_pool_wait(struct isolate_pool *p, const volatile sig_atomic_t *s
         return NULL;
     struct pollfd *fds = xcalloc(3 * p->jobs, sizeof *fds);
     for (;;) {
-        int lingering;
-        struct child *c = ended_child(p, &lingering);
+        struct child *c = ended_child(p);
         if (c) {
             free(fds);
             *pt = c->pt;
             return finish(p, c);
         }
-        int wait_ms = enforce_limits(p, stop);
-        if (lingering && wait_ms > 1)
-            wait_ms = 1;
+        int wait_ms = enforce_limits(p, stop), no_pidfd = 0;
         for (size_t k = 0; k < p->jobs; k++) {
             const struct child *ch = &p->slots[k];
-            int done_writing = ch->results_fd < 0 && ch->output_fd < 0;
             fds[3 * k] = (struct pollfd){.fd = ch->pid ? ch->results_fd : -1, .events = POLLIN};
             fds[3 * k + 1] = (struct pollfd){.fd = ch->pid ? ch->output_fd : -1,
                                              .events = POLLIN};
-            fds[3 * k + 2] = (struct pollfd){.fd = ch->pid && done_writing ? ch->pidfd : -1,
-                                             .events = POLLIN};
+            fds[3 * k + 2] = (struct pollfd){.fd = ch->pid ? ch->pidfd : -1, .events = POLLIN};
+            no_pidfd |= ch->pid && ch->pidfd < 0;
         }
+        /* Without a pidfd (Linux < 5.3) an exit is noticed by asking often. */
+        if (no_pidfd && wait_ms > 5)
+            wait_ms = 5;
         if (poll(fds, 3 * p->jobs, wait_ms) < 0 && errno != EINTR) {
             fprintf(stderr, "bhost: internal error: poll: %s\n", strerror(errno));
             exit(3);

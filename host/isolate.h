@@ -28,6 +28,7 @@ struct isolate_pool {
     size_t jobs, running;
     struct child *slots;  /* jobs of them; pid 0 when free */
     int *cpus;            /* with pinning: the CPU of each slot; else NULL */
+    pid_t host;           /* the process the children must die with */
     /* Called before a child's output is copied to stderr (may be NULL). */
     void (*before_output)(void *arg);
     void *before_output_arg;

@@ -5,6 +5,8 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -86,22 +88,70 @@ void run_record_free(struct run_record *r)
     memset(r, 0, sizeof *r);
 }
 
+/* Where a journal's last whole line ends: a line cut short by a kill is not kept. */
+static off_t whole_lines_end(int fd)
+{
+    off_t end = lseek(fd, 0, SEEK_END);
+    char buf[4096];
+    while (end > 0) {
+        off_t from = end > (off_t)sizeof buf ? end - (off_t)sizeof buf : 0;
+        ssize_t n = pread(fd, buf, (size_t)(end - from), from);
+        if (n <= 0)
+            return end;
+        for (ssize_t i = n; i > 0; i--)
+            if (buf[i - 1] == '\n')
+                return from + i;
+        end = from;
+    }
+    return 0;
+}
+
 FILE *journal_open(const char *dir)
 {
     char *path = xasprintf("%s/journal.jsonl", dir);
-    FILE *f = fopen(path, "a");
+    int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     free(path);
+    if (fd < 0)
+        return NULL;
+    /* A resumed run appends after the last whole line, not onto a torn one. */
+    off_t end = whole_lines_end(fd);
+    if (ftruncate(fd, end) != 0) {
+        close(fd);
+        return NULL;
+    }
+    FILE *f = fdopen(fd, "a");
+    if (!f)
+        close(fd);
     return f;
 }
 
-/* When the journal was last forced to disk. */
+/* When the journal was last forced to disk, and whether a failed write was reported. */
 static uint64_t last_sync_ns;
+static int write_failed;
 
 void journal_append(FILE *journal, const json_t *point)
 {
-    json_dumpf(point, journal, JSON_COMPACT);
-    fputc('\n', journal);
-    fflush(journal); /* in the kernel now: a killed host loses nothing */
+    /* One write() per line: a kill tears at most the line being written. */
+    char *text = json_dumps(point, JSON_COMPACT);
+    size_t len = text ? strlen(text) : 0;
+    int ok = text != NULL;
+    if (ok) {
+        text[len] = '\n'; /* over the NUL: the line goes out whole, without it */
+        for (size_t done = 0; ok && done < len + 1;) {
+            ssize_t w = write(fileno(journal), text + done, len + 1 - done);
+            if (w < 0 && errno == EINTR)
+                continue;
+            ok = w > 0;
+            done += ok ? (size_t)w : 0;
+        }
+    }
+    free(text);
+    if (!ok && !write_failed) {
+        write_failed = 1;
+        fprintf(stderr, "bhost: warning: cannot write to the journal: %s; finished points "
+                "are kept in memory and in results.json, but --resume will run them again\n",
+                strerror(errno));
+    }
     uint64_t now = clock_now_ns();
     if (now - last_sync_ns >= JOURNAL_SYNC_NS) {
         fsync(fileno(journal));
@@ -111,7 +161,6 @@ void journal_append(FILE *journal, const json_t *point)
 
 void journal_close(FILE *journal)
 {
-    fflush(journal);
     fsync(fileno(journal));
     fclose(journal);
 }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PLUGINS BHOST_TEST_PLUGIN_DIR ":" BHOST_MISBEHAVING_PLUGIN_DIR
 #define SWEEP_SPEC BHOST_TEST_SPEC_DIR "/e2e_sweep.yaml"
@@ -300,6 +301,23 @@ static void sigkill_then_resume_equals_an_uninterrupted_run(void **state)
     assert_int_equal(p.rc, 0);
     assert_non_null(strstr(p.out, "points already done"));
     e2e_proc_free(&p);
+    /* The resume wrote after the last whole line, not onto the torn one: every line is a
+       point, and the run resumes again as cleanly. */
+    FILE *lines = fopen(journal, "r");
+    char line[1 << 16];
+    int nlines = 0;
+    while (fgets(line, sizeof line, lines)) {
+        json_t *pt = json_loads(line, 0, NULL);
+        if (!pt)
+            fail_msg("journal line %d is not JSON after the resume", nlines + 1);
+        json_decref(pt);
+        nlines++;
+    }
+    fclose(lines);
+    assert_int_equal(nlines, 6);
+    e2e_run(&p, (const char *[]){"run", "--resume", killed, NULL});
+    assert_int_equal(p.rc, 0);
+    e2e_proc_free(&p);
     e2e_run(&p, (const char *[]){"run", spec, "--out", whole, "-q", NULL});
     assert_int_equal(p.rc, 0);
     e2e_proc_free(&p);
@@ -359,6 +377,109 @@ static void damaged_journal_is_refused_by_line(void **state)
     free(spec);
     free(dir);
     free(out);
+}
+
+static pid_t read_pid(const char *dir, const char *name)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    int pid = 0;
+    if (f) {
+        if (fscanf(f, "%d", &pid) != 1)
+            pid = 0;
+        fclose(f);
+    }
+    return (pid_t)pid;
+}
+
+/* Whether pid is gone (or a zombie) within `seconds`. */
+static int gone_within(pid_t pid, double seconds)
+{
+    for (double waited = 0; waited < seconds; waited += 0.02) {
+        char path[64], state = '?';
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            return 1;
+        int matched = fscanf(f, "%*d %*s %c", &state);
+        fclose(f);
+        if (matched == 1 && state == 'Z')
+            return 1;
+        usleep(20000);
+    }
+    return 0;
+}
+
+/* A process the point forked and left holding its pipes: the point still ends when its own
+   process does, keeps its result, and what it left in its process group is killed. */
+static void what_a_point_leaves_behind_neither_holds_nor_loses_it(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("forked"), *out = e2e_dir("out"), *pids = e2e_dir("pids");
+    char *pids2 = e2e_dir("pids");
+    char text[8192];
+    snprintf(text, sizeof text,
+             "iterations: {warmup: 0, measured: 3}\n"
+             "timeout: 20\n"
+             "experiments:\n"
+             "  - name: grouped\n"
+             "    experiment: test_fork\n"
+             "    params: {pid_dir: %s, sleep_s: 60}\n"
+             "  - name: own_session\n"
+             "    experiment: test_fork\n"
+             "    params: {pid_dir: %s, sleep_s: 60, setsid: true}\n",
+             pids, pids2);
+    char *spec = e2e_write(dir, "forked.yaml", text);
+    struct proc p;
+    e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", spec, "--out", out, "-q",
+                                 NULL});
+    assert_int_equal(p.rc, 0);
+    json_t *doc = e2e_results(out);
+    expect_point(doc, 0, "grouped", "ok", NULL, NULL);
+    expect_point(doc, 1, "own_session", "ok", NULL, NULL);
+    /* bhost did not wait out the 60 s sleepers: the one in the point's group is killed... */
+    pid_t grouped = read_pid(pids, "forked.pid"), detached = read_pid(pids2, "forked.pid");
+    assert_true(grouped > 0 && detached > 0);
+    assert_true(gone_within(grouped, 5));
+    /* ...the one that left the group for a session of its own is beyond the host's reach. */
+    assert_false(gone_within(detached, 0.1));
+    kill(detached, SIGKILL);
+    json_decref(doc);
+    e2e_proc_free(&p);
+    free(spec);
+    free(dir);
+    free(out);
+    free(pids);
+    free(pids2);
+}
+
+/* A point's process dies with the host, even when the host is killed with SIGKILL. */
+static void points_die_with_a_killed_host(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("orphan"), *out = e2e_dir("out"), *pids = e2e_dir("pids");
+    char text[4096], pidfile[4200];
+    snprintf(text, sizeof text,
+             "experiments:\n"
+             "  - experiment: test_fork\n"
+             "    params: {pid_dir: %s, hang: true}\n",
+             pids);
+    snprintf(pidfile, sizeof pidfile, "%s/point.pid", pids);
+    char *spec = e2e_write(dir, "orphan.yaml", text);
+    pid_t host = e2e_start(dir, (const char *[]){"--plugin-path", PLUGINS, "run", spec, "--out",
+                                                 out, "-q", NULL});
+    assert_true(e2e_wait_lines(pidfile, 1, 20));
+    pid_t point = read_pid(pids, "point.pid");
+    assert_true(point > 0);
+    assert_false(gone_within(point, 0.1));
+    kill(host, SIGKILL);
+    assert_int_equal(e2e_wait(host), 128 + SIGKILL);
+    assert_true(gone_within(point, 5));
+    free(spec);
+    free(dir);
+    free(out);
+    free(pids);
 }
 
 static void time_budget_reports_what_did_not_fit(void **state)
@@ -425,6 +546,8 @@ int main(void)
         cmocka_unit_test(sigint_and_sigterm_keep_finished_points),
         cmocka_unit_test(sigkill_then_resume_equals_an_uninterrupted_run),
         cmocka_unit_test(damaged_journal_is_refused_by_line),
+        cmocka_unit_test(what_a_point_leaves_behind_neither_holds_nor_loses_it),
+        cmocka_unit_test(points_die_with_a_killed_host),
         cmocka_unit_test(time_budget_reports_what_did_not_fit),
         cmocka_unit_test(timeout_from_the_command_line),
     };
