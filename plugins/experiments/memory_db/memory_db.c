@@ -21,6 +21,8 @@
  * own state, from a fresh connection to the file where there is one.
  */
 #include <bhost/bhost.h>
+#include "sqlite_util.h"
+
 #include <sqlite3.h>
 
 #include <errno.h>
@@ -73,69 +75,16 @@ struct run {
 
 /* --- small SQLite helpers ------------------------------------------------- */
 
-static int sql_fail(bhost_ctx *ctx, sqlite3 *db, const char *what)
-{
-    return bhost_fail(ctx, "%s: %s", what, sqlite3_errmsg(db));
-}
-
-static int exec_sql(bhost_ctx *ctx, sqlite3 *db, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK)
-        return BHOST_OK;
-    int rc = bhost_fail(ctx, "%s: %s", sql, err ? err : sqlite3_errmsg(db));
-    sqlite3_free(err);
-    return rc;
-}
-
-static int prepare(bhost_ctx *ctx, sqlite3 *db, const char *sql, sqlite3_stmt **stmt)
-{
-    if (sqlite3_prepare_v2(db, sql, -1, stmt, NULL) != SQLITE_OK)
-        return sql_fail(ctx, db, sql);
-    return BHOST_OK;
-}
-
-/* The first column of the one row `sql` returns, as text. */
-static int query_text(bhost_ctx *ctx, sqlite3 *db, const char *sql, char *buf, size_t n)
-{
-    sqlite3_stmt *stmt;
-    if (prepare(ctx, db, sql, &stmt) != BHOST_OK)
-        return BHOST_FAIL;
-    int rc = BHOST_OK;
-    if (sqlite3_step(stmt) == SQLITE_ROW) {
-        const unsigned char *text = sqlite3_column_text(stmt, 0);
-        snprintf(buf, n, "%s", text ? (const char *)text : "");
-    } else {
-        rc = sql_fail(ctx, db, sql);
-    }
-    sqlite3_finalize(stmt);
-    return rc;
-}
-
-static int query_int(bhost_ctx *ctx, sqlite3 *db, const char *sql, int64_t *out)
-{
-    sqlite3_stmt *stmt;
-    if (prepare(ctx, db, sql, &stmt) != BHOST_OK)
-        return BHOST_FAIL;
-    int rc = BHOST_OK;
-    if (sqlite3_step(stmt) == SQLITE_ROW)
-        *out = sqlite3_column_int64(stmt, 0);
-    else
-        rc = sql_fail(ctx, db, sql);
-    sqlite3_finalize(stmt);
-    return rc;
-}
-
 /* Sets a pragma and reads it back: SQLite ignores values it cannot apply. */
 static int set_pragma(bhost_ctx *ctx, sqlite3 *db, const char *name, const char *value,
                       const char *expect)
 {
     char sql[128], got[64];
     snprintf(sql, sizeof sql, "PRAGMA %s = %s", name, value);
-    if (exec_sql(ctx, db, sql) != BHOST_OK)
+    if (sqlu_exec(ctx, db, sql) != BHOST_OK)
         return BHOST_FAIL;
     snprintf(sql, sizeof sql, "PRAGMA %s", name);
-    if (query_text(ctx, db, sql, got, sizeof got) != BHOST_OK)
+    if (sqlu_query_text(ctx, db, sql, got, sizeof got) != BHOST_OK)
         return BHOST_FAIL;
     if (strcmp(got, expect) != 0)
         return bhost_fail(ctx, "pragma %s = %s did not take effect: SQLite reports %s", name,
@@ -158,7 +107,7 @@ static int close_db(bhost_ctx *ctx, sqlite3 **db)
 {
     int rc = BHOST_OK;
     if (*db && sqlite3_close(*db) != SQLITE_OK)
-        rc = sql_fail(ctx, *db, "close");
+        rc = sqlu_fail(ctx, *db, "close");
     *db = NULL;
     return rc;
 }
@@ -282,7 +231,7 @@ static int write_state(bhost_ctx *ctx, struct run *r, const struct agent *a, int
     rc = rc ? rc : sqlite3_bind_int64(st, 9, id);
     if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
         sqlite3_reset(st);
-        return sql_fail(ctx, r->db, "write agent row");
+        return sqlu_fail(ctx, r->db, "write agent row");
     }
     sqlite3_reset(st);
     if (sqlite3_changes(r->db) != 1)
@@ -301,7 +250,7 @@ static int write_log(bhost_ctx *ctx, struct run *r, const struct action_row *row
     rc = rc ? rc : sqlite3_bind_int64(st, 5, row->amount);
     if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE) {
         sqlite3_reset(st);
-        return sql_fail(ctx, r->db, "insert into action_log");
+        return sqlu_fail(ctx, r->db, "insert into action_log");
     }
     sqlite3_reset(st);
     return BHOST_OK;
@@ -310,7 +259,7 @@ static int write_log(bhost_ctx *ctx, struct run *r, const struct action_row *row
 static int simulate_step(bhost_ctx *ctx, struct sim *s, struct run *r, int64_t step)
 {
     if (!r->in_transaction) {
-        if (exec_sql(ctx, r->db, "BEGIN") != BHOST_OK)
+        if (sqlu_exec(ctx, r->db, "BEGIN") != BHOST_OK)
             return BHOST_FAIL;
         r->in_transaction = 1;
     }
@@ -325,7 +274,7 @@ static int simulate_step(bhost_ctx *ctx, struct sim *s, struct run *r, int64_t s
         }
     }
     if (step % s->set.commit_every == 0 || step == s->set.steps) {
-        if (exec_sql(ctx, r->db, "COMMIT") != BHOST_OK)
+        if (sqlu_exec(ctx, r->db, "COMMIT") != BHOST_OK)
             return BHOST_FAIL;
         r->in_transaction = 0;
     }
@@ -363,7 +312,7 @@ static int open_fresh(bhost_ctx *ctx, const struct sim *s, const char *path, sql
 
 static int create_world(bhost_ctx *ctx, struct sim *s, struct run *r)
 {
-    if (exec_sql(ctx, r->db,
+    if (sqlu_exec(ctx, r->db,
                  "CREATE TABLE agent(id INTEGER PRIMARY KEY, step INTEGER NOT NULL,"
                  " x REAL NOT NULL, y REAL NOT NULL, health REAL NOT NULL,"
                  " energy REAL NOT NULL, resources INTEGER NOT NULL, age INTEGER NOT NULL,"
@@ -372,26 +321,26 @@ static int create_world(bhost_ctx *ctx, struct sim *s, struct run *r)
                  " agent INTEGER NOT NULL, action INTEGER NOT NULL, target INTEGER NOT NULL,"
                  " amount INTEGER NOT NULL);") != BHOST_OK)
         return BHOST_FAIL;
-    if (prepare(ctx, r->db,
+    if (sqlu_prepare(ctx, r->db,
                 "INSERT INTO agent(id, step, x, y, health, energy, resources, age, action)"
                 " VALUES(?9, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &r->update) != BHOST_OK)
         return BHOST_FAIL;
     agents_reset(s);
-    if (exec_sql(ctx, r->db, "BEGIN") != BHOST_OK)
+    if (sqlu_exec(ctx, r->db, "BEGIN") != BHOST_OK)
         return BHOST_FAIL;
     r->in_transaction = 1;
     for (int64_t i = 0; i < s->set.agents; i++)
         if (write_state(ctx, r, &s->agents[i], i + 1, 0) != BHOST_OK)
             return BHOST_FAIL;
-    if (exec_sql(ctx, r->db, "COMMIT") != BHOST_OK)
+    if (sqlu_exec(ctx, r->db, "COMMIT") != BHOST_OK)
         return BHOST_FAIL;
     r->in_transaction = 0;
     sqlite3_finalize(r->update);
     r->update = NULL;
-    if (prepare(ctx, r->db,
+    if (sqlu_prepare(ctx, r->db,
                 "UPDATE agent SET step = ?1, x = ?2, y = ?3, health = ?4, energy = ?5,"
                 " resources = ?6, age = ?7, action = ?8 WHERE id = ?9", &r->update) != BHOST_OK ||
-        prepare(ctx, r->db,
+        sqlu_prepare(ctx, r->db,
                 "INSERT INTO action_log(step, agent, action, target, amount)"
                 " VALUES(?1, ?2, ?3, ?4, ?5)", &r->log) != BHOST_OK)
         return BHOST_FAIL;
@@ -418,7 +367,7 @@ static int persist(bhost_ctx *ctx, const struct sim *s, struct run *r)
     }
     sqlite3_backup *backup = sqlite3_backup_init(file, "main", r->db, "main");
     if (!backup) {
-        sql_fail(ctx, file, "backup to disk");
+        sqlu_fail(ctx, file, "backup to disk");
         sqlite3_close(file);
         return BHOST_FAIL;
     }
@@ -471,7 +420,7 @@ static int check_agents(bhost_ctx *ctx, const struct sim *s, sqlite3 *db)
     static const char sql[] = "SELECT id, step, x, y, health, energy, resources, age, action"
                               " FROM agent ORDER BY id";
     sqlite3_stmt *st;
-    if (prepare(ctx, db, sql, &st) != BHOST_OK)
+    if (sqlu_prepare(ctx, db, sql, &st) != BHOST_OK)
         return BHOST_FAIL;
     int64_t n = 0;
     int rc = BHOST_OK, step_rc = SQLITE_DONE;
@@ -485,7 +434,7 @@ static int check_agents(bhost_ctx *ctx, const struct sim *s, sqlite3 *db)
         n++;
     }
     if (rc == BHOST_OK && step_rc != SQLITE_DONE)
-        rc = sql_fail(ctx, db, sql);
+        rc = sqlu_fail(ctx, db, sql);
     else if (rc == BHOST_OK && n != s->set.agents)
         rc = bhost_fail(ctx, "agent table holds %" PRId64 " rows, expected %" PRId64, n,
                         s->set.agents);
@@ -497,8 +446,8 @@ static int check_agents(bhost_ctx *ctx, const struct sim *s, sqlite3 *db)
 static int check_log(bhost_ctx *ctx, const struct sim *s, sqlite3 *db, int64_t *rows)
 {
     int64_t sum;
-    if (query_int(ctx, db, "SELECT count(*) FROM action_log", rows) != BHOST_OK ||
-        query_int(ctx, db, "SELECT coalesce(sum(amount), 0) FROM action_log", &sum) != BHOST_OK)
+    if (sqlu_query_int(ctx, db, "SELECT count(*) FROM action_log", rows) != BHOST_OK ||
+        sqlu_query_int(ctx, db, "SELECT coalesce(sum(amount), 0) FROM action_log", &sum) != BHOST_OK)
         return BHOST_FAIL;
     int64_t want = s->set.log_actions ? s->set.agents * s->set.steps : 0;
     if (*rows != want)

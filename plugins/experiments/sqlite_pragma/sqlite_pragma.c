@@ -19,6 +19,8 @@
  * effective values as gauges.
  */
 #include <bhost/bhost.h>
+#include "sqlite_util.h"
+
 #include <sqlite3.h>
 
 #include <errno.h>
@@ -99,37 +101,6 @@ static void fill_value(struct bench *b, int64_t id, uint32_t version)
     }
 }
 
-static int sql_fail(bhost_ctx *ctx, sqlite3 *db, const char *what)
-{
-    return bhost_fail(ctx, "%s: %s", what, sqlite3_errmsg(db));
-}
-
-static int exec_sql(bhost_ctx *ctx, sqlite3 *db, const char *sql)
-{
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) == SQLITE_OK)
-        return BHOST_OK;
-    int rc = bhost_fail(ctx, "%s: %s", sql, err ? err : sqlite3_errmsg(db));
-    sqlite3_free(err);
-    return rc;
-}
-
-static int query_text(bhost_ctx *ctx, sqlite3 *db, const char *sql, char *buf, size_t n)
-{
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-        return sql_fail(ctx, db, sql);
-    int rc = BHOST_OK;
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        const unsigned char *text = sqlite3_column_text(st, 0);
-        snprintf(buf, n, "%s", text ? (const char *)text : "");
-    } else {
-        rc = sql_fail(ctx, db, sql);
-    }
-    sqlite3_finalize(st);
-    return rc;
-}
-
 static int64_t index_of(const char *value, const char *const *names, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -167,7 +138,7 @@ static int set_text(bhost_ctx *ctx, sqlite3 *db, const char *name, const char *v
     if (!value)
         return BHOST_OK;
     snprintf(sql, sizeof sql, "PRAGMA %s = %s", name, value);
-    return exec_sql(ctx, db, sql);
+    return sqlu_exec(ctx, db, sql);
 }
 
 static int set_number(bhost_ctx *ctx, sqlite3 *db, const char *name, int64_t value)
@@ -185,7 +156,7 @@ static int apply_pragmas(bhost_ctx *ctx, sqlite3 *db, const struct pragmas *p)
     char kib[32]; /* cache_size in KiB is written as a negative number */
     snprintf(kib, sizeof kib, "%" PRId64, -p->cache_kib);
     if (set_number(ctx, db, "page_size", p->page_size) != BHOST_OK ||
-        exec_sql(ctx, db, "CREATE TABLE kv(id INTEGER PRIMARY KEY, value BLOB NOT NULL)") !=
+        sqlu_exec(ctx, db, "CREATE TABLE kv(id INTEGER PRIMARY KEY, value BLOB NOT NULL)") !=
             BHOST_OK ||
         set_text(ctx, db, "journal_mode", p->journal_mode) != BHOST_OK ||
         set_text(ctx, db, "synchronous", p->synchronous) != BHOST_OK ||
@@ -202,7 +173,7 @@ static int read_pragma(bhost_ctx *ctx, sqlite3 *db, const char *name, const char
 {
     char sql[64], got[64];
     snprintf(sql, sizeof sql, "PRAGMA %s", name);
-    if (query_text(ctx, db, sql, got, sizeof got) != BHOST_OK)
+    if (sqlu_query_text(ctx, db, sql, got, sizeof got) != BHOST_OK)
         return BHOST_FAIL;
     if (names) {
         *out = index_of(got, names, n);
@@ -305,7 +276,7 @@ static int insert_row(bhost_ctx *ctx, struct bench *b, int timed)
     sqlite3_reset(st);
     uint64_t t1 = bhost_now_ns(ctx);
     if (rc != SQLITE_DONE)
-        return sql_fail(ctx, b->db, "insert");
+        return sqlu_fail(ctx, b->db, "insert");
     if (timed)
         bhost_record(ctx, b->hist[OP_INSERT], (int64_t)(t1 - t0));
     b->last_id = id;
@@ -331,7 +302,7 @@ static int select_row(bhost_ctx *ctx, struct bench *b)
         sqlite3_reset(st);
         if (rc == SQLITE_DONE)
             return bhost_fail(ctx, "select: row %" PRId64 " is missing", id);
-        return sql_fail(ctx, b->db, "select");
+        return sqlu_fail(ctx, b->db, "select");
     }
     fill_value(b, id, b->versions[id]);
     int same = len == b->value_size && (len == 0 || memcmp(got, b->value, (size_t)len) == 0);
@@ -356,7 +327,7 @@ static int update_row(bhost_ctx *ctx, struct bench *b)
     sqlite3_reset(st);
     uint64_t t1 = bhost_now_ns(ctx);
     if (rc != SQLITE_DONE)
-        return sql_fail(ctx, b->db, "update");
+        return sqlu_fail(ctx, b->db, "update");
     if (sqlite3_changes(b->db) != 1)
         return bhost_fail(ctx, "update: row %" PRId64 " is missing", id);
     b->versions[id] = version;
@@ -367,12 +338,12 @@ static int update_row(bhost_ctx *ctx, struct bench *b)
 /* `rows` rows in one transaction: the table every workload starts from. */
 static int fill_table(bhost_ctx *ctx, struct bench *b)
 {
-    if (exec_sql(ctx, b->db, "BEGIN") != BHOST_OK)
+    if (sqlu_exec(ctx, b->db, "BEGIN") != BHOST_OK)
         return BHOST_FAIL;
     for (int64_t i = 0; i < b->rows; i++)
         if (insert_row(ctx, b, 0) != BHOST_OK)
             return BHOST_FAIL; /* closing the connection rolls the transaction back */
-    return exec_sql(ctx, b->db, "COMMIT");
+    return sqlu_exec(ctx, b->db, "COMMIT");
 }
 
 static int prepare_statements(bhost_ctx *ctx, struct bench *b)
@@ -383,8 +354,8 @@ static int prepare_statements(bhost_ctx *ctx, struct bench *b)
         "UPDATE kv SET value = ?1 WHERE id = ?2",
     };
     for (int i = 0; i < OP_COUNT; i++)
-        if (sqlite3_prepare_v2(b->db, sql[i], -1, &b->stmt[i], NULL) != SQLITE_OK)
-            return sql_fail(ctx, b->db, sql[i]);
+        if (sqlu_prepare(ctx, b->db, sql[i], &b->stmt[i]) != BHOST_OK)
+            return BHOST_FAIL;
     return BHOST_OK;
 }
 
@@ -440,7 +411,7 @@ static void remove_db_files(bhost_ctx *ctx, const char *path)
 static void report_rows(bhost_ctx *ctx, struct bench *b)
 {
     char count[32];
-    if (query_text(ctx, b->db, "SELECT count(*) FROM kv", count, sizeof count) != BHOST_OK) {
+    if (sqlu_query_text(ctx, b->db, "SELECT count(*) FROM kv", count, sizeof count) != BHOST_OK) {
         bhost_log(ctx, BHOST_LOG_WARN, "cannot count the rows: %s", sqlite3_errmsg(b->db));
         return;
     }
@@ -480,7 +451,7 @@ static int open_database(bhost_ctx *ctx, struct bench *b)
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
     if (sqlite3_open_v2(b->path, &b->db, flags, NULL) == SQLITE_OK)
         return BHOST_OK;
-    int rc = b->db ? sql_fail(ctx, b->db, b->path) : bhost_fail(ctx, "open: out of memory");
+    int rc = b->db ? sqlu_fail(ctx, b->db, b->path) : bhost_fail(ctx, "open: out of memory");
     sqlite3_close(b->db);
     b->db = NULL;
     return rc;
