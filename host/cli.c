@@ -54,7 +54,7 @@ static const char usage_text[] =
     "  --time-budget S   start no point after S seconds; the rest are reported skipped\n"
     "  --plugin-path P   search P (colon-separated) for plugins first; repeatable\n"
     "  --json            list: print JSON\n"
-    "  -q, --quiet       run: no progress or table, only errors\n"
+    "  -q, --quiet       run: no progress, table or plugin info lines\n"
     "  -v, --verbose     show plugins' debug log lines\n"
     "\n"
     "exit codes: 0 all good, 1 some points failed or were skipped, 2 bad usage or spec,\n"
@@ -207,6 +207,9 @@ static int parse_args(int argc, char **argv, struct options *o)
     }
     if (!o->command)
         return usage_error("no command given");
+    /* -q: plugins' info lines go too, only warnings and errors remain (-v wins). */
+    if (o->quiet && host_log_level == BHOST_LOG_INFO)
+        host_log_level = BHOST_LOG_WARN;
     if (o->max_points)
         o->sets[o->nsets++] = o->max_points_set = xasprintf("max_points=%s", o->max_points);
     if (o->timeout)

@@ -1,8 +1,9 @@
 /*
  * test_reference_plugins.c — the plugins bhost ships as its reference
  * (noop, spin, rusage), through the real bhost: what --list says of them,
- * and what they report when run. Also that the host runs on jemalloc
- * outside sanitizer builds.
+ * and what they report when run; the host runs on jemalloc outside
+ * sanitizer builds; and every service the SDK promises a plugin, as the
+ * test plugin test_services sees it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +15,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static json_t *plugin_entry(json_t *list, const char *name)
 {
@@ -130,6 +132,64 @@ static void spin_noop_and_rusage_report_what_they_say(void **state)
     free(out);
 }
 
+/* Every host service, as a plugin sees it, checked against what the results say. */
+static void services_reach_the_plugin_as_documented(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("services"), *out = e2e_dir("out"), *out2 = e2e_dir("out");
+    char *spec = e2e_write(dir, "services.yaml",
+                           "seed: 11\n"
+                           "iterations: {warmup: 1, measured: 10}\n"
+                           "repetitions: 2\n"
+                           "experiments:\n"
+                           "  - experiment: test_services\n"
+                           "    params: {per_iteration: [3, 5]}\n");
+    struct proc p;
+    e2e_run(&p, (const char *[]){"--plugin-path", BHOST_TEST_PLUGIN_DIR, "run", spec, "--out",
+                                 out, NULL});
+    assert_int_equal(p.rc, 0);
+    json_t *doc = e2e_results(out);
+    for (size_t i = 0; i < 2; i++) {
+        json_t *pt = json_array_get(json_object_get(doc, "points"), i);
+        /* bhost_seed() is the point's seed in the results. */
+        unsigned long long seed = strtoull(s(pt, "seed"), NULL, 16);
+        assert_true(metric(pt, "seed_hi", "gauge") == (double)(seed >> 32));
+        assert_true(metric(pt, "seed_lo", "gauge") == (double)(seed & 0xffffffffu));
+        assert_true(metric(pt, "clock_ok", "gauge") == 1);
+        /* The scratch directory lasts the point, and is gone after it. */
+        assert_true(metric(pt, "scratch_kept", "gauge") == 1);
+        /* bhost_record_n: per_iteration values a measured iteration, warm-up dropped. */
+        assert_int_equal(figure(pt, "values", "count"), (i ? 5 : 3) * 10 * 2);
+        /* bhost_point_id() and bhost_scratch_dir() in an info line, labelled by the point. */
+        char line[1024];
+        snprintf(line, sizeof line, "%s: info: point %s scratch %s/scratch/%s\n", s(pt, "label"),
+                 s(pt, "id"), out, s(pt, "id"));
+        if (!strstr(p.err, line))
+            fail_msg("stderr lacks \"%s\": %s", line, p.err);
+    }
+    char scratch[4200];
+    snprintf(scratch, sizeof scratch, "%s/scratch", out);
+    assert_int_equal(access(scratch, F_OK), -1);
+    /* Debug lines only with -v; with -q not even info lines. */
+    assert_null(strstr(p.err, ": debug: "));
+    json_decref(doc);
+    e2e_proc_free(&p);
+    e2e_run(&p, (const char *[]){"--plugin-path", BHOST_TEST_PLUGIN_DIR, "run", spec, "--out",
+                                 out2, "-v", NULL});
+    assert_int_equal(p.rc, 0);
+    assert_non_null(strstr(p.err, "test_services[per_iteration=3]: debug: a debug line for point "));
+    e2e_proc_free(&p);
+    e2e_run(&p, (const char *[]){"--plugin-path", BHOST_TEST_PLUGIN_DIR, "run", spec, "--out",
+                                 out2, "-q", NULL});
+    assert_int_equal(p.rc, 0);
+    assert_string_equal(p.err, "");
+    e2e_proc_free(&p);
+    free(spec);
+    free(dir);
+    free(out);
+    free(out2);
+}
+
 static int cleanup(void **state)
 {
     (void)state;
@@ -142,6 +202,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(list_shows_the_three_with_their_parameters),
         cmocka_unit_test(spin_noop_and_rusage_report_what_they_say),
+        cmocka_unit_test(services_reach_the_plugin_as_documented),
     };
     return cmocka_run_group_tests(tests, NULL, cleanup);
 }
