@@ -169,8 +169,10 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return remove(path);
 }
 
-void e2e_cleanup(void)
+int e2e_cleanup(void **state)
 {
+    (void)state;
     if (root[0])
         nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return 0;
 }

@@ -30,7 +30,7 @@ int e2e_wait_lines(const char *path, int lines, double seconds);
 /* DIR/results.json, parsed (owned), or NULL. */
 json_t *e2e_results(const char *dir);
 void e2e_proc_free(struct proc *p);
-/* Removes the temporary root. */
-void e2e_cleanup(void);
+/* Removes the temporary root; fits cmocka's group teardown (state unused). */
+int e2e_cleanup(void **state);
 
 #endif

@@ -526,13 +526,6 @@ static void timeout_from_the_command_line(void **state)
     free(out);
 }
 
-static int cleanup(void **state)
-{
-    (void)state;
-    e2e_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     /* Under ASan, crashes must stay crashes: the tests check their signals. */
@@ -551,5 +544,5 @@ int main(void)
         cmocka_unit_test(time_budget_reports_what_did_not_fit),
         cmocka_unit_test(timeout_from_the_command_line),
     };
-    return cmocka_run_group_tests(tests, NULL, cleanup);
+    return cmocka_run_group_tests(tests, NULL, e2e_cleanup);
 }

@@ -560,6 +560,6 @@ int main(void)
         cmocka_unit_test(test_merge_refuses_same_run_twice),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
-    e2e_cleanup();
+    e2e_cleanup(NULL);
     return rc;
 }

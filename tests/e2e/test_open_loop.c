@@ -229,13 +229,6 @@ static void poisson_schedule_is_reproducible(void **state)
     assert_true(mean > 0.99e6 && mean < 1.01e6);
 }
 
-static int cleanup(void **state)
-{
-    (void)state;
-    e2e_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -245,5 +238,5 @@ int main(void)
         cmocka_unit_test(poisson_arrivals_keep_count_and_rate),
         cmocka_unit_test(plugins_may_not_claim_response_on_a_schedule),
     };
-    return cmocka_run_group_tests(tests, NULL, cleanup);
+    return cmocka_run_group_tests(tests, NULL, e2e_cleanup);
 }

@@ -190,13 +190,6 @@ static void services_reach_the_plugin_as_documented(void **state)
     free(out2);
 }
 
-static int cleanup(void **state)
-{
-    (void)state;
-    e2e_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,5 +197,5 @@ int main(void)
         cmocka_unit_test(spin_noop_and_rusage_report_what_they_say),
         cmocka_unit_test(services_reach_the_plugin_as_documented),
     };
-    return cmocka_run_group_tests(tests, NULL, cleanup);
+    return cmocka_run_group_tests(tests, NULL, e2e_cleanup);
 }

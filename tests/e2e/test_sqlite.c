@@ -467,13 +467,6 @@ static void invalid_values_are_refused_at_line_and_column(void **state)
                    "4:17: workload: 'delete' is not one of: insert, select, update, mixed");
 }
 
-static int cleanup(void **state)
-{
-    (void)state;
-    e2e_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     /* Only bhost's own defaults decide where plugins come from. */
@@ -487,5 +480,5 @@ int main(void)
         cmocka_unit_test(a_pragma_sqlite_does_not_apply_fails_the_point),
         cmocka_unit_test(invalid_values_are_refused_at_line_and_column),
     };
-    return cmocka_run_group_tests(tests, NULL, cleanup);
+    return cmocka_run_group_tests(tests, NULL, e2e_cleanup);
 }

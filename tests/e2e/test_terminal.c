@@ -99,17 +99,10 @@ static void progress_line_on_a_terminal(void **state)
     free(out);
 }
 
-static int cleanup(void **state)
-{
-    (void)state;
-    e2e_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(progress_line_on_a_terminal),
     };
-    return cmocka_run_group_tests(tests, NULL, cleanup);
+    return cmocka_run_group_tests(tests, NULL, e2e_cleanup);
 }

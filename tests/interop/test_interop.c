@@ -121,7 +121,7 @@ static int group_teardown(void **state)
     (void)state;
     free(classes);
     free(classpath);
-    e2e_cleanup();
+    e2e_cleanup(NULL);
     return 0;
 }
 

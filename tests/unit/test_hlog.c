@@ -642,6 +642,6 @@ int main(void)
         cmocka_unit_test(test_hdr_command),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
-    e2e_cleanup();
+    e2e_cleanup(NULL);
     return failed;
 }
