@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One command: install what is missing, then build and run the whole test
 # suite twice: a normal build, and one under AddressSanitizer + UBSan; then
-# each libFuzzer target for 20 s from its corpus (tests/fuzz/run.sh).
+# each libFuzzer target for 15 s from its corpus (tests/fuzz/run.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
@@ -20,5 +20,5 @@ run_suite build
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   run_suite build-asan -DBHOST_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 
-echo "== bhost fuzz targets: build-fuzz, 20 s each"
-bash tests/fuzz/run.sh "$PWD/build-fuzz" 20
+echo "== bhost fuzz targets: build-fuzz, 15 s each"
+bash tests/fuzz/run.sh "$PWD/build-fuzz" 15

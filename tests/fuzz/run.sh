@@ -3,7 +3,7 @@
 #
 # Builds the libFuzzer targets in BUILD_DIR (default: build-fuzz in the
 # source tree; configured with clang and -DBHOST_FUZZ=ON when it is not yet),
-# then runs each target for SECONDS (default 25) on a copy of its corpus in a
+# then runs each target for SECONDS (default 15) on a copy of its corpus in a
 # temporary folder, so that new inputs never land in the repository. Prints
 # one line per target. Exit 0: nothing found; 1: a target found a crash,
 # leak, timeout or out-of-memory (its input and log are kept and named);
@@ -12,8 +12,8 @@ set -euo pipefail
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$src/build-fuzz}
-secs=${2:-25}
-targets=(spec hdr results)
+secs=${2:-15}
+targets=(spec hdr results hlog)
 
 if ! command -v clang >/dev/null; then
   echo "run.sh: clang not found: apt-get install -y clang libclang-rt-14-dev" >&2
