@@ -40,11 +40,12 @@ static const char usage_text[] =
     "\n"
     "options:\n"
     "  --set KEY=VALUE   override a parameter or setting; repeatable. KEY is PARAM,\n"
-    "                    SETTING or EXPERIMENT.PARAM; VALUE is YAML, so [1,2] or\n"
+    "                    SETTING or EXPERIMENT.KEY; VALUE is YAML, so [1,2] or\n"
     "                    {from: 1, to: 64, mul: 2} make an axis\n"
     "  --out DIR         write the run into DIR (default results/<spec>-<UTC stamp>)\n"
     "  --filter PATTERN  run only points whose label or id matches (glob or substring)\n"
-    "  --max-points N    refuse specs expanding past N points (default 100000)\n"
+    "  --max-points N    refuse specs expanding past N points (default: the spec's\n"
+    "                    max_points, else 100000)\n"
     "  --isolate MODE    fork: each point in a child process (default); none: all in\n"
     "                    the host (for gdb and sanitizers; a crash ends the run)\n"
     "  --timeout S       fail a point that runs longer than S seconds (isolated)\n"
@@ -539,6 +540,16 @@ static json_t *begin_run(const struct options *o, const struct run_record *resum
     return json_object();
 }
 
+/* In the host, a hung point cannot be killed without killing the run: say so. */
+static void warn_unenforced_timeouts(const struct options *o, const struct spec *s)
+{
+    for (size_t i = 0; i < s->nexperiments && !o->isolate; i++)
+        if (s->experiments[i].timeout > 0) {
+            fprintf(stderr, "bhost: note: timeouts are not enforced with --isolate none\n");
+            return;
+        }
+}
+
 static int run(const struct options *o, struct registry *reg, int argc, char **argv,
                const struct run_record *resumed)
 {
@@ -547,6 +558,7 @@ static int run(const struct options *o, struct registry *reg, int argc, char **a
     int rc = load(o, reg, &s, &w);
     if (rc != EXIT_OK)
         return rc;
+    warn_unenforced_timeouts(o, &s);
     char *dir = make_run_dir(o, &s);
     if (!dir) {
         fprintf(stderr, "bhost: cannot create the run directory: %s\n", strerror(errno));

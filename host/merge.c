@@ -31,7 +31,8 @@ static const char merge_usage[] =
     "options:\n"
     "  -o, --out DIR     write DIR/results.json (DIR is created)\n"
     "\n"
-    "exit codes: 0 merged, 1 merged but some points failed or were skipped,\n"
+    "exit codes: 0 merged, 1 merged but some points failed or were skipped (or an\n"
+    "            input was interrupted or incomplete),\n"
     "            2 bad usage or input (unreadable, not of one spec), 3 internal error\n";
 
 /* One point (or instrument entry) as each input that has it holds it. */
@@ -409,6 +410,7 @@ static json_t *merge_point(struct merge *m, const struct group *g)
         return NULL;
     }
     json_object_set_new(out, "failures", failures);
+    json_object_del(out, "cpu"); /* the inputs' points ran on CPUs of their own */
     if (merge_schedule(m, g, out) != 0 || merge_histograms(m, g, out) != 0) {
         json_decref(out);
         return NULL;

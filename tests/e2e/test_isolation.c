@@ -521,6 +521,14 @@ static void timeout_from_the_command_line(void **state)
     expect_point(doc, 0, "test_hang", "failed", "timeout after 0.5 s", NULL);
     json_decref(doc);
     e2e_proc_free(&p);
+    /* In the host nothing can be killed: the run says the timeout will not hold. */
+    char *quick = e2e_write(dir, "quick.yaml", "experiments: [{experiment: noop}]\n");
+    e2e_run(&p, (const char *[]){"run", quick, "--out", out, "--timeout", "5", "--isolate",
+                                 "none", "-q", NULL});
+    assert_int_equal(p.rc, 0);
+    assert_non_null(strstr(p.err, "bhost: note: timeouts are not enforced with --isolate none"));
+    free(quick);
+    e2e_proc_free(&p);
     free(spec);
     free(dir);
     free(out);

@@ -185,7 +185,8 @@ static void test_merge_two_runs(void **state)
 {
     (void)state;
     char *spec = spec_path();
-    char *a = run_spec(spec, NULL, NULL), *b = run_spec(spec, NULL, NULL);
+    /* Two jobs: where there are two CPUs the points carry the CPU they ran on. */
+    char *a = run_spec(spec, "--jobs", "2"), *b = run_spec(spec, "--jobs", "2");
     char *out = e2e_dir("merged");
     struct proc p;
     assert_int_equal(merge(&p, a, b, out), 0);
@@ -193,6 +194,11 @@ static void test_merge_two_runs(void **state)
 
     json_t *da = e2e_results(a), *db = e2e_results(b), *dm = e2e_results(out);
     assert_non_null(dm);
+    /* A merged point ran on the CPUs of two runs: it names none. */
+    size_t i;
+    json_t *pt;
+    json_array_foreach(json_object_get(dm, "points"), i, pt)
+        assert_null(json_object_get(pt, "cpu"));
     assert_string_equal(json_string_value(json_object_get(dm, "schema")), "bhost.result/1");
     check_sums(da, db, dm);
     json_t *from = json_object_get(dm, "merged_from");
