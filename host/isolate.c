@@ -73,6 +73,8 @@ struct child {
     size_t results_len, results_cap;
     char tail[ISOLATE_TAIL_BYTES];
     size_t tail_len;
+    char *line;                /* with jobs > 1: the unfinished line of output */
+    size_t line_len, line_cap;
     int timed_out, stopped, killed, status;
 };
 
@@ -147,6 +149,35 @@ static void forward_output(const char *buf, size_t n)
     }
 }
 
+/*
+ * With several points running at once, their output is copied line by line,
+ * each line prefixed with its point's label, so that interleaved lines can
+ * be told apart. A line longer than the tail is passed on in pieces.
+ */
+static void forward_lines(struct child *c, const char *buf, size_t n, int flush)
+{
+    for (size_t i = 0; i < n; i++) {
+        grow(&c->line, &c->line_cap, c->line_len, 1);
+        c->line[c->line_len++] = buf[i];
+        if (buf[i] != '\n' && c->line_len < ISOLATE_TAIL_BYTES)
+            continue;
+        /* Copied, not printed: a plugin's line may hold NUL bytes. */
+        size_t label = strlen(c->pt->label), end = buf[i] != '\n';
+        char *prefixed = xmalloc(label + 3 + c->line_len + end);
+        prefixed[0] = '[';
+        memcpy(prefixed + 1, c->pt->label, label);
+        memcpy(prefixed + 1 + label, "] ", 2);
+        memcpy(prefixed + 3 + label, c->line, c->line_len);
+        if (end)
+            prefixed[3 + label + c->line_len] = '\n';
+        forward_output(prefixed, label + 3 + c->line_len + end);
+        free(prefixed);
+        c->line_len = 0;
+    }
+    if (flush && c->line_len > 0)
+        forward_lines(c, "\n", 1, 0);
+}
+
 /* Reads what is there from one of c's pipes; closes it at end of file. 0 when nothing is. */
 static int drain(const struct isolate_pool *p, struct child *c, int *fd)
 {
@@ -162,7 +193,10 @@ static int drain(const struct isolate_pool *p, struct child *c, int *fd)
     if (fd == &c->output_fd) {
         if (p->before_output)
             p->before_output(p->before_output_arg);
-        forward_output(buf, (size_t)n);
+        if (p->jobs > 1)
+            forward_lines(c, buf, (size_t)n, 0);
+        else
+            forward_output(buf, (size_t)n);
         keep_tail(c, buf, (size_t)n);
     } else {
         grow(&c->results, &c->results_cap, c->results_len + (size_t)n, 1);
@@ -238,6 +272,8 @@ static json_t *finish(struct isolate_pool *p, struct child *c)
         free(why);
         free(tail);
     }
+    forward_lines(c, NULL, 0, 1);
+    free(c->line);
     free(c->results);
     if (c->pidfd >= 0)
         close(c->pidfd);

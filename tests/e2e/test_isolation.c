@@ -97,6 +97,11 @@ static void misbehaving_points_fail_alone_with(const char *jobs)
     static const char marker[] = "{\"points\":[]}";
     assert_null(memmem(p.out, p.out_len, marker, sizeof marker - 1));
     assert_non_null(memmem(p.err, p.err_len, marker, sizeof marker - 1));
+    /* Several at once: each line a point prints is prefixed with its label. */
+    if (strcmp(jobs, "1") == 0)
+        assert_null(strstr(p.err, "[test_abort] "));
+    else
+        assert_non_null(strstr(p.err, "[test_abort] about to abort\n"));
     /* Progress counts points as they finish: in sweep order only one at a time. */
     assert_non_null(strstr(p.out, strcmp(jobs, "1") == 0
                                       ? "[2/10] test_segv FAILED: killed by SIGSEGV"
