@@ -802,8 +802,8 @@ int merge_main(int argc, char **argv)
     }
     if (n < 2 || !out || !*out) {
         free(inputs);
-        return merge_usage_error(!out || !*out ? "no output directory (-o DIR)"
-                                               : "needs at least two results files");
+        return merge_usage_error(n < 2 ? "needs at least two results files (and -o DIR)"
+                                       : "no output directory (-o DIR)");
     }
     struct merge m = {.in = xcalloc(n, sizeof *m.in)};
     int rc = EXIT_OK;
