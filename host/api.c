@@ -97,11 +97,12 @@ static bhost_hist *api_histogram(bhost_ctx *ctx, const char *name)
     if (!name || !*name || !utf8_valid(name)) {
         misuse(c, "plugin bug: bhost_histogram() needs a UTF-8 name");
         name = "(unnamed)";
-    } else if (strcmp(name, "iteration") == 0) {
+    } else if (!*c->prefix && strcmp(name, "iteration") == 0) {
+        /* (An instrument's names are prefixed with its own: "rusage.iteration" is not.) */
         /* The host's own timings: a plugin writing there would corrupt them. */
         misuse(c, "plugin bug: bhost_histogram(\"%s\"): that name is the host's own", name);
         name = "(reserved)";
-    } else if (strcmp(name, "response") == 0 && c->ps && c->ps->open_loop) {
+    } else if (!*c->prefix && strcmp(name, "response") == 0 && c->ps && c->ps->open_loop) {
         /* Only on a schedule: closed-loop plugins had the name before there were schedules. */
         misuse(c, "plugin bug: bhost_histogram(\"response\"): that name is the host's own on "
                "a schedule (rate:)");
@@ -119,13 +120,17 @@ static bhost_hist *api_histogram(bhost_ctx *ctx, const char *name)
     return h;
 }
 
+/* No ctx to report a NULL handle through: it records nothing. */
 static void api_record(bhost_hist *h, int64_t ns)
 {
-    hdr_record(h->current, ns);
+    if (h)
+        hdr_record(h->current, ns);
 }
 
 static void api_record_n(bhost_hist *h, int64_t ns, int64_t count)
 {
+    if (!h)
+        return;
     /* Saturate rather than overflow the histogram's int64 total. */
     int64_t room = INT64_MAX - h->current->total_count;
     if (count > 0)
@@ -178,10 +183,14 @@ static int api_failv(bhost_ctx *ctx, const char *fmt, va_list ap)
 static void api_logv(bhost_ctx *ctx, int level, const char *fmt, va_list ap)
 {
     static const char *const names[] = {"error", "warning", "info", "debug"};
+    if (!fmt) { /* a bug whether or not the line would show */
+        misuse(host(ctx), "plugin bug: bhost_log() needs a format");
+        return;
+    }
+    if (level < 0 || level > BHOST_LOG_DEBUG) /* before the filter: -q hides it too */
+        level = BHOST_LOG_INFO;
     if (level > host_log_level)
         return;
-    if (level < 0 || level > BHOST_LOG_DEBUG)
-        level = BHOST_LOG_INFO;
     char *text = xvasprintf(fmt, ap);
     fprintf(stderr, "%s: %s: %s\n", host(ctx)->log_label, names[level], text);
     free(text);

@@ -121,7 +121,13 @@ static int check_descriptor(const char *path, const struct bhost_plugin *d, uint
                       "BHOST_INSTRUMENT", d->kind);
     if (d->kind == BHOST_EXPERIMENT && !d->iterate && !d->iterate_batch)
         return refuse(err, n, path, d, "an experiment needs iterate or iterate_batch; add one");
-    if (d->param_count > 0 && (!d->params || d->param_size < PARAM_SIZE_1_0))
+    if (d->param_count > PLUGIN_MAX_PARAMS)
+        return refuse(err, n, path, d, "it declares %u parameters, more than bhost's limit of "
+                      "%d; fix its param_count", (unsigned)d->param_count, PLUGIN_MAX_PARAMS);
+    if (d->param_count > 0 && !d->params)
+        return refuse(err, n, path, d, "it declares %u parameters but no parameter table; fix "
+                      "its descriptor (BHOST_PARAMS sets both)", (unsigned)d->param_count);
+    if (d->param_count > 0 && d->param_size < PARAM_SIZE_1_0)
         return refuse(err, n, path, d, "its parameter table has %u-byte elements, fewer than "
                       "ABI %d.0's %zu; rebuild it against the bhost SDK", (unsigned)d->param_size,
                       BHOST_ABI_MAJOR, PARAM_SIZE_1_0);

@@ -14,6 +14,9 @@
 #include <bhost/bhost.h>
 #include <stddef.h>
 
+/* More parameters than any experiment needs: a larger count is a broken descriptor. */
+#define PLUGIN_MAX_PARAMS 1024
+
 struct plugin {
     char *path;
     void *handle;

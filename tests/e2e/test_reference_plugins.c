@@ -190,12 +190,47 @@ static void services_reach_the_plugin_as_documented(void **state)
     free(out2);
 }
 
+/* What a careless plugin can do to the API: each is harmless or fails its own point. */
+static void api_misuse_is_contained(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("misuse"), *out = e2e_dir("out");
+    char *spec = e2e_write(dir, "misuse.yaml",
+                           "iterations: {warmup: 0, measured: 3}\n"
+                           "experiments:\n"
+                           "  - experiment: test_services\n"
+                           "    params: {misuse: [null_handles, odd_level, null_format]}\n");
+    struct proc p;
+    e2e_run(&p, (const char *[]){"--plugin-path", BHOST_TEST_PLUGIN_DIR, "run", spec, "--out",
+                                 out, "-q", NULL});
+    assert_int_equal(p.rc, 1);
+    json_t *doc = e2e_results(out);
+    json_t *points = json_object_get(doc, "points");
+    /* NULL handles record nothing; the point's own histogram is untouched. */
+    json_t *nulls = json_array_get(points, 0);
+    assert_string_equal(s(nulls, "status"), "ok");
+    assert_int_equal(figure(nulls, "values", "count"), 5 * 3);
+    /* A level out of range is an info line, which -q hides like any other. */
+    assert_string_equal(s(json_array_get(points, 1), "status"), "ok");
+    assert_null(strstr(p.err, "a line at level -1"));
+    /* No format at all is a plugin bug: its point fails and says so. */
+    json_t *nofmt = json_array_get(points, 2);
+    assert_string_equal(s(nofmt, "status"), "failed");
+    assert_non_null(strstr(s(nofmt, "error"), "plugin bug: bhost_log() needs a format"));
+    json_decref(doc);
+    e2e_proc_free(&p);
+    free(spec);
+    free(dir);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(list_shows_the_three_with_their_parameters),
         cmocka_unit_test(spin_noop_and_rusage_report_what_they_say),
         cmocka_unit_test(services_reach_the_plugin_as_documented),
+        cmocka_unit_test(api_misuse_is_contained),
     };
     return cmocka_run_group_tests(tests, NULL, e2e_cleanup);
 }

@@ -6,15 +6,21 @@
  * bhost_record_n into a histogram of its own ("values": `per_iteration`
  * values of 1000 ns each iteration), and a debug line only -v shows. A file
  * it leaves in its scratch directory must still be there at teardown.
+ * `misuse` makes iterate() misuse the API the ways a careless plugin could:
+ * records through NULL handles, logs at a level out of range, or logs with
+ * no format at all.
  */
 #include <bhost/bhost.h>
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct services {
     bhost_hist *values;
     int64_t per_iteration;
+    char misuse[16];
     char marker[4096];
 };
 
@@ -40,13 +46,31 @@ static int setup(bhost_ctx *ctx, void **state)
     bhost_log(ctx, BHOST_LOG_DEBUG, "a debug line for point %s", bhost_point_id(ctx));
     s->values = bhost_histogram(ctx, "values");
     s->per_iteration = bhost_param_int(ctx, "per_iteration");
+    snprintf(s->misuse, sizeof s->misuse, "%s", bhost_param_str(ctx, "misuse"));
     return BHOST_OK;
+}
+
+/* bhost_log() without its format check, so that a NULL format compiles. */
+static void log_unchecked(bhost_ctx *ctx, int level, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ctx->api->logv(ctx, level, fmt, ap);
+    va_end(ap);
 }
 
 static int iterate(bhost_ctx *ctx, void *state)
 {
     struct services *s = state;
     bhost_record_n(ctx, s->values, 1000, s->per_iteration);
+    if (strcmp(s->misuse, "null_handles") == 0) {
+        bhost_record(ctx, NULL, 1000);
+        bhost_record_n(ctx, NULL, 1000, 3);
+    } else if (strcmp(s->misuse, "odd_level") == 0) {
+        log_unchecked(ctx, -1, "a line at level -1");
+    } else if (strcmp(s->misuse, "null_format") == 0) {
+        log_unchecked(ctx, BHOST_LOG_INFO, NULL);
+    }
     return BHOST_OK;
 }
 
@@ -60,7 +84,12 @@ static void teardown(bhost_ctx *ctx, void *state)
     free(s);
 }
 
+static const char *const misuses[] = {"none", "null_handles", "odd_level", "null_format",
+                                      NULL};
+
 static const struct bhost_param params[] = {
+    {.name = "misuse", .type = BHOST_ENUM, .def = "none", .choices = misuses,
+     .doc = "how iterate() misuses the API"},
     {.name = "per_iteration", .type = BHOST_INT, .def = "5", .min = "1", .max = "1000",
      .doc = "values recorded with bhost_record_n per iteration"},
 };

@@ -121,6 +121,28 @@ static void invalid_default_is_refused(void **state)
     assert_refused("test_bad_default", phrases);
 }
 
+/* Broken parameter tables are refused from the descriptor alone, before any table is read. */
+static void broken_parameter_tables_are_refused(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file, *phrase;
+    } cases[] = {
+        {"test_huge_param_count", "it declares 4294967295 parameters, more than bhost's limit "
+                                  "of 1024; fix its param_count"},
+        {"test_no_param_table", "it declares 3 parameters but no parameter table; fix its "
+                                "descriptor (BHOST_PARAMS sets both)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *path = xasprintf("%s/%s.so", BHOST_MISBEHAVING_PLUGIN_DIR, cases[i].file);
+        err[0] = '\0';
+        assert_null(plugin_load(path, err, sizeof err));
+        free(path);
+        if (!strstr(err, cases[i].phrase))
+            fail_msg("refusal of %s lacks \"%s\": %s", cases[i].file, cases[i].phrase, err);
+    }
+}
+
 static void missing_file_and_non_plugin_are_refused(void **state)
 {
     (void)state;
@@ -201,6 +223,7 @@ int main(void)
         cmocka_unit_test(descriptor_smaller_than_header_is_refused),
         cmocka_unit_test(invalid_default_is_refused),
         cmocka_unit_test(missing_file_and_non_plugin_are_refused),
+        cmocka_unit_test(broken_parameter_tables_are_refused),
         cmocka_unit_test(registry_finds_plugins_and_records_refusals),
         cmocka_unit_test(earlier_path_shadows_later),
         cmocka_unit_test(host_table_says_what_it_has),

@@ -301,8 +301,9 @@ static inline int bhost_param_choice(bhost_ctx *ctx, const char *name)
 
 /* The histogram `name` of the current sweep point, created on first use.
  * Take handles in setup(); they stay valid until teardown(). Values go to
- * the repetition being measured; values recorded during warm-up are
- * discarded. The host's own per-iteration timings are "iteration" (service
+ * the repetition being measured; values recorded in setup(), during
+ * warm-up or in teardown() are discarded (counters and gauges, by contrast,
+ * count from setup() on). The host's own per-iteration timings are "iteration" (service
  * time) and, when the spec sets a rate, "response" (time from each
  * iteration's intended start). "iteration" is always the host's, "response"
  * only in a point with a rate: asking for a name that is the host's is a
@@ -310,9 +311,12 @@ static inline int bhost_param_choice(bhost_ctx *ctx, const char *name)
 static inline bhost_hist *bhost_histogram(bhost_ctx *ctx, const char *name)
 { return ctx->api->histogram(ctx, name); }
 
+/* Records one value, in ns. A negative value records as 0, one above an
+ * hour as an hour (the histogram's range); a NULL handle records nothing. */
 static inline void bhost_record(bhost_ctx *ctx, bhost_hist *hist, int64_t ns)
 { ctx->api->record(hist, ns); }
 
+/* Records `count` occurrences of one value; a count <= 0 records nothing. */
 static inline void bhost_record_n(bhost_ctx *ctx, bhost_hist *hist,
                                   int64_t ns, int64_t count)
 { ctx->api->record_n(hist, ns, count); }
@@ -364,8 +368,9 @@ static inline void bhost_log(bhost_ctx *ctx, int level, const char *fmt, ...)
 static inline uint64_t bhost_seed(bhost_ctx *ctx)
 { return ctx->api->seed(ctx); }
 
-/* An empty directory of this point's own; the host removes it after
- * teardown(). NULL outside a sweep point. */
+/* An empty directory of this point's own, made on first call; the host
+ * removes it after teardown(). NULL outside a sweep point, or if it cannot
+ * be made (the reason is logged). */
 static inline const char *bhost_scratch_dir(bhost_ctx *ctx)
 { return ctx->api->scratch_dir(ctx); }
 
