@@ -7,6 +7,7 @@
  */
 #include "api.h"
 #include "clock.h"
+#include "spec.h"
 #include "util.h"
 
 #include <errno.h>
@@ -87,6 +88,23 @@ static int api_param_choice(bhost_ctx *ctx, const char *name)
     return (int)param(ctx, name, BHOST_ENUM, "bhost_param_choice")->i;
 }
 
+/*
+ * Whether an experiment's name falls in an attached instrument's space
+ * ("rusage.user_cpu_s"): there it would add to the instrument's figures.
+ */
+static int in_instrument_space(const struct host_ctx *c, const char *name)
+{
+    if (*c->prefix || !c->ps || !c->ps->exp)
+        return 0;
+    for (size_t i = 0; i < c->ps->exp->ninstruments; i++) {
+        const char *inst = c->ps->exp->instruments[i].plugin->desc.name;
+        size_t n = strlen(inst);
+        if (strncmp(name, inst, n) == 0 && name[n] == '.')
+            return 1;
+    }
+    return 0;
+}
+
 /* Where histograms asked for outside a sweep point write: nowhere useful. */
 static struct hdr sink_hdr;
 static struct bhost_hist sink = {.name = "(none)", .current = &sink_hdr};
@@ -101,6 +119,10 @@ static bhost_hist *api_histogram(bhost_ctx *ctx, const char *name)
         /* (An instrument's names are prefixed with its own: "rusage.iteration" is not.) */
         /* The host's own timings: a plugin writing there would corrupt them. */
         misuse(c, "plugin bug: bhost_histogram(\"%s\"): that name is the host's own", name);
+        name = "(reserved)";
+    } else if (in_instrument_space(c, name)) {
+        misuse(c, "plugin bug: bhost_histogram(\"%s\"): that name belongs to an attached "
+               "instrument", name);
         name = "(reserved)";
     } else if (!*c->prefix && strcmp(name, "response") == 0 && c->ps && c->ps->open_loop) {
         /* Only on a schedule: closed-loop plugins had the name before there were schedules. */
@@ -141,6 +163,11 @@ static struct metric *metric(struct host_ctx *c, const char *name, enum metric_k
 {
     if (!name || !*name || !utf8_valid(name)) {
         misuse(c, "plugin bug: a counter or gauge needs a UTF-8 name");
+        return NULL;
+    }
+    if (in_instrument_space(c, name)) {
+        misuse(c, "plugin bug: '%s' belongs to an attached instrument; name it otherwise",
+               name);
         return NULL;
     }
     struct metrics *m = c->metrics;

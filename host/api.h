@@ -8,6 +8,8 @@
 #include "hdr.h"
 #include "plugin.h"
 
+struct spec_experiment;
+
 #include <bhost/bhost.h>
 #include <stdint.h>
 
@@ -44,6 +46,7 @@ struct point_state {
     int scratch_made;
     uint32_t nreps;
     int open_loop;               /* on a schedule: "response" is the host's too */
+    const struct spec_experiment *exp; /* whose instruments' names are theirs */
     struct bhost_hist **hists;   /* [0] is the host's own "iteration" */
     size_t nhists, hists_cap;
     struct metrics metrics;

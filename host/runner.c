@@ -350,6 +350,7 @@ json_t *runner_point(struct runner *r, const struct point *pt)
     point_state_init(&ps, e->repetitions, pt->id, scratch);
     struct open_loop schedule;
     ps.open_loop = e->rate > 0;
+    ps.exp = e;
     if (e->rate > 0) {
         schedule = (struct open_loop){.rate = e->rate, .seed = pt->seed,
                                   .poisson = e->arrival == SPEC_ARRIVAL_POISSON,

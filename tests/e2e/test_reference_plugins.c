@@ -197,9 +197,11 @@ static void api_misuse_is_contained(void **state)
     char *dir = e2e_dir("misuse"), *out = e2e_dir("out");
     char *spec = e2e_write(dir, "misuse.yaml",
                            "iterations: {warmup: 0, measured: 3}\n"
+                           "instruments: [rusage]\n"
                            "experiments:\n"
                            "  - experiment: test_services\n"
-                           "    params: {misuse: [null_handles, odd_level, null_format]}\n");
+                           "    params: {misuse: [null_handles, odd_level, null_format, "
+                           "instrument_space]}\n");
     struct proc p;
     e2e_run(&p, (const char *[]){"--plugin-path", BHOST_TEST_PLUGIN_DIR, "run", spec, "--out",
                                  out, "-q", NULL});
@@ -217,6 +219,12 @@ static void api_misuse_is_contained(void **state)
     json_t *nofmt = json_array_get(points, 2);
     assert_string_equal(s(nofmt, "status"), "failed");
     assert_non_null(strstr(s(nofmt, "error"), "plugin bug: bhost_log() needs a format"));
+    /* An experiment cannot add to an attached instrument's figures. */
+    json_t *space = json_array_get(points, 3);
+    assert_string_equal(s(space, "status"), "failed");
+    assert_non_null(strstr(s(space, "error"), "plugin bug: 'rusage.user_cpu_s' belongs to an "
+                                              "attached instrument; name it otherwise"));
+    assert_true(metric(space, "rusage.user_cpu_s", "counter") < 1e9);
     json_decref(doc);
     e2e_proc_free(&p);
     free(spec);

@@ -7,8 +7,8 @@
  * values of 1000 ns each iteration), and a debug line only -v shows. A file
  * it leaves in its scratch directory must still be there at teardown.
  * `misuse` makes iterate() misuse the API the ways a careless plugin could:
- * records through NULL handles, logs at a level out of range, or logs with
- * no format at all.
+ * records through NULL handles, logs at a level out of range, logs with no
+ * format at all, or adds to a counter in an attached instrument's space.
  */
 #include <bhost/bhost.h>
 
@@ -20,7 +20,7 @@
 struct services {
     bhost_hist *values;
     int64_t per_iteration;
-    char misuse[16];
+    char misuse[32];
     char marker[4096];
 };
 
@@ -70,6 +70,8 @@ static int iterate(bhost_ctx *ctx, void *state)
         log_unchecked(ctx, -1, "a line at level -1");
     } else if (strcmp(s->misuse, "null_format") == 0) {
         log_unchecked(ctx, BHOST_LOG_INFO, NULL);
+    } else if (strcmp(s->misuse, "instrument_space") == 0) {
+        bhost_counter_add(ctx, "rusage.user_cpu_s", 1e9);
     }
     return BHOST_OK;
 }
@@ -84,8 +86,8 @@ static void teardown(bhost_ctx *ctx, void *state)
     free(s);
 }
 
-static const char *const misuses[] = {"none", "null_handles", "odd_level", "null_format",
-                                      NULL};
+static const char *const misuses[] = {"none",        "null_handles",     "odd_level",
+                                      "null_format", "instrument_space", NULL};
 
 static const struct bhost_param params[] = {
     {.name = "misuse", .type = BHOST_ENUM, .def = "none", .choices = misuses,
