@@ -6,6 +6,7 @@
 #include "merge.h"
 #include "plugin.h"
 #include "run_cmd.h"
+#include "spec.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -34,7 +35,7 @@ static const char usage_text[] =
     "  --out DIR         write the run into DIR (default results/<spec>-<UTC stamp>)\n"
     "  --filter PATTERN  run only points whose label or id matches (glob or substring)\n"
     "  --max-points N    refuse specs expanding past N points (default: the spec's\n"
-    "                    max_points, else 100000)\n"
+    "                    max_points, else 100000; at most 1000000)\n"
     "  --isolate MODE    fork: each point in a child process (default); none: all in\n"
     "                    the host (for gdb and sanitizers; a crash ends the run)\n"
     "  --timeout S       fail a point that runs longer than S seconds (isolated)\n"
@@ -149,8 +150,9 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
             if (!(v = option_value(argc, argv, &i, "--max-points")))
                 return cli_usage_error("--max-points needs a number");
             unsigned long long n = strtoull(v, &end, 10);
-            if (*v < '0' || *v > '9' || *end || n == 0)
-                return cli_usage_error("--max-points needs a positive number, got '%s'", v);
+            if (*v < '0' || *v > '9' || *end || n == 0 || n > SPEC_MAX_POINTS)
+                return cli_usage_error("--max-points needs a number from 1 to %d, got '%s'",
+                                       SPEC_MAX_POINTS, v);
             o->max_points = v;
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("unknown option '%s'", a);

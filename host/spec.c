@@ -7,6 +7,7 @@
  * file at every level.
  */
 #include "spec.h"
+#include "spec_yaml.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <yaml.h>
 
 /* A YAML document and the name its positions are reported against. */
@@ -32,6 +34,7 @@ struct ref {
 
 struct override {
     char *text;      /* "key=value" as given */
+    char *shown;     /* the same, safe to print (see escape_text) */
     char *label;     /* "--set key=value": the "file" its errors name */
     char *scope;     /* experiment name, or NULL for every experiment */
     char *key;
@@ -46,7 +49,11 @@ struct reader {
     size_t nov;
     char *err;
     size_t errlen;
-    uint64_t max_values;
+    uint64_t max_values;      /* max_points: no range may be longer */
+    uint64_t points_before;   /* points of the experiments read so far (saturating) */
+    uint64_t range_room;      /* values the next range may have before the sweep passes
+                                 max_points, given the axes read so far */
+    int shadowed;             /* the value read is replaced by a --set: check it only */
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -153,41 +160,57 @@ static struct ref get(struct ref map, const char *key)
 
 /* --- overrides --------------------------------------------------------- */
 
-static int yaml_error(yaml_parser_t *parser, const char *file, char *err, size_t errlen)
-{
-    const yaml_mark_t *m = &parser->problem_mark;
-    snprintf(err, errlen, "%s:%lu:%lu: invalid YAML: %s%s%s", file, (unsigned long)m->line + 1,
-             (unsigned long)m->column + 1, parser->problem ? parser->problem : "syntax error",
-             parser->context ? " " : "", parser->context ? parser->context : "");
-    yaml_parser_delete(parser);
-    return -1;
-}
-
 static int load_yaml(struct src *s, const char *text, size_t len, const char *file,
                      char *err, size_t errlen)
 {
-    yaml_parser_t parser;
     s->file = file;
-    yaml_parser_initialize(&parser);
-    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-    if (!yaml_parser_load(&parser, &s->doc))
-        return yaml_error(&parser, file, err, errlen);
-    /* One document: a second one would be silently ignored, so refuse it. */
-    yaml_document_t next;
-    if (!yaml_parser_load(&parser, &next)) {
-        yaml_document_delete(&s->doc);
-        return yaml_error(&parser, file, err, errlen);
+    return spec_yaml_load(&s->doc, text, len, file, err, errlen);
+}
+
+/* The length of the UTF-8 character at s, or 0 if it is not one. */
+static size_t utf8_width(const unsigned char *s, size_t n)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t w = s[0] >= 0xC2 && s[0] <= 0xDF ? 2
+             : s[0] >= 0xE0 && s[0] <= 0xEF ? 3
+             : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    if (w == 0 || w > n)
+        return 0;
+    for (size_t k = 1; k < w; k++)
+        if ((s[k] & 0xC0) != 0x80)
+            return 0;
+    return w;
+}
+
+/* Command-line text for a message: control bytes and invalid UTF-8 as \xNN. */
+static char *escape_text(const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text);
+    char *out = xcalloc(4 * n + 1, 1), *o = out;
+    for (size_t i = 0; i < n;) {
+        size_t w = utf8_width(s + i, n - i);
+        if (w && s[i] >= 0x20 && s[i] != 0x7F) {
+            memcpy(o, s + i, w);
+            o += w, i += w;
+        } else {
+            o += snprintf(o, 5, "\\x%02X", s[i++]);
+        }
     }
-    yaml_node_t *extra = yaml_document_get_root_node(&next);
-    if (extra)
-        snprintf(err, errlen, "%s:%lu:%lu: a second YAML document; a spec is one document",
-                 file, (unsigned long)extra->start_mark.line + 1,
-                 (unsigned long)extra->start_mark.column + 1);
-    yaml_document_delete(&next);
-    yaml_parser_delete(&parser);
-    if (extra)
-        yaml_document_delete(&s->doc);
-    return extra ? -1 : 0;
+    *o = '\0';
+    return out;
+}
+
+/* Cuts a long --set text for messages, which name it before the position. */
+static void shorten(char *s, size_t max)
+{
+    if (strlen(s) <= max)
+        return;
+    size_t i = max - 3;
+    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i--;
+    memcpy(s + i, "...", 4);
 }
 
 static int load_overrides(struct reader *r, const char *const *texts, size_t n)
@@ -197,9 +220,11 @@ static int load_overrides(struct reader *r, const char *const *texts, size_t n)
     for (size_t i = 0; i < n; i++) {
         struct override *o = &r->ov[i];
         o->text = xstrdup(texts[i]);
+        o->shown = escape_text(texts[i]);
+        shorten(o->shown, 80);
         char *eq = strchr(o->text, '=');
         if (!eq || eq == o->text) {
-            snprintf(r->err, r->errlen, "--set %s: expected key=value", texts[i]);
+            snprintf(r->err, r->errlen, "--set %s: expected key=value", o->shown);
             return -1;
         }
         char *key = xstrdup(o->text);
@@ -213,7 +238,7 @@ static int load_overrides(struct reader *r, const char *const *texts, size_t n)
             o->key = xstrdup(key);
         }
         free(key);
-        o->label = xasprintf("--set %s", o->text);
+        o->label = xasprintf("--set %s", o->shown);
         const char *value = eq + 1;
         int rc = load_yaml(&o->src, value, strlen(value), o->label, r->err, r->errlen);
         o->loaded = rc == 0;
@@ -221,7 +246,7 @@ static int load_overrides(struct reader *r, const char *const *texts, size_t n)
             return -1;
         o->value = yaml_document_get_root_node(&o->src.doc);
         if (!o->value) {
-            snprintf(r->err, r->errlen, "--set %s: no value after '='", texts[i]);
+            snprintf(r->err, r->errlen, "--set %s: no value after '='", o->shown);
             return -1;
         }
     }
@@ -524,14 +549,31 @@ static int parse_range(struct reader *r, struct ref at, const struct pdef *d,
         return fail_at(r, step, "%s: step %g never gets from %g to %g", d->name, fs, fa, fb);
     if (mul.node && (fs <= 1 || fa <= 0 || fb < fa))
         return fail_at(r, mul, "%s: mul needs from > 0, to >= from and mul > 1", d->name);
+    /* Floats: a step below the precision of `from` would repeat it forever (a mul > 1
+     * always moves a normal number, and parse_value refuses the others). */
+    if (step.node && d->type == BHOST_FLOAT && fa + fs == fa)
+        return fail_at(r, step, "%s: the step %g does not change the value %g", d->name, fs,
+                       fa);
+    /* Count before generating anything, by the very arithmetic that generates, up to
+     * one past the limit: a long range costs no more than one at the limit. */
+    uint64_t len = 0;
+    for (struct pvalue v = {.type = d->type};
+         len <= r->max_values && range_value(d, &a, &b, &s, fa, fb, fs, step.node != NULL,
+                                             len, &v);)
+        len++;
+    if (len > r->max_values)
+        return fail_at(r, at, "%s: range has more than %llu values", d->name,
+                       (unsigned long long)r->max_values);
+    if (r->shadowed)
+        return 0;
+    if (len > r->range_room)
+        return fail_at(r, at, "%s: a range of %llu values takes the sweep past max_points "
+                       "(%llu points)", d->name, (unsigned long long)len,
+                       (unsigned long long)r->max_values);
     size_t cap = 0;
-    for (uint64_t k = 0;; k++) {
+    for (uint64_t k = 0; k < len; k++) {
         struct pvalue v = {.type = d->type};
-        if (!range_value(d, &a, &b, &s, fa, fb, fs, step.node != NULL, k, &v))
-            break;
-        if (sp->nvalues >= r->max_values)
-            return fail_at(r, at, "%s: range has more than %llu values", d->name,
-                           (unsigned long long)r->max_values);
+        range_value(d, &a, &b, &s, fa, fb, fs, step.node != NULL, k, &v);
         char why[400];
         if (param_check(d, &v, why, sizeof why) != 0)
             return fail_at(r, at, "%s", why);
@@ -648,9 +690,23 @@ static struct spec_param *find_sp(struct spec_experiment *e, int def_index)
     return NULL;
 }
 
+static uint64_t sat_mul(uint64_t a, uint64_t b)
+{
+    return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+/* Room for the next range: the sweep's points must stay within max_points, so a
+ * range is refused before it is generated once it alone would pass it. */
+static void set_room(struct reader *r, uint64_t product)
+{
+    uint64_t left = r->points_before < r->max_values ? r->max_values - r->points_before : 0;
+    r->range_room = left / product;
+}
+
 static int read_params(struct reader *r, struct ref map, struct spec_experiment *e)
 {
     const struct plugin *p = e->plugin;
+    uint64_t product = 1; /* of the axes read so far that the experiment keeps */
     e->params = xcalloc(p->nparams, sizeof *e->params);
     if (map.node) {
         if (expect(r, map, YAML_MAPPING_NODE, "a mapping of parameter: value") != 0)
@@ -666,7 +722,14 @@ static int read_params(struct reader *r, struct ref map, struct spec_experiment 
                 return fail_at(r, key, "parameter '%s' is given twice", text_of(key.node));
             struct spec_param *sp = &e->params[e->nparams++];
             sp->def_index = di;
-            if (parse_param(r, child(map, pair->value), &p->params[di], sp) != 0)
+            struct ref none = {NULL, NULL};
+            r->shadowed = decide(r, e->name, p->params[di].name, none).node != NULL;
+            set_room(r, product);
+            int rc = parse_param(r, child(map, pair->value), &p->params[di], sp);
+            if (!r->shadowed)
+                product = sat_mul(product, sp->nvalues);
+            r->shadowed = 0;
+            if (rc != 0)
                 return -1;
         }
     }
@@ -680,9 +743,13 @@ static int read_params(struct reader *r, struct ref map, struct spec_experiment 
             sp = &e->params[e->nparams++];
             sp->def_index = (int)i;
         }
+        set_room(r, product);
         if (parse_param(r, at, &p->params[i], sp) != 0)
             return -1;
+        product = sat_mul(product, sp->nvalues);
     }
+    r->points_before = r->points_before + product < product ? UINT64_MAX
+                                                            : r->points_before + product;
     return 0;
 }
 
@@ -725,6 +792,10 @@ static int fixed_values(struct reader *r, struct ref map, struct ref owner, cons
             int di = pdef_find(p->params, p->nparams, text_of(key.node));
             if (di < 0) {
                 unknown_param(r, key, p);
+                goto out;
+            }
+            if (given[di]) {
+                fail_at(r, key, "parameter '%s' is given twice", text_of(key.node));
                 goto out;
             }
             struct ref val = child(map, pair->value);
@@ -919,7 +990,7 @@ static int read_spec(struct reader *r, struct ref top, struct spec *s)
         return fail_at(r, at, "output_dir is empty; leave it out for results/");
     at = decide(r, NULL, "max_points", get(top, "max_points"));
     s->max_points = SPEC_DEFAULT_MAX_POINTS;
-    if (at.node && read_u64(r, at, "a point limit", 1, UINT64_MAX, &s->max_points) != 0)
+    if (at.node && read_u64(r, at, "a point limit", 1, SPEC_MAX_POINTS, &s->max_points) != 0)
         return -1;
     r->max_values = s->max_points;
     at = get(top, "tags");
@@ -961,13 +1032,17 @@ static int check_overrides_used(struct reader *r, const struct spec *s)
             while (j < s->nexperiments && strcmp(s->experiments[j].name, o->scope) != 0)
                 j++;
             if (j == s->nexperiments) {
+                char *scope = escape_text(o->scope);
                 snprintf(r->err, r->errlen, "--set %s: the spec has no experiment named '%s'",
-                         o->text, o->scope);
+                         o->shown, scope);
+                free(scope);
                 return -1;
             }
         }
-        snprintf(r->err, r->errlen, "--set %s: no %s has a parameter or setting '%s'", o->text,
-                 o->scope ? "such experiment" : "experiment", o->key);
+        char *key = escape_text(o->key);
+        snprintf(r->err, r->errlen, "--set %s: no %s has a parameter or setting '%s'", o->shown,
+                 o->scope ? "such experiment" : "experiment", key);
+        free(key);
         return -1;
     }
     return 0;
@@ -980,6 +1055,7 @@ static void free_overrides(struct reader *r)
         if (o->loaded)
             yaml_document_delete(&o->src.doc);
         free(o->text);
+        free(o->shown);
         free(o->label);
         free(o->scope);
         free(o->key);
@@ -1021,6 +1097,13 @@ int spec_load(const char *path, const struct registry *reg, const char *const *o
               size_t noverrides, struct spec *s, char *err, size_t errlen)
 {
     size_t len;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > SPEC_MAX_TEXT_BYTES) {
+        snprintf(err, errlen, "%s: the spec is %lld bytes; a spec may be at most %u bytes (4 MiB)",
+                 path, (long long)st.st_size, SPEC_MAX_TEXT_BYTES);
+        memset(s, 0, sizeof *s);
+        return -1;
+    }
     char *text = read_file(path, &len);
     if (!text) {
         snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));

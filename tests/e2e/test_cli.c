@@ -909,7 +909,10 @@ static void max_points_refuses_large_sweeps(void **state)
     assert_int_equal(dir_entries(cwd, NULL), 0);
     run_bhost(&p, cwd, "run", SWEEP_SPEC, "--max-points", "0", (char *)NULL);
     expect_rc(&p, 2);
-    expect_contains(p.err, "--max-points needs a positive number, got '0'");
+    expect_contains(p.err, "--max-points needs a number from 1 to 1000000, got '0'");
+    run_bhost(&p, cwd, "run", SWEEP_SPEC, "--max-points", "5000000", (char *)NULL);
+    expect_rc(&p, 2);
+    expect_contains(p.err, "--max-points needs a number from 1 to 1000000, got '5000000'");
 
     json_t *doc = run_with(spec, "--max-points", "6");
     assert_int_equal(jint(doc, "run/points_run"), 6);

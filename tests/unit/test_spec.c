@@ -199,6 +199,141 @@ static void point_limit_bounds_ranges(void **state)
     spec_free(&s);
 }
 
+/* A file range that a --set replaces is checked, but its values neither count
+ * toward max_points nor get generated. */
+static void replaced_ranges_do_not_count(void **state)
+{
+    (void)state;
+    struct spec s;
+    const char *text = "experiments:\n"
+                       "  - experiment: test_good\n"
+                       "    params:\n"
+                       "      count: {from: 1, to: 100, step: 1}\n"
+                       "      fail_every: {from: 0, to: 99999, step: 1}\n";
+    const char *sets[] = {"fail_every=[1, 2]"};
+    assert_int_equal(load_spec(text, &s, sets, 1), 0);
+    assert_int_equal(s.experiments[0].params[0].nvalues, 100);
+    assert_int_equal(s.experiments[0].params[1].nvalues, 2);
+    spec_free(&s);
+    /* Still checked: a file range longer than max_points is refused. */
+    const char *wide = "experiments:\n"
+                       "  - experiment: test_good\n"
+                       "    params: {fail_every: {from: 0, to: 100000, step: 1}}\n";
+    assert_int_equal(load_spec(wide, &s, sets, 1), -1);
+    assert_string_equal(err, "t.yaml:3:26: fail_every: range has more than 100000 values");
+}
+
+/* What the reviewer's specs did, each refused at once. */
+static void huge_sweeps_are_refused_before_generating(void **state)
+{
+    (void)state;
+    struct spec s;
+    const char *sets[] = {"max_points=1000000"};
+    assert_int_equal(load_spec("experiments:\n"
+                               "  - experiment: test_good\n"
+                               "    params:\n"
+                               "      fail_every: {from: 0, to: 999999, step: 1}\n"
+                               "      count: {from: 1, to: 100, step: 1}\n"
+                               "      ratio: {from: 0, to: 1, step: 0.001}\n",
+                               &s, sets, 1),
+                     -1);
+    assert_string_equal(err, "t.yaml:5:14: count: a range of 100 values takes the sweep past "
+                             "max_points (1000000 points)");
+    /* 2000 experiments of 60 values each: the range that passes the limit is refused. */
+    char *text = malloc(2000 * 120 + 64);
+    size_t n = (size_t)sprintf(text, "experiments:\n");
+    for (int i = 0; i < 2000; i++)
+        n += (size_t)sprintf(text + n, "  - {name: e%d, experiment: test_good, params: "
+                             "{fail_every: {from: 1, to: 60, step: 1}}}\n", i);
+    assert_int_equal(load_spec(text, &s, NULL, 0), -1);
+    assert_string_equal(err, "t.yaml:1668:63: fail_every: a range of 60 values takes the sweep "
+                             "past max_points (100000 points)");
+    free(text);
+}
+
+static char *repeat(const char *head, const char *piece, size_t times, const char *tail)
+{
+    size_t h = strlen(head), p = strlen(piece), t = strlen(tail);
+    char *s = malloc(h + p * times + t + 1);
+    memcpy(s, head, h);
+    for (size_t i = 0; i < times; i++)
+        memcpy(s + h + i * p, piece, p);
+    memcpy(s + h + p * times, tail, t + 1);
+    return s;
+}
+
+/* Deep nesting, huge texts and aliases are refused before libyaml loads them. */
+static void yaml_limits(void **state)
+{
+    (void)state;
+    struct spec s;
+    char *deep = repeat("experiments: ", "[", 64, "]");
+    assert_int_equal(load_spec(deep, &s, NULL, 0), -1);
+    assert_string_equal(err, "t.yaml:1:77: nested deeper than 64 levels");
+    free(deep);
+    /* 80 KB of brackets: refused in well under a second. */
+    deep = repeat("", "[", 80000, "");
+    assert_int_equal(load_spec(deep, &s, NULL, 0), -1);
+    assert_string_equal(err, "t.yaml:1:65: nested deeper than 64 levels");
+    char *set = repeat("count=", "[", 80000, "");
+    const char *sets[] = {set};
+    assert_int_equal(load_spec("experiments: [{experiment: test_good}]\n", &s, sets, 1), -1);
+    /* The label is cut short, so that the position and message fit. */
+    char *want = repeat("--set count=", "[", 71, "...:1:65: nested deeper than 64 levels");
+    assert_string_equal(err, want);
+    free(want);
+    free(set);
+    free(deep);
+    /* 63 levels inside the top mapping are fine (a YAML error here, not a limit). */
+    deep = repeat("experiments: ", "[", 63, "");
+    assert_int_equal(load_spec(deep, &s, NULL, 0), -1);
+    assert_null(strstr(err, "nested"));
+    free(deep);
+
+    char *big = repeat("notes: ", "x", SPEC_MAX_TEXT_BYTES, "\n");
+    assert_int_equal(load_spec(big, &s, NULL, 0), -1);
+    assert_string_equal(err, "t.yaml: the spec is 4194312 bytes; a spec may be at most 4194304 "
+                             "bytes (4 MiB)");
+    free(big);
+
+    char *aliases = repeat("tags: &t [a]\nexperiments: [{experiment: noop, notes: [", "*t, ",
+                           SPEC_MAX_ALIASES + 1, "]}]\n");
+    assert_int_equal(load_spec(aliases, &s, NULL, 0), -1);
+    assert_string_equal(err, "t.yaml:2:4042: more than 1000 aliases; a spec may use at most "
+                             "1000");
+    free(aliases);
+
+    char *anchors = repeat("tags: [", "&a x, ", SPEC_MAX_ANCHORS + 1, "]\n");
+    assert_int_equal(load_spec(anchors, &s, NULL, 0), -1);
+    assert_string_equal(err, "t.yaml:1:6008: more than 1000 anchors; a spec may define at most "
+                             "1000");
+    free(anchors);
+
+    /* A 1 MB note used five times stands for 5 MB. */
+    char *note = repeat("notes: &n \"", "y", 1 << 20, "\"\nexperiments:\n");
+    char *spec = malloc(strlen(note) + 200);
+    sprintf(spec, "%s  - {name: a, experiment: noop, notes: *n}\n"
+                  "  - {name: b, experiment: noop, notes: *n}\n"
+                  "  - {name: c, experiment: noop, notes: *n}\n"
+                  "  - {name: d, experiment: noop, notes: *n}\n", note);
+    assert_int_equal(load_spec(spec, &s, NULL, 0), -1);
+    assert_string_equal(err, "t.yaml:6:40: the aliases stand for more than 4194304 bytes of text; "
+                             "a spec's aliases may expand to at most 4194304");
+    free(spec);
+    free(note);
+
+    /* Aliases within the limits work as before. */
+    assert_int_equal(load_spec("iterations: &it {warmup: 0, measured: 1}\n"
+                               "experiments:\n"
+                               "  - {experiment: test_good, iterations: *it, params: &p {count: [1, 2]}}\n"
+                               "  - {name: again, experiment: test_good, params: *p}\n",
+                               &s, NULL, 0),
+                     0);
+    assert_int_equal(s.experiments[1].params[0].nvalues, 2);
+    assert_int_equal(s.experiments[0].measured, 1);
+    spec_free(&s);
+}
+
 static void overrides_take_precedence(void **state)
 {
     (void)state;
@@ -379,6 +514,49 @@ static const struct bad bad_specs[] = {
     {"experiments: [{experiment: test_good}]\n", "count=[1,",
      "--set count=[1,:2:1: invalid YAML: did not find expected node content while parsing a "
      "flow node"},
+    /* Limits no spec can raise. */
+    {"max_points: 1000001\nexperiments: [{experiment: noop}]\n", NULL,
+     "t.yaml:1:13: a point limit must be between 1 and 1000000, got 1000001"},
+    {"experiments: [{experiment: noop}]\n", "max_points=18446744073709551615",
+     "--set max_points=18446744073709551615:1:1: a point limit must be between 1 and 1000000, "
+     "got 18446744073709551615"},
+    {"max_points: 1000000\nexperiments:\n  - experiment: test_good\n"
+     "    params: {fail_every: {from: 0, to: 10000000000, step: 1}}\n", NULL,
+     "t.yaml:4:26: fail_every: range has more than 1000000 values"},
+    {"max_points: 1000000\nexperiments:\n  - experiment: test_good\n"
+     "    params: {ratio: {from: 0, to: 1, step: 1e-300}}\n", NULL,
+     "t.yaml:4:21: ratio: range has more than 1000000 values"},
+    {"experiments:\n  - experiment: test_good\n"
+     "    params: {ratio: {from: 0.5, to: 1, step: 1e-20}}\n", NULL,
+     "t.yaml:3:46: ratio: the step 1e-20 does not change the value 0.5"},
+    {"experiments:\n  - experiment: test_good\n    params:\n      count: {from: 1, to: 100, step: 1}\n"
+     "      fail_every: {from: 0, to: 9999, step: 1}\n", NULL,
+     "t.yaml:5:19: fail_every: a range of 10000 values takes the sweep past max_points "
+     "(100000 points)"},
+    {"experiments:\n  - {name: a, experiment: test_good, params: {fail_every: {from: 1, to: 60000, "
+     "step: 1}}}\n  - {name: b, experiment: test_good, params: {fail_every: {from: 1, to: 60000, "
+     "step: 1}}}\n", NULL,
+     "t.yaml:3:59: fail_every: a range of 60000 values takes the sweep past max_points "
+     "(100000 points)"},
+    /* Instrument parameters, like experiment parameters, are given once. */
+    {"experiments:\n  - experiment: noop\n    instruments:\n"
+     "      - {instrument: test_instrument, params: {tag: a, tag: b}}\n",
+     NULL, "t.yaml:4:56: parameter 'tag' is given twice"},
+    /* Bad UTF-8 is reported where it is, and not echoed raw. */
+    {"experiments:\n  - experiment: noop\n    tags: [x]\n    notes: \"ab\xff\"\n", NULL,
+     "t.yaml:4:15: invalid YAML: invalid leading UTF-8 octet (0xFF)"},
+    {"experiments: [{experiment: test_good}]\n", "label=\xc3\xa9\xff",
+     "--set label=\xc3\xa9\\xFF:1:2: invalid YAML: invalid leading UTF-8 octet (0xFF)"},
+    {"experiments: [{experiment: test_good}]\n", "\x01" "bad=1",
+     "--set \\x01bad=1: no experiment has a parameter or setting '\\x01bad'"},
+    /* A NUL would cut the value short. */
+    {"experiments:\n  - experiment: noop\n    notes: \"ab\\0cd\"\n", NULL,
+     "t.yaml:3:12: the value contains a NUL byte"},
+    {"experiments: [{experiment: test_good}]\n", "label=\"a\\0\"",
+     "--set label=\"a\\0\":1:1: the value contains a NUL byte"},
+    /* Anchors: none inside itself, and a bounded number of uses. */
+    {"experiments: &e [{experiment: noop, tags: *e}]\n", NULL,
+     "t.yaml:1:43: alias *e is inside the node it refers to"},
 };
 
 static void bad_specs_name_file_line_column(void **state)
@@ -439,6 +617,9 @@ int main(void)
         cmocka_unit_test(huge_steps_stop_before_overflow),
         cmocka_unit_test(integers_are_decimal_or_hex),
         cmocka_unit_test(point_limit_bounds_ranges),
+        cmocka_unit_test(replaced_ranges_do_not_count),
+        cmocka_unit_test(huge_sweeps_are_refused_before_generating),
+        cmocka_unit_test(yaml_limits),
         cmocka_unit_test(overrides_take_precedence),
         cmocka_unit_test(open_loop_settings),
         cmocka_unit_test(bad_specs_name_file_line_column),
