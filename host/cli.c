@@ -136,8 +136,9 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
                 : i + 1 < argc ? argv[++i] : NULL;
             unsigned long n = v ? strtoul(v, &end, 10) : 0;
             if (!v || *v < '0' || *v > '9' || *end || n == 0 || n > 1024)
-                return cli_usage_error("--jobs needs a number of points to run at once (1 to 1024)%s%s%s",
-                                   v ? ", got '" : "", v ? v : "", v ? "'" : "");
+                return cli_usage_error(
+                    "--jobs needs a number of points to run at once (1 to 1024)%s%s%s",
+                    v ? ", got '" : "", v ? v : "", v ? "'" : "");
             o->jobs = n;
         } else if (is_option(a, "--resume")) {
             if (!(o->resume = option_value(argc, argv, &i, "--resume")))
@@ -218,8 +219,10 @@ int cli_main(int argc, char **argv)
             rc = o.json ? list_json(&reg) : list_text(&reg);
         else if (strcmp(o.command, "validate") == 0)
             rc = validate_command(&o, &reg);
+        else if (o.resume)
+            rc = resume_command(&o, &reg, argc, argv);
         else
-            rc = o.resume ? resume_command(&o, &reg, argc, argv) : run_command(&o, &reg, argc, argv);
+            rc = run_command(&o, &reg, argc, argv);
         registry_free(&reg);
     }
     free(o.max_points_set);

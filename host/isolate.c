@@ -477,16 +477,3 @@ json_t *isolate_pool_wait(struct isolate_pool *p, const volatile sig_atomic_t *s
         }
     }
 }
-
-json_t *isolate_point(struct runner *r, const struct point *pt, double timeout_s,
-                      const volatile sig_atomic_t *stop)
-{
-    struct isolate_pool pool;
-    char why[64];
-    isolate_pool_init(&pool, 1, why, sizeof why);
-    json_t *point = isolate_pool_start(&pool, r, pt, timeout_s);
-    if (!point)
-        point = isolate_pool_wait(&pool, stop, &pt);
-    isolate_pool_fini(&pool);
-    return point;
-}

@@ -79,15 +79,6 @@ static int check_same_spec(struct merge *m)
 
 /* ---- the document ---------------------------------------------------------- */
 
-static size_t count_status(json_t *points, const char *status)
-{
-    size_t n = 0, i;
-    json_t *pt;
-    json_array_foreach(points, i, pt)
-        n += strcmp(merge_status_of(pt), status) == 0;
-    return n;
-}
-
 /* results_run_failures() holds a sum that does not fit at INT64_MAX, as a
  * run must still write its results; a merge refuses such a sum instead (and
  * one of exactly INT64_MAX, which cannot be told from a held one). */
@@ -143,7 +134,8 @@ static json_t *merged_run(struct merge *m, json_t *points, const char *dir, int 
         json_object_set_new(run, "started_utc", json_string(started));
     if (finished)
         json_object_set_new(run, "finished_utc", json_string(finished));
-    size_t failed = count_status(points, "failed"), skipped = count_status(points, "skipped");
+    size_t failed = results_count_status(points, "failed");
+    size_t skipped = results_count_status(points, "skipped");
     json_object_set_new(run, "wall_s", json_real(wall_s));
     json_object_set_new(run, "dir", json_string(dir));
     json_object_set_new(run, "points_run", json_integer((json_int_t)(json_array_size(points) -

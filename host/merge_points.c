@@ -81,8 +81,9 @@ static int merge_metrics(struct merge *m, json_t *into, json_t *from, const char
         }
         const char *kind = json_string_value(json_object_get(mi, "kind"));
         if (strcmp(kind, json_string_value(json_object_get(mf, "kind"))) != 0)
-            return merge_fail(m, "%s: metric \"%s\" is a counter in one input and a gauge in another",
-                        where, name);
+            return merge_fail(m,
+                              "%s: metric \"%s\" is a counter in one input and a gauge in another",
+                              where, name);
         json_t *vi = json_object_get(mi, "value"), *vf = json_object_get(mf, "value");
         if (strcmp(kind, "gauge") == 0)
             json_object_set(mi, "value", vf);
@@ -159,8 +160,8 @@ static json_t *merge_histogram(struct merge *m, const struct group *g, const cha
         const char *path = m->in[g->file[i]].path;
         struct hdr one;
         if (results_hdr(h, &one) != 0) {
-            rc = merge_fail(m, "%s: point %s: histogram \"%s\": its hdr cannot be decoded", path, id,
-                      name);
+            rc = merge_fail(m, "%s: point %s: histogram \"%s\": its hdr cannot be decoded", path,
+                            id, name);
             break;
         }
         if (one.total_count != merge_int_at(h, "count")) {
@@ -172,13 +173,14 @@ static json_t *merge_histogram(struct merge *m, const struct group *g, const cha
             one.counts = NULL;
             have = 1;
         } else if (one.lowest_discernible != sum.lowest_discernible ||
-                   one.highest_trackable != sum.highest_trackable ||
-                   one.sig_figs != sum.sig_figs) {
-            rc = merge_fail(m, "%s: point %s: histogram \"%s\" has another range or precision than "
-                      "in %s", path, id, name, m->in[g->file[0]].path);
+                   one.highest_trackable != sum.highest_trackable || one.sig_figs != sum.sig_figs) {
+            rc = merge_fail(m,
+                            "%s: point %s: histogram \"%s\" has another range or precision than "
+                            "in %s",
+                            path, id, name, m->in[g->file[0]].path);
         } else if (hdr_add(&sum, &one) != 0) {
-            rc = merge_fail(m, "point %s, histogram \"%s\": counts exceed 2^63-1 (when adding %s)", id,
-                      name, path);
+            rc = merge_fail(m, "point %s, histogram \"%s\": counts exceed 2^63-1 (when adding %s)",
+                            id, name, path);
         }
         hdr_fini(&one);
         size_t k;
@@ -339,7 +341,8 @@ static json_t *merge_point(struct merge *m, const struct group *g)
 
 static int by_index(const void *a, const void *b)
 {
-    json_int_t x = merge_int_at(*(json_t *const *)a, "index"), y = merge_int_at(*(json_t *const *)b, "index");
+    json_int_t x = merge_int_at(*(json_t *const *)a, "index");
+    json_int_t y = merge_int_at(*(json_t *const *)b, "index");
     return (x > y) - (x < y);
 }
 

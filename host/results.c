@@ -148,15 +148,15 @@ json_t *results_point(const struct point *pt, const struct point_state *ps,
             if (overflow && !too_many)
                 too_many = ps->hists[i]->name;
         }
-    json_t *o = json_pack(
-        "{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:{s:I, s:I, s:I}, s:i, s:f}",
-        "index", (json_int_t)pt->index, "id", pt->id, "label", pt->label, "experiment", e->name,
-        "plugin", e->plugin->desc.name, "plugin_version",
-        e->plugin->desc.version ? e->plugin->desc.version : "", "params",
-        plugin_params_json(e->plugin, pt->values), "status", pr->error ? "failed" : "ok", "seed", seed,
-        "iterations", "warmup", (json_int_t)pr->warmup_done, "measured", (json_int_t)measured,
-        "batch", (json_int_t)pr->batch, "repetitions", (int)e->repetitions, "wall_s",
-        (double)pr->wall_ns / 1e9);
+    json_t *o =
+        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:{s:I, s:I, s:I}, s:i, s:f}",
+                  "index", (json_int_t)pt->index, "id", pt->id, "label", pt->label, "experiment",
+                  e->name, "plugin", e->plugin->desc.name, "plugin_version",
+                  e->plugin->desc.version ? e->plugin->desc.version : "", "params",
+                  plugin_params_json(e->plugin, pt->values), "status", pr->error ? "failed" : "ok",
+                  "seed", seed, "iterations", "warmup", (json_int_t)pr->warmup_done, "measured",
+                  (json_int_t)measured, "batch", (json_int_t)pr->batch, "repetitions",
+                  (int)e->repetitions, "wall_s", (double)pr->wall_ns / 1e9);
     int capped = 0;
     for (uint32_t r = 0; r < e->repetitions; r++)
         capped |= pr->rep_iterations[r] >= RUNNER_MAX_ITERATIONS;
@@ -263,7 +263,7 @@ json_t *results_run_failures(json_t *points)
     return json_pack("{s:I, s:o, s:o}", "count", count, "success_rate", rate, "reasons", list);
 }
 
-static size_t count_status(json_t *points, const char *status)
+size_t results_count_status(json_t *points, const char *status)
 {
     size_t n = 0, i;
     json_t *pt;
@@ -275,7 +275,8 @@ static size_t count_status(json_t *points, const char *status)
 json_t *results_document(const struct spec *s, const struct run_info *info, json_t *env,
                          json_t *points, json_t *instruments)
 {
-    size_t failed = count_status(points, "failed"), skipped = count_status(points, "skipped");
+    size_t failed = results_count_status(points, "failed");
+    size_t skipped = results_count_status(points, "skipped");
     json_t *argv = json_array();
     for (int a = 0; a < info->argc; a++) {
         char *arg = utf8_sanitize(xstrdup(info->argv[a]));

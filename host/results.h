@@ -28,6 +28,8 @@ json_t *results_instrument(const struct instrument_run *ir);
 json_t *results_metrics(const struct metrics *m);
 /* run.failures: failed iterations over points, counts and reasons summed across them. */
 json_t *results_run_failures(json_t *points);
+/* How many of `points` have this status. */
+size_t results_count_status(json_t *points, const char *status);
 
 /* Facts about this run that results_document() records. */
 struct run_info {
