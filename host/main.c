@@ -1,5 +1,5 @@
 /* main.c — the bhost program; everything lives in cli.c and below. */
-#include "cli.h"
+#include "cli/cli.h"
 
 int main(int argc, char **argv)
 {

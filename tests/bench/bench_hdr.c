@@ -18,9 +18,9 @@
  * noisy VMs, and the minimum is the least disturbed run. Prints figures
  * only; it asserts nothing about time.
  */
-#include "hdr.h"
+#include "hdr/hdr.h"
 
-#include "base64.h"
+#include "hdr/base64.h"
 
 #include <math.h>
 #include <stdio.h>

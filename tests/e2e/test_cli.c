@@ -27,7 +27,7 @@
 #include <bhost/bhost.h>
 #include <jansson.h>
 
-#include "hdr.h"
+#include "hdr/hdr.h"
 
 #define SWEEP_SPEC BHOST_TEST_SPEC_DIR "/e2e_sweep.yaml"
 

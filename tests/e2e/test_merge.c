@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "e2e.h"
-#include "hdr.h"
-#include "results.h"
+#include "hdr/hdr.h"
+#include "results/results.h"
 
 static const char spec_text[] =
     "name: merge-e2e\n"

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "e2e.h"
-#include "schedule.h"
+#include "run/schedule.h"
 
 #include <stdlib.h>
 #include <string.h>

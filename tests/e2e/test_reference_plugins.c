@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "e2e.h"
-#include "hdr.h"
+#include "hdr/hdr.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -11,7 +11,7 @@
  * decoder takes either, and mutations of a plain one reach the payload
  * reader that deflate would hide.
  */
-#include "hdr.h"
+#include "hdr/hdr.h"
 
 #include <math.h>
 #include <stdint.h>

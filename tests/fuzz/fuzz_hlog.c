@@ -9,8 +9,8 @@
  * histogram of any size has a few hundred rows, not millions).
  */
 #define _GNU_SOURCE /* fopencookie */
-#include "hdr_text.h"
-#include "hlog.h"
+#include "hdr/hdr_text.h"
+#include "hdr/hlog.h"
 
 #include <stdint.h>
 #include <stdio.h>

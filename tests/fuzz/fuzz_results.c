@@ -9,11 +9,11 @@
  * histograms must decode or be refused, and the summary table must print
  * them without crashing.
  */
-#include "hdr.h"
-#include "journal.h"
-#include "point_check.h"
-#include "report.h"
-#include "results_read.h"
+#include "hdr/hdr.h"
+#include "results/journal.h"
+#include "results/point_check.h"
+#include "run/report.h"
+#include "results/results_read.h"
 
 #include <stdint.h>
 #include <stdio.h>

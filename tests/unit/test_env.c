@@ -15,8 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "env.h"
-#include "util.h"
+#include "run/env.h"
+#include "util/util.h"
 
 enum nullable { NOT_NULL = 0, MAY_BE_NULL = 1 };
 

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "base64.h"
-#include "hdr.h"
+#include "hdr/base64.h"
+#include "hdr/hdr.h"
 
 /* 3.6e12 >> 31 = 1676, so 1 h lies in bucket 31 at [1676 << 31, 1677 << 31). */
 #define HOUR_LOWEST INT64_C(3599182594048)

@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 #include "../e2e/e2e.h"
-#include "hdr.h"
-#include "hdr_text.h"
-#include "hlog.h"
-#include "run_hlog.h"
+#include "hdr/hdr.h"
+#include "hdr/hdr_text.h"
+#include "hdr/hlog.h"
+#include "results/run_hlog.h"
 
 /* A histogram in bhost's layout holding value v[i] count[i] times. */
 static void make_hist(struct hdr *h, const int64_t *v, const int64_t *count, size_t n)

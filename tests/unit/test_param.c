@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "param.h"
-#include "util.h"
+#include "plugin/param.h"
+#include "util/util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -10,9 +10,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "api.h"
-#include "plugin.h"
-#include "util.h"
+#include "run/services.h"
+#include "plugin/plugin.h"
+#include "util/util.h"
 
 #include <stdlib.h>
 #include <string.h>

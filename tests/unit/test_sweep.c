@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "spec_fixture.h"
-#include "sweep.h"
+#include "spec/sweep.h"
 
 static void expand(const char *text, struct spec *s, struct sweep *w, const char *filter)
 {

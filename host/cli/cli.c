@@ -1,0 +1,233 @@
+/* cli.c — parses the command line and hands it to the command (docs/cli.md). */
+#include "cli/cli.h"
+#include "run/services.h"
+#include "cli/cmd_hdr.h"
+#include "cli/cmd_list.h"
+#include "cli/cmd_merge.h"
+#include "plugin/plugin.h"
+#include "cli/cmd_run.h"
+#include "spec/spec.h"
+#include "util/util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+    "usage: bhost <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run SPEC          run a sweep spec and write its results\n"
+    "  run --resume DIR  finish a run that was interrupted or killed\n"
+    "  validate SPEC     check a spec and print its sweep points; runs nothing\n"
+    "  list              list plugins, their parameters and docs (also --list)\n"
+    "  version           print the version (also --version)\n"
+    "  hdr FILE          percentile distribution of a .hlog or a results.json point\n"
+    "                    (see bhost hdr --help)\n"
+    "  merge A B... -o DIR  merge runs of one spec (shards, reruns) into DIR\n"
+    "  help              print this text (also --help)\n"
+    "\n"
+    "options:\n"
+    "  --set KEY=VALUE   override a parameter or setting; repeatable. KEY is PARAM,\n"
+    "                    SETTING or EXPERIMENT.KEY; VALUE is YAML, so [1,2] or\n"
+    "                    {from: 1, to: 64, mul: 2} make an axis\n"
+    "  --out DIR         write the run into DIR (default results/<spec>-<UTC stamp>)\n"
+    "  --filter PATTERN  run only points whose label or id matches (glob or substring)\n"
+    "  --max-points N    refuse specs expanding past N points (default: the spec's\n"
+    "                    max_points, else 100000; at most 1000000)\n"
+    "  --isolate MODE    fork: each point in a child process (default); none: all in\n"
+    "                    the host (for gdb and sanitizers; a crash ends the run)\n"
+    "  --timeout S       fail a point that runs longer than S seconds (isolated)\n"
+    "  -j, --jobs N      run N points at once, each on its own CPU where there are\n"
+    "                    enough; results come out in sweep order (default 1)\n"
+    "  --resume DIR      run: finish an interrupted run in DIR, skipping done points\n"
+    "  --time-budget S   start no point after S seconds; the rest are reported skipped\n"
+    "  --plugin-path P   search P (colon-separated) for plugins first; repeatable\n"
+    "  --json            list: print JSON\n"
+    "  -q, --quiet       run: no progress, table or plugin info lines\n"
+    "  -v, --verbose     show plugins' debug log lines\n"
+    "\n"
+    "exit codes: 0 all good, 1 some points failed or were skipped, 2 bad usage or spec,\n"
+    "            3 internal error,\n"
+    "            130/143 stopped by SIGINT/SIGTERM (finished points are kept)\n";
+
+int cli_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("bhost: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\nTry 'bhost help'.\n", stderr);
+    return EXIT_USAGE;
+}
+
+/* "--name value" or "--name=value": the value, advancing *i; NULL if absent. */
+static const char *option_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    if (strncmp(argv[*i], name, n) != 0)
+        return NULL;
+    if (argv[*i][n] == '=')
+        return argv[*i] + n + 1;
+    if (argv[*i][n] != '\0' || *i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+static int is_option(const char *arg, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+static int parse_args(int argc, char **argv, struct cli_options *o)
+{
+    static const char *const commands[] = {"run", "validate", "list", "version", "help", "hdr",
+                                           "merge"};
+    o->sets = xcalloc((size_t)argc + 2, sizeof *o->sets);
+    o->isolate = 1;
+    o->jobs = 1;
+    o->paths = xcalloc((size_t)argc, sizeof *o->paths);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        if (strcmp(a, "--list") == 0 || strcmp(a, "--version") == 0 || strcmp(a, "--help") == 0 ||
+            strcmp(a, "-h") == 0) {
+            o->command = a[2] == 'l' ? "list" : a[2] == 'v' ? "version" : "help";
+        } else if (strcmp(a, "--json") == 0) {
+            o->json = 1;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            o->quiet = 1;
+        } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+            host_log_level = BHOST_LOG_DEBUG;
+        } else if (is_option(a, "--set")) {
+            if (!(v = option_value(argc, argv, &i, "--set")))
+                return cli_usage_error("--set needs KEY=VALUE");
+            o->sets[o->nsets++] = v;
+        } else if (is_option(a, "--plugin-path")) {
+            if (!(v = option_value(argc, argv, &i, "--plugin-path")))
+                return cli_usage_error("--plugin-path needs a directory");
+            o->paths[o->npaths++] = v;
+        } else if (is_option(a, "--out")) {
+            if (!(o->out = option_value(argc, argv, &i, "--out")))
+                return cli_usage_error("--out needs a directory");
+        } else if (is_option(a, "--filter")) {
+            if (!(o->filter = option_value(argc, argv, &i, "--filter")))
+                return cli_usage_error("--filter needs a pattern");
+        } else if (is_option(a, "--isolate")) {
+            if (!(v = option_value(argc, argv, &i, "--isolate")) ||
+                (strcmp(v, "fork") != 0 && strcmp(v, "none") != 0))
+                return cli_usage_error("--isolate is fork (each point in a child process, the "
+                                   "default) or none (in the host, for gdb and sanitizers)");
+            o->isolate = strcmp(v, "fork") == 0;
+        } else if (is_option(a, "--time-budget")) {
+            char *end;
+            if (!(v = option_value(argc, argv, &i, "--time-budget")))
+                return cli_usage_error("--time-budget needs a number of seconds");
+            o->time_budget = strtod(v, &end);
+            if (*end || !(o->time_budget > 0) || o->time_budget > 1e9)
+                return cli_usage_error("--time-budget needs a positive number of seconds, got '%s'",
+                                   v);
+        } else if (is_option(a, "--jobs") || strncmp(a, "-j", 2) == 0) {
+            char *end;
+            v = a[1] != 'j' ? option_value(argc, argv, &i, "--jobs")
+                : a[2]      ? a + 2
+                : i + 1 < argc ? argv[++i] : NULL;
+            unsigned long n = v ? strtoul(v, &end, 10) : 0;
+            if (!v || *v < '0' || *v > '9' || *end || n == 0 || n > 1024)
+                return cli_usage_error(
+                    "--jobs needs a number of points to run at once (1 to 1024)%s%s%s",
+                    v ? ", got '" : "", v ? v : "", v ? "'" : "");
+            o->jobs = n;
+        } else if (is_option(a, "--resume")) {
+            if (!(o->resume = option_value(argc, argv, &i, "--resume")))
+                return cli_usage_error("--resume needs a run directory");
+        } else if (is_option(a, "--timeout")) {
+            if (!(o->timeout = option_value(argc, argv, &i, "--timeout")))
+                return cli_usage_error("--timeout needs a number of seconds");
+        } else if (is_option(a, "--max-points")) {
+            char *end;
+            if (!(v = option_value(argc, argv, &i, "--max-points")))
+                return cli_usage_error("--max-points needs a number");
+            unsigned long long n = strtoull(v, &end, 10);
+            if (*v < '0' || *v > '9' || *end || n == 0 || n > SPEC_MAX_POINTS)
+                return cli_usage_error("--max-points needs a number from 1 to %d, got '%s'",
+                                       SPEC_MAX_POINTS, v);
+            o->max_points = v;
+        } else if (a[0] == '-' && a[1]) {
+            return cli_usage_error("unknown option '%s'", a);
+        } else if (!o->command) {
+            size_t k = 0;
+            while (k < ARRAY_LEN(commands) && strcmp(commands[k], a) != 0)
+                k++;
+            if (k == ARRAY_LEN(commands)) {
+                const char *near = closest_name(a, commands, ARRAY_LEN(commands));
+                return near ? cli_usage_error("unknown command '%s' (did you mean '%s'?)", a, near)
+                            : cli_usage_error("unknown command '%s'", a);
+            }
+            o->command = commands[k];
+            /* They parse their own options (cli_main hands them argv first). */
+            if (strcmp(o->command, "hdr") == 0 || strcmp(o->command, "merge") == 0)
+                return cli_usage_error("'%s' takes no options before it: write 'bhost %s ...'",
+                                   o->command, o->command);
+        } else if (!o->spec) {
+            o->spec = a;
+        } else {
+            return cli_usage_error("unexpected argument '%s'", a);
+        }
+    }
+    if (!o->command)
+        return cli_usage_error("no command given");
+    /* -q: plugins' info lines go too, only warnings and errors remain (-v wins). */
+    if (o->quiet && host_log_level == BHOST_LOG_INFO)
+        host_log_level = BHOST_LOG_WARN;
+    if (o->max_points)
+        o->sets[o->nsets++] = o->max_points_set = xasprintf("max_points=%s", o->max_points);
+    if (o->timeout)
+        o->sets[o->nsets++] = o->timeout_set = xasprintf("timeout=%s", o->timeout);
+    int wants_spec = strcmp(o->command, "run") == 0 || strcmp(o->command, "validate") == 0;
+    if (o->jobs > 1 && !o->isolate)
+        return cli_usage_error("--jobs runs points in child processes; it does not go with "
+                           "--isolate none");
+    if (o->resume && strcmp(o->command, "run") != 0)
+        return cli_usage_error("--resume goes with run");
+    if (wants_spec && !o->spec && !o->resume)
+        return cli_usage_error("%s needs a spec file", o->command);
+    if (!wants_spec && o->spec)
+        return cli_usage_error("unexpected argument '%s'", o->spec);
+    return EXIT_OK;
+}
+
+int cli_main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "hdr") == 0)
+        return hdr_main(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "merge") == 0)
+        return merge_main(argc - 1, argv + 1);
+    struct cli_options o = {0};
+    int rc = parse_args(argc, argv, &o);
+    if (rc == EXIT_OK && strcmp(o.command, "help") == 0) {
+        fputs(usage_text, stdout);
+    } else if (rc == EXIT_OK && strcmp(o.command, "version") == 0) {
+        printf("bhost %s (plugin ABI %d.%d)\n", BHOST_VERSION, BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
+    } else if (rc == EXIT_OK) {
+        struct registry reg;
+        registry_init(&reg, o.paths, o.npaths);
+        registry_scan(&reg);
+        if (strcmp(o.command, "list") == 0)
+            rc = o.json ? list_json(&reg) : list_text(&reg);
+        else if (strcmp(o.command, "validate") == 0)
+            rc = validate_command(&o, &reg);
+        else if (o.resume)
+            rc = resume_command(&o, &reg, argc, argv);
+        else
+            rc = run_command(&o, &reg, argc, argv);
+        registry_free(&reg);
+    }
+    free(o.max_points_set);
+    free(o.timeout_set);
+    free(o.sets);
+    free(o.paths);
+    return rc;
+}

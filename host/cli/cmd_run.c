@@ -1,0 +1,332 @@
+/* run_cmd.c — see run_cmd.h. */
+#include "cli/cmd_run.h"
+#include "run/services.h"
+#include "util/clock.h"
+#include "run/dispatch.h"
+#include "run/env.h"
+#include "results/journal.h"
+#include "run/report.h"
+#include "results/results.h"
+#include "results/run_hlog.h"
+#include "run/runner.h"
+#include "spec/spec.h"
+#include "spec/sweep.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void print_refusals(const struct registry *r)
+{
+    for (size_t i = 0; i < r->nproblems; i++)
+        fprintf(stderr, "  note: %s\n", r->problems[i]);
+}
+
+static int load(const struct cli_options *o, struct registry *reg, struct spec *s,
+                struct sweep *w)
+{
+    char err[2048];
+    if (spec_load(o->spec, reg, o->sets, o->nsets, s, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        if (strstr(err, "unknown experiment") || strstr(err, "unknown instrument"))
+            print_refusals(reg);
+        return EXIT_USAGE;
+    }
+    if (sweep_expand(s, o->filter, s->max_points, w, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
+        spec_free(s);
+        return EXIT_USAGE;
+    }
+    registry_keep_used(reg, s);
+    if (w->npoints == 0) {
+        fprintf(stderr, "%s: no sweep point matches --filter '%s' (of %llu points)\n", o->spec,
+                o->filter, (unsigned long long)w->total);
+        sweep_free(w);
+        spec_free(s);
+        return EXIT_USAGE;
+    }
+    return EXIT_OK;
+}
+
+int validate_command(const struct cli_options *o, struct registry *reg)
+{
+    struct spec s;
+    struct sweep w;
+    int rc = load(o, reg, &s, &w);
+    if (rc != EXIT_OK)
+        return rc;
+    printf("%s: valid, %zu sweep point%s", o->spec, w.npoints, w.npoints == 1 ? "" : "s");
+    if (o->filter)
+        printf(" of %llu (--filter '%s')", (unsigned long long)w.total, o->filter);
+    printf("\n");
+    const struct spec_experiment *last = NULL;
+    for (size_t i = 0; i < w.npoints; i++) {
+        const struct point *p = &w.points[i];
+        if (p->exp != last) {
+            last = p->exp;
+            printf("experiment %s (plugin %s): warmup %llu, measured %llu, min_time %g s, "
+                   "repetitions %u, instruments:", last->name, last->plugin->desc.name,
+                   (unsigned long long)last->warmup, (unsigned long long)last->measured,
+                   last->min_time, last->repetitions);
+            for (size_t k = 0; k < last->ninstruments; k++)
+                printf(" %s", last->instruments[k].plugin->desc.name);
+            printf("%s", last->ninstruments ? "" : " none");
+            if (last->rate > 0)
+                printf("; open loop: %g per second, %s arrivals", last->rate,
+                       spec_arrival_name(last->arrival));
+            printf("\n");
+        }
+        printf("  %6zu  %s  %s\n", p->index, p->id, p->label);
+    }
+    sweep_free(&w);
+    spec_free(&s);
+    return EXIT_OK;
+}
+
+/* results/<spec>-<stamp>, made unique with -2, -3... if a run started the same second. */
+static char *new_run_dir(const struct cli_options *o, const struct spec *s);
+/* The run directory, made and returned as an absolute path: a plugin that
+ * changes its working directory must not lose the run's results. */
+static char *make_run_dir(const struct cli_options *o, const struct spec *s)
+{
+    char *dir = new_run_dir(o, s);
+    if (!dir)
+        return NULL;
+    char *abs = realpath(dir, NULL);
+    free(dir);
+    return abs;
+}
+
+static char *new_run_dir(const struct cli_options *o, const struct spec *s)
+{
+    if (o->out)
+        return mkdir_p(o->out, 0755) == 0 ? xstrdup(o->out) : NULL;
+    char stamp[32];
+    utc_stamp(stamp, sizeof stamp, 0);
+    const char *base = s->output_dir ? s->output_dir : "results";
+    if (mkdir_p(base, 0755) != 0)
+        return NULL;
+    for (int n = 1; n < 1000; n++) {
+        char *dir = n == 1 ? xasprintf("%s/%s-%s", base, s->name, stamp)
+                           : xasprintf("%s/%s-%s-%d", base, s->name, stamp, n);
+        if (mkdir(dir, 0755) == 0)
+            return dir;
+        free(dir);
+        if (errno != EEXIST)
+            return NULL;
+    }
+    return NULL;
+}
+
+/* The signal that asked the run to stop (SIGINT, SIGTERM), or 0. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static void catch_stop_signals(void)
+{
+    struct sigaction sa = {.sa_handler = on_stop_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* A resumed run's journal, checked against the sweep it must belong to. */
+static json_t *resumed_points(const char *dir, const struct sweep *w)
+{
+    char err[1024];
+    json_t *done = journal_read(dir, err, sizeof err);
+    if (!done) {
+        fprintf(stderr, "bhost: %s\n", err);
+        return NULL;
+    }
+    const char *id;
+    json_t *pt;
+    json_object_foreach(done, id, pt) {
+        size_t i = 0;
+        while (i < w->npoints && strcmp(w->points[i].id, id) != 0)
+            i++;
+        if (i == w->npoints) {
+            fprintf(stderr, "bhost: %s/journal.jsonl: point %s is not in the sweep; the journal "
+                    "belongs to another run\n", dir, id);
+            json_decref(done);
+            return NULL;
+        }
+    }
+    return done;
+}
+
+/*
+ * Starts a run's record (run.json) or, resuming, checks the spec still
+ * resolves as it did. Returns the points already done, or NULL on error.
+ */
+static json_t *begin_run(const struct cli_options *o, const struct run_record *resumed,
+                         const struct spec *s, const struct sweep *w, const char *dir,
+                         const char *started_utc)
+{
+    json_t *spec = spec_to_json(s);
+    if (resumed) {
+        /* The same spec, wherever the file was named from. */
+        json_t *was = json_deep_copy(resumed->spec);
+        json_object_del(was, "file");
+        json_object_del(spec, "file");
+        int same = json_equal(spec, was);
+        json_decref(was);
+        json_decref(spec);
+        if (!same) {
+            fprintf(stderr, "bhost: %s: the spec no longer resolves as it did when this run "
+                    "began (%s/run.json); start a new run\n", resumed->spec_file, dir);
+            return NULL;
+        }
+        return resumed_points(dir, w);
+    }
+    char *spec_file = realpath(o->spec, NULL);
+    char err[1024];
+    int rc = run_record_write(dir, spec_file ? spec_file : o->spec, o->sets, o->nsets,
+                              o->filter, started_utc, spec, err, sizeof err);
+    free(spec_file);
+    json_decref(spec);
+    if (rc != 0) {
+        fprintf(stderr, "bhost: %s\n", err);
+        return NULL;
+    }
+    return json_object();
+}
+
+/* In the host, a hung point cannot be killed without killing the run: say so. */
+static void warn_unenforced_timeouts(const struct cli_options *o, const struct spec *s)
+{
+    for (size_t i = 0; i < s->nexperiments && !o->isolate; i++)
+        if (s->experiments[i].timeout > 0) {
+            fprintf(stderr, "bhost: note: timeouts are not enforced with --isolate none\n");
+            return;
+        }
+}
+
+static int run(const struct cli_options *o, struct registry *reg, int argc, char **argv,
+               const struct run_record *resumed)
+{
+    struct spec s;
+    struct sweep w;
+    int rc = load(o, reg, &s, &w);
+    if (rc != EXIT_OK)
+        return rc;
+    warn_unenforced_timeouts(o, &s);
+    char *dir = make_run_dir(o, &s);
+    if (!dir) {
+        fprintf(stderr, "bhost: cannot create the run directory: %s\n", strerror(errno));
+        sweep_free(&w);
+        spec_free(&s);
+        return EXIT_INTERNAL;
+    }
+    struct run_info info = {.argc = argc, .argv = argv, .run_dir = dir, .filter = o->filter,
+                            .points_total = w.total};
+    utc_stamp(info.started_utc, sizeof info.started_utc, 1);
+    if (resumed)
+        snprintf(info.started_utc, sizeof info.started_utc, "%s", resumed->started_utc);
+    json_t *done = begin_run(o, resumed, &s, &w, dir, info.started_utc);
+    if (!done) {
+        free(dir);
+        sweep_free(&w);
+        spec_free(&s);
+        return resumed ? EXIT_USAGE : EXIT_INTERNAL;
+    }
+    /* Before the first point: the clock's cost is measured on a quiet process. */
+    json_t *env = env_capture();
+    uint64_t start = clock_now_ns();
+    char *scratch = xasprintf("%s/scratch", dir);
+    remove_tree(scratch); /* what a killed run left behind */
+    FILE *journal = journal_open(dir);
+    if (!journal)
+        fprintf(stderr, "bhost: warning: cannot open %s/journal.jsonl: %s; finished points "
+                "live only in memory until the end\n", dir, strerror(errno));
+    catch_stop_signals();
+    struct report rep;
+    report_begin(&rep, stdout, o->quiet, w.npoints);
+    if (json_object_size(done) && !o->quiet)
+        printf("resuming %s: %zu of %zu points already done\n", dir, json_object_size(done),
+               w.npoints);
+    struct runner runner;
+    runner_start(&runner, &s, &w, scratch);
+    struct dispatch d = {.runner = &runner, .w = &w, .rep = &rep, .journal = journal,
+                         .done = done, .isolate = o->isolate, .jobs = o->jobs,
+                         .time_budget_s = o->time_budget, .stop = &stop_signal};
+    json_t *points = dispatch_points(&d);
+    info.jobs = o->jobs;
+    info.pinning = d.pinning;
+    json_t *instruments = runner_finish(&runner);
+    report_end(&rep);
+    json_decref(done);
+    if (journal)
+        journal_close(journal);
+    rmdir(scratch);
+    info.wall_ns = clock_now_ns() - start;
+    info.stop_signal = stop_signal;
+    utc_stamp(info.finished_utc, sizeof info.finished_utc, 1);
+    json_t *doc = results_document(&s, &info, env, points, instruments);
+    char *path = xasprintf("%s/results.json", dir);
+    char err[1024];
+    rc = stop_signal                 ? 128 + stop_signal
+         : rep.failed || rep.skipped ? EXIT_FAILED_POINTS
+                                     : EXIT_OK;
+    char *hlog = xasprintf("%s/run.hlog", dir);
+    if (results_write(doc, path, err, sizeof err) != 0 ||
+        run_hlog_write(doc, hlog, err, sizeof err) != 0) {
+        fprintf(stderr, "bhost: %s\n", err);
+        rc = EXIT_INTERNAL;
+    } else if (!o->quiet) {
+        report_table(stdout, doc);
+        printf("%zu of %zu points run, %zu failed", rep.done - rep.skipped, w.npoints,
+               rep.failed);
+        if (rep.skipped)
+            printf(", %zu skipped", rep.skipped);
+        printf("%s; results: %s\n", stop_signal ? " (interrupted)" : "", path);
+    }
+    json_decref(doc);
+    free(path);
+    free(hlog);
+    free(scratch);
+    free(dir);
+    sweep_free(&w);
+    spec_free(&s);
+    return rc;
+}
+
+/* bhost run --resume DIR: the same sweep as run.json records, into DIR. */
+int resume_command(struct cli_options *o, struct registry *reg, int argc, char **argv)
+{
+    if (o->spec || o->nsets || o->filter || o->out)
+        return cli_usage_error("--resume takes no spec, --set, --filter, --out, --max-points or "
+                           "--timeout: it finishes the run as it began");
+    struct run_record rec;
+    char err[1024];
+    if (run_record_read(o->resume, &rec, err, sizeof err) != 0) {
+        fprintf(stderr, "bhost: %s\n", err);
+        return EXIT_USAGE;
+    }
+    struct cli_options again = *o;
+    again.spec = rec.spec_file;
+    again.sets = xcalloc(rec.nsets + 1, sizeof *again.sets);
+    for (size_t i = 0; i < rec.nsets; i++)
+        again.sets[i] = rec.sets[i];
+    again.nsets = rec.nsets;
+    again.filter = rec.filter;
+    again.out = o->resume;
+    int rc = run(&again, reg, argc, argv, &rec);
+    free(again.sets);
+    run_record_free(&rec);
+    return rc;
+}
+
+int run_command(const struct cli_options *o, struct registry *reg, int argc, char **argv)
+{
+    return run(o, reg, argc, argv, NULL);
+}

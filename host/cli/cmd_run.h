@@ -1,0 +1,17 @@
+/*
+ * run_cmd.h — bhost validate, bhost run and bhost run --resume: load the
+ * spec, expand the sweep, run its points (dispatch.c) with the journal and
+ * stop signals, write results.json and run.hlog (docs/cli.md,
+ * docs/reliability.md).
+ */
+#ifndef BHOST_RUN_CMD_H
+#define BHOST_RUN_CMD_H
+
+#include "cli/cli.h"
+#include "plugin/plugin.h"
+
+int validate_command(const struct cli_options *o, struct registry *reg);
+int run_command(const struct cli_options *o, struct registry *reg, int argc, char **argv);
+int resume_command(struct cli_options *o, struct registry *reg, int argc, char **argv);
+
+#endif

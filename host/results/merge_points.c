@@ -1,0 +1,425 @@
+/*
+ * merge_points.c — see merge_points.h. A point found in several inputs is
+ * their sum: its histograms added bucket by bucket (lossless: the same as
+ * recording every value into one), repetitions concatenated, counters,
+ * iterations, failures and wall times summed (overflow refused), summaries
+ * recomputed. Points found in one input only are kept as they are.
+ */
+#include "results/merge_points.h"
+
+#include "hdr/hdr.h"
+#include "results/results.h"
+#include "util/util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One point (or instrument entry) as each input that has it holds it. */
+struct group {
+    json_t **items;
+    size_t *file;   /* which input each item comes from */
+    size_t n;
+};
+
+int merge_fail(struct merge *m, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m->err, sizeof m->err, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+/* ---- grouping ------------------------------------------------------------ */
+
+/* Appends item (from input `file`) to the group `key` names in `index`
+ * (key -> position in *groups), creating the group on first sight. */
+static void group_add(json_t *index, struct group **groups, size_t *ngroups, size_t *cap,
+                      const char *key, json_t *item, size_t file)
+{
+    json_t *at = json_object_get(index, key);
+    size_t g;
+    if (at) {
+        g = (size_t)json_integer_value(at);
+    } else {
+        g = (*ngroups)++;
+        grow(groups, cap, g, sizeof **groups);
+        memset(&(*groups)[g], 0, sizeof **groups);
+        json_object_set_new(index, key, json_integer((json_int_t)g));
+    }
+    struct group *gr = &(*groups)[g];
+    gr->items = xrealloc(gr->items, (gr->n + 1) * sizeof *gr->items);
+    gr->file = xrealloc(gr->file, (gr->n + 1) * sizeof *gr->file);
+    gr->items[gr->n] = item;
+    gr->file[gr->n++] = file;
+}
+
+static void groups_free(struct group *groups, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(groups[i].items);
+        free(groups[i].file);
+    }
+    free(groups);
+}
+
+/* ---- sums ------------------------------------------------------------------ */
+
+/* Adds `from`'s metrics to `into`: counters summed (null, that is not
+ * finite, stays null), gauges take the later input's value. */
+static int merge_metrics(struct merge *m, json_t *into, json_t *from, const char *where)
+{
+    const char *name;
+    json_t *mf;
+    json_object_foreach(from, name, mf) {
+        json_t *mi = json_object_get(into, name);
+        if (!mi) {
+            json_object_set_new(into, name, json_deep_copy(mf));
+            continue;
+        }
+        const char *kind = json_string_value(json_object_get(mi, "kind"));
+        if (strcmp(kind, json_string_value(json_object_get(mf, "kind"))) != 0)
+            return merge_fail(m,
+                              "%s: metric \"%s\" is a counter in one input and a gauge in another",
+                              where, name);
+        json_t *vi = json_object_get(mi, "value"), *vf = json_object_get(mf, "value");
+        if (strcmp(kind, "gauge") == 0)
+            json_object_set(mi, "value", vf);
+        else if (json_is_number(vi) && json_is_number(vf))
+            json_object_set_new(mi, "value",
+                                json_real(json_number_value(vi) + json_number_value(vf)));
+        else
+            json_object_set_new(mi, "value", json_null());
+    }
+    return 0;
+}
+
+/* *sum += value, or -1 (and a message naming the point and `what`) when
+ * the sum does not fit: the inputs hold counts up to INT64_MAX each. */
+static int add_count(struct merge *m, json_int_t *sum, json_int_t value, const char *id,
+                     const char *what)
+{
+    if (__builtin_add_overflow(*sum, value, sum))
+        return merge_fail(m, "point %s: %s: counts too large to add (their sum exceeds 2^63-1)", id,
+                    what);
+    return 0;
+}
+
+/* Failure counts and reasons summed, reasons in first-seen order; NULL if
+ * a sum does not fit. */
+static json_t *merge_failures(struct merge *m, const struct group *g, json_int_t measured,
+                              const char *id)
+{
+    json_t *reasons = json_array(), *by_text = json_object();
+    json_int_t count = 0;
+    int rc = 0;
+    for (size_t i = 0; i < g->n && rc == 0; i++) {
+        json_t *f = json_object_get(g->items[i], "failures"), *r;
+        size_t k;
+        rc = add_count(m, &count, merge_int_at(f, "count"), id, "failures.count");
+        json_array_foreach(json_object_get(f, "reasons"), k, r) {
+            if (rc != 0)
+                break;
+            const char *text = json_string_value(json_object_get(r, "reason"));
+            json_t *seen = json_object_get(by_text, text);
+            if (seen) {
+                json_int_t n = merge_int_at(seen, "count");
+                rc = add_count(m, &n, merge_int_at(r, "count"), id, "failures.reasons[].count");
+                json_object_set_new(seen, "count", json_integer(n));
+            } else {
+                seen = json_deep_copy(r);
+                json_object_set(by_text, text, seen);
+                json_array_append_new(reasons, seen);
+            }
+        }
+    }
+    json_decref(by_text);
+    if (rc != 0) {
+        json_decref(reasons);
+        return NULL;
+    }
+    json_t *rate = measured ? json_real(1.0 - (double)count / (double)measured) : json_null();
+    return json_pack("{s:I, s:o, s:o}", "count", count, "success_rate", rate, "reasons",
+                     reasons);
+}
+
+/* One histogram of a point, over every input that has it. */
+static json_t *merge_histogram(struct merge *m, const struct group *g, const char *name,
+                               const char *id)
+{
+    struct hdr sum = {0};
+    json_t *reps = json_array();
+    double wall_s = 0;
+    int have = 0, rc = 0;
+    for (size_t i = 0; i < g->n && rc == 0; i++) {
+        json_t *h = json_object_get(json_object_get(g->items[i], "histograms"), name);
+        if (!h)
+            continue;
+        const char *path = m->in[g->file[i]].path;
+        struct hdr one;
+        if (results_hdr(h, &one) != 0) {
+            rc = merge_fail(m, "%s: point %s: histogram \"%s\": its hdr cannot be decoded", path,
+                            id, name);
+            break;
+        }
+        if (one.total_count != merge_int_at(h, "count")) {
+            rc = merge_fail(m, "%s: point %s: histogram \"%s\": its hdr holds %lld values but its "
+                      "count is %lld", path, id, name, (long long)one.total_count,
+                      (long long)merge_int_at(h, "count"));
+        } else if (!have) {
+            sum = one;
+            one.counts = NULL;
+            have = 1;
+        } else if (one.lowest_discernible != sum.lowest_discernible ||
+                   one.highest_trackable != sum.highest_trackable || one.sig_figs != sum.sig_figs) {
+            rc = merge_fail(m,
+                            "%s: point %s: histogram \"%s\" has another range or precision than "
+                            "in %s",
+                            path, id, name, m->in[g->file[0]].path);
+        } else if (hdr_add(&sum, &one) != 0) {
+            rc = merge_fail(m, "point %s, histogram \"%s\": counts exceed 2^63-1 (when adding %s)",
+                            id, name, path);
+        }
+        hdr_fini(&one);
+        size_t k;
+        json_t *rep;
+        json_array_foreach(json_object_get(h, "repetitions"), k, rep) {
+            wall_s += merge_number_at(rep, "wall_s");
+            json_array_append_new(reps, json_deep_copy(rep));
+        }
+    }
+    json_t *o = NULL;
+    if (rc == 0) {
+        o = results_summary(&sum, wall_s);
+        json_object_set(o, "repetitions", reps);
+    }
+    json_decref(reps);
+    hdr_fini(&sum);
+    return o;
+}
+
+static int merge_histograms(struct merge *m, const struct group *g, json_t *out)
+{
+    const char *id = json_string_value(json_object_get(out, "id"));
+    json_t *hists = json_object();
+    int rc = 0;
+    for (size_t i = 0; i < g->n && rc == 0; i++) {
+        const char *name;
+        json_t *h;
+        json_object_foreach(json_object_get(g->items[i], "histograms"), name, h) {
+            if (json_object_get(hists, name))
+                continue;
+            json_t *merged = merge_histogram(m, g, name, id);
+            if (!merged) {
+                rc = -1;
+                break;
+            }
+            json_object_set_new(hists, name, merged);
+        }
+    }
+    json_object_set_new(out, "histograms", hists);
+    return rc;
+}
+
+/* ---- points ---------------------------------------------------------------- */
+
+/* The fields that say which point this is must agree across inputs. */
+static int check_same_point(struct merge *m, const struct group *g)
+{
+    static const char *const keys[] = {"index", "label", "experiment", "plugin",
+                                       "plugin_version", "params"};
+    for (size_t i = 1; i < g->n; i++)
+        for (size_t k = 0; k < ARRAY_LEN(keys); k++) {
+            json_t *a = json_object_get(g->items[0], keys[k]);
+            json_t *b = json_object_get(g->items[i], keys[k]);
+            if ((a || b) && !(a && b && json_equal(a, b)))
+                return merge_fail(m, "point %s: \"%s\" differs between %s and %s",
+                            json_string_value(json_object_get(g->items[0], "id")), keys[k],
+                            m->in[g->file[0]].path, m->in[g->file[i]].path);
+        }
+    return 0;
+}
+
+/* An open-loop point's schedule: late iterations summed, the largest lag kept. */
+static int merge_schedule(struct merge *m, const struct group *g, json_t *out)
+{
+    json_t *schedule = json_object_get(out, "schedule");
+    if (!json_is_object(schedule))
+        return 0;
+    const char *id = json_string_value(json_object_get(out, "id"));
+    json_int_t late = 0, max_lag = 0;
+    int measured = 0;
+    for (size_t i = 0; i < g->n; i++) {
+        json_t *s = json_object_get(g->items[i], "schedule");
+        if (!json_is_integer(json_object_get(s, "late")))
+            continue;
+        measured = 1;
+        if (add_count(m, &late, json_integer_value(json_object_get(s, "late")), id,
+                      "schedule.late") != 0)
+            return -1;
+        json_int_t lag = json_integer_value(json_object_get(s, "max_lag_ns"));
+        max_lag = lag > max_lag ? lag : max_lag;
+    }
+    json_object_set_new(schedule, "late", measured ? json_integer(late) : json_null());
+    json_object_set_new(schedule, "max_lag_ns", measured ? json_integer(max_lag) : json_null());
+    return 0;
+}
+
+static json_t *merge_point(struct merge *m, const struct group *g)
+{
+    json_t *out = json_deep_copy(g->items[0]);
+    if (g->n == 1)
+        return out;
+    if (check_same_point(m, g) != 0) {
+        json_decref(out);
+        return NULL;
+    }
+    const char *id = json_string_value(json_object_get(out, "id"));
+    json_int_t warmup = 0, measured = 0, batch = 0, reps = 0;
+    double wall_s = 0;
+    int capped = 0, failed = 0, ok = 0;
+    json_t *error = NULL, *tail = NULL, *metrics = json_object();
+    for (size_t i = 0; i < g->n; i++) {
+        json_t *pt = g->items[i], *it = json_object_get(pt, "iterations");
+        if (add_count(m, &warmup, merge_int_at(it, "warmup"), id, "iterations.warmup") != 0 ||
+            add_count(m, &measured, merge_int_at(it, "measured"), id, "iterations.measured") != 0 ||
+            add_count(m, &reps, merge_int_at(pt, "repetitions"), id, "repetitions") != 0) {
+            json_decref(metrics);
+            json_decref(out);
+            return NULL;
+        }
+        batch = merge_int_at(it, "batch") > batch ? merge_int_at(it, "batch") : batch;
+        capped |= json_is_true(json_object_get(it, "capped"));
+        wall_s += merge_number_at(pt, "wall_s");
+        int this_failed = strcmp(merge_status_of(pt), "failed") == 0;
+        failed |= this_failed;
+        ok |= strcmp(merge_status_of(pt), "ok") == 0;
+        if (this_failed && !error)
+            error = json_object_get(pt, "error");
+        if (this_failed && !tail && json_is_string(json_object_get(pt, "stderr_tail")))
+            tail = json_object_get(pt, "stderr_tail");
+        if (merge_metrics(m, metrics, json_object_get(pt, "metrics"),
+                          m->in[g->file[i]].path) != 0) {
+            json_decref(metrics);
+            json_decref(out);
+            return NULL;
+        }
+    }
+    json_object_set_new(out, "status", json_string(failed ? "failed" : ok ? "ok"
+                                                                      : merge_status_of(out)));
+    json_t *it = json_object_get(out, "iterations");
+    json_object_set_new(it, "warmup", json_integer(warmup));
+    json_object_set_new(it, "measured", json_integer(measured));
+    json_object_set_new(it, "batch", json_integer(batch));
+    if (json_object_get(it, "capped"))
+        json_object_set_new(it, "capped", json_boolean(capped));
+    json_object_set_new(out, "repetitions", json_integer(reps));
+    json_object_set_new(out, "wall_s", json_real(wall_s));
+    if (failed) {
+        json_object_set(out, "error", error ? error : json_null());
+        if (json_object_get(out, "stderr_tail"))
+            json_object_set(out, "stderr_tail", tail ? tail : json_null());
+    } else if (ok) {
+        json_object_set_new(out, "error", json_null());
+    }
+    json_object_set_new(out, "metrics", metrics);
+    json_t *failures = merge_failures(m, g, measured, id);
+    if (!failures) {
+        json_decref(out);
+        return NULL;
+    }
+    json_object_set_new(out, "failures", failures);
+    json_object_del(out, "cpu"); /* the inputs' points ran on CPUs of their own */
+    if (merge_schedule(m, g, out) != 0 || merge_histograms(m, g, out) != 0) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+static int by_index(const void *a, const void *b)
+{
+    json_int_t x = merge_int_at(*(json_t *const *)a, "index");
+    json_int_t y = merge_int_at(*(json_t *const *)b, "index");
+    return (x > y) - (x < y);
+}
+
+json_t *merge_points(struct merge *m)
+{
+    json_t *index = json_object();
+    struct group *groups = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t f = 0; f < m->nin; f++) {
+        size_t i;
+        json_t *pt;
+        json_array_foreach(m->in[f].points, i, pt)
+            group_add(index, &groups, &n, &cap, json_string_value(json_object_get(pt, "id")),
+                      pt, f);
+    }
+    json_decref(index);
+    json_t **merged = xcalloc(n + 1, sizeof *merged);
+    json_t *points = json_array();
+    size_t done = 0;
+    for (; done < n; done++)
+        if (!(merged[done] = merge_point(m, &groups[done])))
+            break;
+    if (done == n) {
+        qsort(merged, n, sizeof *merged, by_index);
+        for (size_t i = 0; i < n; i++)
+            json_array_append(points, merged[i]);
+    } else {
+        json_decref(points);
+        points = NULL;
+    }
+    for (size_t i = 0; i < done; i++)
+        json_decref(merged[i]);
+    free(merged);
+    groups_free(groups, n);
+    return points;
+}
+
+json_t *merge_instruments(struct merge *m)
+{
+    json_t *index = json_object();
+    struct group *groups = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t f = 0; f < m->nin; f++) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(json_object_get(m->in[f].doc, "instruments"), i, e) {
+            char *key = xasprintf("%s\n%s",
+                                  json_string_value(json_object_get(e, "instrument")),
+                                  json_string_value(json_object_get(e, "experiment")));
+            group_add(index, &groups, &n, &cap, key, e, f);
+            free(key);
+        }
+    }
+    json_decref(index);
+    json_t *out = json_array();
+    for (size_t g = 0; g < n && out; g++) {
+        json_t *e = json_deep_copy(groups[g].items[0]);
+        json_t *metrics = json_object(), *error = NULL;
+        for (size_t i = 0; i < groups[g].n; i++) {
+            json_t *err = json_object_get(groups[g].items[i], "error");
+            if (!error && json_is_string(err))
+                error = err;
+            if (merge_metrics(m, metrics, json_object_get(groups[g].items[i], "metrics"),
+                              m->in[groups[g].file[i]].path) != 0) {
+                json_decref(out);
+                out = NULL;
+                break;
+            }
+        }
+        json_object_set_new(e, "metrics", metrics);
+        if (json_object_get(e, "error"))
+            json_object_set(e, "error", error ? error : json_null());
+        if (out)
+            json_array_append(out, e);
+        json_decref(e);
+    }
+    groups_free(groups, n);
+    return out;
+}
+

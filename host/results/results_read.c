@@ -1,0 +1,157 @@
+/* results_read.c — see results_read.h. */
+#include "results/results_read.h"
+
+#include "results/point_check.h"
+#include "results/results.h"
+#include "util/util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define T(type) (1u << (type))
+
+/* What is wrong with the document, for the error message. */
+struct why {
+    char text[512];
+};
+
+/* snprintf, truncating quietly: these are places in messages. */
+__attribute__((format(printf, 3, 4)))
+static void say(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+}
+
+/* obj[key] if it is of one of `types`, else NULL with the reason in *why;
+ * `where` names obj ("" at the top). */
+static json_t *field(json_t *obj, const char *key, unsigned types, const char *where,
+                     struct why *why)
+{
+    json_t *v = json_object_get(obj, key);
+    if (v && (types & T(json_typeof(v))))
+        return v;
+    say(why->text, sizeof why->text, "%s%s\"%s\" is %s", where, *where ? ": " : "", key,
+             v ? "of the wrong type" : "missing");
+    return NULL;
+}
+
+static int check_document(struct results_file *r, struct why *why)
+{
+    json_t *doc = r->doc, *schema, *ins;
+    if (!json_is_object(doc)) {
+        say(why->text, sizeof why->text, "not a JSON object");
+        return -1;
+    }
+    if (!(schema = field(doc, "schema", T(JSON_STRING), "", why)))
+        return -1;
+    if (strcmp(json_string_value(schema), RESULTS_SCHEMA) != 0) {
+        say(why->text, sizeof why->text, "schema is \"%s\"; this bhost reads \"%s\"",
+                 json_string_value(schema), RESULTS_SCHEMA);
+        return -1;
+    }
+    if (!field(doc, "run", T(JSON_OBJECT), "", why) ||
+        !field(doc, "spec", T(JSON_OBJECT), "", why) ||
+        !field(doc, "environment", T(JSON_OBJECT), "", why) ||
+        !(r->points = field(doc, "points", T(JSON_ARRAY), "", why)) ||
+        !(ins = field(doc, "instruments", T(JSON_ARRAY), "", why)))
+        return -1;
+    size_t i;
+    json_t *pt;
+    json_array_foreach(r->points, i, pt) {
+        char bad[256];
+        if (point_check(pt, bad, sizeof bad) != 0) {
+            const char *id = json_string_value(json_object_get(pt, "id"));
+            say(why->text, sizeof why->text, "point %s: %s", id ? id : "(no id)", bad);
+            return -1;
+        }
+        const char *id = json_string_value(json_object_get(pt, "id"));
+        if (json_object_get(r->by_id, id)) {
+            say(why->text, sizeof why->text, "point id %s appears twice", id);
+            return -1;
+        }
+        json_object_set(r->by_id, id, pt);
+    }
+    json_array_foreach(ins, i, pt) {
+        char at[64];
+        say(at, sizeof at, "instrument %zu", i);
+        char bad[256];
+        if (!field(pt, "instrument", T(JSON_STRING), at, why) ||
+            !field(pt, "experiment", T(JSON_STRING), at, why))
+            return -1;
+        if (metrics_check(json_object_get(pt, "metrics"), bad, sizeof bad) != 0) {
+            say(why->text, sizeof why->text, "%s: %s", at, bad);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Checks the loaded document (or the JSON error) into *r; 0 or -1 with err. */
+static int finish_reading(struct results_file *r, const json_error_t *jerr, char *err,
+                          size_t errlen)
+{
+    if (!r->doc) {
+        if (jerr->line > 0)
+            snprintf(err, errlen, "%s:%d:%d: not valid JSON: %s", r->path, jerr->line,
+                     jerr->column, jerr->text);
+        else
+            snprintf(err, errlen, "%s: %s", r->path, jerr->text);
+        results_file_free(r);
+        return -1;
+    }
+    r->by_id = json_object();
+    struct why why;
+    if (check_document(r, &why) != 0) {
+        snprintf(err, errlen, "%s: not a bhost results file: %s", r->path, why.text);
+        results_file_free(r);
+        return -1;
+    }
+    return 0;
+}
+
+int results_read(const char *path, struct results_file *r, char *err, size_t errlen)
+{
+    memset(r, 0, sizeof *r);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        r->path = xasprintf("%s/results.json", path);
+    else
+        r->path = xstrdup(path);
+    json_error_t jerr;
+    r->doc = json_load_file(r->path, 0, &jerr);
+    return finish_reading(r, &jerr, err, errlen);
+}
+
+int results_parse(const char *text, size_t len, const char *name, struct results_file *r,
+                  char *err, size_t errlen)
+{
+    memset(r, 0, sizeof *r);
+    r->path = xstrdup(name);
+    json_error_t jerr;
+    r->doc = json_loadb(text, len, 0, &jerr);
+    return finish_reading(r, &jerr, err, errlen);
+}
+
+void results_file_free(struct results_file *r)
+{
+    json_decref(r->by_id);
+    json_decref(r->doc);
+    free(r->path);
+    memset(r, 0, sizeof *r);
+}
+
+int results_hdr(const json_t *histogram, struct hdr *h)
+{
+    const char *text = json_string_value(json_object_get(histogram, "hdr"));
+    if (!text) {
+        memset(h, 0, sizeof *h);
+        return -1;
+    }
+    return hdr_decode_v2_base64(text, h);
+}

@@ -1,0 +1,164 @@
+/* run_hlog.c — a results document as an HdrHistogram interval log; see run_hlog.h. */
+#include "results/run_hlog.h"
+#include "hdr/hlog.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int tag_byte_ok(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == '-';
+}
+
+static void put_escaped(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (tag_byte_ok(*p))
+            fputc(*p, f);
+        else
+            fprintf(f, "%%%02X", *p);
+    }
+}
+
+char *run_hlog_tag(const char *point_id, const char *histogram, size_t repetition)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+        fprintf(stderr, "bhost: out of memory\n");
+        exit(3);
+    }
+    put_escaped(f, point_id);
+    fputc('/', f);
+    put_escaped(f, histogram);
+    fprintf(f, "/%zu", repetition);
+    fclose(f);
+    return text;
+}
+
+/* run.started_utc ("2026-11-22T08:45:16Z") in seconds since the epoch, or -1. */
+static double run_start_s(const json_t *doc)
+{
+    const char *utc = json_string_value(json_object_get(json_object_get(doc, "run"),
+                                                        "started_utc"));
+    struct tm tm = {0};
+    char z = 0;
+    if (!utc || sscanf(utc, "%4d-%2d-%2dT%2d:%2d:%2d%c", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                       &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &z) != 7 || z != 'Z')
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm);
+    return t == (time_t)-1 ? -1 : (double)t;
+}
+
+static double number_or(const json_t *v, double fallback)
+{
+    return json_is_number(v) ? json_number_value(v) : fallback;
+}
+
+/* Point labels are free text: one line, printable. */
+static char *one_line(const char *s)
+{
+    char *copy = xstrdup(s ? s : "");
+    for (char *p = copy; *p; p++)
+        if ((unsigned char)*p < ' ' || *p == 0x7f)
+            *p = '?';
+    return copy;
+}
+
+/*
+ * Repetition `r` of every histogram of a point. `cursor` is where the
+ * previous interval ended: a repetition without a recorded start (results
+ * written before bhost recorded one) is placed there.
+ */
+static void write_repetition(FILE *f, const char *id, json_t *hists, size_t r,
+                             double start_s, double *cursor)
+{
+    const char *name;
+    json_t *h;
+    json_object_foreach(hists, name, h) {
+        const json_t *rep = json_array_get(json_object_get(h, "repetitions"), r);
+        if (!rep)
+            continue;
+        char *tag = run_hlog_tag(id, name, r + 1);
+        double started = number_or(json_object_get(rep, "started_unix_s"), -1);
+        double at = started >= start_s ? started - start_s : *cursor;
+        double length = number_or(json_object_get(rep, "wall_s"), 0);
+        double max_ns = number_or(json_object_get(rep, "max"), 0);
+        const char *b64 = json_string_value(json_object_get(rep, "hdr"));
+        if (!b64 || hlog_write_encoded(f, tag, at, length, max_ns / HLOG_MAX_VALUE_UNIT_RATIO,
+                                       b64) != 0) {
+            char *why = xasprintf("[%s: left out, the results hold no histogram for it]", tag);
+            hlog_write_comment(f, why);
+            free(why);
+        }
+        if (at + length > *cursor)
+            *cursor = at + length;
+        free(tag);
+    }
+}
+
+static void write_point(FILE *f, const json_t *pt, double start_s, double *cursor)
+{
+    const char *id = json_string_value(json_object_get(pt, "id"));
+    char *label = one_line(json_string_value(json_object_get(pt, "label")));
+    char *comment = xasprintf("[Point %s: %s]", id ? id : "?", label);
+    hlog_write_comment(f, comment);
+    free(comment);
+    free(label);
+    json_t *hists = json_object_get(pt, "histograms");
+    size_t reps = 0;
+    const char *name;
+    json_t *h;
+    json_object_foreach(hists, name, h) {
+        size_t n = json_array_size(json_object_get(h, "repetitions"));
+        reps = n > reps ? n : reps;
+    }
+    for (size_t r = 0; r < reps && id; r++)
+        write_repetition(f, id, hists, r, start_s, cursor);
+}
+
+int run_hlog_write(const json_t *doc, const char *path, char *err, size_t errlen)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot write the interval log: %s", path, strerror(errno));
+        return -1;
+    }
+    double start_s = run_start_s(doc);
+    if (start_s < 0)
+        start_s = 0;
+    const char *version = json_string_value(json_object_get(json_object_get(doc, "bhost"),
+                                                            "version"));
+    char *who = xasprintf("[Logged with bhost %s: one interval per point, histogram and "
+                          "repetition; Tag=<point id>/<histogram>/<repetition>; values in ns]",
+                          version ? version : "?");
+    hlog_write_header(f, who, start_s);
+    free(who);
+    double cursor = 0;
+    size_t i;
+    json_t *pt;
+    json_array_foreach(json_object_get(doc, "points"), i, pt)
+        write_point(f, pt, start_s, &cursor);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad) {
+        free(text);
+        snprintf(err, errlen, "%s: cannot write the interval log: out of memory", path);
+        return -1;
+    }
+    int rc = write_file_atomic(path, text, len);
+    if (rc != 0)
+        snprintf(err, errlen, "%s: cannot write the interval log: %s", path, strerror(errno));
+    free(text);
+    return rc;
+}

@@ -1,0 +1,105 @@
+/* dispatch.c — see dispatch.h and docs/reliability.md. */
+#include "run/dispatch.h"
+#include "util/clock.h"
+#include "run/isolate.h"
+#include "results/journal.h"
+#include "results/results.h"
+#include "util/util.h"
+
+#include <stdlib.h>
+
+/* A point's result arrives: journaled first, so a kill right after loses nothing. */
+static void arrived(struct dispatch *d, json_t **slots, const struct point *pt, json_t *result)
+{
+    if (d->journal)
+        journal_append(d->journal, result);
+    report_point_done(d->rep, result);
+    slots[pt - d->w->points] = result;
+}
+
+/* A result the budget or the journal already settles, or NULL if `pt` must run. */
+static json_t *settled(struct dispatch *d, const struct point *pt, uint64_t start)
+{
+    json_t *finished = json_object_get(d->done, pt->id);
+    if (finished) {
+        report_point_earlier(d->rep, finished);
+        return json_incref(finished);
+    }
+    uint64_t budget_ns = (uint64_t)(d->time_budget_s * 1e9);
+    if (budget_ns && clock_now_ns() - start >= budget_ns) {
+        char *why = xasprintf("not run: the --time-budget of %g s was used up",
+                              d->time_budget_s);
+        json_t *skipped = results_skipped_point(pt, why);
+        free(why);
+        report_point_done(d->rep, skipped); /* not journaled: a resume runs it */
+        return skipped;
+    }
+    return NULL;
+}
+
+static void run_in_host(struct dispatch *d, json_t **slots, uint64_t start)
+{
+    for (size_t i = 0; i < d->w->npoints && !*d->stop; i++) {
+        const struct point *pt = &d->w->points[i];
+        if ((slots[pt - d->w->points] = settled(d, pt, start)))
+            continue;
+        report_point_start(d->rep, pt);
+        json_t *result = runner_point(d->runner, pt);
+        if (!result) {
+            fprintf(stderr, "bhost: internal error: cannot build the results of %s\n", pt->label);
+            exit(3);
+        }
+        arrived(d, slots, pt, result);
+    }
+}
+
+/* A point's output goes to the terminal too: not onto the end of the progress line. */
+static void clear_progress(void *rep)
+{
+    report_clear_progress(rep);
+}
+
+static void run_in_children(struct dispatch *d, json_t **slots, uint64_t start)
+{
+    struct isolate_pool pool;
+    isolate_pool_init(&pool, d->jobs, d->pinning, sizeof d->pinning);
+    pool.before_output = clear_progress;
+    pool.before_output_arg = d->rep;
+    size_t next = 0;
+    for (;;) {
+        while (pool.running < pool.jobs && next < d->w->npoints && !*d->stop) {
+            const struct point *pt = &d->w->points[next++];
+            if ((slots[pt - d->w->points] = settled(d, pt, start)))
+                continue;
+            report_point_start(d->rep, pt);
+            json_t *failed = isolate_pool_start(&pool, d->runner, pt, pt->exp->timeout);
+            if (failed)
+                arrived(d, slots, pt, failed);
+        }
+        if (pool.running == 0)
+            break;
+        const struct point *pt;
+        json_t *result = isolate_pool_wait(&pool, d->stop, &pt);
+        if (result)
+            arrived(d, slots, pt, result);
+        /* else: stopped mid-point; it did not finish, so it is not reported */
+    }
+    isolate_pool_fini(&pool);
+}
+
+json_t *dispatch_points(struct dispatch *d)
+{
+    json_t **slots = xcalloc(d->w->npoints, sizeof *slots);
+    uint64_t start = clock_now_ns();
+    snprintf(d->pinning, sizeof d->pinning, "none: one job at a time");
+    if (d->isolate)
+        run_in_children(d, slots, start);
+    else
+        run_in_host(d, slots, start);
+    json_t *points = json_array();
+    for (size_t i = 0; i < d->w->npoints; i++)
+        if (slots[i])
+            json_array_append_new(points, slots[i]);
+    free(slots);
+    return points;
+}

@@ -1,0 +1,479 @@
+/* isolate.c — see isolate.h and docs/reliability.md. */
+#define _GNU_SOURCE /* sched_setaffinity, CPU_SET */
+#include "run/isolate.h"
+#include "util/clock.h"
+#include "hdr/hdr.h"
+#include "results/results.h"
+#include "util/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+const char *signal_name(int sig, char *buf, size_t n)
+{
+    static const struct {
+        int sig;
+        const char *name;
+    } names[] = {{SIGSEGV, "SIGSEGV"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"},
+                 {SIGFPE, "SIGFPE"},   {SIGILL, "SIGILL"},   {SIGKILL, "SIGKILL"},
+                 {SIGTERM, "SIGTERM"}, {SIGINT, "SIGINT"},   {SIGPIPE, "SIGPIPE"},
+                 {SIGTRAP, "SIGTRAP"}, {SIGSYS, "SIGSYS"},   {SIGXCPU, "SIGXCPU"},
+                 {SIGHUP, "SIGHUP"},   {SIGQUIT, "SIGQUIT"}, {SIGUSR1, "SIGUSR1"},
+                 {SIGUSR2, "SIGUSR2"}, {SIGALRM, "SIGALRM"}, {SIGXFSZ, "SIGXFSZ"}};
+    for (size_t i = 0; i < ARRAY_LEN(names); i++)
+        if (names[i].sig == sig)
+            return names[i].name;
+    snprintf(buf, n, "signal %d", sig);
+    return buf;
+}
+
+/* pipe2(O_CLOEXEC) is GNU; this is POSIX. */
+static int pipe_cloexec(int fds[2])
+{
+    if (pipe(fds) != 0)
+        return -1;
+    fcntl(fds[0], F_SETFD, FD_CLOEXEC);
+    fcntl(fds[1], F_SETFD, FD_CLOEXEC);
+    return 0;
+}
+
+static void write_all(int fd, const char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        p += w;
+        len -= (size_t)w;
+    }
+}
+
+/* What a child sent back, and how it ended. */
+struct child {
+    pid_t pid;                 /* 0: the slot is free */
+    const struct point *pt;
+    char *scratch;             /* the point's scratch directory, removed when it ends */
+    double timeout_s;
+    uint64_t start_ns, deadline_ns;
+    int results_fd, output_fd; /* -1 once at end of file */
+    int pidfd;                 /* readable once the child has exited; -1 if unavailable */
+    char *results;
+    size_t results_len, results_cap;
+    char tail[ISOLATE_TAIL_BYTES];
+    size_t tail_len;
+    char *line;                /* with jobs > 1: the unfinished line of output */
+    size_t line_len, line_cap;
+    int timed_out, stopped, killed, status;
+};
+
+static _Noreturn void run_child(struct isolate_pool *p, size_t slot, struct runner *r,
+                                const struct point *pt, int results_fd, int output_fd)
+{
+    /* Dies with the host, even by SIGKILL: a resumed run must not race an orphan. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != p->host)
+        _exit(3);
+    /* Its own process group: a terminal's Ctrl-C reaches the host, which decides. */
+    setpgid(0, 0);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    for (size_t k = 0; k < p->jobs; k++) /* the other points' pipes are not this one's */
+        if (k != slot && p->slots[k].pid) {
+            close(p->slots[k].results_fd);
+            close(p->slots[k].output_fd);
+            close(p->slots[k].pidfd);
+        }
+    if (p->cpus) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        CPU_SET(p->cpus[slot], &set);
+        sched_setaffinity(0, sizeof set, &set);
+    }
+    dup2(output_fd, STDOUT_FILENO);
+    dup2(output_fd, STDERR_FILENO);
+    close(output_fd);
+    json_t *point = runner_point(r, pt);
+    if (point && p->cpus)
+        json_object_set_new(point, "cpu", json_integer(p->cpus[slot]));
+    char *text = point ? json_dumps(point, JSON_COMPACT) : NULL;
+    if (text)
+        write_all(results_fd, text, strlen(text));
+    fflush(NULL);
+    /* _exit: the parent's atexit handlers and buffers are not the child's to run. */
+    _exit(text ? 0 : 3);
+}
+
+static void keep_tail(struct child *c, const char *buf, size_t n)
+{
+    if (n >= sizeof c->tail) {
+        memcpy(c->tail, buf + n - sizeof c->tail, sizeof c->tail);
+        c->tail_len = sizeof c->tail;
+        return;
+    }
+    size_t keep = c->tail_len + n > sizeof c->tail ? sizeof c->tail - n : c->tail_len;
+    memmove(c->tail, c->tail + c->tail_len - keep, keep);
+    memcpy(c->tail + keep, buf, n);
+    c->tail_len = keep + n;
+}
+
+/*
+ * Copies a child's output to the host's stderr, PIPE_BUF bytes at a time and
+ * only while stderr can take them: a stderr nobody reads (a paused pager)
+ * must not stop the host from enforcing timeouts. What is dropped stays in
+ * the point's tail.
+ */
+static void forward_output(const char *buf, size_t n)
+{
+    while (n > 0) {
+        struct pollfd out = {.fd = STDERR_FILENO, .events = POLLOUT};
+        if (poll(&out, 1, 0) != 1 || !(out.revents & POLLOUT))
+            return;
+        size_t chunk = n < PIPE_BUF ? n : PIPE_BUF;
+        ssize_t w = write(STDERR_FILENO, buf, chunk);
+        if (w <= 0)
+            return;
+        buf += w;
+        n -= (size_t)w;
+    }
+}
+
+/*
+ * With several points running at once, their output is copied line by line,
+ * each line prefixed with its point's label, so that interleaved lines can
+ * be told apart. A line longer than the tail is passed on in pieces.
+ */
+static void forward_lines(struct child *c, const char *buf, size_t n, int flush)
+{
+    for (size_t i = 0; i < n; i++) {
+        grow(&c->line, &c->line_cap, c->line_len, 1);
+        c->line[c->line_len++] = buf[i];
+        if (buf[i] != '\n' && c->line_len < ISOLATE_TAIL_BYTES)
+            continue;
+        /* Copied, not printed: a plugin's line may hold NUL bytes. */
+        size_t label = strlen(c->pt->label), end = buf[i] != '\n';
+        char *prefixed = xmalloc(label + 3 + c->line_len + end);
+        prefixed[0] = '[';
+        memcpy(prefixed + 1, c->pt->label, label);
+        memcpy(prefixed + 1 + label, "] ", 2);
+        memcpy(prefixed + 3 + label, c->line, c->line_len);
+        if (end)
+            prefixed[3 + label + c->line_len] = '\n';
+        forward_output(prefixed, label + 3 + c->line_len + end);
+        free(prefixed);
+        c->line_len = 0;
+    }
+    if (flush && c->line_len > 0)
+        forward_lines(c, "\n", 1, 0);
+}
+
+/* Reads what is there from one of c's pipes; closes it at end of file. 0 when nothing is. */
+static int drain(const struct isolate_pool *p, struct child *c, int *fd)
+{
+    char buf[8192];
+    ssize_t n = read(*fd, buf, sizeof buf);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN))
+        return errno == EINTR;
+    if (n <= 0) {
+        close(*fd);
+        *fd = -1;
+        return 0;
+    }
+    if (fd == &c->output_fd) {
+        if (p->before_output)
+            p->before_output(p->before_output_arg);
+        if (p->jobs > 1)
+            forward_lines(c, buf, (size_t)n, 0);
+        else
+            forward_output(buf, (size_t)n);
+        keep_tail(c, buf, (size_t)n);
+    } else {
+        grow(&c->results, &c->results_cap, c->results_len + (size_t)n, 1);
+        memcpy(c->results + c->results_len, buf, (size_t)n);
+        c->results_len += (size_t)n;
+    }
+    return 1;
+}
+
+/*
+ * After the child has exited, everything it wrote is in its pipes; what
+ * the plugin started may still hold the write ends open, so read without
+ * blocking until the pipes are empty, then close them.
+ */
+static void drain_rest(const struct isolate_pool *p, struct child *c)
+{
+    int *fds[] = {&c->results_fd, &c->output_fd};
+    for (int k = 0; k < 2; k++) {
+        if (*fds[k] < 0)
+            continue;
+        fcntl(*fds[k], F_SETFL, fcntl(*fds[k], F_GETFL) | O_NONBLOCK);
+        while (*fds[k] >= 0 && drain(p, c, fds[k]))
+            ;
+        if (*fds[k] >= 0) {
+            close(*fds[k]);
+            *fds[k] = -1;
+        }
+    }
+}
+
+static void kill_child(struct child *c)
+{
+    if (c->killed)
+        return;
+    kill(-c->pid, SIGKILL); /* the point's whole group: what the plugin started too */
+    kill(c->pid, SIGKILL);
+    c->killed = 1;
+}
+
+/* Why a child that sent no usable result failed, in the words of the results. */
+static char *failure_reason(const struct child *c)
+{
+    char buf[32];
+    if (c->timed_out)
+        return xasprintf("timeout after %g s", c->timeout_s);
+    if (WIFSIGNALED(c->status))
+        return xasprintf("killed by %s (%s)", signal_name(WTERMSIG(c->status), buf, sizeof buf),
+                         strsignal(WTERMSIG(c->status)));
+    if (WIFEXITED(c->status) && WEXITSTATUS(c->status) != 0)
+        return xasprintf("exited with status %d", WEXITSTATUS(c->status));
+    return xstrdup("exited without reporting results");
+}
+
+/* The result of a child that has ended and been reaped; frees the slot. */
+static json_t *finish(struct isolate_pool *p, struct child *c)
+{
+    json_t *point = NULL;
+    /* Exited 0 on its own with a whole result: it finished, whatever the host had decided. */
+    int exited_ok = WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0;
+    if (exited_ok && c->results_len > 0) {
+        grow(&c->results, &c->results_cap, c->results_len, 1);
+        c->results[c->results_len] = '\0';
+        point = json_loads(c->results, 0, NULL);
+    }
+    if (!point && !c->stopped) {
+        char *tail = xmalloc(c->tail_len + 1);
+        for (size_t i = 0; i < c->tail_len; i++)
+            tail[i] = c->tail[i] ? c->tail[i] : '?'; /* a plugin's NULs end no string of ours */
+        tail[c->tail_len] = '\0';
+        char *why = failure_reason(c);
+        point = results_lost_point(c->pt, why, utf8_sanitize(tail),
+                                   clock_now_ns() - c->start_ns);
+        free(why);
+        free(tail);
+    }
+    forward_lines(c, NULL, 0, 1);
+    free(c->line);
+    free(c->results);
+    if (c->pidfd >= 0)
+        close(c->pidfd);
+    remove_tree(c->scratch); /* a point killed mid-way cannot clean up after itself */
+    free(c->scratch);
+    *c = (struct child){0};
+    p->running--;
+    return point;
+}
+
+static int cpus_allowed(int *cpus, size_t max)
+{
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) != 0)
+        return 0;
+    size_t n = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && n < max; cpu++)
+        if (CPU_ISSET(cpu, &set))
+            cpus[n++] = cpu;
+    return (int)n;
+}
+
+/*
+ * Does once in the host what every child would otherwise do first: bind the
+ * library functions a point's results go through (lazily bound symbols are
+ * written into pages each child would copy) and set up the deflate stream.
+ */
+static void prewarm(void)
+{
+    struct hdr h;
+    if (hdr_init_bhost(&h) == 0) {
+        hdr_record(&h, 1000);
+        struct hdr_summary sum;
+        hdr_summarize(&h, &sum);
+        char *encoded = hdr_encode_v2_base64(&h);
+        json_t *o = json_pack("{s:s?, s:I, s:f, s:b, s:n, s:[]}", "hdr", encoded, "count",
+                              (json_int_t)sum.count, "mean", sum.mean, "ok", 1, "error", "list");
+        free(json_dumps(o, JSON_COMPACT));
+        json_decref(o);
+        free(encoded);
+        hdr_fini(&h);
+    }
+}
+
+int isolate_pool_init(struct isolate_pool *p, size_t jobs, char *why, size_t n)
+{
+    prewarm();
+    *p = (struct isolate_pool){.jobs = jobs, .slots = xcalloc(jobs, sizeof *p->slots),
+                               .host = getpid()};
+    if (jobs == 1) {
+        snprintf(why, n, "none: one job at a time");
+        return 0;
+    }
+    int *cpus = xcalloc(CPU_SETSIZE, sizeof *cpus);
+    int ncpus = cpus_allowed(cpus, CPU_SETSIZE);
+    if ((size_t)ncpus < jobs) {
+        snprintf(why, n, "none: %zu jobs, %d CPU%s to run on", jobs, ncpus, ncpus == 1 ? "" : "s");
+        free(cpus);
+        return 0;
+    }
+    snprintf(why, n, "one CPU per job");
+    p->cpus = cpus;
+    return 1;
+}
+
+void isolate_pool_fini(struct isolate_pool *p)
+{
+    free(p->slots);
+    free(p->cpus);
+    *p = (struct isolate_pool){0};
+}
+
+json_t *isolate_pool_start(struct isolate_pool *p, struct runner *r, const struct point *pt,
+                           double timeout_s)
+{
+    int results[2], output[2];
+    if (pipe_cloexec(results) != 0)
+        return results_lost_point(pt, "cannot create a pipe", NULL, 0);
+    if (pipe_cloexec(output) != 0) {
+        close(results[0]);
+        close(results[1]);
+        return results_lost_point(pt, "cannot create a pipe", NULL, 0);
+    }
+    size_t slot = 0;
+    while (p->slots[slot].pid)
+        slot++;
+    fflush(NULL);
+    uint64_t start = clock_now_ns();
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(results[0]);
+        close(output[0]);
+        run_child(p, slot, r, pt, results[1], output[1]);
+    }
+    close(results[1]);
+    close(output[1]);
+    if (pid < 0) {
+        close(results[0]);
+        close(output[0]);
+        return results_lost_point(pt, "cannot fork", NULL, 0);
+    }
+    setpgid(pid, pid); /* also here: whichever runs first, the group exists */
+    int pidfd = pidfd_open(pid, 0); /* Linux >= 5.3; without it, a short poll instead */
+    if (pidfd >= 0)
+        fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+    p->slots[slot] = (struct child){
+        .pid = pid, .pt = pt, .scratch = xasprintf("%s/%s", r->scratch_root, pt->id),
+        .timeout_s = timeout_s, .start_ns = start,
+        .deadline_ns = timeout_s > 0 ? start + (uint64_t)(timeout_s * 1e9) : 0,
+        .results_fd = results[0], .output_fd = output[0], .pidfd = pidfd};
+    p->running++;
+    return NULL;
+}
+
+/* Kills what ran out of time or must stop; the poll timeout until the next deadline. */
+static int enforce_limits(struct isolate_pool *p, const volatile sig_atomic_t *stop)
+{
+    uint64_t now = clock_now_ns();
+    int wait_ms = 200;
+    for (size_t k = 0; k < p->jobs; k++) {
+        struct child *c = &p->slots[k];
+        if (!c->pid || c->killed)
+            continue;
+        if (stop && *stop) {
+            c->stopped = 1;
+            kill_child(c);
+        } else if (c->deadline_ns && now >= c->deadline_ns) {
+            c->timed_out = 1;
+            kill_child(c);
+        } else if (c->deadline_ns && (c->deadline_ns - now) / 1000000 < (uint64_t)wait_ms) {
+            wait_ms = (int)((c->deadline_ns - now) / 1000000) + 1;
+        }
+    }
+    return wait_ms;
+}
+
+/* Reaps c without waiting; 1 once it has exited. */
+static int reap(struct child *c)
+{
+    pid_t got;
+    while ((got = waitpid(c->pid, &c->status, WNOHANG)) < 0 && errno == EINTR)
+        ;
+    if (got < 0) /* not ours to wait for: cannot happen, but must not hang */
+        c->status = 0;
+    return got == c->pid || got < 0;
+}
+
+/*
+ * A child that has exited, its pipes read to the end of what it wrote: the
+ * point is over, even if a process it started lives on holding the pipes.
+ * That process, if still in the point's group, is killed.
+ */
+static struct child *ended_child(struct isolate_pool *p)
+{
+    for (size_t k = 0; k < p->jobs; k++) {
+        struct child *c = &p->slots[k];
+        if (!c->pid || !reap(c))
+            continue;
+        drain_rest(p, c);
+        kill(-c->pid, SIGKILL);
+        return c;
+    }
+    return NULL;
+}
+
+json_t *isolate_pool_wait(struct isolate_pool *p, const volatile sig_atomic_t *stop,
+                          const struct point **pt)
+{
+    *pt = NULL;
+    if (p->running == 0)
+        return NULL;
+    struct pollfd *fds = xcalloc(3 * p->jobs, sizeof *fds);
+    for (;;) {
+        struct child *c = ended_child(p);
+        if (c) {
+            free(fds);
+            *pt = c->pt;
+            return finish(p, c);
+        }
+        int wait_ms = enforce_limits(p, stop), no_pidfd = 0;
+        for (size_t k = 0; k < p->jobs; k++) {
+            const struct child *ch = &p->slots[k];
+            fds[3 * k] = (struct pollfd){.fd = ch->pid ? ch->results_fd : -1, .events = POLLIN};
+            fds[3 * k + 1] = (struct pollfd){.fd = ch->pid ? ch->output_fd : -1,
+                                             .events = POLLIN};
+            fds[3 * k + 2] = (struct pollfd){.fd = ch->pid ? ch->pidfd : -1, .events = POLLIN};
+            no_pidfd |= ch->pid && ch->pidfd < 0;
+        }
+        /* Without a pidfd (Linux < 5.3) an exit is noticed by asking often. */
+        if (no_pidfd && wait_ms > 5)
+            wait_ms = 5;
+        if (poll(fds, 3 * p->jobs, wait_ms) < 0 && errno != EINTR) {
+            fprintf(stderr, "bhost: internal error: poll: %s\n", strerror(errno));
+            exit(3);
+        }
+        for (size_t k = 0; k < p->jobs; k++) {
+            if (fds[3 * k].fd >= 0 && fds[3 * k].revents)
+                drain(p, &p->slots[k], &p->slots[k].results_fd);
+            if (fds[3 * k + 1].fd >= 0 && fds[3 * k + 1].revents)
+                drain(p, &p->slots[k], &p->slots[k].output_fd);
+        }
+    }
+}

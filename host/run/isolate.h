@@ -1,0 +1,65 @@
+/*
+ * isolate.h — running a sweep point in a child process.
+ *
+ * The child runs runner_point() and sends the point's JSON back over a pipe;
+ * its stdout and stderr go through a second pipe, which the host forwards to
+ * its own stderr and keeps the tail of. A child that crashes, aborts, calls
+ * exit(), or outlives its timeout fails its point with the reason and that
+ * tail; the host goes on with the next point.
+ */
+#ifndef BHOST_ISOLATE_H
+#define BHOST_ISOLATE_H
+
+#include "run/runner.h"
+
+#include <jansson.h>
+#include <signal.h>
+
+#define ISOLATE_TAIL_BYTES 4096 /* of a child's output, kept for the results */
+
+/*
+ * Up to `jobs` points running at once, each in its own child. With `pin`,
+ * child k runs on the k-th CPU the host may use (sched_setaffinity), so
+ * points running side by side do not share a core.
+ */
+struct child;
+
+struct isolate_pool {
+    size_t jobs, running;
+    struct child *slots;  /* jobs of them; pid 0 when free */
+    int *cpus;            /* with pinning: the CPU of each slot; else NULL */
+    pid_t host;           /* the process the children must die with */
+    /* Called before a child's output is copied to stderr (may be NULL). */
+    void (*before_output)(void *arg);
+    void *before_output_arg;
+};
+
+/*
+ * Pinning needs one CPU per job: `jobs` <= the CPUs this process may run on.
+ * Fills `why` with what the results say about it ("one CPU per job", or why
+ * not) and returns 1 if points are pinned.
+ */
+int isolate_pool_init(struct isolate_pool *p, size_t jobs, char *why, size_t n);
+void isolate_pool_fini(struct isolate_pool *p);
+
+/*
+ * Starts `pt` in a free slot (the caller keeps running < jobs); `timeout_s`
+ * <= 0 means no limit. NULL when the child runs; the point's failed result
+ * if it cannot be started (no pipe, no fork).
+ */
+json_t *isolate_pool_start(struct isolate_pool *p, struct runner *r, const struct point *pt,
+                           double timeout_s);
+
+/*
+ * Waits until a running point ends and returns its result; *pt says which.
+ * If *stop becomes set (SIGINT/SIGTERM) every child is killed and their
+ * points come back as NULL results: they did not finish. With nothing
+ * running, returns NULL and sets *pt to NULL.
+ */
+json_t *isolate_pool_wait(struct isolate_pool *p, const volatile sig_atomic_t *stop,
+                          const struct point **pt);
+
+/* "SIGSEGV" for SIGSEGV; "signal 42" for one without a name here. */
+const char *signal_name(int sig, char *buf, size_t n);
+
+#endif

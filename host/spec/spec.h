@@ -1,0 +1,106 @@
+/*
+ * spec.h — sweep specs: YAML in, a checked model out.
+ *
+ * spec_load() reads a spec with libyaml, resolves every plugin and parameter
+ * against the registry and fills defaults, so that everything after it deals
+ * only in valid values. Every error names file:line:column and what was
+ * expected. The grammar is in docs/specs.md.
+ */
+#ifndef BHOST_SPEC_H
+#define BHOST_SPEC_H
+
+#include "plugin/param.h"
+#include "plugin/plugin.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SPEC_DEFAULT_MAX_POINTS 100000
+/* The ceiling on max_points (and --max-points): no spec can raise it. */
+#define SPEC_MAX_POINTS 1000000
+/* Limits on the YAML itself, checked before libyaml builds the document. */
+#define SPEC_MAX_TEXT_BYTES (4u << 20)   /* a spec file, or one --set value */
+#define SPEC_MAX_DEPTH 64                /* nested lists and mappings */
+#define SPEC_MAX_ANCHORS 1000
+#define SPEC_MAX_ALIASES 1000            /* alias uses (*name) in one spec */
+#define SPEC_MAX_ALIAS_BYTES (4u << 20)  /* text the aliases stand for, all together */
+#define SPEC_DEFAULT_MIN_TIME 0.5 /* seconds, when neither measured nor min_time is given */
+#define SPEC_DEFAULT_WARMUP 1
+#define SPEC_MAX_REPETITIONS 10000 /* each holds its own histograms */
+
+/* One parameter as the spec gives it: one value (fixed) or an axis. */
+struct spec_param {
+    int def_index;            /* in the plugin's parameter table */
+    struct pvalue *values;
+    size_t nvalues;
+    int is_axis;              /* a list or a range, even of one value */
+};
+
+/* Open loop: iterations start on a fixed schedule or as Poisson arrivals. */
+enum spec_arrival { SPEC_ARRIVAL_FIXED, SPEC_ARRIVAL_POISSON };
+
+#define SPEC_MAX_RATE 1e9 /* iterations per second: one per nanosecond */
+#define SPEC_MIN_RATE 1e-3 /* one per 1000 s: slower schedules are a mistake, and gaps stay finite */
+
+struct spec_instrument {
+    const struct plugin *plugin;
+    struct pvalue *values;    /* every parameter, plugin order, defaults filled */
+};
+
+struct spec_experiment {
+    char *name;               /* unique in the spec; defaults to the plugin name */
+    const struct plugin *plugin;
+    struct spec_param *params; /* only those the spec sets, in spec order */
+    size_t nparams;
+    uint64_t warmup, measured;
+    double min_time;          /* seconds; 0 = none */
+    double timeout;           /* seconds a point may take when isolated; 0 = no limit */
+    double rate;              /* open loop: iterations per second; 0 = closed loop */
+    enum spec_arrival arrival; /* how the open loop spaces iterations (rate > 0 only) */
+    uint32_t repetitions;
+    struct spec_instrument *instruments;
+    size_t ninstruments;
+    uint64_t seed;
+    char **tags;
+    size_t ntags;
+    char *notes;
+};
+
+struct spec {
+    char *path;
+    char *name;               /* `name:`, else the file name without .yaml */
+    char *output_dir;         /* NULL: results/ */
+    char *notes;
+    char **tags;
+    size_t ntags;
+    uint64_t seed;
+    uint64_t max_points;
+    struct spec_experiment *experiments;
+    size_t nexperiments;
+};
+
+/*
+ * Loads `path`, applying `overrides` ("key=value", as given to --set) on top.
+ * 0, or -1 with "file:line:col: message" in err.
+ */
+int spec_load(const char *path, const struct registry *reg, const char *const *overrides,
+              size_t noverrides, struct spec *out, char *err, size_t errlen);
+/* The same from text in memory; `label` stands for the file name in errors. */
+int spec_load_text(const char *text, size_t len, const char *label, const struct registry *reg,
+                   const char *const *overrides, size_t noverrides, struct spec *out,
+                   char *err, size_t errlen);
+void spec_free(struct spec *s);
+/* "fixed" or "poisson", as specs and results spell it. */
+const char *spec_arrival_name(enum spec_arrival a);
+/* Unloads the plugins the spec does not use. */
+void registry_keep_used(struct registry *reg, const struct spec *s);
+
+/* The spec as it will run (overrides applied, defaults filled). */
+json_t *spec_to_json(const struct spec *s);
+/* A value as JSON of its type. */
+json_t *pvalue_json(const struct pvalue *v);
+/* Every parameter of p with its value in v (plugin order), as a JSON object. */
+json_t *plugin_params_json(const struct plugin *p, const struct pvalue *v);
+
+#endif

@@ -1,0 +1,80 @@
+/* spec_json.c — the spec as it runs, as JSON for the results file (spec.h). */
+#include "spec/spec.h"
+
+json_t *pvalue_json(const struct pvalue *v)
+{
+    switch (v->type) {
+    case BHOST_INT: return json_integer(v->i);
+    case BHOST_FLOAT: return json_real(v->f);
+    case BHOST_BOOL: return json_boolean(v->i);
+    default: return json_string(v->s ? v->s : "");
+    }
+}
+
+static json_t *strings_json(char **v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+json_t *plugin_params_json(const struct plugin *p, const struct pvalue *v)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < p->nparams; i++)
+        json_object_set_new(o, p->params[i].name, pvalue_json(&v[i]));
+    return o;
+}
+
+static json_t *experiment_json(const struct spec_experiment *e)
+{
+    json_t *params = json_object();
+    for (size_t i = 0; i < e->nparams; i++) {
+        const struct spec_param *sp = &e->params[i];
+        json_t *val;
+        if (sp->is_axis) {
+            val = json_array();
+            for (size_t j = 0; j < sp->nvalues; j++)
+                json_array_append_new(val, pvalue_json(&sp->values[j]));
+        } else {
+            val = pvalue_json(&sp->values[0]);
+        }
+        json_object_set_new(params, e->plugin->params[sp->def_index].name, val);
+    }
+    json_t *inst = json_array();
+    for (size_t i = 0; i < e->ninstruments; i++)
+        json_array_append_new(inst, json_pack("{s:s, s:o}", "instrument",
+                                              e->instruments[i].plugin->desc.name, "params",
+                                              plugin_params_json(e->instruments[i].plugin,
+                                                          e->instruments[i].values)));
+    json_t *o = json_pack("{s:s, s:s, s:o, s:{s:I, s:I}, s:f, s:i, s:o, s:I, s:o}",
+                          "name", e->name, "experiment", e->plugin->desc.name, "params", params,
+                          "iterations", "warmup", (json_int_t)e->warmup, "measured",
+                          (json_int_t)e->measured, "min_time", e->min_time, "repetitions",
+                          (int)e->repetitions, "instruments", inst, "seed",
+                          (json_int_t)e->seed, "tags", strings_json(e->tags, e->ntags));
+    json_object_set_new(o, "notes", e->notes ? json_string(e->notes) : json_null());
+    json_object_set_new(o, "timeout", e->timeout > 0 ? json_real(e->timeout) : json_null());
+    /* Only when set: a closed-loop spec reads as it did, so older runs still --resume. */
+    if (e->rate > 0) {
+        json_object_set_new(o, "rate", json_real(e->rate));
+        json_object_set_new(o, "arrival", json_string(spec_arrival_name(e->arrival)));
+    }
+    return o;
+}
+
+json_t *spec_to_json(const struct spec *s)
+{
+    json_t *exps = json_array();
+    for (size_t i = 0; i < s->nexperiments; i++)
+        json_array_append_new(exps, experiment_json(&s->experiments[i]));
+    json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:o, s:o}", "name", s->name, "file", s->path,
+                          "seed", (json_int_t)s->seed, "max_points",
+                          (json_int_t)s->max_points, "tags", strings_json(s->tags, s->ntags),
+                          "experiments", exps);
+    json_object_set_new(o, "notes", s->notes ? json_string(s->notes) : json_null());
+    json_object_set_new(o, "output_dir", s->output_dir ? json_string(s->output_dir)
+                                                       : json_null());
+    return o;
+}

@@ -1,0 +1,42 @@
+/*
+ * sweep.h — the cartesian product of a spec's axes, as sweep points.
+ *
+ * Within an experiment the first axis in the spec varies slowest. A point's
+ * id is stable: FNV-1a 64 of its experiment name and of the parameters the
+ * spec sets (sorted by name, canonical text), so it does not change when the
+ * spec is reordered or a plugin adds a parameter. docs/specs.md gives the
+ * exact string hashed.
+ */
+#ifndef BHOST_SWEEP_H
+#define BHOST_SWEEP_H
+
+#include "spec/spec.h"
+
+struct point {
+    size_t index;                       /* position in the full sweep */
+    const struct spec_experiment *exp;
+    struct pvalue *values;              /* every plugin parameter, plugin order */
+    char id[17];
+    char *label;                        /* "spin[ns=100,mode=clock]" */
+    uint64_t seed;
+};
+
+struct sweep {
+    struct point *points;
+    size_t npoints;
+    uint64_t total;                     /* points before --filter */
+};
+
+/* Number of points of the spec; -1 and a message if it passes `limit`. */
+int sweep_count(const struct spec *s, uint64_t limit, uint64_t *total, char *err, size_t errlen);
+
+/*
+ * Expands the spec. `filter` (may be NULL) keeps points whose label or id
+ * contains it, or matches it as a glob. 0, or -1 with a
+ * message (too many points).
+ */
+int sweep_expand(const struct spec *s, const char *filter, uint64_t limit, struct sweep *out,
+                 char *err, size_t errlen);
+void sweep_free(struct sweep *w);
+
+#endif
