@@ -1,5 +1,6 @@
 /* cli.c — parses the command line and hands it to the command (docs/cli.md). */
 #include "cli/cli.h"
+#include "cli/options.h"
 #include "run/services.h"
 #include "cli/cmd_hdr.h"
 #include "cli/cmd_list.h"
@@ -52,34 +53,11 @@ static const char usage_text[] =
     "            3 internal error,\n"
     "            130/143 stopped by SIGINT/SIGTERM (finished points are kept)\n";
 
-int cli_usage_error(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fputs("bhost: ", stderr);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputs("\nTry 'bhost help'.\n", stderr);
-    return EXIT_USAGE;
-}
-
 /* "--name value" or "--name=value": the value, advancing *i; NULL if absent. */
 static const char *option_value(int argc, char **argv, int *i, const char *name)
 {
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0' || *i + 1 >= argc)
-        return NULL;
-    return argv[++*i];
-}
-
-static int is_option(const char *arg, const char *name)
-{
-    size_t n = strlen(name);
-    return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+    int missing = 0;
+    return cli_option_value(argc, argv, i, name, &missing);
 }
 
 static int parse_args(int argc, char **argv, struct cli_options *o)
@@ -101,27 +79,27 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
             o->quiet = 1;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             host_log_level = BHOST_LOG_DEBUG;
-        } else if (is_option(a, "--set")) {
+        } else if (cli_is_option(a, "--set")) {
             if (!(v = option_value(argc, argv, &i, "--set")))
                 return cli_usage_error("--set needs KEY=VALUE");
             o->sets[o->nsets++] = v;
-        } else if (is_option(a, "--plugin-path")) {
+        } else if (cli_is_option(a, "--plugin-path")) {
             if (!(v = option_value(argc, argv, &i, "--plugin-path")))
                 return cli_usage_error("--plugin-path needs a directory");
             o->paths[o->npaths++] = v;
-        } else if (is_option(a, "--out")) {
+        } else if (cli_is_option(a, "--out")) {
             if (!(o->out = option_value(argc, argv, &i, "--out")))
                 return cli_usage_error("--out needs a directory");
-        } else if (is_option(a, "--filter")) {
+        } else if (cli_is_option(a, "--filter")) {
             if (!(o->filter = option_value(argc, argv, &i, "--filter")))
                 return cli_usage_error("--filter needs a pattern");
-        } else if (is_option(a, "--isolate")) {
+        } else if (cli_is_option(a, "--isolate")) {
             if (!(v = option_value(argc, argv, &i, "--isolate")) ||
                 (strcmp(v, "fork") != 0 && strcmp(v, "none") != 0))
                 return cli_usage_error("--isolate is fork (each point in a child process, the "
                                    "default) or none (in the host, for gdb and sanitizers)");
             o->isolate = strcmp(v, "fork") == 0;
-        } else if (is_option(a, "--time-budget")) {
+        } else if (cli_is_option(a, "--time-budget")) {
             char *end;
             if (!(v = option_value(argc, argv, &i, "--time-budget")))
                 return cli_usage_error("--time-budget needs a number of seconds");
@@ -129,7 +107,7 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
             if (*end || !(o->time_budget > 0) || o->time_budget > 1e9)
                 return cli_usage_error("--time-budget needs a positive number of seconds, got '%s'",
                                    v);
-        } else if (is_option(a, "--jobs") || strncmp(a, "-j", 2) == 0) {
+        } else if (cli_is_option(a, "--jobs") || strncmp(a, "-j", 2) == 0) {
             char *end;
             v = a[1] != 'j' ? option_value(argc, argv, &i, "--jobs")
                 : a[2]      ? a + 2
@@ -140,13 +118,13 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
                     "--jobs needs a number of points to run at once (1 to 1024)%s%s%s",
                     v ? ", got '" : "", v ? v : "", v ? "'" : "");
             o->jobs = n;
-        } else if (is_option(a, "--resume")) {
+        } else if (cli_is_option(a, "--resume")) {
             if (!(o->resume = option_value(argc, argv, &i, "--resume")))
                 return cli_usage_error("--resume needs a run directory");
-        } else if (is_option(a, "--timeout")) {
+        } else if (cli_is_option(a, "--timeout")) {
             if (!(o->timeout = option_value(argc, argv, &i, "--timeout")))
                 return cli_usage_error("--timeout needs a number of seconds");
-        } else if (is_option(a, "--max-points")) {
+        } else if (cli_is_option(a, "--max-points")) {
             char *end;
             if (!(v = option_value(argc, argv, &i, "--max-points")))
                 return cli_usage_error("--max-points needs a number");

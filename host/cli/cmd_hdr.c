@@ -1,6 +1,6 @@
 /* cmd_hdr.c — `bhost hdr`; see cmd_hdr.h and docs/cli.md. */
 #include "cli/cmd_hdr.h"
-#include "cli/cli.h"
+#include "cli/options.h"
 #include "hdr/hdr_text.h"
 #include "hdr/hlog.h"
 #include "results/results_read.h"
@@ -50,23 +50,6 @@ static int fail(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
-/* "--name value" or "--name=value": the value, advancing *i; NULL if this is not --name. */
-static const char *option(int argc, char **argv, int *i, const char *name, int *missing)
-{
-    size_t n = strlen(name);
-    if (strncmp(argv[*i], name, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        *missing = 1;
-        return NULL;
-    }
-    return argv[++*i];
-}
-
 static int parse_options(int argc, char **argv, struct hdr_options *o)
 {
     *o = (struct hdr_options){.unit_ratio = 1.0, .ticks = HDR_TEXT_TICKS_PER_HALF};
@@ -79,24 +62,24 @@ static int parse_options(int argc, char **argv, struct hdr_options *o)
             return -1;
         } else if (strcmp(a, "--summary") == 0) {
             o->summary = 1;
-        } else if ((v = option(argc, argv, &i, "--tag", &missing))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--tag", &missing))) {
             if (!hlog_tag_ok(v))
                 return fail("--tag needs a tag without commas or whitespace, got '%s'", v);
             o->tag = v;
-        } else if ((v = option(argc, argv, &i, "--point", &missing))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--point", &missing))) {
             o->point = v;
-        } else if ((v = option(argc, argv, &i, "--histogram", &missing))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--histogram", &missing))) {
             o->histogram = v;
-        } else if ((v = option(argc, argv, &i, "--repetition", &missing))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--repetition", &missing))) {
             errno = 0;
             o->repetition = strtol(v, &end, 10);
             if (*v < '1' || *v > '9' || *end || errno || o->repetition < 1)
                 return fail("--repetition needs a repetition number from 1, got '%s'", v);
-        } else if ((v = option(argc, argv, &i, "--unit-ratio", &missing))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--unit-ratio", &missing))) {
             o->unit_ratio = strtod(v, &end);
             if (end == v || *end || !isfinite(o->unit_ratio) || !(o->unit_ratio > 0))
                 return fail("--unit-ratio needs a positive number, got '%s'", v);
-        } else if ((v = option(argc, argv, &i, "--ticks", &missing))) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--ticks", &missing))) {
             long t = strtol(v, &end, 10);
             if (end == v || *end || t < 1 || t > 1000)
                 return fail("--ticks needs a number from 1 to 1000, got '%s'", v);

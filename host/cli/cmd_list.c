@@ -1,6 +1,6 @@
 /* list.c — see list.h and docs/cli.md. */
 #include "cli/cmd_list.h"
-#include "cli/cli.h"
+#include "cli/options.h"
 #include "plugin/param.h"
 #include "spec/spec.h"
 #include "util/util.h"

@@ -2,8 +2,8 @@
  * list.h — bhost list: every plugin found, its parameters and docs, and the
  * files refused (as text, or as JSON with --json). Reads descriptors only.
  */
-#ifndef BHOST_LIST_H
-#define BHOST_LIST_H
+#ifndef BHOST_CMD_LIST_H
+#define BHOST_CMD_LIST_H
 
 #include "plugin/plugin.h"
 

@@ -2,8 +2,8 @@
  * merge.h — `bhost merge`: runs of one spec merged into one results file
  * (docs/cli.md, docs/results.md).
  */
-#ifndef BHOST_MERGE_H
-#define BHOST_MERGE_H
+#ifndef BHOST_CMD_MERGE_H
+#define BHOST_CMD_MERGE_H
 
 /* argv[0] is "merge". Exit codes as cli.h's: 0 merged, 1 merged with failed
  * or skipped points, 2 bad usage or input, 3 internal error. */

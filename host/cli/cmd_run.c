@@ -5,7 +5,8 @@
 #include "run/dispatch.h"
 #include "run/env.h"
 #include "results/journal.h"
-#include "run/report.h"
+#include "run/progress.h"
+#include "results/table.h"
 #include "results/results.h"
 #include "results/run_hlog.h"
 #include "run/runner.h"
@@ -271,7 +272,7 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
     info.wall_ns = clock_now_ns() - start;
     info.stop_signal = stop_signal;
     utc_stamp(info.finished_utc, sizeof info.finished_utc, 1);
-    json_t *doc = results_document(&s, &info, env, points, instruments);
+    json_t *doc = results_document(spec_to_json(&s), &info, env, points, instruments);
     char *path = xasprintf("%s/results.json", dir);
     char err[1024];
     rc = stop_signal                 ? 128 + stop_signal

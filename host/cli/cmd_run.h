@@ -4,10 +4,10 @@
  * stop signals, write results.json and run.hlog (docs/cli.md,
  * docs/reliability.md).
  */
-#ifndef BHOST_RUN_CMD_H
-#define BHOST_RUN_CMD_H
+#ifndef BHOST_CMD_RUN_H
+#define BHOST_CMD_RUN_H
 
-#include "cli/cli.h"
+#include "cli/options.h"
 #include "plugin/plugin.h"
 
 int validate_command(const struct cli_options *o, struct registry *reg);

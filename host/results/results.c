@@ -1,5 +1,6 @@
 /* results.c — see results.h and docs/results.md. */
 #include "results/results.h"
+#include <bhost/bhost.h>
 #include "util/util.h"
 
 #include <errno.h>
@@ -44,173 +45,26 @@ json_t *results_summary(const struct hdr *h, double wall_s)
     return o;
 }
 
-/* results_histogram(); *overflow set when the repetitions' counts do not fit
- * in one int64 total: the summary then stops at the repetition that overflowed. */
-static json_t *histogram_json(const struct bhost_hist *h, const uint64_t *rep_iterations,
-                              const uint64_t *rep_wall_ns, int *overflow)
+json_t *results_histogram(const struct hdr *reps, uint32_t nreps, const uint64_t *rep_iterations,
+                          const uint64_t *rep_wall_ns, int *overflow)
 {
     struct hdr all;
     if (hdr_init_bhost(&all) != 0)
         return json_null();
-    json_t *reps = json_array();
+    json_t *out = json_array();
     uint64_t wall = 0;
-    for (uint32_t r = 0; r < h->nreps; r++) {
-        if (!*overflow && hdr_add(&all, &h->reps[r]) != 0)
+    for (uint32_t r = 0; r < nreps; r++) {
+        if (!*overflow && hdr_add(&all, &reps[r]) != 0)
             *overflow = 1;
         wall += rep_wall_ns[r];
-        json_t *one = results_summary(&h->reps[r], (double)rep_wall_ns[r] / 1e9);
+        json_t *one = results_summary(&reps[r], (double)rep_wall_ns[r] / 1e9);
         json_object_set_new(one, "iterations", json_integer((json_int_t)rep_iterations[r]));
         json_object_set_new(one, "wall_s", json_real((double)rep_wall_ns[r] / 1e9));
-        json_array_append_new(reps, one);
+        json_array_append_new(out, one);
     }
     json_t *o = results_summary(&all, (double)wall / 1e9);
-    json_object_set_new(o, "repetitions", reps);
+    json_object_set_new(o, "repetitions", out);
     hdr_fini(&all);
-    return o;
-}
-
-json_t *results_histogram(const struct bhost_hist *h, const uint64_t *rep_iterations,
-                          const uint64_t *rep_wall_ns)
-{
-    int overflow = 0;
-    return histogram_json(h, rep_iterations, rep_wall_ns, &overflow);
-}
-
-json_t *results_metrics(const struct metrics *m)
-{
-    json_t *o = json_object();
-    for (size_t i = 0; i < m->n; i++) {
-        /* JSON has no NaN or infinity: such a value is reported as null. */
-        double v = m->v[i].value;
-        json_object_set_new(o, m->v[i].name,
-                            json_pack("{s:s, s:o}", "kind",
-                                      m->v[i].kind == METRIC_COUNTER ? "counter" : "gauge",
-                                      "value", isfinite(v) ? json_real(v) : json_null()));
-    }
-    return o;
-}
-
-static json_t *failures_json(const struct point_state *ps, uint64_t measured)
-{
-    json_t *reasons = json_array();
-    for (size_t i = 0; i < ps->nreasons; i++)
-        json_array_append_new(reasons, json_pack("{s:s, s:I}", "reason", ps->reasons[i].text,
-                                                 "count", (json_int_t)ps->reasons[i].count));
-    /* Nothing measured (the point failed first): no rate, rather than a false 0. */
-    json_t *rate = measured ? json_real(1.0 - (double)ps->failures / (double)measured)
-                            : json_null();
-    return json_pack("{s:I, s:o, s:o}", "count", (json_int_t)ps->failures, "success_rate", rate,
-                     "reasons", reasons);
-}
-
-/* An open-loop point's schedule; how late it ran is null when nothing was measured. */
-static json_t *schedule_json(const struct spec_experiment *e, const struct point_run *pr,
-                             uint64_t measured)
-{
-    return json_pack("{s:f, s:s, s:o, s:o}", "rate", e->rate, "arrival",
-                     spec_arrival_name(e->arrival), "late",
-                     measured ? json_integer((json_int_t)pr->late) : json_null(), "max_lag_ns",
-                     measured ? json_integer((json_int_t)pr->max_lag_ns) : json_null());
-}
-
-/* Each repetition's start in seconds since the epoch: run.hlog places intervals by it. */
-static void add_rep_starts(json_t *hists, const uint64_t *started_ns, uint32_t nreps)
-{
-    const char *name;
-    json_t *h;
-    json_object_foreach(hists, name, h) {
-        json_t *reps = json_object_get(h, "repetitions");
-        for (uint32_t r = 0; r < nreps && r < json_array_size(reps); r++)
-            json_object_set_new(json_array_get(reps, r), "started_unix_s",
-                                started_ns && started_ns[r]
-                                    ? json_real((double)started_ns[r] / 1e9) : json_null());
-    }
-}
-
-json_t *results_point(const struct point *pt, const struct point_state *ps,
-                      const struct point_run *pr)
-{
-    const struct spec_experiment *e = pt->exp;
-    uint64_t measured = 0;
-    for (uint32_t r = 0; r < e->repetitions; r++)
-        measured += pr->rep_iterations[r];
-    char seed[19];
-    snprintf(seed, sizeof seed, "%016llx", (unsigned long long)pt->seed);
-    /* What was measured is kept, even when a later hook failed the point. */
-    json_t *hists = json_object();
-    const char *too_many = NULL;
-    if (measured > 0)
-        for (size_t i = 0; i < ps->nhists; i++) {
-            int overflow = 0;
-            json_object_set_new(hists, ps->hists[i]->name,
-                                histogram_json(ps->hists[i], pr->rep_iterations,
-                                               pr->rep_wall_ns, &overflow));
-            if (overflow && !too_many)
-                too_many = ps->hists[i]->name;
-        }
-    json_t *o =
-        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:{s:I, s:I, s:I}, s:i, s:f}",
-                  "index", (json_int_t)pt->index, "id", pt->id, "label", pt->label, "experiment",
-                  e->name, "plugin", e->plugin->desc.name, "plugin_version",
-                  e->plugin->desc.version ? e->plugin->desc.version : "", "params",
-                  plugin_params_json(e->plugin, pt->values), "status", pr->error ? "failed" : "ok",
-                  "seed", seed, "iterations", "warmup", (json_int_t)pr->warmup_done, "measured",
-                  (json_int_t)measured, "batch", (json_int_t)pr->batch, "repetitions",
-                  (int)e->repetitions, "wall_s", (double)pr->wall_ns / 1e9);
-    int capped = 0;
-    for (uint32_t r = 0; r < e->repetitions; r++)
-        capped |= pr->rep_iterations[r] >= RUNNER_MAX_ITERATIONS;
-    json_object_set_new(json_object_get(o, "iterations"), "capped", json_boolean(capped));
-    json_object_set_new(o, "error", pr->error ? json_string(pr->error) : json_null());
-    if (too_many && !pr->error) {
-        char *why = xasprintf("histogram \"%s\": its repetitions hold more than 2^63-1 values "
-                              "in all; its summary stops before the repetition that overflowed",
-                              too_many);
-        json_object_set_new(o, "status", json_string("failed"));
-        json_object_set_new(o, "error", json_string(why));
-        free(why);
-    }
-    json_object_set_new(o, "stderr_tail", json_null());
-    json_object_set_new(o, "failures", failures_json(ps, measured));
-    add_rep_starts(hists, pr->rep_started_ns, e->repetitions);
-    json_object_set_new(o, "histograms", hists);
-    json_object_set_new(o, "metrics", results_metrics(&ps->metrics));
-    if (e->rate > 0)
-        json_object_set_new(o, "schedule", schedule_json(e, pr, measured));
-    return o;
-}
-
-json_t *results_lost_point(const struct point *pt, const char *error, const char *stderr_tail,
-                           uint64_t wall_ns)
-{
-    struct point_state ps;
-    point_state_init(&ps, pt->exp->repetitions, pt->id, NULL);
-    uint64_t *zeros = xcalloc(pt->exp->repetitions, sizeof *zeros);
-    struct point_run pr = {.error = xstrdup(error), .batch = 1, .rep_iterations = zeros,
-                           .rep_wall_ns = zeros, .wall_ns = wall_ns};
-    json_t *o = results_point(pt, &ps, &pr);
-    if (stderr_tail)
-        json_object_set_new(o, "stderr_tail", json_string(stderr_tail));
-    free(pr.error);
-    free(zeros);
-    point_state_fini(&ps);
-    return o;
-}
-
-json_t *results_skipped_point(const struct point *pt, const char *why)
-{
-    json_t *o = results_lost_point(pt, why, NULL, 0);
-    json_object_set_new(o, "status", json_string("skipped"));
-    return o;
-}
-
-json_t *results_instrument(const struct instrument_run *ir)
-{
-    const struct plugin *p = ir->si->plugin;
-    json_t *o = json_pack("{s:s, s:s, s:o, s:o}", "instrument", p->desc.name, "experiment",
-                          ir->exp->name, "params", plugin_params_json(p, ir->si->values), "metrics",
-                          results_metrics(&ir->metrics));
-    json_object_set_new(o, "error", ir->error ? json_string(ir->error) : json_null());
     return o;
 }
 
@@ -272,7 +126,7 @@ size_t results_count_status(json_t *points, const char *status)
     return n;
 }
 
-json_t *results_document(const struct spec *s, const struct run_info *info, json_t *env,
+json_t *results_document(json_t *spec, const struct run_info *info, json_t *env,
                          json_t *points, json_t *instruments)
 {
     size_t failed = results_count_status(points, "failed");
@@ -300,7 +154,7 @@ json_t *results_document(const struct spec *s, const struct run_info *info, json
     snprintf(abi, sizeof abi, "%d.%d", BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
     return json_pack("{s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:o}", "schema", RESULTS_SCHEMA,
                      "bhost", "version", BHOST_VERSION, "abi", abi, "run", run,
-                     "spec", spec_to_json(s), "environment", env, "points", points,
+                     "spec", spec, "environment", env, "points", points,
                      "instruments", instruments);
 }
 

@@ -4,28 +4,25 @@
 #ifndef BHOST_RESULTS_H
 #define BHOST_RESULTS_H
 
-#include "run/runner.h"
+#include "hdr/hdr.h"
 
 #include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #define RESULTS_SCHEMA "bhost.result/1"
 
 /* A histogram's summary (count, figures, throughput over wall_s seconds, hdr) as the file
  * holds it; every figure null when it is empty. */
 json_t *results_summary(const struct hdr *h, double wall_s);
-/* One histogram: its summary over all repetitions, its V2 encoding, and each repetition's. */
-json_t *results_histogram(const struct bhost_hist *h, const uint64_t *rep_iterations,
-                          const uint64_t *rep_wall_ns);
-json_t *results_point(const struct point *pt, const struct point_state *ps,
-                      const struct point_run *pr);
-/* A point that produced no result of its own (its process died): failed, with
- * `error` and the tail of what it printed (may be NULL). */
-json_t *results_lost_point(const struct point *pt, const char *error, const char *stderr_tail,
-                           uint64_t wall_ns);
-/* A point that was not run (the time budget ran out): status "skipped". */
-json_t *results_skipped_point(const struct point *pt, const char *why);
-json_t *results_instrument(const struct instrument_run *ir);
-json_t *results_metrics(const struct metrics *m);
+/*
+ * One histogram of a point: its summary over the `nreps` repetitions merged, and each
+ * repetition's, with its iterations and wall time. *overflow is set when the
+ * repetitions' counts do not fit in one int64 total: the summary then stops at the
+ * repetition that overflowed.
+ */
+json_t *results_histogram(const struct hdr *reps, uint32_t nreps, const uint64_t *rep_iterations,
+                          const uint64_t *rep_wall_ns, int *overflow);
 /* run.failures: failed iterations over points, counts and reasons summed across them. */
 json_t *results_run_failures(json_t *points);
 /* How many of `points` have this status. */
@@ -45,9 +42,9 @@ struct run_info {
     const char *pinning;     /* how points were placed on CPUs */
 };
 
-/* The whole document; takes over env (env_capture() before the first point), points and
- * instruments. */
-json_t *results_document(const struct spec *s, const struct run_info *info, json_t *env,
+/* The whole document; takes over spec (the spec as it ran, spec_to_json()), env
+ * (env_capture() before the first point), points and instruments. */
+json_t *results_document(json_t *spec, const struct run_info *info, json_t *env,
                          json_t *points, json_t *instruments);
 /* Writes doc to path atomically (temporary file + rename). */
 int results_write(const json_t *doc, const char *path, char *err, size_t errlen);

@@ -3,7 +3,7 @@
 #include "util/clock.h"
 #include "run/isolate.h"
 #include "results/journal.h"
-#include "results/results.h"
+#include "run/point_json.h"
 #include "util/util.h"
 
 #include <stdlib.h>
@@ -29,7 +29,7 @@ static json_t *settled(struct dispatch *d, const struct point *pt, uint64_t star
     if (budget_ns && clock_now_ns() - start >= budget_ns) {
         char *why = xasprintf("not run: the --time-budget of %g s was used up",
                               d->time_budget_s);
-        json_t *skipped = results_skipped_point(pt, why);
+        json_t *skipped = point_json_skipped(pt, why);
         free(why);
         report_point_done(d->rep, skipped); /* not journaled: a resume runs it */
         return skipped;
@@ -43,7 +43,7 @@ static void run_in_host(struct dispatch *d, json_t **slots, uint64_t start)
         const struct point *pt = &d->w->points[i];
         if ((slots[pt - d->w->points] = settled(d, pt, start)))
             continue;
-        report_point_start(d->rep, pt);
+        report_point_start(d->rep, pt->label);
         json_t *result = runner_point(d->runner, pt);
         if (!result) {
             fprintf(stderr, "bhost: internal error: cannot build the results of %s\n", pt->label);
@@ -71,7 +71,7 @@ static void run_in_children(struct dispatch *d, json_t **slots, uint64_t start)
             const struct point *pt = &d->w->points[next++];
             if ((slots[pt - d->w->points] = settled(d, pt, start)))
                 continue;
-            report_point_start(d->rep, pt);
+            report_point_start(d->rep, pt->label);
             json_t *failed = isolate_pool_start(&pool, d->runner, pt, pt->exp->timeout);
             if (failed)
                 arrived(d, slots, pt, failed);

@@ -8,7 +8,7 @@
 #ifndef BHOST_DISPATCH_H
 #define BHOST_DISPATCH_H
 
-#include "run/report.h"
+#include "run/progress.h"
 #include "run/runner.h"
 #include "spec/sweep.h"
 

@@ -3,7 +3,7 @@
 #include "run/isolate.h"
 #include "util/clock.h"
 #include "hdr/hdr.h"
-#include "results/results.h"
+#include "run/point_json.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -267,7 +267,7 @@ static json_t *finish(struct isolate_pool *p, struct child *c)
             tail[i] = c->tail[i] ? c->tail[i] : '?'; /* a plugin's NULs end no string of ours */
         tail[c->tail_len] = '\0';
         char *why = failure_reason(c);
-        point = results_lost_point(c->pt, why, utf8_sanitize(tail),
+        point = point_json_lost(c->pt, why, utf8_sanitize(tail),
                                    clock_now_ns() - c->start_ns);
         free(why);
         free(tail);
@@ -351,11 +351,11 @@ json_t *isolate_pool_start(struct isolate_pool *p, struct runner *r, const struc
 {
     int results[2], output[2];
     if (pipe_cloexec(results) != 0)
-        return results_lost_point(pt, "cannot create a pipe", NULL, 0);
+        return point_json_lost(pt, "cannot create a pipe", NULL, 0);
     if (pipe_cloexec(output) != 0) {
         close(results[0]);
         close(results[1]);
-        return results_lost_point(pt, "cannot create a pipe", NULL, 0);
+        return point_json_lost(pt, "cannot create a pipe", NULL, 0);
     }
     size_t slot = 0;
     while (p->slots[slot].pid)
@@ -373,7 +373,7 @@ json_t *isolate_pool_start(struct isolate_pool *p, struct runner *r, const struc
     if (pid < 0) {
         close(results[0]);
         close(output[0]);
-        return results_lost_point(pt, "cannot fork", NULL, 0);
+        return point_json_lost(pt, "cannot fork", NULL, 0);
     }
     setpgid(pid, pid); /* also here: whichever runs first, the group exists */
     int pidfd = pidfd_open(pid, 0); /* Linux >= 5.3; without it, a short poll instead */

@@ -1,7 +1,8 @@
 /* runner.c — see runner.h. */
 #include "run/runner.h"
+#include "run/services.h"
 #include "util/clock.h"
-#include "results/results.h"
+#include "run/point_json.h"
 #include "run/schedule.h"
 #include "util/util.h"
 
@@ -58,7 +59,7 @@ json_t *runner_finish(struct runner *r)
                 ir->error = xstrdup(c.misuse);
             ctx_fini(&c);
         }
-        json_array_append_new(out, results_instrument(ir));
+        json_array_append_new(out, instrument_json(ir));
         metrics_fini(&ir->metrics);
         free(ir->error);
     }
@@ -128,7 +129,7 @@ static uint64_t loop_single(struct host_ctx *c, void *state, struct hdr *h, uint
             count_failure(c, rc, 1);
             t1 = clock_now_ns();
         }
-        if ((++n >= target && t1 - start >= min_ns) || n >= RUNNER_MAX_ITERATIONS)
+        if ((++n >= target && t1 - start >= min_ns) || n >= POINT_MAX_ITERATIONS)
             break;
         if (__builtin_expect(k == RUNNER_TIMING_BUFFER, 0)) {
             flush_timings(h, buf, k);
@@ -160,7 +161,7 @@ static uint64_t loop_batch(struct host_ctx *c, void *state, struct hdr *h, uint6
         }
         t0 = t1;
         n += k;
-        if ((n >= target && t1 - start >= min_ns) || n >= RUNNER_MAX_ITERATIONS)
+        if ((n >= target && t1 - start >= min_ns) || n >= POINT_MAX_ITERATIONS)
             break;
     }
     *wall_ns = t1 - start;
@@ -365,7 +366,7 @@ json_t *runner_point(struct runner *r, const struct point *pt)
     if (ps.scratch_made)
         remove_tree(scratch);
     pr.wall_ns = clock_now_ns() - start;
-    json_t *out = results_point(pt, &ps, &pr);
+    json_t *out = point_json(pt, &ps, &pr);
     point_state_fini(&ps);
     free(pr.error);
     free(pr.rep_iterations);

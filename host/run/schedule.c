@@ -1,7 +1,7 @@
 /* schedule.c — see schedule.h. */
 #include "run/schedule.h"
 #include "util/clock.h"
-#include "run/runner.h"
+#include "run/point_state.h"
 #include "util/util.h"
 
 #include <errno.h>
@@ -90,7 +90,7 @@ uint64_t open_loop_run(struct host_ctx *c, void *state, const struct open_loop *
         } else {
             point_add_failure(c->ps, ctx_take_reason(c, rc), 1);
         }
-        if ((++n >= target && end - start >= min_ns) || n >= RUNNER_MAX_ITERATIONS)
+        if ((++n >= target && end - start >= min_ns) || n >= POINT_MAX_ITERATIONS)
             break;
     }
     if (slack > 0)

@@ -19,12 +19,6 @@
 #define SPEC_DEFAULT_MAX_POINTS 100000
 /* The ceiling on max_points (and --max-points): no spec can raise it. */
 #define SPEC_MAX_POINTS 1000000
-/* Limits on the YAML itself, checked before libyaml builds the document. */
-#define SPEC_MAX_TEXT_BYTES (4u << 20)   /* a spec file, or one --set value */
-#define SPEC_MAX_DEPTH 64                /* nested lists and mappings */
-#define SPEC_MAX_ANCHORS 1000
-#define SPEC_MAX_ALIASES 1000            /* alias uses (*name) in one spec */
-#define SPEC_MAX_ALIAS_BYTES (4u << 20)  /* text the aliases stand for, all together */
 #define SPEC_DEFAULT_MIN_TIME 0.5 /* seconds, when neither measured nor min_time is given */
 #define SPEC_DEFAULT_WARMUP 1
 #define SPEC_MAX_REPETITIONS 10000 /* each holds its own histograms */

@@ -1,6 +1,5 @@
 /* spec_yaml.c — see spec_yaml.h. */
 #include "spec/spec_yaml.h"
-#include "spec/spec.h"
 #include "util/util.h"
 
 #include <stdint.h>

@@ -12,7 +12,7 @@
 #include "hdr/hdr.h"
 #include "results/journal.h"
 #include "results/point_check.h"
-#include "run/report.h"
+#include "results/table.h"
 #include "results/results_read.h"
 
 #include <stdint.h>

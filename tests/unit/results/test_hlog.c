@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../e2e/e2e.h"
+#include "../../e2e/e2e.h"
 #include "hdr/hdr.h"
 #include "hdr/hdr_text.h"
 #include "hdr/hlog.h"

@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "run/services.h"
 #include "plugin/plugin.h"
 #include "util/util.h"
 
@@ -193,25 +192,6 @@ static void earlier_path_shadows_later(void **state)
     registry_free(&r);
 }
 
-/* The host table carries its size, and BHOST_API_HAS reads it: a plugin on an
- * older host (a shorter table) sees later services as absent. */
-static void host_table_says_what_it_has(void **state)
-{
-    (void)state;
-    assert_int_equal(host_api.size, sizeof(struct bhost_api));
-    assert_int_equal(host_api.abi_major, BHOST_ABI_MAJOR);
-    assert_int_equal(host_api.abi_minor, BHOST_ABI_MINOR);
-    assert_true(BHOST_API_HAS(&host_api, now_ns));
-    assert_non_null(host_api.now_ns);
-    struct bhost_api older = host_api;
-    older.size = (uint32_t)offsetof(struct bhost_api, point_id);
-    assert_true(BHOST_API_HAS(&older, scratch_dir));
-    assert_false(BHOST_API_HAS(&older, point_id));
-    assert_false(BHOST_API_HAS(&older, now_ns));
-    /* The context is frozen at one pointer for all of major 1. */
-    assert_int_equal(sizeof(bhost_ctx), sizeof(void *));
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -226,7 +206,6 @@ int main(void)
         cmocka_unit_test(broken_parameter_tables_are_refused),
         cmocka_unit_test(registry_finds_plugins_and_records_refusals),
         cmocka_unit_test(earlier_path_shadows_later),
-        cmocka_unit_test(host_table_says_what_it_has),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

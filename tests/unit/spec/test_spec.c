@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "spec/spec_yaml.h"
 #include "spec_fixture.h"
 
 static int has(const struct spec_experiment *e, const char *name)

@@ -1,0 +1,47 @@
+/*
+ * options.h — what the command line asked for, the exit codes every
+ * command returns (docs/cli.md), and the helpers commands parse with.
+ * Exit codes: 0 all good, 1 failed or skipped points, 2 bad usage or bad
+ * spec, 3 internal error; 130/143 stopped by SIGINT/SIGTERM.
+ */
+#ifndef BHOST_OPTIONS_H
+#define BHOST_OPTIONS_H
+
+#include <stddef.h>
+
+enum exit_code { EXIT_OK = 0, EXIT_FAILED_POINTS = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+
+/* The global options, as cli.c parses them for run, validate and list. */
+struct cli_options {
+    const char *command;
+    const char *spec;
+    const char **sets;
+    size_t nsets;
+    const char **paths;
+    size_t npaths;
+    const char *out;
+    const char *filter;
+    const char *max_points;   /* passed on as --set max_points=N */
+    char *max_points_set;
+    const char *timeout;      /* passed on as --set timeout=S */
+    char *timeout_set;
+    int isolate;              /* run each point in a child process (default) */
+    size_t jobs;              /* points at once */
+    const char *resume;       /* a run directory to finish */
+    double time_budget;       /* seconds for the whole run; 0: none */
+    int json, quiet;
+};
+
+/* "bhost: <message>" and a hint on stderr; returns EXIT_USAGE. */
+__attribute__((format(printf, 1, 2))) int cli_usage_error(const char *fmt, ...);
+
+/*
+ * If argv[*i] is the option `name` ("--name value" or "--name=value"): its
+ * value, advancing *i past it. NULL if argv[*i] is another option, or if the
+ * value is missing (then *missing is set).
+ */
+const char *cli_option_value(int argc, char **argv, int *i, const char *name, int *missing);
+/* Whether `arg` is the option `name`, alone or as "name=value". */
+int cli_is_option(const char *arg, const char *name);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * point_json.h — a sweep point's outcome as its result object in
+ * results.json and the journal (docs/results.md, "point").
+ */
+#ifndef BHOST_POINT_JSON_H
+#define BHOST_POINT_JSON_H
+
+#include "run/point_state.h"
+#include "spec/sweep.h"
+
+#include <jansson.h>
+
+/* A point that ran: what `ps` measured and how `pr` says it went. */
+json_t *point_json(const struct point *pt, const struct point_state *ps,
+                   const struct point_run *pr);
+/* A point that produced no result of its own (its process died): failed, with
+ * `error` and the tail of what it printed (may be NULL). */
+json_t *point_json_lost(const struct point *pt, const char *error, const char *stderr_tail,
+                        uint64_t wall_ns);
+/* A point that was not run (the time budget ran out): status "skipped". */
+json_t *point_json_skipped(const struct point *pt, const char *why);
+/* An instrument's run-level entry: its parameters, metrics and error. */
+json_t *instrument_json(const struct instrument_run *ir);
+/* Counters and gauges: name -> {kind, value}. */
+json_t *metrics_json(const struct metrics *m);
+
+#endif
