@@ -1,14 +1,15 @@
 /* cli.c — parses the command line and hands it to the command (docs/cli.md). */
 #include "cli/cli.h"
-#include "cli/options.h"
-#include "run/services.h"
 #include "cli/cmd_hdr.h"
 #include "cli/cmd_list.h"
 #include "cli/cmd_merge.h"
-#include "plugin/plugin.h"
 #include "cli/cmd_run.h"
+#include "cli/options.h"
+#include "plugin/registry.h"
+#include "run/services.h"
 #include "spec/spec.h"
-#include "util/util.h"
+#include "util/mem.h"
+#include "util/text.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -4,7 +4,8 @@
 #include "hdr/hdr_text.h"
 #include "hdr/hlog.h"
 #include "results/results_read.h"
-#include "util/util.h"
+#include "util/files.h"
+#include "util/mem.h"
 
 #include <errno.h>
 #include <math.h>

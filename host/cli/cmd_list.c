@@ -3,7 +3,6 @@
 #include "cli/options.h"
 #include "plugin/param.h"
 #include "spec/spec.h"
-#include "util/util.h"
 
 #include <jansson.h>
 #include <stdio.h>

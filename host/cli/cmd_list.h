@@ -5,7 +5,7 @@
 #ifndef BHOST_CMD_LIST_H
 #define BHOST_CMD_LIST_H
 
-#include "plugin/plugin.h"
+#include "plugin/registry.h"
 
 int list_text(const struct registry *r);
 int list_json(const struct registry *r);

@@ -8,7 +8,8 @@
 #include "results/merge.h"
 #include "results/results.h"
 #include "results/results_read.h"
-#include "util/util.h"
+#include "util/files.h"
+#include "util/mem.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -1,18 +1,20 @@
 /* run_cmd.c — see run_cmd.h. */
 #include "cli/cmd_run.h"
-#include "run/services.h"
-#include "util/clock.h"
-#include "run/dispatch.h"
-#include "run/env.h"
 #include "results/journal.h"
-#include "run/progress.h"
-#include "results/table.h"
 #include "results/results.h"
 #include "results/run_hlog.h"
+#include "results/table.h"
+#include "run/dispatch.h"
+#include "run/env.h"
+#include "run/progress.h"
 #include "run/runner.h"
+#include "run/services.h"
+#include "spec/load.h"
 #include "spec/spec.h"
 #include "spec/sweep.h"
-#include "util/util.h"
+#include "util/clock.h"
+#include "util/files.h"
+#include "util/mem.h"
 
 #include <errno.h>
 #include <signal.h>

@@ -8,7 +8,7 @@
 #define BHOST_CMD_RUN_H
 
 #include "cli/options.h"
-#include "plugin/plugin.h"
+#include "plugin/registry.h"
 
 int validate_command(const struct cli_options *o, struct registry *reg);
 int run_command(const struct cli_options *o, struct registry *reg, int argc, char **argv);

@@ -1,6 +1,7 @@
 /* param.c — see param.h. */
 #include "plugin/param.h"
-#include "util/util.h"
+#include "util/mem.h"
+#include "util/text.h"
 
 #include <ctype.h>
 #include <errno.h>

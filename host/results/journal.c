@@ -1,8 +1,9 @@
 /* journal.c — see journal.h and docs/reliability.md. */
 #include "results/journal.h"
-#include "util/clock.h"
 #include "results/point_check.h"
-#include "util/util.h"
+#include "util/clock.h"
+#include "util/files.h"
+#include "util/mem.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -11,7 +11,8 @@
 #include "results/merge.h"
 #include "results/merge_points.h"
 #include "results/results.h"
-#include "util/util.h"
+#include "util/mem.h"
+#include "util/text.h"
 
 #include <bhost/bhost.h>
 #include <stdio.h>

@@ -6,10 +6,9 @@
  * recomputed. Points found in one input only are kept as they are.
  */
 #include "results/merge_points.h"
-
 #include "hdr/hdr.h"
 #include "results/results.h"
-#include "util/util.h"
+#include "util/mem.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,8 +1,10 @@
 /* results.c — see results.h and docs/results.md. */
 #include "results/results.h"
-#include <bhost/bhost.h>
-#include "util/util.h"
+#include "util/files.h"
+#include "util/mem.h"
+#include "util/text.h"
 
+#include <bhost/bhost.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>

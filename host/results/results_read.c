@@ -1,9 +1,8 @@
 /* results_read.c — see results_read.h. */
 #include "results/results_read.h"
-
 #include "results/point_check.h"
 #include "results/results.h"
-#include "util/util.h"
+#include "util/mem.h"
 
 #include <stdarg.h>
 #include <stdio.h>

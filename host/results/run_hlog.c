@@ -1,7 +1,8 @@
 /* run_hlog.c — a results document as an HdrHistogram interval log; see run_hlog.h. */
 #include "results/run_hlog.h"
 #include "hdr/hlog.h"
-#include "util/util.h"
+#include "util/files.h"
+#include "util/mem.h"
 
 #include <errno.h>
 #include <math.h>

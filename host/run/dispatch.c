@@ -1,10 +1,10 @@
 /* dispatch.c — see dispatch.h and docs/reliability.md. */
 #include "run/dispatch.h"
-#include "util/clock.h"
-#include "run/isolate.h"
 #include "results/journal.h"
+#include "run/isolate.h"
 #include "run/point_json.h"
-#include "util/util.h"
+#include "util/clock.h"
+#include "util/mem.h"
 
 #include <stdlib.h>
 

@@ -13,7 +13,8 @@
 #define _GNU_SOURCE /* RTLD_DEFAULT */
 
 #include "run/env.h"
-#include "util/util.h"
+#include "util/files.h"
+#include "util/mem.h"
 
 #include <ctype.h>
 #include <dlfcn.h>

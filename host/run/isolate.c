@@ -1,10 +1,12 @@
 /* isolate.c — see isolate.h and docs/reliability.md. */
 #define _GNU_SOURCE /* sched_setaffinity, CPU_SET */
 #include "run/isolate.h"
-#include "util/clock.h"
 #include "hdr/hdr.h"
 #include "run/point_json.h"
-#include "util/util.h"
+#include "util/clock.h"
+#include "util/files.h"
+#include "util/mem.h"
+#include "util/text.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -5,7 +5,7 @@
  */
 #include "run/point_json.h"
 #include "results/results.h"
-#include "util/util.h"
+#include "util/mem.h"
 
 #include <math.h>
 #include <stdio.h>

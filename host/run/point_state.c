@@ -1,6 +1,6 @@
 /* point_state.c — see point_state.h. */
 #include "run/point_state.h"
-#include "util/util.h"
+#include "util/mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,10 +1,11 @@
 /* runner.c — see runner.h. */
 #include "run/runner.h"
-#include "run/services.h"
-#include "util/clock.h"
 #include "run/point_json.h"
 #include "run/schedule.h"
-#include "util/util.h"
+#include "run/services.h"
+#include "util/clock.h"
+#include "util/files.h"
+#include "util/mem.h"
 
 #include <errno.h>
 #include <stdio.h>

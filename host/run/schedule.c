@@ -1,8 +1,8 @@
 /* schedule.c — see schedule.h. */
 #include "run/schedule.h"
-#include "util/clock.h"
 #include "run/point_state.h"
-#include "util/util.h"
+#include "util/clock.h"
+#include "util/hash.h"
 
 #include <errno.h>
 #include <math.h>

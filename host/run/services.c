@@ -6,9 +6,11 @@
  * call, which is kinder than a crash and impossible to miss.
  */
 #include "run/services.h"
-#include "util/clock.h"
 #include "spec/spec.h"
-#include "util/util.h"
+#include "util/clock.h"
+#include "util/files.h"
+#include "util/mem.h"
+#include "util/text.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,16 +1,13 @@
 /*
- * spec.h — sweep specs: YAML in, a checked model out.
- *
- * spec_load() reads a spec with libyaml, resolves every plugin and parameter
- * against the registry and fills defaults, so that everything after it deals
- * only in valid values. Every error names file:line:column and what was
- * expected. The grammar is in docs/specs.md.
+ * spec.h — a sweep spec as the host runs it: a checked model, every plugin
+ * resolved, every parameter typed and its defaults filled (spec_load(), in
+ * load.h, makes one from YAML). The grammar is in docs/specs.md.
  */
 #ifndef BHOST_SPEC_H
 #define BHOST_SPEC_H
 
 #include "plugin/param.h"
-#include "plugin/plugin.h"
+#include "plugin/registry.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -74,16 +71,6 @@ struct spec {
     size_t nexperiments;
 };
 
-/*
- * Loads `path`, applying `overrides` ("key=value", as given to --set) on top.
- * 0, or -1 with "file:line:col: message" in err.
- */
-int spec_load(const char *path, const struct registry *reg, const char *const *overrides,
-              size_t noverrides, struct spec *out, char *err, size_t errlen);
-/* The same from text in memory; `label` stands for the file name in errors. */
-int spec_load_text(const char *text, size_t len, const char *label, const struct registry *reg,
-                   const char *const *overrides, size_t noverrides, struct spec *out,
-                   char *err, size_t errlen);
 void spec_free(struct spec *s);
 /* "fixed" or "poisson", as specs and results spell it. */
 const char *spec_arrival_name(enum spec_arrival a);

@@ -1,6 +1,6 @@
 /* spec_yaml.c — see spec_yaml.h. */
 #include "spec/spec_yaml.h"
-#include "util/util.h"
+#include "util/mem.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 /* sweep.c — see sweep.h. */
 #include "spec/sweep.h"
-#include "util/util.h"
+#include "util/hash.h"
+#include "util/mem.h"
 
 #include <fnmatch.h>
 #include <stdarg.h>

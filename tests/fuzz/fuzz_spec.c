@@ -7,8 +7,8 @@
  * The text is handed over in a buffer of exactly its length, with no NUL
  * after it, so that reading past `len` is an error AddressSanitizer reports.
  */
-#include "plugin/plugin.h"
-#include "spec/spec.h"
+#include "plugin/registry.h"
+#include "spec/load.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
 #include <cmocka.h>
 
 #include "plugin/param.h"
-#include "util/util.h"
+#include "util/text.h"
 
 #include <stdlib.h>
 #include <string.h>

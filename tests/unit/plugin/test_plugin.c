@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "plugin/plugin.h"
-#include "util/util.h"
+#include "plugin/registry.h"
+#include "util/mem.h"
 
 #include <stdlib.h>
 #include <string.h>

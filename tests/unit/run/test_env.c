@@ -16,7 +16,8 @@
 #include <unistd.h>
 
 #include "run/env.h"
-#include "util/util.h"
+#include "util/files.h"
+#include "util/mem.h"
 
 enum nullable { NOT_NULL = 0, MAY_BE_NULL = 1 };
 

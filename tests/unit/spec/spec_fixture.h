@@ -2,8 +2,8 @@
 #ifndef BHOST_TEST_SPEC_FIXTURE_H
 #define BHOST_TEST_SPEC_FIXTURE_H
 
-#include "plugin/plugin.h"
-#include "spec/spec.h"
+#include "plugin/registry.h"
+#include "spec/load.h"
 
 #include <stdlib.h>
 #include <string.h>

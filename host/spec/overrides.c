@@ -1,0 +1,145 @@
+/*
+ * overrides.c — --set KEY=VALUE (see overrides.h): each value a YAML
+ * document of its own, taking precedence over the file at every level.
+ */
+#include "spec/overrides.h"
+#include "spec/spec.h"
+#include "util/mem.h"
+#include "util/text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Command-line text for a message: control bytes and invalid UTF-8 as \xNN. */
+static char *escape_text(const char *text)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t n = strlen(text);
+    char *out = xcalloc(4 * n + 1, 1), *o = out;
+    for (size_t i = 0; i < n;) {
+        size_t w = utf8_char_len(s + i);
+        if (w && s[i] >= 0x20 && s[i] != 0x7F) {
+            memcpy(o, s + i, w);
+            o += w, i += w;
+        } else {
+            o += snprintf(o, 5, "\\x%02X", s[i++]);
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Cuts a long --set text for messages, which name it before the position. */
+static void shorten(char *s, size_t max)
+{
+    if (strlen(s) <= max)
+        return;
+    size_t i = max - 3;
+    while (i > 0 && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i--;
+    memcpy(s + i, "...", 4);
+}
+
+int overrides_load(struct reader *r, const char *const *texts, size_t n)
+{
+    r->ov = xcalloc(n, sizeof *r->ov);
+    r->nov = n;
+    for (size_t i = 0; i < n; i++) {
+        struct override *o = &r->ov[i];
+        o->text = xstrdup(texts[i]);
+        o->shown = escape_text(texts[i]);
+        shorten(o->shown, 80);
+        char *eq = strchr(o->text, '=');
+        if (!eq || eq == o->text) {
+            snprintf(r->err, r->errlen, "--set %s: expected key=value", o->shown);
+            return -1;
+        }
+        char *key = xstrdup(o->text);
+        key[eq - o->text] = '\0';
+        char *dot = strchr(key, '.');
+        if (dot) {
+            *dot = '\0';
+            o->scope = xstrdup(key);
+            o->key = xstrdup(dot + 1);
+        } else {
+            o->key = xstrdup(key);
+        }
+        free(key);
+        o->label = xasprintf("--set %s", o->shown);
+        const char *value = eq + 1;
+        int rc = reader_load(&o->src, value, strlen(value), o->label, r->err, r->errlen);
+        o->loaded = rc == 0;
+        if (rc != 0)
+            return -1;
+        o->value = yaml_document_get_root_node(&o->src.doc);
+        if (!o->value) {
+            snprintf(r->err, r->errlen, "--set %s: no value after '='", o->shown);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * The node that decides `key` for experiment `exp` (NULL for the spec's top
+ * level): an override scoped to it, then an unscoped one, then `fallback`.
+ */
+struct ref overrides_decide(struct reader *r, const char *exp, const char *key, struct ref fallback)
+{
+    for (int scoped = 1; scoped >= 0; scoped--) {
+        for (size_t i = r->nov; i-- > 0;) {
+            struct override *o = &r->ov[i];
+            if (strcmp(o->key, key) != 0)
+                continue;
+            if (scoped ? (exp && o->scope && strcmp(o->scope, exp) == 0) : !o->scope) {
+                o->used = 1;
+                return (struct ref){&o->src, o->value};
+            }
+        }
+    }
+    return fallback;
+}
+
+/* An override nothing used is a typo: say so rather than run without it. */
+int overrides_check_used(struct reader *r, const struct spec *s)
+{
+    for (size_t i = 0; i < r->nov; i++) {
+        struct override *o = &r->ov[i];
+        if (o->used)
+            continue;
+        if (o->scope) {
+            size_t j = 0;
+            while (j < s->nexperiments && strcmp(s->experiments[j].name, o->scope) != 0)
+                j++;
+            if (j == s->nexperiments) {
+                char *scope = escape_text(o->scope);
+                snprintf(r->err, r->errlen, "--set %s: the spec has no experiment named '%s'",
+                         o->shown, scope);
+                free(scope);
+                return -1;
+            }
+        }
+        char *key = escape_text(o->key);
+        snprintf(r->err, r->errlen, "--set %s: no %s has a parameter or setting '%s'", o->shown,
+                 o->scope ? "such experiment" : "experiment", key);
+        free(key);
+        return -1;
+    }
+    return 0;
+}
+
+void overrides_free(struct reader *r)
+{
+    for (size_t i = 0; i < r->nov; i++) {
+        struct override *o = &r->ov[i];
+        if (o->loaded)
+            yaml_document_delete(&o->src.doc);
+        free(o->text);
+        free(o->shown);
+        free(o->label);
+        free(o->scope);
+        free(o->key);
+    }
+    free(r->ov);
+}
