@@ -44,11 +44,9 @@ static int fail(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("bhost hdr: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    int rc = cli_vfail("hdr", NULL, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
-    return EXIT_USAGE;
+    return rc;
 }
 
 static int parse_options(int argc, char **argv, struct hdr_options *o)

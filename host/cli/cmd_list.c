@@ -1,4 +1,4 @@
-/* list.c — see list.h and docs/cli.md. */
+/* cmd_list.c — see cmd_list.h and docs/cli.md. */
 #include "cli/cmd_list.h"
 #include "cli/options.h"
 #include "plugin/param.h"

@@ -1,5 +1,5 @@
 /*
- * list.h — bhost list: every plugin found, its parameters and docs, and the
+ * cmd_list.h — bhost list: every plugin found, its parameters and docs, and the
  * files refused (as text, or as JSON with --json). Reads descriptors only.
  */
 #ifndef BHOST_CMD_LIST_H

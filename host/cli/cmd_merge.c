@@ -40,11 +40,9 @@ static int merge_usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("bhost merge: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    int rc = cli_vfail("merge", "Try 'bhost merge --help'.", fmt, ap);
     va_end(ap);
-    fputs("\nTry 'bhost merge --help'.\n", stderr);
-    return EXIT_USAGE;
+    return rc;
 }
 
 /* Refuses to overwrite an input: the merge would replace what it reads. */

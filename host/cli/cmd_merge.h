@@ -1,5 +1,5 @@
 /*
- * merge.h — `bhost merge`: runs of one spec merged into one results file
+ * cmd_merge.h — `bhost merge`: runs of one spec merged into one results file
  * (docs/cli.md, docs/results.md).
  */
 #ifndef BHOST_CMD_MERGE_H

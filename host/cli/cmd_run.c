@@ -1,4 +1,4 @@
-/* run_cmd.c — see run_cmd.h. */
+/* cmd_run.c — see cmd_run.h. */
 #include "cli/cmd_run.h"
 #include "results/journal.h"
 #include "results/results.h"

@@ -1,5 +1,5 @@
 /*
- * run_cmd.h — bhost validate, bhost run and bhost run --resume: load the
+ * cmd_run.h — bhost validate, bhost run and bhost run --resume: load the
  * spec, expand the sweep, run its points (dispatch.c) with the journal and
  * stop signals, write results.json and run.hlog (docs/cli.md,
  * docs/reliability.md).

@@ -5,15 +5,23 @@
 #include <stdio.h>
 #include <string.h>
 
+int cli_vfail(const char *command, const char *hint, const char *fmt, va_list ap)
+{
+    fprintf(stderr, "bhost%s%s: ", command ? " " : "", command ? command : "");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    if (hint)
+        fprintf(stderr, "%s\n", hint);
+    return EXIT_USAGE;
+}
+
 int cli_usage_error(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("bhost: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    int rc = cli_vfail(NULL, "Try 'bhost help'.", fmt, ap);
     va_end(ap);
-    fputs("\nTry 'bhost help'.\n", stderr);
-    return EXIT_USAGE;
+    return rc;
 }
 
 const char *cli_option_value(int argc, char **argv, int *i, const char *name, int *missing)

@@ -7,6 +7,7 @@
 #ifndef BHOST_OPTIONS_H
 #define BHOST_OPTIONS_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 enum exit_code { EXIT_OK = 0, EXIT_FAILED_POINTS = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
@@ -32,6 +33,9 @@ struct cli_options {
     int json, quiet;
 };
 
+/* "bhost[ COMMAND]: <message>" and the hint's line (if any) on stderr; returns EXIT_USAGE. */
+__attribute__((format(printf, 3, 0)))
+int cli_vfail(const char *command, const char *hint, const char *fmt, va_list ap);
 /* "bhost: <message>" and a hint on stderr; returns EXIT_USAGE. */
 __attribute__((format(printf, 1, 2))) int cli_usage_error(const char *fmt, ...);
 

@@ -1,5 +1,5 @@
 /*
- * plugin.h — finding, loading and checking plugins.
+ * plugin.h — loading one plugin and checking its descriptor.
  *
  * A plugin is accepted only after its descriptor has been read the way the
  * ABI rules in docs/sdk.md say: magic, major (by symbol name), minor against
