@@ -45,7 +45,6 @@ static int load(const struct cli_options *o, struct registry *reg, struct spec *
         spec_free(s);
         return EXIT_USAGE;
     }
-    registry_keep_used(reg, s);
     if (w->npoints == 0) {
         fprintf(stderr, "%s: no sweep point matches --filter '%s' (of %llu points)\n", o->spec,
                 o->filter, (unsigned long long)w->total);
@@ -223,6 +222,13 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
     if (rc != EXIT_OK)
         return rc;
     warn_unenforced_timeouts(o, &s);
+    char err[2048];
+    if (spec_open_plugins(reg, &s, err, sizeof err) != 0) {
+        fprintf(stderr, "bhost: %s\n", err);
+        sweep_free(&w);
+        spec_free(&s);
+        return EXIT_USAGE;
+    }
     char *dir = make_run_dir(o, &s);
     if (!dir) {
         fprintf(stderr, "bhost: cannot create the run directory: %s\n", strerror(errno));
@@ -276,7 +282,6 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
     utc_stamp(info.finished_utc, sizeof info.finished_utc, 1);
     json_t *doc = results_document(spec_to_json(&s), &info, env, points, instruments);
     char *path = xasprintf("%s/results.json", dir);
-    char err[1024];
     rc = stop_signal                 ? 128 + stop_signal
          : rep.failed || rep.skipped ? EXIT_FAILED_POINTS
                                      : EXIT_OK;

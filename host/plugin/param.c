@@ -232,7 +232,7 @@ static int check_choices(const struct pdef *d, char *err, size_t errlen)
     return 0;
 }
 
-int pdef_from_plugin(struct pdef *d, const struct bhost_param *p, char *err, size_t errlen)
+static int read_pdef(struct pdef *d, const struct bhost_param *p, char *err, size_t errlen)
 {
     memset(d, 0, sizeof *d);
     d->name = p->name;
@@ -268,8 +268,13 @@ int pdef_from_plugin(struct pdef *d, const struct bhost_param *p, char *err, siz
         return -1;
     }
     if (p->type == BHOST_ENUM) {
-        while (p->choices && p->choices[d->nchoices])
+        while (p->choices && p->choices[d->nchoices] && d->nchoices <= PARAM_MAX_CHOICES)
             d->nchoices++;
+        if (d->nchoices > PARAM_MAX_CHOICES) {
+            snprintf(err, errlen, "enum parameter '%s' has more than %d choices (is its list "
+                     "NULL-terminated?)", p->name, PARAM_MAX_CHOICES);
+            return -1;
+        }
         if (d->nchoices == 0) {
             snprintf(err, errlen, "enum parameter '%s' has no choices", p->name);
             return -1;
@@ -304,7 +309,41 @@ int pdef_from_plugin(struct pdef *d, const struct bhost_param *p, char *err, siz
     return 0;
 }
 
+/* The plugin's strings, copied: a definition outlives the image it was read from. */
+static void own_texts(struct pdef *d)
+{
+    const char **texts[] = {&d->name, &d->def_text, &d->min_text, &d->max_text, &d->unit,
+                            &d->doc};
+    for (size_t i = 0; i < ARRAY_LEN(texts); i++)
+        *texts[i] = *texts[i] ? xstrdup(*texts[i]) : NULL;
+    char **choices = NULL;
+    if (d->nchoices) {
+        choices = xcalloc(d->nchoices + 1, sizeof *choices);
+        for (size_t i = 0; i < d->nchoices; i++)
+            choices[i] = xstrdup(d->choices[i]);
+    }
+    d->choices = (const char *const *)choices;
+}
+
+int pdef_from_plugin(struct pdef *d, const struct bhost_param *p, char *err, size_t errlen)
+{
+    if (read_pdef(d, p, err, errlen) != 0) {
+        pvalue_free(&d->def);
+        memset(d, 0, sizeof *d);
+        return -1;
+    }
+    own_texts(d);
+    return 0;
+}
+
 void pdef_free(struct pdef *d)
 {
     pvalue_free(&d->def);
+    const char *texts[] = {d->name, d->def_text, d->min_text, d->max_text, d->unit, d->doc};
+    for (size_t i = 0; i < ARRAY_LEN(texts); i++)
+        free_const(texts[i]);
+    for (size_t i = 0; i < d->nchoices; i++)
+        free_const(d->choices[i]);
+    free_const(d->choices);
+    memset(d, 0, sizeof *d);
 }

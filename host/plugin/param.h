@@ -20,8 +20,11 @@ struct pvalue {
     char *s;           /* STRING and ENUM text; owned */
 };
 
+/* More choices than any enum needs: a list that long is missing its NULL. */
+#define PARAM_MAX_CHOICES 4096
+
 struct pdef {
-    const char *name;  /* these strings belong to the plugin's image */
+    const char *name;  /* these strings are the pdef's own copies (pdef_free) */
     uint32_t type;
     const char *def_text, *min_text, *max_text, *unit, *doc;
     const char *const *choices;

@@ -1,6 +1,8 @@
 /* plugin.c — see plugin.h and docs/sdk.md for the rules enforced here. */
 #include "plugin/plugin.h"
 #include "plugin/elf_check.h"
+#include "util/files.h"
+#include "util/hash.h"
 #include "util/mem.h"
 #include "util/text.h"
 
@@ -132,13 +134,13 @@ static int check_descriptor(const char *path, const struct bhost_plugin *d, uint
     return 0;
 }
 
-static int load_params(struct plugin *p, char *err, size_t n)
+static int load_params(struct plugin *p, const struct bhost_param *table, char *err, size_t n)
 {
     const struct bhost_plugin *d = &p->desc;
     p->params = xcalloc(d->param_count, sizeof *p->params);
     for (uint32_t i = 0; i < d->param_count; i++) {
         struct bhost_param one = {0};
-        const char *at = (const char *)d->params + (size_t)i * d->param_size;
+        const char *at = (const char *)table + (size_t)i * d->param_size;
         memcpy(&one, at, d->param_size < sizeof one ? d->param_size : sizeof one);
         char why[400];
         if (pdef_from_plugin(&p->params[i], &one, why, sizeof why) != 0) {
@@ -153,56 +155,197 @@ static int load_params(struct plugin *p, char *err, size_t n)
     return 0;
 }
 
-struct plugin *plugin_load(const char *path, char *err, size_t n)
+int file_id_of(const char *path, struct file_id *id)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return -1;
+    *id = (struct file_id){
+        .dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino, .size = (uint64_t)st.st_size,
+        .mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec,
+        .ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec};
+    return 0;
+}
+
+int file_id_equal(const struct file_id *a, const struct file_id *b)
+{
+    return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+           a->mtime_ns == b->mtime_ns && a->ctime_ns == b->ctime_ns;
+}
+
+/* A file without a GNU build-id is named by a hash of its bytes instead. */
+static char *content_id(const char *path)
+{
+    size_t len;
+    char *bytes = read_file(path, &len);
+    if (!bytes)
+        return xstrdup("");
+    char *id = xasprintf("fnv1a64:%016llx",
+                         (unsigned long long)fnv1a64(bytes, len, FNV1A64_INIT));
+    free(bytes);
+    return id;
+}
+
+void *plugin_dlopen(const char *path, char **build_id, int *lasting, char *err, size_t n)
 {
     /* A bare name is for dlopen's own search; a file is checked before it is mapped. */
     char why[256];
-    if (strchr(path, '/') && elf_check(path, why, sizeof why) != 0) {
+    struct elf_info info = {0};
+    *build_id = NULL;
+    *lasting = 1;
+    if (strchr(path, '/') && elf_check(path, &info, why, sizeof why) != 0) {
         snprintf(err, n, "%s: refused: cannot load: %s (this bhost has ABI %d.%d); rebuild or "
                  "reinstall it", path, why, BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
         return NULL;
     }
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
+        *lasting = 0; /* a library missing now may be there next time */
         snprintf(err, n, "%s: refused: cannot load: %s (this bhost has ABI %d.%d; a plugin "
                  "built against its SDK needs no symbols but libc's)", path, dlerror(),
                  BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
         return NULL;
     }
+    *build_id = info.build_id[0] ? xstrdup(info.build_id)
+                : strchr(path, '/') ? content_id(path) : xstrdup("");
+    return handle;
+}
+
+/* The exported descriptor, or NULL and why (another major, or none at all). */
+static const struct bhost_plugin *entry(void *handle, const char *path, char *err, size_t n)
+{
     const struct bhost_plugin *d = dlsym(handle, BHOST_ENTRY_NAME);
-    if (!d) {
-        int major = other_major(handle);
-        if (major >= 0)
-            snprintf(err, n, "%s: refused: plugin is built for bhost ABI %d (it exports "
-                     "bhost_plugin_v%d); this bhost has ABI %d.%d. Use a bhost of ABI %d, or "
-                     "rebuild the plugin against SDK %d.x",
-                     path, major, major, BHOST_ABI_MAJOR, BHOST_ABI_MINOR, major,
-                     BHOST_ABI_MAJOR);
-        else
-            snprintf(err, n, "%s: refused: not a bhost plugin (no %s symbol; this bhost has "
-                     "ABI %d.%d); take it off the plugin path", path, BHOST_ENTRY_NAME,
-                     BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
-        dlclose(handle);
-        return NULL;
-    }
-    struct plugin *p = xcalloc(1, sizeof *p);
-    p->path = xstrdup(path);
-    p->handle = handle;
-    /* Read the fixed header first: only it is known to be there. */
-    memcpy(&p->desc, d, DESC_HEADER_SIZE);
-    if (check_header(path, &p->desc, err, n) != 0)
-        goto refuse;
-    uint32_t size = p->desc.size;
-    memcpy(&p->desc, d, size < sizeof p->desc ? size : sizeof p->desc);
-    if (check_descriptor(path, &p->desc, size, err, n) != 0 || load_params(p, err, n) != 0)
-        goto refuse;
-    return p;
-refuse:
-    plugin_unload(p);
+    if (d)
+        return d;
+    int major = other_major(handle);
+    if (major >= 0)
+        snprintf(err, n, "%s: refused: plugin is built for bhost ABI %d (it exports "
+                 "bhost_plugin_v%d); this bhost has ABI %d.%d. Use a bhost of ABI %d, or "
+                 "rebuild the plugin against SDK %d.x",
+                 path, major, major, BHOST_ABI_MAJOR, BHOST_ABI_MINOR, major, BHOST_ABI_MAJOR);
+    else
+        snprintf(err, n, "%s: refused: not a bhost plugin (no %s symbol; this bhost has "
+                 "ABI %d.%d); take it off the plugin path", path, BHOST_ENTRY_NAME,
+                 BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
     return NULL;
 }
 
-void plugin_unload(struct plugin *p)
+/* Copies the descriptor's bytes the plugin declared (the header first: only it is known
+ * to be there) and checks them; the hooks are kept, the strings are not. */
+static int read_desc(const struct bhost_plugin *d, const char *path, struct bhost_plugin *out,
+                     char *err, size_t n)
+{
+    memset(out, 0, sizeof *out);
+    memcpy(out, d, DESC_HEADER_SIZE);
+    if (check_header(path, out, err, n) != 0)
+        return -1;
+    uint32_t size = out->size;
+    memcpy(out, d, size < sizeof *out ? size : sizeof *out);
+    return check_descriptor(path, out, size, err, n);
+}
+
+static unsigned hooks_of(const struct bhost_plugin *d)
+{
+    return (d->setup ? PLUGIN_HOOK_SETUP : 0u) | (d->iterate ? PLUGIN_HOOK_ITERATE : 0u) |
+           (d->iterate_batch ? PLUGIN_HOOK_ITERATE_BATCH : 0u) |
+           (d->teardown ? PLUGIN_HOOK_TEARDOWN : 0u) |
+           (d->run_start ? PLUGIN_HOOK_RUN_START : 0u) |
+           (d->point_start ? PLUGIN_HOOK_POINT_START : 0u) |
+           (d->point_end ? PLUGIN_HOOK_POINT_END : 0u) | (d->run_end ? PLUGIN_HOOK_RUN_END : 0u);
+}
+
+/* The descriptor's strings become the plugin's own copies; the hooks stay until closed. */
+static void own_strings(struct plugin *p)
+{
+    const char **texts[] = {&p->desc.name, &p->desc.version, &p->desc.summary, &p->desc.doc};
+    for (size_t i = 0; i < ARRAY_LEN(texts); i++)
+        *texts[i] = *texts[i] ? xstrdup(*texts[i]) : NULL;
+    p->desc.params = NULL;
+}
+
+struct plugin *plugin_read(void *handle, const char *path, const char *build_id, char *err,
+                           size_t n)
+{
+    const struct bhost_plugin *d = entry(handle, path, err, n);
+    if (!d)
+        return NULL;
+    struct plugin *p = xcalloc(1, sizeof *p);
+    p->path = xstrdup(path);
+    p->build_id = xstrdup(build_id ? build_id : "");
+    file_id_of(path, &p->file);
+    if (read_desc(d, path, &p->desc, err, n) != 0) {
+        p->desc = (struct bhost_plugin){0};
+        plugin_free(p);
+        return NULL;
+    }
+    const struct bhost_param *table = p->desc.params;
+    p->hooks = hooks_of(&p->desc);
+    own_strings(p);
+    if (load_params(p, table, err, n) != 0) {
+        plugin_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+struct plugin *plugin_load(const char *path, char *err, size_t n)
+{
+    char *build_id;
+    int lasting;
+    void *handle = plugin_dlopen(path, &build_id, &lasting, err, n);
+    if (!handle)
+        return NULL;
+    struct plugin *p = plugin_read(handle, path, build_id, err, n);
+    free(build_id);
+    if (!p)
+        dlclose(handle);
+    else
+        p->handle = handle;
+    return p;
+}
+
+int plugin_open(struct plugin *p, char *err, size_t n)
+{
+    if (p->handle)
+        return 0;
+    struct file_id now;
+    if (file_id_of(p->path, &now) != 0 || !file_id_equal(&now, &p->file)) {
+        snprintf(err, n, "%s: refused: the file changed after bhost read it; run again", p->path);
+        return -1;
+    }
+    char *build_id;
+    int lasting;
+    void *handle = plugin_dlopen(p->path, &build_id, &lasting, err, n);
+    if (!handle)
+        return -1;
+    free(build_id);
+    struct bhost_plugin fresh;
+    const struct bhost_plugin *d = entry(handle, p->path, err, n);
+    if (!d || read_desc(d, p->path, &fresh, err, n) != 0) {
+        dlclose(handle);
+        return -1;
+    }
+    if (hooks_of(&fresh) != p->hooks || !fresh.name || strcmp(fresh.name, p->desc.name) != 0) {
+        snprintf(err, n, "%s: refused: its descriptor is not the one bhost read from it before "
+                 "(a plugin must describe itself the same way every time it is loaded)", p->path);
+        dlclose(handle);
+        return -1;
+    }
+    /* The hooks are the mapped ones; every string stays the copy already made. */
+    struct bhost_plugin *o = &p->desc;
+    o->setup = fresh.setup;
+    o->iterate = fresh.iterate;
+    o->iterate_batch = fresh.iterate_batch;
+    o->teardown = fresh.teardown;
+    o->run_start = fresh.run_start;
+    o->point_start = fresh.point_start;
+    o->point_end = fresh.point_end;
+    o->run_end = fresh.run_end;
+    p->handle = handle;
+    return 0;
+}
+
+void plugin_free(struct plugin *p)
 {
     if (!p)
         return;
@@ -211,6 +354,14 @@ void plugin_unload(struct plugin *p)
     free(p->params);
     if (p->handle)
         dlclose(p->handle);
+    free_const(p->desc.name);
+    free_const(p->desc.version);
+    free_const(p->desc.summary);
+    free_const(p->desc.doc);
+    for (size_t i = 0; i < p->nshadowed; i++)
+        free(p->shadowed[i]);
+    free(p->shadowed);
+    free(p->build_id);
     free(p->path);
     free(p);
 }

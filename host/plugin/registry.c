@@ -1,5 +1,7 @@
 /* registry.c — see registry.h. */
 #include "plugin/registry.h"
+#include "plugin/scan.h"
+#include "plugin/scan_cache.h"
 #include "util/mem.h"
 #include "util/text.h"
 
@@ -9,8 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static struct plugin *lookup(const struct registry *r, const char *name);
 
 static void add_dirs(struct registry *r, const char *list)
 {
@@ -69,12 +69,6 @@ void registry_init(struct registry *r, const char *const *cli_paths, size_t ncli
         add_dirs(r, BHOST_BUILD_PLUGIN_DIR);
 }
 
-static void add_problem(struct registry *r, const char *msg)
-{
-    grow(&r->problems, &r->problems_cap, r->nproblems, sizeof *r->problems);
-    r->problems[r->nproblems++] = xstrdup(msg);
-}
-
 static int is_shared_object(const char *name)
 {
     size_t len = strlen(name);
@@ -86,57 +80,25 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void scan_dir(struct registry *r, const char *dir)
+/* The *.so files of `dir`, by name, appended to *files as absolute paths. */
+static void list_dir(const char *dir, char ***files, size_t *n, size_t *cap)
 {
-    DIR *dh = opendir(dir);
-    if (!dh)
+    char *abs = realpath(dir, NULL);
+    DIR *dh = abs ? opendir(abs) : NULL;
+    if (!dh) {
+        free(abs);
         return;
-    char **names = NULL;
-    size_t n = 0, cap = 0;
+    }
+    size_t first = *n;
     for (struct dirent *e; (e = readdir(dh));) {
         if (!is_shared_object(e->d_name))
             continue;
-        grow(&names, &cap, n, sizeof *names);
-        names[n++] = xstrdup(e->d_name);
+        grow(files, cap, *n, sizeof **files);
+        (*files)[(*n)++] = xasprintf("%s/%s", abs, e->d_name);
     }
     closedir(dh);
-    qsort(names, n, sizeof *names, cmp_str);
-    for (size_t i = 0; i < n; i++) {
-        char *path = xasprintf("%s/%s", dir, names[i]);
-        char err[1024];
-        struct plugin *p = plugin_load(path, err, sizeof err);
-        free(path);
-        free(names[i]);
-        if (!p) {
-            add_problem(r, err);
-            continue;
-        }
-        struct plugin *first = lookup(r, p->desc.name);
-        if (first) {
-            first->shadowed_count++;
-            plugin_unload(p);
-            continue;
-        }
-        grow(&r->plugins, &r->cap, r->nplugins, sizeof *r->plugins);
-        r->plugins[r->nplugins++] = p;
-    }
-    free(names);
-}
-
-static int cmp_plugin(const void *a, const void *b)
-{
-    const struct plugin *pa = *(struct plugin *const *)a, *pb = *(struct plugin *const *)b;
-    return strcmp(pa->desc.name, pb->desc.name);
-}
-
-void registry_scan(struct registry *r)
-{
-    for (size_t i = 0; i < r->ndirs; i++) {
-        struct stat st;
-        if (stat(r->dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
-            scan_dir(r, r->dirs[i]);
-    }
-    qsort(r->plugins, r->nplugins, sizeof *r->plugins, cmp_plugin);
+    free(abs);
+    qsort(*files + first, *n - first, sizeof **files, cmp_str);
 }
 
 static struct plugin *lookup(const struct registry *r, const char *name)
@@ -147,29 +109,97 @@ static struct plugin *lookup(const struct registry *r, const char *name)
     return NULL;
 }
 
+/* Outcomes in search-path order: the first plugin of a name wins, later ones are shadowed. */
+static void take(struct registry *r, const char *path, struct scan_result *res)
+{
+    if (!res->plugin) {
+        grow(&r->problems, &r->problems_cap, r->nproblems, sizeof *r->problems);
+        grow(&r->problem_files, &r->problem_files_cap, r->nproblems, sizeof *r->problem_files);
+        r->problem_files[r->nproblems] = xstrdup(path);
+        r->problems[r->nproblems++] = res->refusal ? res->refusal
+                                                   : xasprintf("%s: refused", path);
+        return;
+    }
+    free(res->refusal);
+    struct plugin *first = lookup(r, res->plugin->desc.name);
+    if (first) {
+        grow(&first->shadowed, &first->shadowed_cap, first->nshadowed, sizeof *first->shadowed);
+        first->shadowed[first->nshadowed++] = xstrdup(path);
+        plugin_free(res->plugin);
+        return;
+    }
+    grow(&r->plugins, &r->cap, r->nplugins, sizeof *r->plugins);
+    r->plugins[r->nplugins++] = res->plugin;
+}
+
+static int cmp_plugin(const void *a, const void *b)
+{
+    const struct plugin *pa = *(struct plugin *const *)a, *pb = *(struct plugin *const *)b;
+    return strcmp(pa->desc.name, pb->desc.name);
+}
+
+void registry_scan(struct registry *r)
+{
+    char **files = NULL;
+    size_t n = 0, cap = 0;
+    for (size_t i = 0; i < r->ndirs; i++) {
+        struct stat st;
+        if (stat(r->dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
+            list_dir(r->dirs[i], &files, &n, &cap);
+    }
+    struct scan_result *res = xcalloc(n + 1, sizeof *res);
+    struct file_id *ids = xcalloc(n + 1, sizeof *ids);
+    char **unknown = xcalloc(n + 1, sizeof *unknown);
+    size_t *where = xcalloc(n + 1, sizeof *where), nunknown = 0;
+    struct scan_cache cache;
+    scan_cache_open(&cache);
+    for (size_t i = 0; i < n; i++) {
+        int known = file_id_of(files[i], &ids[i]) == 0 &&
+                    scan_cache_get(&cache, files[i], &ids[i], &res[i]);
+        if (!known) {
+            where[nunknown] = i;
+            unknown[nunknown++] = files[i];
+        }
+    }
+    struct scan_result *fresh = xcalloc(nunknown + 1, sizeof *fresh);
+    scan_files(unknown, nunknown, fresh);
+    for (size_t k = 0; k < nunknown; k++) {
+        res[where[k]] = fresh[k];
+        scan_cache_put(&cache, files[where[k]], &ids[where[k]], &fresh[k]);
+    }
+    scan_cache_close(&cache);
+    r->files_read = nunknown;
+    r->files_cached = n - nunknown;
+    for (size_t i = 0; i < n; i++) {
+        take(r, files[i], &res[i]);
+        free(files[i]);
+    }
+    qsort(r->plugins, r->nplugins, sizeof *r->plugins, cmp_plugin);
+    free(fresh);
+    free(where);
+    free(unknown);
+    free(ids);
+    free(res);
+    free(files);
+}
+
 const struct plugin *registry_find(const struct registry *r, const char *name)
 {
     return lookup(r, name);
 }
 
-void registry_keep(struct registry *r, const struct plugin *const *keep, size_t nkeep)
+int registry_open(struct registry *r, const struct plugin *p, char *err, size_t n)
 {
-    size_t kept = 0;
-    for (size_t i = 0; i < r->nplugins; i++) {
-        size_t k = 0;
-        while (k < nkeep && keep[k] != r->plugins[i])
-            k++;
-        if (k < nkeep)
-            r->plugins[kept++] = r->plugins[i];
-        else
-            plugin_unload(r->plugins[i]);
-    }
-    r->nplugins = kept;
+    for (size_t i = 0; i < r->nplugins; i++)
+        if (r->plugins[i] == p)
+            return plugin_open(r->plugins[i], err, n);
+    snprintf(err, n, "plugin '%s' is not in the registry", p->desc.name);
+    return -1;
 }
 
 const char *registry_suggest(const struct registry *r, const char *name, unsigned kind)
 {
-    const char **names = xcalloc(r->nplugins, sizeof *names);
+    const char **names = xcalloc(r->nplugins + 1, sizeof *names);
     size_t n = 0;
     for (size_t i = 0; i < r->nplugins; i++)
         if (r->plugins[i]->desc.kind == kind)
@@ -179,16 +209,31 @@ const char *registry_suggest(const struct registry *r, const char *name, unsigne
     return best;
 }
 
+const char *registry_refusal_of(const struct registry *r, const char *name)
+{
+    for (size_t i = 0; i < r->nproblems; i++) {
+        const char *base = strrchr(r->problem_files[i], '/');
+        base = base ? base + 1 : r->problem_files[i];
+        size_t len = strlen(name);
+        if (strncmp(base, name, len) == 0 && strcmp(base + len, ".so") == 0)
+            return r->problems[i];
+    }
+    return NULL;
+}
+
 void registry_free(struct registry *r)
 {
     for (size_t i = 0; i < r->nplugins; i++)
-        plugin_unload(r->plugins[i]);
+        plugin_free(r->plugins[i]);
     for (size_t i = 0; i < r->ndirs; i++)
         free(r->dirs[i]);
-    for (size_t i = 0; i < r->nproblems; i++)
+    for (size_t i = 0; i < r->nproblems; i++) {
         free(r->problems[i]);
+        free(r->problem_files[i]);
+    }
     free(r->plugins);
     free(r->dirs);
     free(r->problems);
+    free(r->problem_files);
     memset(r, 0, sizeof *r);
 }

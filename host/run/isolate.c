@@ -21,24 +21,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-const char *signal_name(int sig, char *buf, size_t n)
-{
-    static const struct {
-        int sig;
-        const char *name;
-    } names[] = {{SIGSEGV, "SIGSEGV"}, {SIGABRT, "SIGABRT"}, {SIGBUS, "SIGBUS"},
-                 {SIGFPE, "SIGFPE"},   {SIGILL, "SIGILL"},   {SIGKILL, "SIGKILL"},
-                 {SIGTERM, "SIGTERM"}, {SIGINT, "SIGINT"},   {SIGPIPE, "SIGPIPE"},
-                 {SIGTRAP, "SIGTRAP"}, {SIGSYS, "SIGSYS"},   {SIGXCPU, "SIGXCPU"},
-                 {SIGHUP, "SIGHUP"},   {SIGQUIT, "SIGQUIT"}, {SIGUSR1, "SIGUSR1"},
-                 {SIGUSR2, "SIGUSR2"}, {SIGALRM, "SIGALRM"}, {SIGXFSZ, "SIGXFSZ"}};
-    for (size_t i = 0; i < ARRAY_LEN(names); i++)
-        if (names[i].sig == sig)
-            return names[i].name;
-    snprintf(buf, n, "signal %d", sig);
-    return buf;
-}
-
 /* pipe2(O_CLOEXEC) is GNU; this is POSIX. */
 static int pipe_cloexec(int fds[2])
 {

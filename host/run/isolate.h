@@ -59,7 +59,4 @@ json_t *isolate_pool_start(struct isolate_pool *p, struct runner *r, const struc
 json_t *isolate_pool_wait(struct isolate_pool *p, const volatile sig_atomic_t *stop,
                           const struct point **pt);
 
-/* "SIGSEGV" for SIGSEGV; "signal 42" for one without a name here. */
-const char *signal_name(int sig, char *buf, size_t n);
-
 #endif

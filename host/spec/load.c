@@ -33,6 +33,11 @@ static const struct plugin *find_plugin(struct reader *r, struct ref at, unsigne
                 kind_name(kind));
         return NULL;
     }
+    const char *refused = registry_refusal_of(r->reg, name);
+    if (refused) {
+        node_fail(r, at, "%s '%s' cannot be used: %s", kind_name(kind), name, refused);
+        return NULL;
+    }
     const char *near = registry_suggest(r->reg, name, kind);
     if (near)
         node_fail(r, at, "unknown %s '%s' (did you mean '%s'?)", kind_name(kind), name, near);

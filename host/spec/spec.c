@@ -2,6 +2,7 @@
 #include "spec/spec.h"
 #include "util/mem.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,20 +26,17 @@ static void free_values(struct pvalue *v, size_t n)
     free(v);
 }
 
-void registry_keep_used(struct registry *reg, const struct spec *s)
+int spec_open_plugins(struct registry *reg, const struct spec *s, char *err, size_t n)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < s->nexperiments; i++)
-        n += 1 + s->experiments[i].ninstruments;
-    const struct plugin **used = xcalloc(n, sizeof *used);
-    n = 0;
     for (size_t i = 0; i < s->nexperiments; i++) {
-        used[n++] = s->experiments[i].plugin;
-        for (size_t k = 0; k < s->experiments[i].ninstruments; k++)
-            used[n++] = s->experiments[i].instruments[k].plugin;
+        const struct spec_experiment *e = &s->experiments[i];
+        if (registry_open(reg, e->plugin, err, n) != 0)
+            return -1;
+        for (size_t k = 0; k < e->ninstruments; k++)
+            if (registry_open(reg, e->instruments[k].plugin, err, n) != 0)
+                return -1;
     }
-    registry_keep(reg, used, n);
-    free(used);
+    return 0;
 }
 
 void spec_free(struct spec *s)

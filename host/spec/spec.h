@@ -74,8 +74,8 @@ struct spec {
 void spec_free(struct spec *s);
 /* "fixed" or "poisson", as specs and results spell it. */
 const char *spec_arrival_name(enum spec_arrival a);
-/* Unloads the plugins the spec does not use. */
-void registry_keep_used(struct registry *reg, const struct spec *s);
+/* Maps every plugin the spec uses, so that a run can call them: 0, or -1 and why. */
+int spec_open_plugins(struct registry *reg, const struct spec *s, char *err, size_t errlen);
 
 /* The spec as it will run (overrides applied, defaults filled). */
 json_t *spec_to_json(const struct spec *s);

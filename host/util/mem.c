@@ -1,6 +1,7 @@
 /* mem.c — see mem.h. */
 #include "util/mem.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,4 +75,9 @@ void grow(void *v, size_t *cap, size_t need, size_t size)
     *vp = xrealloc(*vp, n * size);
     memset((char *)*vp + *cap * size, 0, (n - *cap) * size);
     *cap = n;
+}
+
+void free_const(const void *p)
+{
+    free((void *)(uintptr_t)p);
 }

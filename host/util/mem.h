@@ -17,6 +17,10 @@ char *xstrdup(const char *s);
 __attribute__((format(printf, 1, 2))) char *xasprintf(const char *fmt, ...);
 __attribute__((format(printf, 1, 0))) char *xvasprintf(const char *fmt, va_list ap);
 
+/* Frees an owned copy that a struct shows through a const pointer (a descriptor's
+ * strings, which the SDK declares const). */
+void free_const(const void *p);
+
 /* Grows *v (of *cap elements of `size` bytes) so that index `need` fits. */
 void grow(void *v, size_t *cap, size_t need, size_t size);
 

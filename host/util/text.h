@@ -24,4 +24,7 @@ size_t edit_distance(const char *a, const char *b);
 /* The candidate closest to `word` if it is close enough to be a likely typo. */
 const char *closest_name(const char *word, const char *const *candidates, size_t n);
 
+/* "SIGSEGV" for SIGSEGV; "signal 42" (in buf) for one without a name here. */
+const char *signal_name(int sig, char *buf, size_t n);
+
 #endif
