@@ -23,7 +23,8 @@ static const char usage_text[] =
     "  run SPEC          run a sweep spec and write its results\n"
     "  run --resume DIR  finish a run that was interrupted or killed\n"
     "  validate SPEC     check a spec and print its sweep points; runs nothing\n"
-    "  list              list plugins, their parameters and docs (also --list)\n"
+    "  list [NAME...]    the plugins found, one line each, and the files refused\n"
+    "                    (also --list); with names, their parameters and docs\n"
     "  version           print the version (also --version)\n"
     "  hdr FILE          percentile distribution of a .hlog or a results.json point\n"
     "                    (see bhost hdr --help)\n"
@@ -69,6 +70,7 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
     o->isolate = 1;
     o->jobs = 1;
     o->paths = xcalloc((size_t)argc, sizeof *o->paths);
+    o->args = xcalloc((size_t)argc, sizeof *o->args);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
         if (strcmp(a, "--list") == 0 || strcmp(a, "--version") == 0 || strcmp(a, "--help") == 0 ||
@@ -80,6 +82,7 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
             o->quiet = 1;
         } else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
             host_log_level = BHOST_LOG_DEBUG;
+            o->verbose = 1;
         } else if (cli_is_option(a, "--set")) {
             if (!(v = option_value(argc, argv, &i, "--set")))
                 return cli_usage_error("--set needs KEY=VALUE");
@@ -150,10 +153,8 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
             if (strcmp(o->command, "hdr") == 0 || strcmp(o->command, "merge") == 0)
                 return cli_usage_error("'%s' takes no options before it: write 'bhost %s ...'",
                                    o->command, o->command);
-        } else if (!o->spec) {
-            o->spec = a;
         } else {
-            return cli_usage_error("unexpected argument '%s'", a);
+            o->args[o->nargs++] = a;
         }
     }
     if (!o->command)
@@ -166,6 +167,14 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
     if (o->timeout)
         o->sets[o->nsets++] = o->timeout_set = xasprintf("timeout=%s", o->timeout);
     int wants_spec = strcmp(o->command, "run") == 0 || strcmp(o->command, "validate") == 0;
+    int takes_names = strcmp(o->command, "list") == 0;
+    if (wants_spec && o->nargs > 1)
+        return cli_usage_error("unexpected argument '%s': %s takes one spec", o->args[1],
+                               o->command);
+    if (wants_spec && o->nargs == 1)
+        o->spec = o->args[0];
+    if (!wants_spec && !takes_names && o->nargs > 0)
+        return cli_usage_error("unexpected argument '%s'", o->args[0]);
     if (o->jobs > 1 && !o->isolate)
         return cli_usage_error("--jobs runs points in child processes; it does not go with "
                            "--isolate none");
@@ -173,8 +182,6 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
         return cli_usage_error("--resume goes with run");
     if (wants_spec && !o->spec && !o->resume)
         return cli_usage_error("%s needs a spec file", o->command);
-    if (!wants_spec && o->spec)
-        return cli_usage_error("unexpected argument '%s'", o->spec);
     return EXIT_OK;
 }
 
@@ -195,7 +202,7 @@ int cli_main(int argc, char **argv)
         registry_init(&reg, o.paths, o.npaths);
         registry_scan(&reg);
         if (strcmp(o.command, "list") == 0)
-            rc = o.json ? list_json(&reg) : list_text(&reg);
+            rc = list_command(&o, &reg);
         else if (strcmp(o.command, "validate") == 0)
             rc = validate_command(&o, &reg);
         else if (o.resume)
@@ -208,5 +215,6 @@ int cli_main(int argc, char **argv)
     free(o.timeout_set);
     free(o.sets);
     free(o.paths);
+    free(o.args);
     return rc;
 }

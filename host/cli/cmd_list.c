@@ -3,9 +3,11 @@
 #include "cli/options.h"
 #include "plugin/param.h"
 #include "spec/spec.h"
+#include "util/mem.h"
 
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -35,28 +37,38 @@ static json_t *str_or_null(const char *s)
     return s ? json_string(s) : json_null();
 }
 
-int list_json(const struct registry *r)
+static json_t *strings_json(char *const *v, size_t n)
 {
-    json_t *plugins = json_array(), *dirs = json_array(), *refused = json_array();
-    for (size_t i = 0; i < r->nplugins; i++) {
-        const struct plugin *p = r->plugins[i];
-        char abi[16];
-        snprintf(abi, sizeof abi, "%u.%u", p->desc.abi_major, p->desc.abi_minor);
-        json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:o}", "name", p->desc.name,
-                              "kind", kind_name(p->desc.kind), "version",
-                              str_or_null(p->desc.version), "summary",
-                              str_or_null(p->desc.summary), "doc", str_or_null(p->desc.doc),
-                              "path", p->path, "abi", abi, "params", param_list_json(p));
-        json_array_append_new(plugins, o);
-    }
-    for (size_t i = 0; i < r->ndirs; i++)
-        json_array_append_new(dirs, json_string(r->dirs[i]));
-    for (size_t i = 0; i < r->nproblems; i++)
-        json_array_append_new(refused, json_string(r->problems[i]));
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+static json_t *plugin_json(const struct plugin *p)
+{
+    char abi[16];
+    snprintf(abi, sizeof abi, "%u.%u", p->desc.abi_major, p->desc.abi_minor);
+    json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:s, s:s, s:o}", "name", p->desc.name,
+                          "kind", kind_name(p->desc.kind), "version", str_or_null(p->desc.version),
+                          "summary", str_or_null(p->desc.summary), "doc",
+                          str_or_null(p->desc.doc), "path", p->path, "abi", abi, "params",
+                          param_list_json(p));
+    json_object_set_new(o, "build_id", json_string(p->build_id ? p->build_id : ""));
+    json_object_set_new(o, "shadowed", strings_json(p->shadowed, p->nshadowed));
+    return o;
+}
+
+static int list_json(const struct registry *r, const struct plugin *const *only, size_t nonly)
+{
+    json_t *plugins = json_array();
+    for (size_t i = 0; i < (nonly ? nonly : r->nplugins); i++)
+        json_array_append_new(plugins, plugin_json(nonly ? only[i] : r->plugins[i]));
     char host_abi[16];
     snprintf(host_abi, sizeof host_abi, "%d.%d", BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
     json_t *doc = json_pack("{s:s, s:s, s:o, s:o, s:o}", "bhost", BHOST_VERSION, "abi", host_abi,
-                            "search_path", dirs, "plugins", plugins, "refused", refused);
+                            "search_path", strings_json(r->dirs, r->ndirs), "plugins", plugins,
+                            "refused", strings_json(r->problems, r->nproblems));
     char *text = json_dumps(doc, JSON_INDENT(2));
     puts(text);
     free(text);
@@ -75,7 +87,7 @@ static void print_param(const struct pdef *d)
         snprintf(range, sizeof range, "%s..%s", d->has_min ? d->min_text : "",
                  d->has_max ? d->max_text : "");
     }
-    printf("    %-16s %-6s %-14s %-24s %-6s %s\n", d->name, type_name(d->type),
+    printf("  %-16s %-6s %-14s %-24s %-6s %s\n", d->name, type_name(d->type),
            d->required ? "(required)" : d->def_text, range, d->unit ? d->unit : "",
            d->doc ? d->doc : "");
 }
@@ -102,37 +114,113 @@ static void print_wrapped(const char *text, int indent, int width)
     putchar('\n');
 }
 
-int list_text(const struct registry *r)
+/* A plugin's parameters and docs, as `bhost list NAME` shows them. */
+static void print_plugin(const struct plugin *p, int verbose)
 {
-    printf("bhost %s, plugin ABI %d.%d. Plugin search path, first match wins:\n", BHOST_VERSION,
+    printf("%s %s %s (ABI %u.%u) - %s\n  %s\n", kind_name(p->desc.kind), p->desc.name,
+           p->desc.version ? p->desc.version : "", p->desc.abi_major, p->desc.abi_minor,
+           p->desc.summary ? p->desc.summary : "", p->path);
+    if (verbose)
+        printf("  build-id %s\n", *p->build_id ? p->build_id : "(none)");
+    for (size_t i = 0; i < p->nshadowed; i++)
+        printf("  (shadows %s, later on the search path)\n", p->shadowed[i]);
+    if (p->desc.doc)
+        print_wrapped(p->desc.doc, 2, 100);
+    if (p->nparams == 0) {
+        printf("  (no parameters)\n");
+        return;
+    }
+    printf("  %-16s %-6s %-14s %-24s %-6s %s\n", "parameter", "type", "default",
+           "range/choices", "unit", "doc");
+    for (size_t k = 0; k < p->nparams; k++)
+        print_param(&p->params[k]);
+}
+
+/* One line per plugin: an index that stays short as plugins multiply. */
+static void print_index(const struct registry *r, int verbose)
+{
+    printf("bhost %s, plugin ABI %d.%d. Search path, first match wins:", BHOST_VERSION,
            BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
-    for (size_t i = 0; i < r->ndirs; i++) {
+    for (size_t i = 0, shown = 0; i < r->ndirs; i++) {
         struct stat st;
         int there = stat(r->dirs[i], &st) == 0 && S_ISDIR(st.st_mode);
-        printf("  %s%s\n", r->dirs[i], there ? "" : "  (not there)");
+        if (there || verbose)
+            printf("%s %s%s", shown++ ? "," : "", r->dirs[i], there ? "" : " (not there)");
     }
-    for (unsigned kind = BHOST_EXPERIMENT; kind <= BHOST_INSTRUMENT; kind++) {
-        printf("\n%ss:\n", kind_name(kind));
+    int w = 16;
+    for (size_t i = 0; i < r->nplugins; i++)
+        if ((int)strlen(r->plugins[i]->desc.name) > w)
+            w = (int)strlen(r->plugins[i]->desc.name);
+    w = w > 32 ? 32 : w;
+    printf("\n\n%-*s %-10s %-8s %-4s %s\n", w, "name", "kind", "version", "abi", "summary");
+    for (unsigned kind = BHOST_EXPERIMENT; kind <= BHOST_INSTRUMENT; kind++)
         for (size_t i = 0; i < r->nplugins; i++) {
             const struct plugin *p = r->plugins[i];
             if (p->desc.kind != kind)
                 continue;
-            printf("\n  %s %s (ABI %u.%u) - %s\n    %s\n", p->desc.name,
-                   p->desc.version ? p->desc.version : "", p->desc.abi_major, p->desc.abi_minor,
-                   p->desc.summary ? p->desc.summary : "", p->path);
-            if (p->desc.doc)
-                print_wrapped(p->desc.doc, 4, 100);
-            if (p->nparams == 0) {
-                printf("    (no parameters)\n");
-                continue;
-            }
-            printf("    %-16s %-6s %-14s %-24s %-6s %s\n", "parameter", "type", "default",
-                   "range/choices", "unit", "doc");
-            for (size_t k = 0; k < p->nparams; k++)
-                print_param(&p->params[k]);
+            char abi[16];
+            snprintf(abi, sizeof abi, "%u.%u", p->desc.abi_major, p->desc.abi_minor);
+            const char *summary = p->desc.summary ? p->desc.summary : "";
+            int room = 100 - (w + 26);
+            if (verbose || (int)strlen(summary) <= room)
+                printf("%-*s %-10s %-8s %-4s %s\n", w, p->desc.name, kind_name(kind),
+                       p->desc.version ? p->desc.version : "", abi, summary);
+            else
+                printf("%-*s %-10s %-8s %-4s %.*s...\n", w, p->desc.name, kind_name(kind),
+                       p->desc.version ? p->desc.version : "", abi, room - 3, summary);
+            if (verbose)
+                printf("%-*s %s (build-id %s)\n", w, "", p->path,
+                       *p->build_id ? p->build_id : "none");
         }
-    }
+    for (size_t i = 0; i < r->nplugins; i++)
+        for (size_t k = 0; k < r->plugins[i]->nshadowed; k++)
+            printf("%s %s: %s is used; %s, later on the path, is shadowed\n",
+                   i + k ? "" : "\nshadowed:\n ", r->plugins[i]->desc.name, r->plugins[i]->path,
+                   r->plugins[i]->shadowed[k]);
+    if (r->nproblems)
+        printf("\nrefused (%zu file%s):\n", r->nproblems, r->nproblems == 1 ? "" : "s");
     for (size_t i = 0; i < r->nproblems; i++)
-        fprintf(stderr, "bhost: warning: %s\n", r->problems[i]);
+        printf("  %s\n", r->problems[i]);
+    printf("\n`bhost list NAME` shows a plugin's parameters and docs; -v the files.\n");
+}
+
+/* The plugins named, or an error naming the one not found (with did-you-mean). */
+static int find_named(const struct cli_options *o, const struct registry *r,
+                      const struct plugin **out)
+{
+    for (size_t i = 0; i < o->nargs; i++) {
+        const char *name = o->args[i];
+        if ((out[i] = registry_find(r, name)))
+            continue;
+        const char *refused = registry_refusal_of(r, name);
+        const char *near = registry_suggest(r, name, BHOST_EXPERIMENT);
+        if (!near)
+            near = registry_suggest(r, name, BHOST_INSTRUMENT);
+        if (refused)
+            fprintf(stderr, "bhost: plugin '%s' cannot be used: %s\n", name, refused);
+        else if (near)
+            fprintf(stderr, "bhost: no plugin '%s' (did you mean '%s'?)\n", name, near);
+        else
+            fprintf(stderr, "bhost: no plugin '%s'; `bhost list` shows what is installed\n",
+                    name);
+        return EXIT_USAGE;
+    }
     return EXIT_OK;
+}
+
+int list_command(const struct cli_options *o, const struct registry *r)
+{
+    const struct plugin **named = xcalloc(o->nargs + 1, sizeof *named);
+    int rc = find_named(o, r, named);
+    if (rc == EXIT_OK && o->json)
+        rc = list_json(r, named, o->nargs);
+    else if (rc == EXIT_OK && o->nargs == 0)
+        print_index(r, o->verbose);
+    for (size_t i = 0; rc == EXIT_OK && !o->json && i < o->nargs; i++) {
+        if (i)
+            putchar('\n');
+        print_plugin(named[i], o->verbose);
+    }
+    free(named);
+    return rc;
 }

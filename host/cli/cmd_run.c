@@ -30,6 +30,30 @@ static void print_refusals(const struct registry *r)
         fprintf(stderr, "  note: %s\n", r->problems[i]);
 }
 
+/* One line per file shadowed by a plugin the spec uses: which file runs is no secret. */
+static void note_shadowing(FILE *out, const struct spec *s)
+{
+    const struct plugin **seen = NULL;
+    size_t nseen = 0, cap = 0;
+    for (size_t i = 0; i < s->nexperiments; i++) {
+        const struct spec_experiment *e = &s->experiments[i];
+        for (size_t k = 0; k <= e->ninstruments; k++) {
+            const struct plugin *p = k == 0 ? e->plugin : e->instruments[k - 1].plugin;
+            size_t j = 0;
+            while (j < nseen && seen[j] != p)
+                j++;
+            if (j < nseen)
+                continue;
+            grow(&seen, &cap, nseen, sizeof *seen);
+            seen[nseen++] = p;
+            for (size_t h = 0; h < p->nshadowed; h++)
+                fprintf(out, "note: plugin '%s' is %s; %s, later on the search path, is "
+                        "shadowed\n", p->desc.name, p->path, p->shadowed[h]);
+        }
+    }
+    free(seen);
+}
+
 static int load(const struct cli_options *o, struct registry *reg, struct spec *s,
                 struct sweep *w)
 {
@@ -62,6 +86,7 @@ int validate_command(const struct cli_options *o, struct registry *reg)
     int rc = load(o, reg, &s, &w);
     if (rc != EXIT_OK)
         return rc;
+    note_shadowing(stdout, &s);
     printf("%s: valid, %zu sweep point%s", o->spec, w.npoints, w.npoints == 1 ? "" : "s");
     if (o->filter)
         printf(" of %llu (--filter '%s')", (unsigned long long)w.total, o->filter);
@@ -82,6 +107,11 @@ int validate_command(const struct cli_options *o, struct registry *reg)
                 printf("; open loop: %g per second, %s arrivals", last->rate,
                        spec_arrival_name(last->arrival));
             printf("\n");
+            for (size_t k = 0; o->verbose && k <= last->ninstruments; k++) {
+                const struct plugin *pl = k ? last->instruments[k - 1].plugin : last->plugin;
+                printf("  plugin %s: %s (build-id %s)\n", pl->desc.name, pl->path,
+                       *pl->build_id ? pl->build_id : "none");
+            }
         }
         printf("  %6zu  %s  %s\n", p->index, p->id, p->label);
     }
@@ -222,6 +252,8 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
     if (rc != EXIT_OK)
         return rc;
     warn_unenforced_timeouts(o, &s);
+    if (!o->quiet)
+        note_shadowing(stderr, &s);
     char err[2048];
     if (spec_open_plugins(reg, &s, err, sizeof err) != 0) {
         fprintf(stderr, "bhost: %s\n", err);

@@ -15,7 +15,9 @@ enum exit_code { EXIT_OK = 0, EXIT_FAILED_POINTS = 1, EXIT_USAGE = 2, EXIT_INTER
 /* The global options, as cli.c parses them for run, validate and list. */
 struct cli_options {
     const char *command;
-    const char *spec;
+    const char **args;        /* the arguments after the command that are not options */
+    size_t nargs;
+    const char *spec;         /* run and validate: args[0] */
     const char **sets;
     size_t nsets;
     const char **paths;
@@ -30,7 +32,7 @@ struct cli_options {
     size_t jobs;              /* points at once */
     const char *resume;       /* a run directory to finish */
     double time_budget;       /* seconds for the whole run; 0: none */
-    int json, quiet;
+    int json, quiet, verbose;
 };
 
 /* "bhost[ COMMAND]: <message>" and the hint's line (if any) on stderr; returns EXIT_USAGE. */

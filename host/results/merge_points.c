@@ -238,6 +238,17 @@ static int check_same_point(struct merge *m, const struct group *g)
                             json_string_value(json_object_get(g->items[0], "id")), keys[k],
                             m->in[g->file[0]].path, m->in[g->file[i]].path);
         }
+    /* Files from before build-ids were recorded lack one: only two that have one compare. */
+    for (size_t i = 1; i < g->n; i++) {
+        json_t *a = json_object_get(g->items[0], "plugin_build_id");
+        json_t *b = json_object_get(g->items[i], "plugin_build_id");
+        if (a && b && !json_equal(a, b))
+            return merge_fail(m, "point %s: plugin_build_id differs between %s and %s: they "
+                              "measured different builds of plugin '%s'",
+                              json_string_value(json_object_get(g->items[0], "id")),
+                              m->in[g->file[0]].path, m->in[g->file[i]].path,
+                              json_string_value(json_object_get(g->items[0], "plugin")));
+    }
     return 0;
 }
 

@@ -85,10 +85,12 @@ json_t *point_json(const struct point *pt, const struct point_state *ps,
                 too_many = ps->hists[i]->name;
         }
     json_t *o =
-        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:{s:I, s:I, s:I}, s:i, s:f}",
+        json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:{s:I, s:I, s:I}, "
+                  "s:i, s:f}",
                   "index", (json_int_t)pt->index, "id", pt->id, "label", pt->label, "experiment",
                   e->name, "plugin", e->plugin->desc.name, "plugin_version",
-                  e->plugin->desc.version ? e->plugin->desc.version : "", "params",
+                  e->plugin->desc.version ? e->plugin->desc.version : "", "plugin_file",
+                  e->plugin->path, "plugin_build_id", e->plugin->build_id, "params",
                   plugin_params_json(e->plugin, pt->values), "status", pr->error ? "failed" : "ok",
                   "seed", seed, "iterations", "warmup", (json_int_t)pr->warmup_done, "measured",
                   (json_int_t)measured, "batch", (json_int_t)pr->batch, "repetitions",
@@ -143,7 +145,8 @@ json_t *point_json_skipped(const struct point *pt, const char *why)
 json_t *instrument_json(const struct instrument_run *ir)
 {
     const struct plugin *p = ir->si->plugin;
-    json_t *o = json_pack("{s:s, s:s, s:o, s:o}", "instrument", p->desc.name, "experiment",
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "instrument", p->desc.name,
+                          "plugin_file", p->path, "plugin_build_id", p->build_id, "experiment",
                           ir->exp->name, "params", plugin_params_json(p, ir->si->values), "metrics",
                           metrics_json(&ir->metrics));
     json_object_set_new(o, "error", ir->error ? json_string(ir->error) : json_null());

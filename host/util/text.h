@@ -19,7 +19,8 @@ char *utf8_sanitize(char *s);
 /* Joins names[0..n) with ", " into buf (truncated to fit). */
 void join_names(char *buf, size_t size, const char *const *names, size_t n);
 
-/* Levenshtein distance, for did-you-mean suggestions. */
+/* Edit distance counting a swap of two neighbouring letters as one edit (optimal
+ * string alignment), for did-you-mean suggestions. */
 size_t edit_distance(const char *a, const char *b);
 /* The candidate closest to `word` if it is close enough to be a likely typo. */
 const char *closest_name(const char *word, const char *const *candidates, size_t n);

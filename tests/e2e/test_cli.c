@@ -984,7 +984,7 @@ static void plugin_misuse_fails_the_point_and_still_tears_down(void **state)
  * squeezed to one space; NULL if there is none. */
 static char *param_row(const char *text, const char *plugin, const char *param)
 {
-    char *head = fmt("\n  %s ", plugin);
+    char *head = fmt("experiment %s ", plugin);
     const char *at = strstr(text, head);
     if (!at)
         return NULL;
@@ -1007,6 +1007,17 @@ static char *param_row(const char *text, const char *plugin, const char *param)
         return row;
     }
     return NULL;
+}
+
+/* text with every run of spaces made one space: table columns, whatever their widths. */
+static char *squeeze(const char *text)
+{
+    char *out = track(malloc(strlen(text) + 1)), *o = out;
+    for (const char *c = text; *c; c++)
+        if (*c != ' ' || o == out || o[-1] != ' ')
+            *o++ = *c;
+    *o = '\0';
+    return out;
 }
 
 static void expect_row(const char *text, const char *param, const char *want)
@@ -1032,11 +1043,21 @@ static void list_shows_plugins_and_refusals(void **state)
 {
     (void)state;
     struct proc p;
-    run_bhost(&p, NULL, "--list", (char *)NULL);
+    /* The index: one line per plugin, the refused files below it, all on stdout. */
+    run_bhost(&p, NULL, "--list", "-v", (char *)NULL);
     expect_rc(&p, 0);
-    expect_contains(p.out, "\n  " BHOST_TEST_PLUGIN_DIR "\n");
-    expect_contains(p.out, "\n  test_good 1.0 (ABI 1.0) - test plugin: one parameter of each "
-                           "type, custom metrics\n    " BHOST_TEST_PLUGIN_DIR "/test_good.so\n");
+    expect_contains(p.out, "first match wins: " BHOST_TEST_PLUGIN_DIR ", ");
+    expect_contains(squeeze(p.out), "\ntest_good experiment 1.0 1.0 test plugin: one parameter of each "
+                           "type, custom metrics\n " BHOST_TEST_PLUGIN_DIR "/test_good.so (build-id ");
+    expect_contains(p.out, "\nrefused (");
+    expect_contains(p.out, "\n  " BHOST_TEST_PLUGIN_DIR "/test_bad_magic.so: refused: bad "
+                           "descriptor magic");
+    assert_null(strstr(p.out, "fail_every")); /* parameters only when asked for */
+    /* A plugin's page: its file, docs and parameter table. */
+    run_bhost(&p, NULL, "list", "test_good", (char *)NULL);
+    expect_rc(&p, 0);
+    expect_contains(p.out, "experiment test_good 1.0 (ABI 1.0) - test plugin: one parameter of "
+                           "each type, custom metrics\n  " BHOST_TEST_PLUGIN_DIR "/test_good.so\n");
     expect_row(p.out, "parameter", "parameter type default range/choices unit doc");
     expect_row(p.out, "count", "count int 3 1..100 items items per iteration");
     expect_row(p.out, "ratio", "ratio float 0.5 0..1 a fraction");
@@ -1044,8 +1065,10 @@ static void list_shows_plugins_and_refusals(void **state)
     expect_row(p.out, "label", "label string hello free text; \"fail-setup\" makes setup fail");
     expect_row(p.out, "color", "color enum green red|green|blue one of three");
     expect_row(p.out, "fail_every", "fail_every int 0 0.. every Nth iteration fails, 0 never");
-    expect_contains(p.err, "bhost: warning: " BHOST_TEST_PLUGIN_DIR "/test_bad_magic.so: "
-                           "refused: bad descriptor magic");
+    /* A name that is not there gets a suggestion and exit 2. */
+    run_bhost(&p, NULL, "list", "test_godo", (char *)NULL);
+    expect_rc(&p, 2);
+    expect_contains(p.err, "no plugin 'test_godo' (did you mean 'test_good'?)");
 
     run_bhost(&p, NULL, "list", "--json", (char *)NULL);
     expect_rc(&p, 0);

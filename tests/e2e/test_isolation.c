@@ -227,9 +227,9 @@ static void broken_files_are_refused_by_name(void **state)
     struct proc p;
     e2e_run(&p, (const char *[]){"--plugin-path", BHOST_MISBEHAVING_PLUGIN_DIR, "--list", NULL});
     assert_int_equal(p.rc, 0);
-    assert_non_null(strstr(p.err, "test_no_entry.so: refused: not a bhost plugin (no "
+    assert_non_null(strstr(p.out, "test_no_entry.so: refused: not a bhost plugin (no "
                                   "bhost_plugin_v1 symbol"));
-    assert_non_null(strstr(p.err, "test_truncated.so: refused: cannot load: truncated: "));
+    assert_non_null(strstr(p.out, "test_truncated.so: refused: cannot load: truncated: "));
     assert_non_null(strstr(p.out, "test_segv"));
     e2e_proc_free(&p);
 }

@@ -23,7 +23,7 @@ for dir in "$tmp/cmake" "$tmp/pc"; do
   exported=$(nm -D --defined-only "$dir/memcpy_example.so" | awk '{print $3}' | grep -v '^_' | tr '\n' ' ')
   [ "$exported" = "bhost_plugin_v1 " ] || { echo "FAIL: $dir exports: $exported"; exit 1; }
   # Captured first: grep -q stops reading early, and bhost must not die of SIGPIPE.
-  listing=$("$tmp/prefix/bin/bhost" --plugin-path "$dir" --list)
+  listing=$("$tmp/prefix/bin/bhost" --plugin-path "$dir" list memcpy_example)
   grep -q "memcpy_example 1.0 (ABI 1.0)" <<<"$listing" ||
     { echo "FAIL: --list does not show the plugin built in $dir"; exit 1; }
   printf 'experiments:\n  - experiment: memcpy_example\n    params: {bytes: [64, 1024]}\n    iterations: {measured: 100}\n' > "$tmp/spec.yaml"
@@ -31,7 +31,7 @@ for dir in "$tmp/cmake" "$tmp/pc"; do
   grep -q '"bytes_copied"' "$tmp/run/results.json" || { echo "FAIL: no metric in results"; exit 1; }
 done
 # The installed host finds the installed reference plugins by itself.
-listing=$("$tmp/prefix/bin/bhost" --list)
+listing=$("$tmp/prefix/bin/bhost" list -v)
 grep -q "$tmp/prefix/lib/bhost/plugins/spin.so" <<<"$listing" ||
   { echo "FAIL: the installed bhost does not find its installed plugins"; exit 1; }
 echo "out-of-tree plugin: built with the CMake package and with pkg-config, loaded and run"
