@@ -181,6 +181,10 @@ static void print_index(const struct registry *r, int verbose)
         printf("\nrefused (%zu file%s):\n", r->nproblems, r->nproblems == 1 ? "" : "s");
     for (size_t i = 0; i < r->nproblems; i++)
         printf("  %s\n", r->problems[i]);
+    if (verbose)
+        printf("\n%zu file%s on the path: %zu read now, %zu known from the scan cache\n",
+               r->files_read + r->files_cached, r->files_read + r->files_cached == 1 ? "" : "s",
+               r->files_read, r->files_cached);
     printf("\n`bhost list NAME` shows a plugin's parameters and docs; -v the files.\n");
 }
 

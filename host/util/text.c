@@ -116,7 +116,9 @@ const char *signal_name(int sig, char *buf, size_t n)
                  {SIGTERM, "SIGTERM"}, {SIGINT, "SIGINT"},   {SIGPIPE, "SIGPIPE"},
                  {SIGTRAP, "SIGTRAP"}, {SIGSYS, "SIGSYS"},   {SIGXCPU, "SIGXCPU"},
                  {SIGHUP, "SIGHUP"},   {SIGQUIT, "SIGQUIT"}, {SIGUSR1, "SIGUSR1"},
-                 {SIGUSR2, "SIGUSR2"}, {SIGALRM, "SIGALRM"}, {SIGXFSZ, "SIGXFSZ"}};
+                 {SIGUSR2, "SIGUSR2"}, {SIGALRM, "SIGALRM"}, {SIGXFSZ, "SIGXFSZ"},
+                 {SIGSTOP, "SIGSTOP"}, {SIGTSTP, "SIGTSTP"}, {SIGTTIN, "SIGTTIN"},
+                 {SIGTTOU, "SIGTTOU"}, {SIGCONT, "SIGCONT"}, {SIGCHLD, "SIGCHLD"}};
     for (size_t i = 0; i < ARRAY_LEN(names); i++)
         if (names[i].sig == sig)
             return names[i].name;
