@@ -3,6 +3,7 @@
 #include "results/journal.h"
 #include "run/isolate.h"
 #include "run/point_json.h"
+#include "run/reaper.h"
 #include "util/clock.h"
 #include "util/mem.h"
 
@@ -39,6 +40,7 @@ static json_t *settled(struct dispatch *d, const struct point *pt, uint64_t star
 
 static void run_in_host(struct dispatch *d, json_t **slots, uint64_t start)
 {
+    reaper_adopt(); /* what a point starts is the host's to end, even after setsid() */
     for (size_t i = 0; i < d->w->npoints && !*d->stop; i++) {
         const struct point *pt = &d->w->points[i];
         if ((slots[pt - d->w->points] = settled(d, pt, start)))
@@ -49,6 +51,7 @@ static void run_in_host(struct dispatch *d, json_t **slots, uint64_t start)
             fprintf(stderr, "bhost: internal error: cannot build the results of %s\n", pt->label);
             exit(3);
         }
+        point_json_left(result, reaper_kill_children(NULL, 0, REAPER_GRACE_MS));
         arrived(d, slots, pt, result);
     }
 }

@@ -3,6 +3,7 @@
 #include "run/isolate.h"
 #include "hdr/hdr.h"
 #include "run/point_json.h"
+#include "run/reaper.h"
 #include "util/clock.h"
 #include "util/files.h"
 #include "util/mem.h"
@@ -60,6 +61,7 @@ struct child {
     char *line;                /* with jobs > 1: the unfinished line of output */
     size_t line_len, line_cap;
     int timed_out, stopped, killed, status;
+    int suspended;             /* the signal that stopped the child's process, or 0 */
 };
 
 static _Noreturn void run_child(struct isolate_pool *p, size_t slot, struct runner *r,
@@ -88,7 +90,11 @@ static _Noreturn void run_child(struct isolate_pool *p, size_t slot, struct runn
     dup2(output_fd, STDOUT_FILENO);
     dup2(output_fd, STDERR_FILENO);
     close(output_fd);
+    reaper_adopt(); /* what the plugin starts stays ours, even after setsid() */
     json_t *point = runner_point(r, pt);
+    size_t left = reaper_kill_children(NULL, 0, REAPER_GRACE_MS);
+    if (point)
+        point_json_left(point, left);
     if (point && p->cpus)
         json_object_set_new(point, "cpu", json_integer(p->cpus[slot]));
     char *text = point ? json_dumps(point, JSON_COMPACT) : NULL;
@@ -224,6 +230,9 @@ static void kill_child(struct child *c)
 static char *failure_reason(const struct child *c)
 {
     char buf[32];
+    if (c->suspended)
+        return xasprintf("its process was stopped by %s, so it could never finish; killed",
+                         signal_name(c->suspended, buf, sizeof buf));
     if (c->timed_out)
         return xasprintf("timeout after %g s", c->timeout_s);
     if (WIFSIGNALED(c->status))
@@ -232,6 +241,23 @@ static char *failure_reason(const struct child *c)
     if (WIFEXITED(c->status) && WEXITSTATUS(c->status) != 0)
         return xasprintf("exited with status %d", WEXITSTATUS(c->status));
     return xstrdup("exited without reporting results");
+}
+
+/*
+ * What a point's process left running when it died, adopted by the host (a
+ * subreaper): killed, sparing the other points' processes. With several
+ * points at once, a stray is counted against the point that ended first.
+ */
+static size_t kill_strays(const struct isolate_pool *p)
+{
+    pid_t *keep = xcalloc(p->jobs + 1, sizeof *keep);
+    size_t n = 0;
+    for (size_t k = 0; k < p->jobs; k++)
+        if (p->slots[k].pid)
+            keep[n++] = p->slots[k].pid;
+    size_t killed = reaper_kill_children(keep, n, 0);
+    free(keep);
+    return killed;
 }
 
 /* The result of a child that has ended and been reaped; frees the slot. */
@@ -253,6 +279,8 @@ static json_t *finish(struct isolate_pool *p, struct child *c)
         char *why = failure_reason(c);
         point = point_json_lost(c->pt, why, utf8_sanitize(tail),
                                    clock_now_ns() - c->start_ns);
+        /* It could not clean up after itself: what it left was adopted by the host. */
+        point_json_left(point, kill_strays(p));
         free(why);
         free(tail);
     }
@@ -305,6 +333,7 @@ static void prewarm(void)
 int isolate_pool_init(struct isolate_pool *p, size_t jobs, char *why, size_t n)
 {
     prewarm();
+    reaper_adopt(); /* what a dying point's process leaves comes to the host */
     *p = (struct isolate_pool){.jobs = jobs, .slots = xcalloc(jobs, sizeof *p->slots),
                                .host = getpid()};
     if (jobs == 1) {
@@ -394,12 +423,22 @@ static int enforce_limits(struct isolate_pool *p, const volatile sig_atomic_t *s
     return wait_ms;
 }
 
-/* Reaps c without waiting; 1 once it has exited. */
+/*
+ * Reaps c without waiting; 1 once it has exited. A child whose process was
+ * stopped (SIGSTOP, or SIGTSTP, SIGTTIN, SIGTTOU) would never end: it is
+ * killed at once, with that as its point's reason, rather than hang the run.
+ */
 static int reap(struct child *c)
 {
     pid_t got;
-    while ((got = waitpid(c->pid, &c->status, WNOHANG)) < 0 && errno == EINTR)
+    while ((got = waitpid(c->pid, &c->status, WNOHANG | WUNTRACED)) < 0 && errno == EINTR)
         ;
+    if (got == c->pid && WIFSTOPPED(c->status)) {
+        if (!c->suspended)
+            c->suspended = WSTOPSIG(c->status);
+        kill_child(c);
+        return 0;
+    }
     if (got < 0) /* not ours to wait for: cannot happen, but must not hang */
         c->status = 0;
     return got == c->pid || got < 0;

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 json_t *metrics_json(const struct metrics *m)
 {
@@ -109,6 +110,7 @@ json_t *point_json(const struct point *pt, const struct point_state *ps,
         free(why);
     }
     json_object_set_new(o, "stderr_tail", json_null());
+    json_object_set_new(o, "processes_left", json_integer(0));
     json_object_set_new(o, "failures", failures_json(ps, measured));
     add_rep_starts(hists, pr->rep_started_ns, e->repetitions);
     json_object_set_new(o, "histograms", hists);
@@ -151,4 +153,17 @@ json_t *instrument_json(const struct instrument_run *ir)
                           metrics_json(&ir->metrics));
     json_object_set_new(o, "error", ir->error ? json_string(ir->error) : json_null());
     return o;
+}
+
+void point_json_left(json_t *point, size_t killed)
+{
+    json_object_set_new(point, "processes_left", json_integer((json_int_t)killed));
+    const char *status = json_string_value(json_object_get(point, "status"));
+    if (killed == 0 || !status || strcmp(status, "ok") != 0)
+        return;
+    char *why = xasprintf("left %zu process%s running after teardown (killed)", killed,
+                          killed == 1 ? "" : "es");
+    json_object_set_new(point, "status", json_string("failed"));
+    json_object_set_new(point, "error", json_string(why));
+    free(why);
 }

@@ -21,6 +21,9 @@ json_t *point_json_lost(const struct point *pt, const char *error, const char *s
 json_t *point_json_skipped(const struct point *pt, const char *why);
 /* An instrument's run-level entry: its parameters, metrics and error. */
 json_t *instrument_json(const struct instrument_run *ir);
+/* Records that `killed` processes the point started outlived it; a point that was ok
+ * fails for it. */
+void point_json_left(json_t *point, size_t killed);
 /* Counters and gauges: name -> {kind, value}. */
 json_t *metrics_json(const struct metrics *m);
 

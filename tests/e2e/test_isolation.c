@@ -416,13 +416,37 @@ static int gone_within(pid_t pid, double seconds)
     return 0;
 }
 
-/* A process the point forked and left holding its pipes: the point still ends when its own
-   process does, keeps its result, and what it left in its process group is killed. */
-static void what_a_point_leaves_behind_neither_holds_nor_loses_it(void **state)
+/* Every pid of DIR/NAME (one a line) into pids[]; how many. */
+static size_t read_pids(const char *dir, const char *name, pid_t *pids, size_t max)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+    int pid;
+    while (f && n < max && fscanf(f, "%d", &pid) == 1)
+        pids[n++] = (pid_t)pid;
+    if (f)
+        fclose(f);
+    return n;
+}
+
+static json_int_t int_of(json_t *o, const char *key)
+{
+    return json_integer_value(json_object_get(o, key));
+}
+
+/*
+ * Processes a point forked and left holding its pipes, in its process group or out
+ * of it (setsid), as children or as orphaned grandchildren (double fork): the point
+ * still ends when its own process does and keeps what it measured, but it fails,
+ * saying how many it left, and none of them outlives it.
+ */
+static void nothing_a_point_starts_outlives_it(void **state)
 {
     (void)state;
-    char *dir = e2e_dir("forked"), *out = e2e_dir("out"), *pids = e2e_dir("pids");
-    char *pids2 = e2e_dir("pids");
+    char *dir = e2e_dir("forked"), *out = e2e_dir("out");
+    char *pids[3] = {e2e_dir("pids"), e2e_dir("pids"), e2e_dir("pids")};
     char text[8192];
     snprintf(text, sizeof text,
              "iterations: {warmup: 0, measured: 3}\n"
@@ -431,32 +455,95 @@ static void what_a_point_leaves_behind_neither_holds_nor_loses_it(void **state)
              "  - name: grouped\n"
              "    experiment: test_fork\n"
              "    params: {pid_dir: %s, sleep_s: 60}\n"
-             "  - name: own_session\n"
+             "  - name: own_sessions\n"
              "    experiment: test_fork\n"
-             "    params: {pid_dir: %s, sleep_s: 60, setsid: true}\n",
-             pids, pids2);
+             "    params: {pid_dir: %s, sleep_s: 300, setsid: true, double_fork: true, "
+             "count: 20}\n"
+             "  - name: clean\n"
+             "    experiment: test_fork\n"
+             "    params: {pid_dir: %s}\n",
+             pids[0], pids[1], pids[2]);
     char *spec = e2e_write(dir, "forked.yaml", text);
     struct proc p;
     e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", spec, "--out", out, "-q",
                                  NULL});
-    assert_int_equal(p.rc, 0);
+    assert_int_equal(p.rc, 1);
     json_t *doc = e2e_results(out);
-    expect_point(doc, 0, "grouped", "ok", NULL, NULL);
-    expect_point(doc, 1, "own_session", "ok", NULL, NULL);
-    /* bhost did not wait out the 60 s sleepers: the one in the point's group is killed... */
-    pid_t grouped = read_pid(pids, "forked.pid"), detached = read_pid(pids2, "forked.pid");
-    assert_true(grouped > 0 && detached > 0);
-    assert_true(gone_within(grouped, 5));
-    /* ...the one that left the group for a session of its own is beyond the host's reach. */
-    assert_false(gone_within(detached, 0.1));
-    kill(detached, SIGKILL);
+    expect_point(doc, 0, "grouped", "failed", "left 1 process running after teardown (killed)",
+                 NULL);
+    expect_point(doc, 1, "own_sessions", "failed",
+                 "left 20 processes running after teardown (killed)", NULL);
+    expect_point(doc, 2, "clean", "ok", NULL, NULL);
+    assert_int_equal(int_of(point(doc, 0), "processes_left"), 1);
+    assert_int_equal(int_of(point(doc, 1), "processes_left"), 20);
+    assert_int_equal(int_of(point(doc, 2), "processes_left"), 0);
+    /* What they measured is kept. */
+    json_t *it = json_object_get(json_object_get(point(doc, 1), "histograms"), "iteration");
+    assert_int_equal(int_of(it, "count"), 3);
+    /* bhost did not wait out the sleepers, and none of them is left. */
+    pid_t grouped[1], detached[20];
+    assert_int_equal(read_pids(pids[0], "forked.pid", grouped, 1), 1);
+    assert_int_equal(read_pids(pids[1], "forked.pid", detached, 20), 20);
+    assert_true(gone_within(grouped[0], 5));
+    for (size_t i = 0; i < 20; i++)
+        assert_true(gone_within(detached[i], 5));
     json_decref(doc);
     e2e_proc_free(&p);
     free(spec);
     free(dir);
     free(out);
-    free(pids);
-    free(pids2);
+    for (size_t i = 0; i < 3; i++)
+        free(pids[i]);
+}
+
+/*
+ * A point whose process dies (a crash) or stops itself (SIGSTOP, no timeout set)
+ * fails alone with that reason; what it left running is killed by the host, and
+ * the next point runs.
+ */
+static void points_that_crash_or_stop_leave_nothing(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("crash-stop"), *out = e2e_dir("out");
+    char *pids[2] = {e2e_dir("pids"), e2e_dir("pids")};
+    char text[8192];
+    snprintf(text, sizeof text,
+             "iterations: {warmup: 0, measured: 3}\n"
+             "experiments:\n"
+             "  - name: crashes\n"
+             "    experiment: test_fork\n"
+             "    params: {pid_dir: %s, sleep_s: 300, setsid: true, double_fork: true, "
+             "count: 3, crash: true}\n"
+             "  - name: stops\n"
+             "    experiment: test_fork\n"
+             "    params: {pid_dir: %s, sleep_s: 300, setsid: true, stop: true}\n"
+             "  - experiment: test_good\n",
+             pids[0], pids[1]);
+    char *spec = e2e_write(dir, "crash-stop.yaml", text);
+    struct proc p;
+    e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", spec, "--out", out, "-q",
+                                 NULL});
+    assert_int_equal(p.rc, 1);
+    json_t *doc = e2e_results(out);
+    expect_point(doc, 0, "crashes", "failed",
+                 "killed by SIGSEGV (Segmentation fault)", NULL);
+    expect_point(doc, 1, "stops", "failed",
+                 "its process was stopped by SIGSTOP, so it could never finish; killed", NULL);
+    assert_string_equal(str(point(doc, 2), "status"), "ok");
+    assert_int_equal(int_of(point(doc, 0), "processes_left"), 3);
+    assert_int_equal(int_of(point(doc, 1), "processes_left"), 1);
+    pid_t left[4];
+    assert_int_equal(read_pids(pids[0], "forked.pid", left, 3), 3);
+    assert_int_equal(read_pids(pids[1], "forked.pid", left + 3, 1), 1);
+    for (size_t i = 0; i < 4; i++)
+        assert_true(gone_within(left[i], 5));
+    json_decref(doc);
+    e2e_proc_free(&p);
+    free(spec);
+    free(dir);
+    free(out);
+    free(pids[0]);
+    free(pids[1]);
 }
 
 /* A point's process dies with the host, even when the host is killed with SIGKILL. */
@@ -552,7 +639,8 @@ int main(void)
         cmocka_unit_test(sigint_and_sigterm_keep_finished_points),
         cmocka_unit_test(sigkill_then_resume_equals_an_uninterrupted_run),
         cmocka_unit_test(damaged_journal_is_refused_by_line),
-        cmocka_unit_test(what_a_point_leaves_behind_neither_holds_nor_loses_it),
+        cmocka_unit_test(nothing_a_point_starts_outlives_it),
+        cmocka_unit_test(points_that_crash_or_stop_leave_nothing),
         cmocka_unit_test(points_die_with_a_killed_host),
         cmocka_unit_test(time_budget_reports_what_did_not_fit),
         cmocka_unit_test(timeout_from_the_command_line),
