@@ -103,11 +103,13 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
                 return cli_usage_error("--isolate is fork (each point in a child process, the "
                                    "default) or none (in the host, for gdb and sanitizers)");
             o->isolate = strcmp(v, "fork") == 0;
+            o->isolate_given = 1;
         } else if (cli_is_option(a, "--time-budget")) {
             char *end;
             if (!(v = option_value(argc, argv, &i, "--time-budget")))
                 return cli_usage_error("--time-budget needs a number of seconds");
             o->time_budget = strtod(v, &end);
+            o->budget_given = 1;
             if (*end || !(o->time_budget > 0) || o->time_budget > 1e9)
                 return cli_usage_error("--time-budget needs a positive number of seconds, got '%s'",
                                    v);
@@ -122,6 +124,7 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
                     "--jobs needs a number of points to run at once (1 to 1024)%s%s%s",
                     v ? ", got '" : "", v ? v : "", v ? "'" : "");
             o->jobs = n;
+            o->jobs_given = 1;
         } else if (cli_is_option(a, "--resume")) {
             if (!(o->resume = option_value(argc, argv, &i, "--resume")))
                 return cli_usage_error("--resume needs a run directory");
@@ -197,6 +200,8 @@ int cli_main(int argc, char **argv)
         fputs(usage_text, stdout);
     } else if (rc == EXIT_OK && strcmp(o.command, "version") == 0) {
         printf("bhost %s (plugin ABI %d.%d)\n", BHOST_VERSION, BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
+    } else if (rc == EXIT_OK && o.resume) {
+        rc = resume_command(&o, argc, argv);
     } else if (rc == EXIT_OK) {
         struct registry reg;
         registry_init(&reg, o.paths, o.npaths);
@@ -205,8 +210,6 @@ int cli_main(int argc, char **argv)
             rc = list_command(&o, &reg);
         else if (strcmp(o.command, "validate") == 0)
             rc = validate_command(&o, &reg);
-        else if (o.resume)
-            rc = resume_command(&o, &reg, argc, argv);
         else
             rc = run_command(&o, &reg, argc, argv);
         registry_free(&reg);

@@ -196,6 +196,31 @@ static json_t *resumed_points(const char *dir, const struct sweep *w)
     return done;
 }
 
+/* Adds each folder of a colon-separated list, made absolute where it exists. */
+static void add_folders(const char *list, char ***v, size_t *n, size_t *cap)
+{
+    char *copy = xstrdup(list), *save = NULL;
+    for (char *tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+        char *abs = realpath(tok, NULL);
+        grow(v, cap, *n, sizeof **v);
+        (*v)[(*n)++] = abs ? abs : xstrdup(tok);
+    }
+    free(copy);
+}
+
+/* The folders searched before the defaults: --plugin-path, then $BHOST_PLUGIN_PATH. */
+static size_t user_plugin_path(const struct cli_options *o, char ***out)
+{
+    size_t n = 0, cap = 0;
+    *out = NULL;
+    for (size_t i = 0; i < o->npaths; i++)
+        add_folders(o->paths[i], out, &n, &cap);
+    const char *env = getenv("BHOST_PLUGIN_PATH");
+    if (env && *env)
+        add_folders(env, out, &n, &cap);
+    return n;
+}
+
 /*
  * Starts a run's record (run.json) or, resuming, checks the spec still
  * resolves as it did. Returns the points already done, or NULL on error.
@@ -221,11 +246,17 @@ static json_t *begin_run(const struct cli_options *o, const struct run_record *r
         return resumed_points(dir, w);
     }
     char *spec_file = realpath(o->spec, NULL);
+    struct run_record rec = {
+        .spec_file = spec_file ? spec_file : xstrdup(o->spec), .nsets = o->nsets,
+        .sets = xcalloc(o->nsets + 1, sizeof *rec.sets),
+        .filter = o->filter ? xstrdup(o->filter) : NULL, .started_utc = xstrdup(started_utc),
+        .spec = spec, .isolate = o->isolate, .jobs = o->jobs, .time_budget = o->time_budget};
+    for (size_t i = 0; i < o->nsets; i++)
+        rec.sets[i] = xstrdup(o->sets[i]);
+    rec.npaths = user_plugin_path(o, &rec.plugin_path);
     char err[1024];
-    int rc = run_record_write(dir, spec_file ? spec_file : o->spec, o->sets, o->nsets,
-                              o->filter, started_utc, spec, err, sizeof err);
-    free(spec_file);
-    json_decref(spec);
+    int rc = run_record_write(dir, &rec, err, sizeof err);
+    run_record_free(&rec); /* and the spec with it */
     if (rc != 0) {
         fprintf(stderr, "bhost: %s\n", err);
         return NULL;
@@ -292,9 +323,13 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
     catch_stop_signals();
     struct report rep;
     report_begin(&rep, stdout, o->quiet, w.npoints);
-    if (json_object_size(done) && !o->quiet)
-        printf("resuming %s: %zu of %zu points already done\n", dir, json_object_size(done),
-               w.npoints);
+    size_t finished = 0;
+    const char *id;
+    json_t *pt;
+    json_object_foreach(done, id, pt) /* a partial point runs again */
+        finished += strcmp(json_string_value(json_object_get(pt, "status")), "partial") != 0;
+    if (resumed && !o->quiet)
+        printf("resuming %s: %zu of %zu points already done\n", dir, finished, w.npoints);
     struct runner runner;
     runner_start(&runner, &s, &w, scratch);
     struct dispatch d = {.runner = &runner, .w = &w, .rep = &rep, .journal = journal,
@@ -326,6 +361,10 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
         report_table(stdout, doc);
         printf("%zu of %zu points run, %zu failed", rep.done - rep.skipped, w.npoints,
                rep.failed);
+        json_int_t partial = json_integer_value(
+            json_object_get(json_object_get(doc, "run"), "points_partial"));
+        if (partial)
+            printf(" (%lld of them partial)", (long long)partial);
         if (rep.skipped)
             printf(", %zu skipped", rep.skipped);
         printf("%s; results: %s\n", stop_signal ? " (interrupted)" : "", path);
@@ -341,7 +380,14 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
 }
 
 /* bhost run --resume DIR: the same sweep as run.json records, into DIR. */
-int resume_command(struct cli_options *o, struct registry *reg, int argc, char **argv)
+/* An option given again on resume wins over the run's own, and says so. */
+static void note_override(const char *what, const char *now, const char *then)
+{
+    if (strcmp(now, then) != 0)
+        fprintf(stderr, "bhost: note: %s %s given; the run began with %s\n", what, now, then);
+}
+
+int resume_command(struct cli_options *o, int argc, char **argv)
 {
     if (o->spec || o->nsets || o->filter || o->out)
         return cli_usage_error("--resume takes no spec, --set, --filter, --out, --max-points or "
@@ -360,8 +406,52 @@ int resume_command(struct cli_options *o, struct registry *reg, int argc, char *
     again.nsets = rec.nsets;
     again.filter = rec.filter;
     again.out = o->resume;
-    int rc = run(&again, reg, argc, argv, &rec);
+    /* What the run began with, unless the command line says otherwise now. */
+    char now[64], then[64];
+    const char **recorded = xcalloc(rec.npaths + 1, sizeof *recorded);
+    for (size_t i = 0; i < rec.npaths; i++)
+        recorded[i] = rec.plugin_path[i];
+    if (o->npaths == 0) {
+        again.paths = recorded;
+        again.npaths = rec.npaths;
+        unsetenv("BHOST_PLUGIN_PATH"); /* recorded already, as it was then */
+    } else if (rec.npaths) {
+        fprintf(stderr, "bhost: note: --plugin-path given; the run began with %s", rec.plugin_path[0]);
+        for (size_t i = 1; i < rec.npaths; i++)
+            fprintf(stderr, ":%s", rec.plugin_path[i]);
+        fputc('\n', stderr);
+    }
+    if (rec.isolate >= 0 && !o->isolate_given)
+        again.isolate = rec.isolate;
+    else if (rec.isolate >= 0)
+        note_override("--isolate", o->isolate ? "fork" : "none", rec.isolate ? "fork" : "none");
+    if (rec.jobs && !o->jobs_given) {
+        again.jobs = rec.jobs;
+    } else if (rec.jobs) {
+        snprintf(now, sizeof now, "%zu", o->jobs);
+        snprintf(then, sizeof then, "%zu", rec.jobs);
+        note_override("--jobs", now, then);
+    }
+    if (rec.time_budget >= 0 && !o->budget_given) {
+        again.time_budget = rec.time_budget;
+    } else if (rec.time_budget >= 0) {
+        snprintf(now, sizeof now, "%g s", o->time_budget);
+        snprintf(then, sizeof then, rec.time_budget > 0 ? "%g s" : "none", rec.time_budget);
+        note_override("--time-budget", now, then);
+    }
+    int rc = EXIT_USAGE;
+    if (again.jobs > 1 && !again.isolate) {
+        cli_usage_error("--jobs runs points in child processes; it does not go with --isolate "
+                        "none");
+    } else {
+        struct registry reg;
+        registry_init(&reg, again.paths, again.npaths);
+        registry_scan(&reg);
+        rc = run(&again, &reg, argc, argv, &rec);
+        registry_free(&reg);
+    }
     free(again.sets);
+    free(recorded);
     run_record_free(&rec);
     return rc;
 }

@@ -12,6 +12,7 @@
 
 int validate_command(const struct cli_options *o, struct registry *reg);
 int run_command(const struct cli_options *o, struct registry *reg, int argc, char **argv);
-int resume_command(struct cli_options *o, struct registry *reg, int argc, char **argv);
+/* Finishes the run in o->resume as it began (run.json), scanning the plugin path it had. */
+int resume_command(struct cli_options *o, int argc, char **argv);
 
 #endif

@@ -33,6 +33,7 @@ struct cli_options {
     const char *resume;       /* a run directory to finish */
     double time_budget;       /* seconds for the whole run; 0: none */
     int json, quiet, verbose;
+    int isolate_given, jobs_given, budget_given; /* given on the command line, not defaults */
 };
 
 /* "bhost[ COMMAND]: <message>" and the hint's line (if any) on stderr; returns EXIT_USAGE. */

@@ -17,6 +17,9 @@
 #include <unistd.h>
 
 #define TAIL_BYTES 240 /* of what a file's constructors printed, quoted in its refusal */
+/* Written to the child's output before each file: what follows is that file's. Its own
+ * pipe carries it, so it stays in order with what the file prints. */
+#define FILE_MARK '\036'
 
 enum phase { BETWEEN, LOADING, READING };
 
@@ -53,6 +56,9 @@ static _Noreturn void scan_child(char *const *paths, size_t from, size_t n, int 
     close(out_fd);
     for (size_t i = from; i < n; i++) {
         char err[2048];
+        char mark = FILE_MARK;
+        if (write(STDOUT_FILENO, &mark, 1) != 1)
+            _exit(3);
         send_line(msg_fd, json_pack("{s:I, s:s}", "i", (json_int_t)i, "at", "load"));
         char *build_id;
         int lasting;
@@ -128,6 +134,10 @@ static int start(struct follow *f, char *const *paths, size_t from, size_t n)
 static void keep_tail(struct follow *f, const char *buf, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
+        if (buf[i] == FILE_MARK) {
+            f->tail_len = 0;
+            continue;
+        }
         if (f->tail_len == sizeof f->tail) {
             memmove(f->tail, f->tail + 1, sizeof f->tail - 1);
             f->tail_len--;
@@ -166,8 +176,6 @@ static void take(struct follow *f, const char *line, size_t n, struct scan_resul
     if (at) {
         f->current = (size_t)i;
         f->phase = strcmp(at, "load") == 0 ? LOADING : READING;
-        if (f->phase == LOADING)
-            f->tail_len = 0;
     } else if (plugin || refused) {
         char err[2048];
         if (plugin && !(r->plugin = plugin_from_json(plugin, err, sizeof err)))

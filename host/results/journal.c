@@ -12,17 +12,21 @@
 #include <string.h>
 #include <unistd.h>
 
-int run_record_write(const char *dir, const char *spec_file, const char *const *sets,
-                     size_t nsets, const char *filter, const char *started_utc,
-                     const json_t *spec, char *err, size_t errlen)
+int run_record_write(const char *dir, const struct run_record *r, char *err, size_t errlen)
 {
-    json_t *list = json_array();
-    for (size_t i = 0; i < nsets; i++)
-        json_array_append_new(list, json_string(sets[i]));
+    json_t *sets = json_array(), *paths = json_array();
+    for (size_t i = 0; i < r->nsets; i++)
+        json_array_append_new(sets, json_string(r->sets[i]));
+    for (size_t i = 0; i < r->npaths; i++)
+        json_array_append_new(paths, json_string(r->plugin_path[i]));
     json_t *o = json_pack("{s:s, s:s, s:o, s:s, s:o}", "schema", JOURNAL_RUN_SCHEMA,
-                          "spec_file", spec_file, "sets", list, "started_utc", started_utc,
-                          "spec", json_deep_copy(spec));
-    json_object_set_new(o, "filter", filter ? json_string(filter) : json_null());
+                          "spec_file", r->spec_file, "sets", sets, "started_utc",
+                          r->started_utc, "spec", json_deep_copy(r->spec));
+    json_object_set_new(o, "filter", r->filter ? json_string(r->filter) : json_null());
+    json_object_set_new(o, "plugin_path", paths);
+    json_object_set_new(o, "isolate", json_string(r->isolate ? "fork" : "none"));
+    json_object_set_new(o, "jobs", json_integer((json_int_t)r->jobs));
+    json_object_set_new(o, "time_budget_s", json_real(r->time_budget));
     char *text = json_dumps(o, JSON_INDENT(1));
     json_decref(o);
     char *path = xasprintf("%s/run.json", dir);
@@ -32,6 +36,18 @@ int run_record_write(const char *dir, const char *spec_file, const char *const *
     free(path);
     free(text);
     return rc;
+}
+
+/* A list of strings (NULL if absent) into *v and *n. */
+static void read_strings(json_t *list, char ***v, size_t *n)
+{
+    *v = xcalloc(json_array_size(list) + 1, sizeof **v);
+    *n = 0;
+    size_t i;
+    json_t *s;
+    json_array_foreach(list, i, s)
+        if (json_is_string(s))
+            (*v)[(*n)++] = xstrdup(json_string_value(s));
 }
 
 static char *string_field(json_t *o, const char *key)
@@ -58,13 +74,16 @@ int run_record_read(const char *dir, struct run_record *r, char *err, size_t err
         r->filter = string_field(o, "filter");
         r->started_utc = string_field(o, "started_utc");
         r->spec = json_incref(json_object_get(o, "spec"));
-        json_t *sets = json_object_get(o, "sets");
-        r->sets = xcalloc(json_array_size(sets) + 1, sizeof *r->sets);
-        size_t i;
-        json_t *v;
-        json_array_foreach(sets, i, v)
-            if (json_is_string(v))
-                r->sets[r->nsets++] = xstrdup(json_string_value(v));
+        read_strings(json_object_get(o, "sets"), &r->sets, &r->nsets);
+        /* Files of runs begun before these were recorded lack them: "does not say". */
+        read_strings(json_object_get(o, "plugin_path"), &r->plugin_path, &r->npaths);
+        const char *isolate = json_string_value(json_object_get(o, "isolate"));
+        r->isolate = !isolate ? -1 : strcmp(isolate, "none") != 0;
+        json_int_t jobs = json_integer_value(json_object_get(o, "jobs"));
+        r->jobs = jobs > 0 && jobs <= 1024 ? (size_t)jobs : 0;
+        json_t *budget = json_object_get(o, "time_budget_s");
+        r->time_budget = json_is_number(budget) && json_number_value(budget) >= 0
+                             ? json_number_value(budget) : -1;
         rc = r->spec_file && r->started_utc && r->spec ? 0 : -1;
         if (rc != 0)
             snprintf(err, errlen, "%s: cannot resume: the file lacks spec_file, spec or "
@@ -82,6 +101,9 @@ void run_record_free(struct run_record *r)
     for (size_t i = 0; i < r->nsets; i++)
         free(r->sets[i]);
     free(r->sets);
+    for (size_t i = 0; i < r->npaths; i++)
+        free(r->plugin_path[i]);
+    free(r->plugin_path);
     free(r->spec_file);
     free(r->filter);
     free(r->started_utc);

@@ -15,7 +15,8 @@
 
 #define JOURNAL_RUN_SCHEMA "bhost.run/1"
 
-/* What run.json records. Strings are owned. */
+/* What run.json records: everything `bhost run --resume DIR` needs. Strings are owned
+ * (run_record_free) when read; the writer only reads them. */
 struct run_record {
     char *spec_file;     /* absolute */
     char **sets;         /* --set KEY=VALUE, including --max-points/--timeout */
@@ -23,12 +24,16 @@ struct run_record {
     char *filter;        /* or NULL */
     char *started_utc;
     json_t *spec;        /* the spec as it resolved then */
+    char **plugin_path;  /* the folders searched before the defaults: --plugin-path, then
+                            $BHOST_PLUGIN_PATH, made absolute */
+    size_t npaths;
+    int isolate;         /* 1: fork, 0: none; -1 if the file does not say */
+    size_t jobs;         /* 0 if the file does not say */
+    double time_budget;  /* seconds; 0: none; -1 if the file does not say */
 };
 
 /* Writes DIR/run.json (atomically). */
-int run_record_write(const char *dir, const char *spec_file, const char *const *sets,
-                     size_t nsets, const char *filter, const char *started_utc,
-                     const json_t *spec, char *err, size_t errlen);
+int run_record_write(const char *dir, const struct run_record *r, char *err, size_t errlen);
 int run_record_read(const char *dir, struct run_record *r, char *err, size_t errlen);
 void run_record_free(struct run_record *r);
 

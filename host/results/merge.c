@@ -116,7 +116,9 @@ static json_t *merged_run(struct merge *m, json_t *points, const char *dir, int 
         json_object_set_new(run, "started_utc", json_string(started));
     if (finished)
         json_object_set_new(run, "finished_utc", json_string(finished));
-    size_t failed = results_count_status(points, "failed");
+    /* A partial point failed too: it kept only some of what it was to measure. */
+    size_t partial = results_count_status(points, "partial");
+    size_t failed = results_count_status(points, "failed") + partial;
     size_t skipped = results_count_status(points, "skipped");
     json_object_set_new(run, "wall_s", json_real(wall_s));
     json_object_set_new(run, "dir", json_string(dir));
@@ -128,6 +130,7 @@ static json_t *merged_run(struct merge *m, json_t *points, const char *dir, int 
                                     : failed    ? "failed"
                                     : skipped || incomplete ? "incomplete"
                                                             : "ok"));
+    json_object_set_new(run, "points_partial", json_integer((json_int_t)partial));
     json_object_set_new(run, "points_skipped", json_integer((json_int_t)skipped));
     json_object_set_new(run, "failures", results_run_failures(points));
     json_object_set(run, "filter", filter ? filter : json_null());

@@ -289,7 +289,8 @@ static json_t *merge_point(struct merge *m, const struct group *g)
     const char *id = json_string_value(json_object_get(out, "id"));
     json_int_t warmup = 0, measured = 0, batch = 0, reps = 0;
     double wall_s = 0;
-    int capped = 0, failed = 0, ok = 0;
+    int capped = 0, failed = 0, ok = 0, partial = 0;
+    json_int_t kept = 0, planned = 0, cut = 0, left = 0;
     json_t *error = NULL, *tail = NULL, *metrics = json_object();
     for (size_t i = 0; i < g->n; i++) {
         json_t *pt = g->items[i], *it = json_object_get(pt, "iterations");
@@ -304,7 +305,24 @@ static json_t *merge_point(struct merge *m, const struct group *g)
         capped |= json_is_true(json_object_get(it, "capped"));
         wall_s += merge_number_at(pt, "wall_s");
         int this_failed = strcmp(merge_status_of(pt), "failed") == 0;
+        int this_partial = strcmp(merge_status_of(pt), "partial") == 0;
         failed |= this_failed;
+        partial |= this_partial;
+        json_t *pp = json_object_get(pt, "partial");
+        if (add_count(m, &left, merge_int_at(pt, "processes_left"), id, "processes_left") != 0 ||
+            add_count(m, &kept, json_is_object(pp) ? merge_int_at(pp, "repetitions_kept")
+                                                   : merge_int_at(pt, "repetitions"), id,
+                      "partial.repetitions_kept") != 0 ||
+            add_count(m, &planned, json_is_object(pp) ? merge_int_at(pp, "repetitions_planned")
+                                                      : merge_int_at(pt, "repetitions"), id,
+                      "partial.repetitions_planned") != 0 ||
+            add_count(m, &cut, merge_int_at(pp, "iterations_cut_short"), id,
+                      "partial.iterations_cut_short") != 0) {
+            json_decref(metrics);
+            json_decref(out);
+            return NULL;
+        }
+        this_failed |= this_partial;
         ok |= strcmp(merge_status_of(pt), "ok") == 0;
         if (this_failed && !error)
             error = json_object_get(pt, "error");
@@ -317,8 +335,19 @@ static json_t *merge_point(struct merge *m, const struct group *g)
             return NULL;
         }
     }
-    json_object_set_new(out, "status", json_string(failed ? "failed" : ok ? "ok"
-                                                                      : merge_status_of(out)));
+    /* The worst wins: failed, then partial (some of it is missing), then ok. */
+    json_object_set_new(out, "status", json_string(failed    ? "failed"
+                                                   : partial ? "partial"
+                                                   : ok      ? "ok"
+                                                             : merge_status_of(out)));
+    if (json_object_get(out, "processes_left"))
+        json_object_set_new(out, "processes_left", json_integer(left));
+    if (json_object_get(out, "partial"))
+        json_object_set_new(out, "partial",
+                            partial ? json_pack("{s:I, s:I, s:I}", "repetitions_kept", kept,
+                                                "repetitions_planned", planned,
+                                                "iterations_cut_short", cut)
+                                    : json_null());
     json_t *it = json_object_get(out, "iterations");
     json_object_set_new(it, "warmup", json_integer(warmup));
     json_object_set_new(it, "measured", json_integer(measured));
@@ -327,7 +356,7 @@ static json_t *merge_point(struct merge *m, const struct group *g)
         json_object_set_new(it, "capped", json_boolean(capped));
     json_object_set_new(out, "repetitions", json_integer(reps));
     json_object_set_new(out, "wall_s", json_real(wall_s));
-    if (failed) {
+    if (failed || partial) {
         json_object_set(out, "error", error ? error : json_null());
         if (json_object_get(out, "stderr_tail"))
             json_object_set(out, "stderr_tail", tail ? tail : json_null());

@@ -123,8 +123,21 @@ int point_check(json_t *pt, char *why, size_t n)
             return BAD("%s: not a string", strings[k]);
     const char *status = json_string_value(json_object_get(pt, "status"));
     if (strcmp(status, "ok") != 0 && strcmp(status, "failed") != 0 &&
-        strcmp(status, "skipped") != 0)
-        return BAD("status: '%s' is not ok, failed or skipped", status);
+        strcmp(status, "partial") != 0 && strcmp(status, "skipped") != 0)
+        return BAD("status: '%s' is not ok, failed, partial or skipped", status);
+    json_t *partial = json_object_get(pt, "partial");
+    if (partial && !json_is_null(partial) &&
+        (!json_is_object(partial) ||
+         !json_is_integer(json_object_get(partial, "repetitions_kept")) ||
+         !json_is_integer(json_object_get(partial, "repetitions_planned")) ||
+         !json_is_integer(json_object_get(partial, "iterations_cut_short")) ||
+         json_integer_value(json_object_get(partial, "repetitions_kept")) < 0 ||
+         json_integer_value(json_object_get(partial, "iterations_cut_short")) < 0))
+        return BAD("partial: not null or an object of non-negative repetitions_kept, "
+                   "repetitions_planned and iterations_cut_short");
+    json_t *left = json_object_get(pt, "processes_left");
+    if (left && (!json_is_integer(left) || json_integer_value(left) < 0))
+        return BAD("processes_left: not a non-negative integer");
     if (!string_or_null(pt, "error") || !string_or_null(pt, "stderr_tail"))
         return BAD("error, stderr_tail: not strings");
     if (!json_is_object(json_object_get(pt, "params")))

@@ -131,7 +131,9 @@ size_t results_count_status(json_t *points, const char *status)
 json_t *results_document(json_t *spec, const struct run_info *info, json_t *env,
                          json_t *points, json_t *instruments)
 {
-    size_t failed = results_count_status(points, "failed");
+    /* A partial point failed too: it kept only some of what it was to measure. */
+    size_t partial = results_count_status(points, "partial");
+    size_t failed = results_count_status(points, "failed") + partial;
     size_t skipped = results_count_status(points, "skipped");
     json_t *argv = json_array();
     for (int a = 0; a < info->argc; a++) {
@@ -147,6 +149,7 @@ json_t *results_document(json_t *spec, const struct run_info *info, json_t *env,
                             (json_int_t)failed, "status",
                             info->stop_signal ? "interrupted" : failed ? "failed"
                                                 : skipped ? "incomplete" : "ok");
+    json_object_set_new(run, "points_partial", json_integer((json_int_t)partial));
     json_object_set_new(run, "points_skipped", json_integer((json_int_t)skipped));
     json_object_set_new(run, "failures", results_run_failures(points));
     json_object_set_new(run, "filter", info->filter ? json_string(info->filter) : json_null());

@@ -80,10 +80,13 @@ void report_table(FILE *out, const json_t *doc)
     json_array_foreach(points, i, pt) {
         const char *label = json_string_value(json_object_get(pt, "label"));
         const char *status = json_string_value(json_object_get(pt, "status"));
+        int partial = strcmp(status, "partial") == 0;
         if (strcmp(status, "ok") != 0) {
             fprintf(out, "%-*.*s %s: %s\n", width, width, label, status,
                     json_string_value(json_object_get(pt, "error")));
-            continue;
+            if (!partial)
+                continue;
+            label = ""; /* what it kept follows */
         }
         json_t *failures = json_object_get(pt, "failures");
         double fail_pct = 100.0 * (1.0 - json_number_value(json_object_get(failures,

@@ -8,6 +8,7 @@
 #include "util/mem.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* A point's result arrives: journaled first, so a kill right after loses nothing. */
 static void arrived(struct dispatch *d, json_t **slots, const struct point *pt, json_t *result)
@@ -22,7 +23,8 @@ static void arrived(struct dispatch *d, json_t **slots, const struct point *pt, 
 static json_t *settled(struct dispatch *d, const struct point *pt, uint64_t start)
 {
     json_t *finished = json_object_get(d->done, pt->id);
-    if (finished) {
+    const char *status = json_string_value(json_object_get(finished, "status"));
+    if (finished && status && strcmp(status, "partial") != 0) { /* a partial point runs again */
         report_point_earlier(d->rep, finished);
         return json_incref(finished);
     }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -64,6 +65,20 @@ struct child {
     int suspended;             /* the signal that stopped the child's process, or 0 */
 };
 
+/* After each repetition: its record, one line on the results pipe. */
+static void send_repetition(void *arg, const struct point_state *ps, const struct point_run *pr,
+                            uint32_t rep)
+{
+    json_t *record = point_json_repetition(ps, pr, rep);
+    char *text = json_dumps(record, JSON_COMPACT);
+    json_decref(record);
+    if (!text)
+        return;
+    write_all(*(int *)arg, text, strlen(text));
+    write_all(*(int *)arg, "\n", 1);
+    free(text);
+}
+
 static _Noreturn void run_child(struct isolate_pool *p, size_t slot, struct runner *r,
                                 const struct point *pt, int results_fd, int output_fd)
 {
@@ -91,6 +106,9 @@ static _Noreturn void run_child(struct isolate_pool *p, size_t slot, struct runn
     dup2(output_fd, STDERR_FILENO);
     close(output_fd);
     reaper_adopt(); /* what the plugin starts stays ours, even after setsid() */
+    r->live = &p->lives[slot];
+    r->repetition_done = send_repetition;
+    r->repetition_done_arg = &results_fd;
     json_t *point = runner_point(r, pt);
     size_t left = reaper_kill_children(NULL, 0, REAPER_GRACE_MS);
     if (point)
@@ -98,8 +116,10 @@ static _Noreturn void run_child(struct isolate_pool *p, size_t slot, struct runn
     if (point && p->cpus)
         json_object_set_new(point, "cpu", json_integer(p->cpus[slot]));
     char *text = point ? json_dumps(point, JSON_COMPACT) : NULL;
-    if (text)
+    if (text) {
         write_all(results_fd, text, strlen(text));
+        write_all(results_fd, "\n", 1);
+    }
     fflush(NULL);
     /* _exit: the parent's atexit handlers and buffers are not the child's to run. */
     _exit(text ? 0 : 3);
@@ -260,30 +280,56 @@ static size_t kill_strays(const struct isolate_pool *p)
     return killed;
 }
 
+/*
+ * What the child sent, one JSON line each: its repetitions' records, kept in
+ * `records`, and, if it exited by itself, its result, returned (else NULL).
+ */
+static json_t *read_results(struct child *c, int exited_ok, json_t *records)
+{
+    json_t *point = NULL;
+    for (size_t at = 0; at < c->results_len;) {
+        char *nl = memchr(c->results + at, '\n', c->results_len - at);
+        size_t len = nl ? (size_t)(nl - (c->results + at)) : c->results_len - at;
+        json_t *o = json_loadb(c->results + at, len, 0, NULL);
+        at += len + 1;
+        if (!json_is_object(o)) {
+            json_decref(o);
+        } else if (json_object_get(o, "repetition")) {
+            json_array_append_new(records, o);
+        } else if (exited_ok && json_object_get(o, "id") && !point) {
+            point = o;
+        } else {
+            json_decref(o);
+        }
+    }
+    return point;
+}
+
 /* The result of a child that has ended and been reaped; frees the slot. */
 static json_t *finish(struct isolate_pool *p, struct child *c)
 {
-    json_t *point = NULL;
     /* Exited 0 on its own with a whole result: it finished, whatever the host had decided. */
     int exited_ok = WIFEXITED(c->status) && WEXITSTATUS(c->status) == 0;
-    if (exited_ok && c->results_len > 0) {
-        grow(&c->results, &c->results_cap, c->results_len, 1);
-        c->results[c->results_len] = '\0';
-        point = json_loads(c->results, 0, NULL);
-    }
+    json_t *records = json_array(), *point = read_results(c, exited_ok, records);
     if (!point && !c->stopped) {
         char *tail = xmalloc(c->tail_len + 1);
         for (size_t i = 0; i < c->tail_len; i++)
             tail[i] = c->tail[i] ? c->tail[i] : '?'; /* a plugin's NULs end no string of ours */
         tail[c->tail_len] = '\0';
         char *why = failure_reason(c);
-        point = point_json_lost(c->pt, why, utf8_sanitize(tail),
+        /* The repetition it was in when it died, if no record says it finished. */
+        const struct point_live *live = &p->lives[c - p->slots];
+        uint64_t phase = live->phase, cut = 0;
+        if (phase >= 1 && phase - 1 >= json_array_size(records))
+            cut = point_live_iterations(live);
+        point = point_json_partial(c->pt, records, cut, why, utf8_sanitize(tail),
                                    clock_now_ns() - c->start_ns);
         /* It could not clean up after itself: what it left was adopted by the host. */
         point_json_left(point, kill_strays(p));
         free(why);
         free(tail);
     }
+    json_decref(records);
     forward_lines(c, NULL, 0, 1);
     free(c->line);
     free(c->results);
@@ -336,6 +382,13 @@ int isolate_pool_init(struct isolate_pool *p, size_t jobs, char *why, size_t n)
     reaper_adopt(); /* what a dying point's process leaves comes to the host */
     *p = (struct isolate_pool){.jobs = jobs, .slots = xcalloc(jobs, sizeof *p->slots),
                                .host = getpid()};
+    /* Shared, so that the host reads what a point's loops counted even after it died. */
+    p->lives = mmap(NULL, jobs * sizeof *p->lives, PROT_READ | PROT_WRITE,
+                    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (p->lives == MAP_FAILED) {
+        fprintf(stderr, "bhost: cannot map memory to share with points: %s\n", strerror(errno));
+        exit(3);
+    }
     if (jobs == 1) {
         snprintf(why, n, "none: one job at a time");
         return 0;
@@ -354,6 +407,7 @@ int isolate_pool_init(struct isolate_pool *p, size_t jobs, char *why, size_t n)
 
 void isolate_pool_fini(struct isolate_pool *p)
 {
+    munmap(p->lives, p->jobs * sizeof *p->lives);
     free(p->slots);
     free(p->cpus);
     *p = (struct isolate_pool){0};
@@ -373,6 +427,7 @@ json_t *isolate_pool_start(struct isolate_pool *p, struct runner *r, const struc
     size_t slot = 0;
     while (p->slots[slot].pid)
         slot++;
+    point_live_begin(&p->lives[slot], 0);
     fflush(NULL);
     uint64_t start = clock_now_ns();
     pid_t pid = fork();

@@ -1,11 +1,15 @@
 /*
  * isolate.h — running a sweep point in a child process.
  *
- * The child runs runner_point() and sends the point's JSON back over a pipe;
+ * The child runs runner_point() and sends, one JSON line each, a record of
+ * every repetition as it finishes and then the point's result, over a pipe;
  * its stdout and stderr go through a second pipe, which the host forwards to
- * its own stderr and keeps the tail of. A child that crashes, aborts, calls
- * exit(), or outlives its timeout fails its point with the reason and that
- * tail; the host goes on with the next point.
+ * its own stderr and keeps the tail of. Its measured loops keep their
+ * timings in a page it shares with the host. A child that crashes, aborts,
+ * calls exit(), stops, or outlives its timeout fails its point with the
+ * reason and that tail, keeping the repetitions it finished and the count of
+ * iterations of the one it did not (docs/results.md, "partial"); the host
+ * goes on with the next point.
  */
 #ifndef BHOST_ISOLATE_H
 #define BHOST_ISOLATE_H
@@ -29,6 +33,7 @@ struct isolate_pool {
     struct child *slots;  /* jobs of them; pid 0 when free */
     int *cpus;            /* with pinning: the CPU of each slot; else NULL */
     pid_t host;           /* the process the children must die with */
+    struct point_live *lives; /* one page shared with each slot's child (jobs of them) */
     /* Called before a child's output is copied to stderr (may be NULL). */
     void (*before_output)(void *arg);
     void *before_output_arg;

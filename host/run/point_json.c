@@ -68,7 +68,7 @@ json_t *point_json(const struct point *pt, const struct point_state *ps,
 {
     const struct spec_experiment *e = pt->exp;
     uint64_t measured = 0;
-    for (uint32_t r = 0; r < e->repetitions; r++)
+    for (uint32_t r = 0; r < ps->nreps; r++)
         measured += pr->rep_iterations[r];
     char seed[19];
     snprintf(seed, sizeof seed, "%016llx", (unsigned long long)pt->seed);
@@ -80,7 +80,7 @@ json_t *point_json(const struct point *pt, const struct point_state *ps,
             const struct bhost_hist *h = ps->hists[i];
             int overflow = 0;
             json_object_set_new(hists, h->name,
-                                results_histogram(h->reps, h->nreps, pr->rep_iterations,
+                                results_histogram(h->reps, ps->nreps, pr->rep_iterations,
                                                   pr->rep_wall_ns, &overflow));
             if (overflow && !too_many)
                 too_many = ps->hists[i]->name;
@@ -95,9 +95,9 @@ json_t *point_json(const struct point *pt, const struct point_state *ps,
                   plugin_params_json(e->plugin, pt->values), "status", pr->error ? "failed" : "ok",
                   "seed", seed, "iterations", "warmup", (json_int_t)pr->warmup_done, "measured",
                   (json_int_t)measured, "batch", (json_int_t)pr->batch, "repetitions",
-                  (int)e->repetitions, "wall_s", (double)pr->wall_ns / 1e9);
+                  (int)ps->nreps, "wall_s", (double)pr->wall_ns / 1e9);
     int capped = 0;
-    for (uint32_t r = 0; r < e->repetitions; r++)
+    for (uint32_t r = 0; r < ps->nreps; r++)
         capped |= pr->rep_iterations[r] >= POINT_MAX_ITERATIONS;
     json_object_set_new(json_object_get(o, "iterations"), "capped", json_boolean(capped));
     json_object_set_new(o, "error", pr->error ? json_string(pr->error) : json_null());
@@ -111,8 +111,9 @@ json_t *point_json(const struct point *pt, const struct point_state *ps,
     }
     json_object_set_new(o, "stderr_tail", json_null());
     json_object_set_new(o, "processes_left", json_integer(0));
+    json_object_set_new(o, "partial", json_null());
     json_object_set_new(o, "failures", failures_json(ps, measured));
-    add_rep_starts(hists, pr->rep_started_ns, e->repetitions);
+    add_rep_starts(hists, pr->rep_started_ns, ps->nreps);
     json_object_set_new(o, "histograms", hists);
     json_object_set_new(o, "metrics", metrics_json(&ps->metrics));
     if (e->rate > 0)
@@ -166,4 +167,116 @@ void point_json_left(json_t *point, size_t killed)
     json_object_set_new(point, "status", json_string("failed"));
     json_object_set_new(point, "error", json_string(why));
     free(why);
+}
+
+json_t *point_json_repetition(const struct point_state *ps, const struct point_run *pr,
+                              uint32_t rep)
+{
+    json_t *hists = json_object();
+    for (size_t i = 0; i < ps->nhists; i++) {
+        char *b64 = hdr_encode_v2_base64(&ps->hists[i]->reps[rep]);
+        json_object_set_new(hists, ps->hists[i]->name, b64 ? json_string(b64) : json_null());
+        free(b64);
+    }
+    return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "repetition",
+                     (int)rep, "iterations", (json_int_t)pr->rep_iterations[rep], "wall_ns",
+                     (json_int_t)pr->rep_wall_ns[rep], "started_ns",
+                     (json_int_t)pr->rep_started_ns[rep], "warmup",
+                     (json_int_t)pr->warmup_done, "batch", (json_int_t)pr->batch, "late",
+                     (json_int_t)pr->late, "max_lag_ns", (json_int_t)pr->max_lag_ns,
+                     "histograms", hists, "metrics", metrics_json(&ps->metrics), "failures",
+                     failures_json(ps, 1));
+}
+
+/* A record's counters, gauges and failures become the state's: they are running totals. */
+static void take_totals(struct point_state *ps, json_t *record)
+{
+    const char *name;
+    json_t *m;
+    json_object_foreach(json_object_get(record, "metrics"), name, m) {
+        grow(&ps->metrics.v, &ps->metrics.cap, ps->metrics.n, sizeof *ps->metrics.v);
+        const char *kind = json_string_value(json_object_get(m, "kind"));
+        ps->metrics.v[ps->metrics.n++] = (struct metric){
+            .name = xstrdup(name),
+            .kind = kind && strcmp(kind, "gauge") == 0 ? METRIC_GAUGE : METRIC_COUNTER,
+            .value = json_is_number(json_object_get(m, "value"))
+                         ? json_number_value(json_object_get(m, "value")) : NAN};
+    }
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(json_object_get(record, "failures"), "reasons"), i, r) {
+        const char *text = json_string_value(json_object_get(r, "reason"));
+        json_int_t n = json_integer_value(json_object_get(r, "count"));
+        if (text && n > 0)
+            point_add_failure(ps, xstrdup(text), (uint64_t)n);
+    }
+}
+
+/* Rebuilds what the records say into ps and pr; the number of repetitions whole. */
+static uint32_t rebuild(json_t *records, struct point_state *ps, struct point_run *pr)
+{
+    uint32_t kept = 0;
+    for (; kept < json_array_size(records); kept++) {
+        json_t *rec = json_array_get(records, kept);
+        if (json_integer_value(json_object_get(rec, "repetition")) != (json_int_t)kept)
+            break;
+        const char *name;
+        json_t *b64;
+        json_object_foreach(json_object_get(rec, "histograms"), name, b64) {
+            struct bhost_hist *h = point_histogram(ps, name);
+            struct hdr decoded;
+            if (!json_is_string(b64) || hdr_decode_v2_base64(json_string_value(b64), &decoded))
+                continue;
+            hdr_fini(&h->reps[kept]);
+            h->reps[kept] = decoded;
+        }
+        pr->rep_iterations[kept] = (uint64_t)json_integer_value(json_object_get(rec,
+                                                                               "iterations"));
+        pr->rep_wall_ns[kept] = (uint64_t)json_integer_value(json_object_get(rec, "wall_ns"));
+        pr->rep_started_ns[kept] = (uint64_t)json_integer_value(json_object_get(rec,
+                                                                               "started_ns"));
+        pr->warmup_done = (uint64_t)json_integer_value(json_object_get(rec, "warmup"));
+        pr->batch = (uint64_t)json_integer_value(json_object_get(rec, "batch"));
+        pr->late = (uint64_t)json_integer_value(json_object_get(rec, "late"));
+        pr->max_lag_ns = (uint64_t)json_integer_value(json_object_get(rec, "max_lag_ns"));
+    }
+    if (kept > 0)
+        take_totals(ps, json_array_get(records, kept - 1));
+    return kept;
+}
+
+json_t *point_json_partial(const struct point *pt, json_t *records, uint64_t cut_short,
+                           const char *error, const char *stderr_tail, uint64_t wall_ns)
+{
+    uint32_t planned = pt->exp->repetitions;
+    struct point_state ps;
+    point_state_init(&ps, planned, pt->id, NULL);
+    struct point_run pr = {.error = xstrdup(error), .batch = 1, .wall_ns = wall_ns};
+    pr.rep_iterations = xcalloc(planned, sizeof *pr.rep_iterations);
+    pr.rep_wall_ns = xcalloc(planned, sizeof *pr.rep_wall_ns);
+    pr.rep_started_ns = xcalloc(planned, sizeof *pr.rep_started_ns);
+    uint32_t kept = rebuild(records, &ps, &pr);
+    json_t *o;
+    if (kept == 0 && cut_short == 0) {
+        o = point_json_lost(pt, error, stderr_tail, wall_ns);
+    } else {
+        uint32_t all = ps.nreps;
+        ps.nreps = kept; /* what point_json reports: the repetitions that are whole */
+        o = point_json(pt, &ps, &pr);
+        ps.nreps = all;
+        json_object_set_new(o, "status", json_string("partial"));
+        json_object_set_new(o, "error", json_string(error));
+        if (stderr_tail)
+            json_object_set_new(o, "stderr_tail", json_string(stderr_tail));
+        json_object_set_new(o, "partial",
+                            json_pack("{s:i, s:i, s:I}", "repetitions_kept", (int)kept,
+                                      "repetitions_planned", (int)planned,
+                                      "iterations_cut_short", (json_int_t)cut_short));
+    }
+    point_state_fini(&ps);
+    free(pr.error);
+    free(pr.rep_iterations);
+    free(pr.rep_wall_ns);
+    free(pr.rep_started_ns);
+    return o;
 }

@@ -98,3 +98,20 @@ void point_state_fini(struct point_state *ps)
     free(ps->reasons);
     metrics_fini(&ps->metrics);
 }
+
+void point_live_begin(struct point_live *live, uint64_t phase)
+{
+    live->phase = 0;
+    live->binned = 0;
+    live->failed = 0;
+    memset(live->pending, 0xff, sizeof live->pending); /* every entry -1 */
+    live->phase = phase;
+}
+
+uint64_t point_live_iterations(const struct point_live *live)
+{
+    uint64_t n = live->binned + live->failed;
+    for (size_t i = 0; i < POINT_TIMING_BUFFER && live->pending[i] >= 0; i++)
+        n++;
+    return n;
+}

@@ -22,6 +22,27 @@ struct open_loop;
  */
 #define POINT_MAX_ITERATIONS UINT64_C(1000000000000)
 
+/* Timings buffered before they are binned: 8 KiB, well inside L1. */
+#define POINT_TIMING_BUFFER 1024
+
+/*
+ * What the host can see of a point while its process runs: the measured
+ * loop's timing buffer itself, and counts it updates between iterations.
+ * For an isolated point this is a page shared with the host, so that a
+ * point that dies mid-repetition still says how many iterations it ran.
+ */
+struct point_live {
+    volatile uint64_t phase;   /* 1 + r while repetition r is measured; else 0 */
+    volatile uint64_t binned;  /* iterations of that repetition binned into histograms */
+    volatile uint64_t failed;  /* iterations of it that failed */
+    int64_t pending[POINT_TIMING_BUFFER]; /* its timings not yet binned; -1: none */
+};
+
+/* Starts a phase: `phase` as in struct point_live, nothing counted, nothing pending. */
+void point_live_begin(struct point_live *live, uint64_t phase);
+/* Iterations of the repetition under way: binned, failed and still pending. */
+uint64_t point_live_iterations(const struct point_live *live);
+
 enum metric_kind { METRIC_COUNTER, METRIC_GAUGE };
 
 struct metric {
@@ -74,6 +95,7 @@ struct point_run {
     uint64_t *rep_started_ns; /* per repetition: CLOCK_REALTIME at its start, ns since epoch */
     uint64_t wall_ns;         /* the whole point, setup to teardown */
     const struct open_loop *open; /* the schedule (schedule.h), or NULL: closed loop */
+    struct point_live *live;  /* where the loops keep their timings and counts */
     uint64_t late;            /* open loop: measured iterations that started late */
     uint64_t max_lag_ns;      /* open loop: the largest start lag of a measured iteration */
 };

@@ -32,7 +32,14 @@ void report_point_done(struct report *r, const json_t *point)
     if (r->tty && !r->quiet)
         fputs("\r\033[K", r->out);
     r->progress_shown = 0;
-    if (!ok) {
+    json_t *partial = json_object_get(point, "partial");
+    if (!ok && json_is_object(partial)) {
+        fprintf(r->quiet ? stderr : r->out, "[%zu/%zu] %s PARTIAL: %s (%lld of %lld "
+                "repetitions kept)\n", r->done, r->total, label,
+                json_string_value(json_object_get(point, "error")),
+                (long long)json_integer_value(json_object_get(partial, "repetitions_kept")),
+                (long long)json_integer_value(json_object_get(partial, "repetitions_planned")));
+    } else if (!ok) {
         /* A failure is news even with -q: on stderr there. */
         fprintf(r->quiet ? stderr : r->out, "[%zu/%zu] %s %s: %s\n", r->done, r->total, label,
                 skipped ? "SKIPPED" : "FAILED",

@@ -96,13 +96,15 @@ static void count_failure(struct host_ctx *c, int rc, uint64_t n)
     point_add_failure(c->ps, ctx_take_reason(c, rc), n);
 }
 
-/* Bins buffered timings into h, in a loop the CPU can pipeline. */
-static void flush_timings(struct hdr *h, const int64_t *buf, size_t n)
+/* Bins the first n pending timings into h, in a loop the CPU can pipeline, and says so. */
+static void flush_timings(struct hdr *h, struct point_live *live, size_t n)
 {
     struct hdr_recorder rec = hdr_recorder_begin(h);
     for (size_t i = 0; i < n; i++)
-        hdr_recorder_record(&rec, buf[i]);
+        hdr_recorder_record(&rec, live->pending[i]);
     hdr_recorder_end(&rec, h);
+    live->binned += n;
+    memset(live->pending, 0xff, n * sizeof *live->pending);
 }
 
 /*
@@ -113,12 +115,13 @@ static void flush_timings(struct hdr *h, const int64_t *buf, size_t n)
  * (kvm-clock's vDSO fences), so work between reads cannot overlap with it,
  * and binning inline would add its whole latency to every iteration.
  */
-static uint64_t loop_single(struct host_ctx *c, void *state, struct hdr *h, uint64_t target,
-                            uint64_t min_ns, uint64_t *wall_ns)
+static uint64_t loop_single(struct host_ctx *c, void *state, struct hdr *h,
+                            struct point_live *live, uint64_t target, uint64_t min_ns,
+                            uint64_t *wall_ns)
 {
     int (*iterate)(bhost_ctx *, void *) = c->plugin->desc.iterate;
     bhost_ctx *pub = &c->pub;
-    int64_t buf[RUNNER_TIMING_BUFFER];
+    int64_t *buf = live->pending;
     size_t k = 0;
     uint64_t n = 0, start = clock_now_ns(), t0 = start, t1;
     for (;;) {
@@ -128,25 +131,27 @@ static uint64_t loop_single(struct host_ctx *c, void *state, struct hdr *h, uint
             buf[k++] = (int64_t)(t1 - t0);
         } else {
             count_failure(c, rc, 1);
+            live->failed++;
             t1 = clock_now_ns();
         }
         if ((++n >= target && t1 - start >= min_ns) || n >= POINT_MAX_ITERATIONS)
             break;
-        if (__builtin_expect(k == RUNNER_TIMING_BUFFER, 0)) {
-            flush_timings(h, buf, k);
+        if (__builtin_expect(k == POINT_TIMING_BUFFER, 0)) {
+            flush_timings(h, live, k);
             k = 0;
             t1 = clock_now_ns();
         }
         t0 = t1;
     }
-    flush_timings(h, buf, k);
+    flush_timings(h, live, k);
     *wall_ns = clock_now_ns() - start;
     return n;
 }
 
 /* The same for iterate_batch(): each call of `batch` iterations is timed as a whole. */
-static uint64_t loop_batch(struct host_ctx *c, void *state, struct hdr *h, uint64_t batch,
-                           uint64_t target, uint64_t min_ns, uint64_t *wall_ns)
+static uint64_t loop_batch(struct host_ctx *c, void *state, struct hdr *h,
+                           struct point_live *live, uint64_t batch, uint64_t target,
+                           uint64_t min_ns, uint64_t *wall_ns)
 {
     int (*iterate_batch)(bhost_ctx *, void *, uint64_t) = c->plugin->desc.iterate_batch;
     uint64_t n = 0, start = clock_now_ns(), t0 = start, t1;
@@ -156,8 +161,10 @@ static uint64_t loop_batch(struct host_ctx *c, void *state, struct hdr *h, uint6
         t1 = clock_now_ns();
         if (rc == BHOST_OK) {
             hdr_record_n(h, (int64_t)((t1 - t0 + k / 2) / k), (int64_t)k);
+            live->binned += k;
         } else {
             count_failure(c, rc, k);
+            live->failed += k;
             t1 = clock_now_ns();
         }
         t0 = t1;
@@ -174,13 +181,14 @@ static uint64_t loop_batch(struct host_ctx *c, void *state, struct hdr *h, uint6
  * fastest of three calls: the first calls are cold (page faults, first
  * allocations) and would stop the growth early. Counts as warm-up.
  */
-static uint64_t calibrate_batch(struct host_ctx *c, void *state, struct hdr *h)
+static uint64_t calibrate_batch(struct host_ctx *c, void *state, struct hdr *h,
+                                struct point_live *live)
 {
     uint64_t batch = 1;
     for (;;) {
         uint64_t fastest = UINT64_MAX, wall;
         for (int i = 0; i < 3; i++) {
-            loop_batch(c, state, h, batch, batch, 0, &wall);
+            loop_batch(c, state, h, live, batch, batch, 0, &wall);
             fastest = wall < fastest ? wall : fastest;
         }
         if (fastest >= RUNNER_BATCH_TARGET_NS || batch >= (UINT64_C(1) << 30))
@@ -196,7 +204,8 @@ static uint64_t measure(struct host_ctx *c, void *state, struct point_run *pr, u
     struct hdr *h = c->ps->hists[0]->current;
     if (pr->open) {
         struct open_loop_lag lag;
-        uint64_t n = open_loop_run(c, state, pr->open, phase, target, min_ns, wall_ns, &lag);
+        uint64_t n = open_loop_run(c, state, pr->open, pr->live, phase, target, min_ns,
+                                   wall_ns, &lag);
         if (phase > 0) {
             pr->late += lag.late;
             pr->max_lag_ns = lag.max_lag_ns > pr->max_lag_ns ? lag.max_lag_ns : pr->max_lag_ns;
@@ -204,8 +213,8 @@ static uint64_t measure(struct host_ctx *c, void *state, struct point_run *pr, u
         return n;
     }
     if (c->plugin->desc.iterate_batch)
-        return loop_batch(c, state, h, pr->batch, target, min_ns, wall_ns);
-    return loop_single(c, state, h, target, min_ns, wall_ns);
+        return loop_batch(c, state, h, pr->live, pr->batch, target, min_ns, wall_ns);
+    return loop_single(c, state, h, pr->live, target, min_ns, wall_ns);
 }
 
 /* Calls the point hook of each instrument of the point's experiment. */
@@ -275,7 +284,8 @@ static void warm_up(struct host_ctx *c, void *state, struct point_run *pr, uint6
     uint64_t wall;
     /* A schedule calls one iteration at a time: batches would bunch arrivals. */
     if (c->plugin->desc.iterate_batch && !pr->open)
-        pr->batch = calibrate_batch(c, state, ps->hists[0]->current);
+        pr->batch = calibrate_batch(c, state, ps->hists[0]->current, pr->live);
+    point_live_begin(pr->live, 0);
     if (warmup > 0)
         pr->warmup_done = measure(c, state, pr, 0, warmup, 0, &wall);
     point_reset_rep(ps, 0);
@@ -317,9 +327,13 @@ static void run_phases(struct runner *r, const struct point *pt, struct point_st
             uint64_t min_ns = (uint64_t)(e->min_time * 1e9);
             for (uint32_t rep = 0; rep < e->repetitions && !c->misuse; rep++) {
                 point_select_rep(ps, rep);
+                point_live_begin(pr->live, 1 + (uint64_t)rep);
                 pr->rep_started_ns[rep] = wall_clock_ns();
                 pr->rep_iterations[rep] = measure(c, state, pr, 1 + (uint64_t)rep, e->measured,
                                                   min_ns, &pr->rep_wall_ns[rep]);
+                if (r->repetition_done && !c->misuse)
+                    r->repetition_done(r->repetition_done_arg, ps, pr, rep);
+                pr->live->phase = 0;
             }
         }
         instruments_end(r, pt, ps, pr);
@@ -343,7 +357,8 @@ static void run_phases(struct runner *r, const struct point *pt, struct point_st
 json_t *runner_point(struct runner *r, const struct point *pt)
 {
     const struct spec_experiment *e = pt->exp;
-    struct point_run pr = {.batch = 1};
+    struct point_live *own = r->live ? NULL : xmalloc(sizeof *own);
+    struct point_run pr = {.batch = 1, .live = r->live ? r->live : own};
     pr.rep_iterations = xcalloc(e->repetitions, sizeof *pr.rep_iterations);
     pr.rep_wall_ns = xcalloc(e->repetitions, sizeof *pr.rep_wall_ns);
     pr.rep_started_ns = xcalloc(e->repetitions, sizeof *pr.rep_started_ns);
@@ -374,5 +389,6 @@ json_t *runner_point(struct runner *r, const struct point *pt)
     free(pr.rep_wall_ns);
     free(pr.rep_started_ns);
     free(scratch);
+    free(own);
     return out;
 }

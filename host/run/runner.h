@@ -6,7 +6,7 @@
  * reads the clock once per iteration: the end of one iteration is the start
  * of the next, so the harness costs one clock read and one store per
  * iteration; timings are binned into histograms between iterations, every
- * RUNNER_TIMING_BUFFER iterations (docs/performance.md).
+ * POINT_TIMING_BUFFER iterations (docs/performance.md).
  */
 #ifndef BHOST_RUNNER_H
 #define BHOST_RUNNER_H
@@ -16,9 +16,6 @@
 
 #include <jansson.h>
 
-/* Timings buffered before they are binned: 8 KiB, well inside L1. */
-#define RUNNER_TIMING_BUFFER 1024
-
 /* A batch is grown until it takes this long, so the clock's cost vanishes. */
 #define RUNNER_BATCH_TARGET_NS 10000u
 
@@ -27,6 +24,14 @@ struct runner {
     const char *scratch_root;
     struct instrument_run *insts;
     size_t ninsts;
+    /* Where the measured loops keep their timings (a page the host shares with an
+     * isolated point's process); NULL: a buffer of the runner's own. */
+    struct point_live *live;
+    /* Called after each measured repetition, before point_end and teardown, so that
+     * what the point measured survives whatever comes after (may be NULL). */
+    void (*repetition_done)(void *arg, const struct point_state *ps,
+                            const struct point_run *pr, uint32_t rep);
+    void *repetition_done_arg;
 };
 
 /* Starts the instruments of every experiment that has points in `w`. */

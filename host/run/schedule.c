@@ -63,8 +63,8 @@ static uint64_t wait_until(uint64_t due)
 }
 
 uint64_t open_loop_run(struct host_ctx *c, void *state, const struct open_loop *ol,
-                       uint64_t phase, uint64_t target, uint64_t min_ns, uint64_t *wall_ns,
-                       struct open_loop_lag *lag)
+                       struct point_live *live, uint64_t phase, uint64_t target,
+                       uint64_t min_ns, uint64_t *wall_ns, struct open_loop_lag *lag)
 {
     int (*iterate)(bhost_ctx *, void *) = c->plugin->desc.iterate;
     int (*iterate_batch)(bhost_ctx *, void *, uint64_t) = c->plugin->desc.iterate_batch;
@@ -87,8 +87,10 @@ uint64_t open_loop_run(struct host_ctx *c, void *state, const struct open_loop *
         if (rc == BHOST_OK) {
             hdr_record(service, (int64_t)(end - begin));
             hdr_record(response, (int64_t)(end - due));
+            live->binned++;
         } else {
             point_add_failure(c->ps, ctx_take_reason(c, rc), 1);
+            live->failed++;
         }
         if ((++n >= target && end - start >= min_ns) || n >= POINT_MAX_ITERATIONS)
             break;

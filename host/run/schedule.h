@@ -58,7 +58,7 @@ uint64_t schedule_next(struct schedule *s);
  * and "response" into their current repetitions. Returns the iterations run.
  */
 uint64_t open_loop_run(struct host_ctx *c, void *state, const struct open_loop *ol,
-                       uint64_t phase, uint64_t target, uint64_t min_ns, uint64_t *wall_ns,
-                       struct open_loop_lag *lag);
+                       struct point_live *live, uint64_t phase, uint64_t target,
+                       uint64_t min_ns, uint64_t *wall_ns, struct open_loop_lag *lag);
 
 #endif

@@ -84,14 +84,22 @@ static void misbehaving_points_fail_alone_with(const char *jobs)
     expect_point(doc, 6, "test_leak", "ok", NULL, NULL);
     expect_point(doc, 7, "test_crash_setup", "failed", "killed by SIGSEGV (Segmentation fault)",
                  NULL);
-    expect_point(doc, 8, "test_crash_teardown", "failed", "killed by SIGABRT (Aborted)", NULL);
+    /* Crashed after measuring: it keeps its repetition, marked partial. */
+    expect_point(doc, 8, "test_crash_teardown", "partial", "killed by SIGABRT (Aborted)", NULL);
+    json_t *partial = json_object_get(point(doc, 8), "partial");
+    assert_int_equal(json_integer_value(json_object_get(partial, "repetitions_kept")), 1);
+    assert_int_equal(json_integer_value(json_object_get(partial, "repetitions_planned")), 1);
+    assert_int_equal(json_integer_value(json_object_get(partial, "iterations_cut_short")), 0);
+    for (size_t i = 0; i < 8; i++)
+        assert_true(json_is_null(json_object_get(point(doc, i), "partial")));
     expect_point(doc, 9, "noop", "ok", NULL, NULL);
-    /* The good points kept everything they measured. */
-    for (size_t i = 0; i < 10; i += 9)
+    /* The good points, and the partial one, kept everything they measured. */
+    for (size_t i = 0; i < 10; i += i == 0 ? 8 : 1)
         assert_int_equal(json_integer_value(json_object_get(json_object_get(json_object_get(
                              point(doc, i), "histograms"), "iteration"), "count")), 20);
     json_t *run = json_object_get(doc, "run");
     assert_int_equal(json_integer_value(json_object_get(run, "points_failed")), 6);
+    assert_int_equal(json_integer_value(json_object_get(run, "points_partial")), 1);
     assert_string_equal(str(run, "status"), "failed");
     /* A plugin's stdout never reaches bhost's: the junk went to stderr. */
     static const char marker[] = "{\"points\":[]}";
@@ -546,6 +554,61 @@ static void points_that_crash_or_stop_leave_nothing(void **state)
     free(pids[1]);
 }
 
+/*
+ * A point killed at its timeout in its third repetition keeps the two it
+ * finished and the count of iterations of the third, marked partial; a
+ * resume needs no option to find the plugins again, and runs it again.
+ */
+static void a_point_cut_short_keeps_what_it_finished(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("partial"), *out = e2e_dir("out");
+    char *spec = e2e_write(dir, "partial.yaml",
+                           "iterations: {warmup: 0, measured: 50}\n"
+                           "repetitions: 3\n"
+                           "timeout: 2\n"
+                           "experiments:\n"
+                           "  - experiment: test_fork\n"
+                           "    params: {hang_after: 149}\n"
+                           "  - experiment: noop\n");
+    struct proc p;
+    e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", spec, "--out", out, NULL});
+    assert_int_equal(p.rc, 1);
+    assert_non_null(strstr(p.out, "[1/2] test_fork PARTIAL: timeout after 2 s (2 of 3 "
+                                  "repetitions kept)"));
+    json_t *doc = e2e_results(out);
+    json_t *pt = point(doc, 0);
+    assert_string_equal(str(pt, "status"), "partial");
+    assert_string_equal(str(pt, "error"), "timeout after 2 s");
+    json_t *partial = json_object_get(pt, "partial");
+    assert_int_equal(int_of(partial, "repetitions_kept"), 2);
+    assert_int_equal(int_of(partial, "repetitions_planned"), 3);
+    assert_int_equal(int_of(partial, "iterations_cut_short"), 49);
+    assert_int_equal(int_of(pt, "repetitions"), 2);
+    assert_int_equal(int_of(json_object_get(pt, "iterations"), "measured"), 100);
+    json_t *it = json_object_get(json_object_get(pt, "histograms"), "iteration");
+    assert_int_equal(int_of(it, "count"), 100);
+    assert_int_equal(json_array_size(json_object_get(it, "repetitions")), 2);
+    assert_string_equal(str(point(doc, 1), "status"), "ok");
+    assert_int_equal(int_of(json_object_get(doc, "run"), "points_partial"), 1);
+    assert_int_equal(int_of(json_object_get(doc, "run"), "points_failed"), 1);
+    json_decref(doc);
+    e2e_proc_free(&p);
+    /* No --plugin-path: run.json knows it. The partial point runs again, noop does not. */
+    e2e_run(&p, (const char *[]){"run", "--resume", out, "--jobs", "2", NULL});
+    assert_int_equal(p.rc, 1);
+    assert_non_null(strstr(p.out, "1 of 2 points already done"));
+    assert_non_null(strstr(p.err, "note: --jobs 2 given; the run began with 1"));
+    doc = e2e_results(out);
+    assert_string_equal(str(point(doc, 0), "status"), "partial");
+    assert_int_equal(int_of(json_object_get(doc, "run"), "jobs"), 2);
+    json_decref(doc);
+    e2e_proc_free(&p);
+    free(spec);
+    free(dir);
+    free(out);
+}
+
 /* A point's process dies with the host, even when the host is killed with SIGKILL. */
 static void points_die_with_a_killed_host(void **state)
 {
@@ -641,6 +704,7 @@ int main(void)
         cmocka_unit_test(damaged_journal_is_refused_by_line),
         cmocka_unit_test(nothing_a_point_starts_outlives_it),
         cmocka_unit_test(points_that_crash_or_stop_leave_nothing),
+        cmocka_unit_test(a_point_cut_short_keeps_what_it_finished),
         cmocka_unit_test(points_die_with_a_killed_host),
         cmocka_unit_test(time_budget_reports_what_did_not_fit),
         cmocka_unit_test(timeout_from_the_command_line),

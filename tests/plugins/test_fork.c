@@ -4,7 +4,7 @@
  * stderr and results pipe open and sleep for `sleep_s` (each in a new
  * session with `setsid`, out of the point's process group; with
  * `double_fork`, each is a grandchild whose parent has exited). With `hang`,
- * iterate() never returns; with `crash`, the first iteration dies of
+ * iterate() never returns (with `hang_after`, once called that often); with `crash`, the first iteration dies of
  * SIGSEGV; with `stop`, it stops its own process (SIGSTOP). The point's pid
  * goes to DIR/point.pid and the sleepers' pids, one a line, to
  * DIR/forked.pid (`pid_dir`). The tests check that nothing a point starts
@@ -77,7 +77,9 @@ static int setup(bhost_ctx *ctx, void **state)
 static int iterate(bhost_ctx *ctx, void *state)
 {
     (void)state;
-    if (bhost_param_bool(ctx, "hang"))
+    static int64_t calls;
+    int64_t hang_after = bhost_param_int(ctx, "hang_after");
+    if (bhost_param_bool(ctx, "hang") || (hang_after > 0 && ++calls > hang_after))
         for (;;)
             pause();
     if (bhost_param_bool(ctx, "stop"))
@@ -100,6 +102,8 @@ static const struct bhost_param params[] = {
     {.name = "double_fork", .type = BHOST_BOOL, .def = "false",
      .doc = "each sleeper is a grandchild whose parent has exited"},
     {.name = "hang", .type = BHOST_BOOL, .def = "false", .doc = "iterate() never returns"},
+    {.name = "hang_after", .type = BHOST_INT, .def = "0", .min = "0",
+     .doc = "iterate() never returns once it has been called this often; 0: never"},
     {.name = "crash", .type = BHOST_BOOL, .def = "false", .doc = "iterate() dies of SIGSEGV"},
     {.name = "stop", .type = BHOST_BOOL, .def = "false",
      .doc = "iterate() stops its own process (SIGSTOP)"},
