@@ -129,6 +129,18 @@ static void spin_noop_and_rusage_report_what_they_say(void **state)
     assert_true(metric(spin, "rusage.minor_faults", "counter") >= 0);
     assert_true(metric(spin, "rusage.voluntary_ctx_switches", "counter") >= 0);
     assert_true(metric(noop, "rusage.max_rss_kib", "gauge") > 0);
+    /* The run's figures cover the points' own processes, which did the work. */
+    double points_cpu = 0, run_cpu = 0;
+    json_t *pts[] = {spin, noop};
+    for (size_t i = 0; i < 2; i++)
+        points_cpu += metric(pts[i], "rusage.user_cpu_s", "counter") +
+                      metric(pts[i], "rusage.sys_cpu_s", "counter");
+    size_t k;
+    json_t *inst;
+    json_array_foreach(json_object_get(doc, "instruments"), k, inst)
+        run_cpu += metric(inst, "user_cpu_s", "counter") + metric(inst, "sys_cpu_s", "counter");
+    assert_true(points_cpu > 0.003); /* 20 x 200 us of spinning, at least */
+    assert_true(run_cpu >= points_cpu);
     /* The host's allocator is jemalloc, except where the sanitizers own malloc. */
     json_t *build = json_object_get(json_object_get(doc, "environment"), "build");
     assert_string_equal(s(build, "allocator"),

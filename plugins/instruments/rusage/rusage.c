@@ -5,7 +5,9 @@
  * It explains timings the clock alone cannot: a point that spends its time
  * in the kernel, is preempted (involuntary switches), blocks (voluntary
  * switches) or faults its memory in shows it here. Each sweep point reports
- * the change over the point; the run reports the change over the run.
+ * the change over the point; the run reports the change over the run, of the
+ * host and of every process it waited for: the points' own processes, which
+ * did the work when points are isolated (RUSAGE_SELF + RUSAGE_CHILDREN).
  */
 #define _GNU_SOURCE /* RUSAGE_THREAD */
 
@@ -21,6 +23,7 @@ enum rusage_scope { SCOPE_PROCESS = 0, SCOPE_THREAD = 1 };
 struct rusage_state {
     int who; /* RUSAGE_SELF or RUSAGE_THREAD */
     struct rusage run_start;
+    struct rusage run_start_children; /* RUSAGE_CHILDREN, with scope=process */
     struct rusage point_start;
 };
 
@@ -29,7 +32,7 @@ static double seconds(struct timeval tv)
     return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
-/* Reports what changed from `a` to `b` as metrics of the current hook. */
+/* Adds what changed from `a` to `b` to the counters, and sets the gauge. */
 static void report(bhost_ctx *ctx, const struct rusage *a, const struct rusage *b)
 {
     /* Counters, like the other changes: merged runs and points add them up. */
@@ -52,7 +55,8 @@ static int rusage_run_start(bhost_ctx *ctx, void **state)
         return bhost_fail(ctx, "out of memory");
     s->who = bhost_param_choice(ctx, "scope") == SCOPE_THREAD ? RUSAGE_THREAD
                                                                : RUSAGE_SELF;
-    if (getrusage(s->who, &s->run_start) != 0) {
+    if (getrusage(s->who, &s->run_start) != 0 ||
+        (s->who == RUSAGE_SELF && getrusage(RUSAGE_CHILDREN, &s->run_start_children) != 0)) {
         int err = errno;
         free(s);
         return bhost_fail(ctx, "getrusage: %s", strerror(err));
@@ -82,11 +86,18 @@ static int rusage_point_end(bhost_ctx *ctx, void *state)
 static void rusage_run_end(bhost_ctx *ctx, void *state)
 {
     struct rusage_state *s = state;
-    struct rusage now;
-    if (getrusage(s->who, &now) == 0)
-        report(ctx, &s->run_start, &now);
-    else
+    struct rusage now, children;
+    if (getrusage(s->who, &now) != 0) {
         bhost_log(ctx, BHOST_LOG_WARN, "getrusage: %s", strerror(errno));
+    } else if (s->who == RUSAGE_THREAD) {
+        report(ctx, &s->run_start, &now);
+    } else if (getrusage(RUSAGE_CHILDREN, &children) == 0) {
+        /* The host's share and its points' processes' share, added; the peak of either. */
+        report(ctx, &s->run_start, &now);
+        report(ctx, &s->run_start_children, &children);
+        bhost_gauge_set(ctx, "max_rss_kib", (double)(now.ru_maxrss > children.ru_maxrss
+                                                         ? now.ru_maxrss : children.ru_maxrss));
+    }
     free(s);
 }
 
@@ -109,8 +120,12 @@ BHOST_PLUGIN = {
            "involuntary_ctx_switches, minor_faults and major_faults (changes "
            "over the point or run), and gauge max_rss_kib, which is not a "
            "change but the process's peak resident set so far, in KiB (also "
-           "with scope=thread). With scope=thread the run-level figures are "
-           "those of the thread that called run_start/run_end.",
+           "with scope=thread). A point's figures are its own process's (the "
+           "point's child process when isolated). The run's figures add the "
+           "host's and those of every process it waited for, which includes "
+           "every isolated point's process (RUSAGE_SELF + RUSAGE_CHILDREN), and "
+           "max_rss_kib is the largest of any of them; with scope=thread they "
+           "are those of the thread that called run_start/run_end.",
     BHOST_PARAMS(params),
     .run_start = rusage_run_start,
     .point_start = rusage_point_start,
