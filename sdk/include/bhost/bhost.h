@@ -4,8 +4,10 @@
  * A bhost plugin is a shared object that exports one data symbol,
  * `bhost_plugin_v1`, a `struct bhost_plugin` that describes it: its name,
  * its parameters and its hooks. The host reads that descriptor without
- * calling into the plugin, so `bhost --list` runs no plugin code beyond the
- * static constructors the dynamic loader itself runs (keep those trivial).
+ * calling into the plugin, in a scanning child process, so `bhost --list`
+ * runs no plugin code beyond the static constructors the dynamic loader
+ * itself runs, and a plugin that crashes there harms nothing else.
+ * Constructors may run more than once (keep them trivial).
  *
  * There are two kinds of plugin:
  *
