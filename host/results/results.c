@@ -23,18 +23,18 @@ static json_t *empty_summary(void)
     return o;
 }
 
-json_t *results_summary(const struct hdr *h, double wall_s)
+/* results_summary(), with h's encoding given when it is known already (else NULL). */
+static json_t *summary(const struct hdr *h, double wall_s, const char *encoded)
 {
     struct hdr_summary s;
     hdr_summarize(h, &s);
+    char *b64 = encoded ? xstrdup(encoded) : hdr_encode_v2_base64(h);
     if (s.count == 0) {
         json_t *o = empty_summary();
-        char *b64 = hdr_encode_v2_base64(h);
         json_object_set_new(o, "hdr", b64 ? json_string(b64) : json_null());
         free(b64);
         return o;
     }
-    char *b64 = hdr_encode_v2_base64(h);
     json_t *o = json_pack("{s:s, s:I, s:I, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
                           "unit", "ns", "count", (json_int_t)s.count, "min", (json_int_t)s.min,
                           "mean", s.mean, "stddev", s.stddev, "p50", (json_int_t)s.p50, "p75",
@@ -47,24 +47,36 @@ json_t *results_summary(const struct hdr *h, double wall_s)
     return o;
 }
 
+json_t *results_summary(const struct hdr *h, double wall_s)
+{
+    return summary(h, wall_s, NULL);
+}
+
 json_t *results_histogram(const struct hdr *reps, uint32_t nreps, const uint64_t *rep_iterations,
-                          const uint64_t *rep_wall_ns, int *overflow)
+                          const uint64_t *rep_wall_ns, char *const *encoded, int *overflow)
 {
     struct hdr all;
     if (hdr_init_bhost(&all) != 0)
         return json_null();
     json_t *out = json_array();
     uint64_t wall = 0;
+    /* One repetition: the sum is that repetition, bucket for bucket, and so is its encoding. */
+    char *single = NULL;
+    if (nreps == 1 && !(encoded && encoded[0]))
+        single = hdr_encode_v2_base64(&reps[0]);
     for (uint32_t r = 0; r < nreps; r++) {
         if (!*overflow && hdr_add(&all, &reps[r]) != 0)
             *overflow = 1;
         wall += rep_wall_ns[r];
-        json_t *one = results_summary(&reps[r], (double)rep_wall_ns[r] / 1e9);
+        json_t *one = summary(&reps[r], (double)rep_wall_ns[r] / 1e9,
+                              single ? single : encoded ? encoded[r] : NULL);
         json_object_set_new(one, "iterations", json_integer((json_int_t)rep_iterations[r]));
         json_object_set_new(one, "wall_s", json_real((double)rep_wall_ns[r] / 1e9));
         json_array_append_new(out, one);
     }
-    json_t *o = results_summary(&all, (double)wall / 1e9);
+    const char *same = nreps != 1 || *overflow ? NULL : single ? single : encoded[0];
+    json_t *o = summary(&all, (double)wall / 1e9, same);
+    free(single);
     json_object_set_new(o, "repetitions", out);
     hdr_fini(&all);
     return o;

@@ -17,12 +17,13 @@
 json_t *results_summary(const struct hdr *h, double wall_s);
 /*
  * One histogram of a point: its summary over the `nreps` repetitions merged, and each
- * repetition's, with its iterations and wall time. *overflow is set when the
- * repetitions' counts do not fit in one int64 total: the summary then stops at the
- * repetition that overflowed.
+ * repetition's, with its iterations and wall time. `encoded` (may be NULL, or hold
+ * NULLs) gives repetitions' V2 Base64 encodings already made, which are used rather
+ * than made again. *overflow is set when the repetitions' counts do not fit in one
+ * int64 total: the summary then stops at the repetition that overflowed.
  */
 json_t *results_histogram(const struct hdr *reps, uint32_t nreps, const uint64_t *rep_iterations,
-                          const uint64_t *rep_wall_ns, int *overflow);
+                          const uint64_t *rep_wall_ns, char *const *encoded, int *overflow);
 /* run.failures: failed iterations over points, counts and reasons summed across them. */
 json_t *results_run_failures(json_t *points);
 /* How many of `points` have this status. */

@@ -66,7 +66,7 @@ struct child {
 };
 
 /* After each repetition: its record, one line on the results pipe. */
-static void send_repetition(void *arg, const struct point_state *ps, const struct point_run *pr,
+static void send_repetition(void *arg, struct point_state *ps, const struct point_run *pr,
                             uint32_t rep)
 {
     json_t *record = point_json_repetition(ps, pr, rep);

@@ -81,7 +81,7 @@ json_t *point_json(const struct point *pt, const struct point_state *ps,
             int overflow = 0;
             json_object_set_new(hists, h->name,
                                 results_histogram(h->reps, ps->nreps, pr->rep_iterations,
-                                                  pr->rep_wall_ns, &overflow));
+                                                  pr->rep_wall_ns, h->encoded, &overflow));
             if (overflow && !too_many)
                 too_many = ps->hists[i]->name;
         }
@@ -169,14 +169,16 @@ void point_json_left(json_t *point, size_t killed)
     free(why);
 }
 
-json_t *point_json_repetition(const struct point_state *ps, const struct point_run *pr,
-                              uint32_t rep)
+json_t *point_json_repetition(struct point_state *ps, const struct point_run *pr, uint32_t rep)
 {
     json_t *hists = json_object();
     for (size_t i = 0; i < ps->nhists; i++) {
-        char *b64 = hdr_encode_v2_base64(&ps->hists[i]->reps[rep]);
-        json_object_set_new(hists, ps->hists[i]->name, b64 ? json_string(b64) : json_null());
-        free(b64);
+        struct bhost_hist *h = ps->hists[i];
+        /* Kept: the point's result has this repetition's encoding too, and need not redo it. */
+        free(h->encoded[rep]);
+        h->encoded[rep] = hdr_encode_v2_base64(&h->reps[rep]);
+        json_object_set_new(hists, h->name,
+                            h->encoded[rep] ? json_string(h->encoded[rep]) : json_null());
     }
     return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "repetition",
                      (int)rep, "iterations", (json_int_t)pr->rep_iterations[rep], "wall_ns",

@@ -22,8 +22,7 @@ json_t *point_json_lost(const struct point *pt, const char *error, const char *s
  * record an isolated point's process sends the host after each repetition, so
  * that a point that dies later keeps it.
  */
-json_t *point_json_repetition(const struct point_state *ps, const struct point_run *pr,
-                              uint32_t rep);
+json_t *point_json_repetition(struct point_state *ps, const struct point_run *pr, uint32_t rep);
 /*
  * A point whose process died after sending `records` (point_json_repetition()s,
  * in order) and ran `cut_short` iterations of the repetition it did not finish:

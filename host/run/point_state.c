@@ -24,6 +24,7 @@ struct bhost_hist *point_histogram(struct point_state *ps, const char *name)
     h->name = xstrdup(name);
     h->nreps = ps->nreps;
     h->reps = xcalloc(ps->nreps, sizeof *h->reps);
+    h->encoded = xcalloc(ps->nreps + 1, sizeof *h->encoded);
     for (uint32_t r = 0; r < ps->nreps; r++)
         if (hdr_init_bhost(&h->reps[r]) != 0) {
             fputs("bhost: out of memory\n", stderr);
@@ -86,8 +87,11 @@ void point_state_fini(struct point_state *ps)
 {
     for (size_t i = 0; i < ps->nhists; i++) {
         struct bhost_hist *h = ps->hists[i];
-        for (uint32_t r = 0; r < h->nreps; r++)
+        for (uint32_t r = 0; r < h->nreps; r++) {
             hdr_fini(&h->reps[r]);
+            free(h->encoded[r]);
+        }
+        free(h->encoded);
         free(h->reps);
         free(h->name);
         free(h);

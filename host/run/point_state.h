@@ -62,6 +62,7 @@ struct bhost_hist {
     struct hdr *reps;
     uint32_t nreps;
     struct hdr *current;     /* the repetition being measured */
+    char **encoded;          /* per repetition: its V2 Base64 encoding once made, or NULL */
 };
 
 struct reason {

@@ -29,8 +29,8 @@ struct runner {
     struct point_live *live;
     /* Called after each measured repetition, before point_end and teardown, so that
      * what the point measured survives whatever comes after (may be NULL). */
-    void (*repetition_done)(void *arg, const struct point_state *ps,
-                            const struct point_run *pr, uint32_t rep);
+    void (*repetition_done)(void *arg, struct point_state *ps, const struct point_run *pr,
+                            uint32_t rep);
     void *repetition_done_arg;
 };
 
