@@ -3,11 +3,15 @@
 #
 # Checks that host/ keeps the order host/layers.txt gives its folders:
 #   - every #include "..." in host/ names a header by its folder
-#     ("run/runner.h") and that header exists;
+#     ("run/runner.h", no "." or ".." in it) and that header exists; a host
+#     header is never included with <...>;
 #   - a file includes only its own folder and the folders below it;
 #     host/main.c stands above them all;
-#   - the unit tests in tests/unit/FOLDER/ include only FOLDER and below;
-#   - no module (a .c with its .h) depends on itself through others.
+#   - the unit tests in tests/unit/FOLDER/ include only FOLDER and below
+#     (relative paths resolved first);
+#   - no module (a .c with its .h) depends on itself through others' includes.
+# It reads #include lines: calls made through a prototype written by hand
+# are the link check's to catch (host/CMakeLists.txt).
 # Prints one line per violation, naming the file, the line, the include and
 # the rule, and exits 1; exits 0 with a one-line summary when all is well.
 set -euo pipefail
@@ -54,7 +58,29 @@ check_file() { # file, is_test
   files=$((files + 1))
   local lineno inc target
   while IFS=: read -r lineno inc; do
-    [[ $inc =~ \"([^\"]*)\" ]] && target=${BASH_REMATCH[1]}
+    [[ $inc =~ [\"\<]([^\"\>]*)[\"\>] ]] && target=${BASH_REMATCH[1]}
+    local angled=0
+    [[ $inc =~ \< ]] && angled=1
+    # A test may reach a header by a relative path: resolved, it is judged like any other.
+    if [[ $is_test == 1 && $target == ../* ]]; then
+      local resolved
+      resolved=$(realpath -m --relative-to=. "${file%/*}/$target")
+      if [[ $resolved == host/* ]]; then
+        target=${resolved#host/}
+      else
+        continue # a test's own helpers (../../e2e/e2e.h)
+      fi
+    fi
+    if [[ $angled == 1 ]]; then
+      # <...> is for the SDK and the system; a host folder named so is still checked.
+      [[ $target == */* && -n ${rank[${target%%/*}]+x} ]] || continue
+      problem "$file:$lineno: #include <$target>: name host headers in quotes, \"$target\" (rule: includes in host/ are \"folder/file.h\")"
+      continue
+    fi
+    if [[ /$target/ == */../* || /$target/ == */./* ]]; then
+      problem "$file:$lineno: #include \"$target\": no '.' or '..' in a host include (rule: includes in host/ are \"folder/file.h\")"
+      continue
+    fi
     if [[ $target != */* ]]; then
       # Tests may have helpers of their own beside them; host files always name the folder.
       [[ $is_test == 1 && -f ${file%/*}/$target ]] && continue
@@ -64,7 +90,7 @@ check_file() { # file, is_test
     fi
     local to=${target%%/*}
     if [[ -z ${rank[$to]+x} ]]; then
-      [[ $is_test == 1 ]] && continue # a test's own helpers (../e2e/e2e.h)
+      [[ $is_test == 1 ]] && continue
       problem "$file:$lineno: #include \"$target\": '$to' is not a folder of host/layers.txt"
       continue
     fi
@@ -82,13 +108,13 @@ check_file() { # file, is_test
       from_mod=${from_mod%.*}
       if [[ $from_mod != "$to_mod" ]]; then echo "$from_mod $to_mod" >>"$edges"; fi
     fi
-  done < <(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' "$file" || true)
+  done < <(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*["<]' "$file" || true)
   return 0
 }
 
-while IFS= read -r f; do check_file "$f" 0; done < <(find host -name '*.[ch]' | sort)
+while IFS= read -r f; do check_file "$f" 0; done < <(find host -type f \( -name '*.[ch]' -o -name '*.inc' \) | sort)
 if [[ -d tests/unit ]]; then
-  while IFS= read -r f; do check_file "$f" 1; done < <(find tests/unit -mindepth 2 -name '*.[ch]' | sort)
+  while IFS= read -r f; do check_file "$f" 1; done < <(find tests/unit -mindepth 2 -type f \( -name '*.[ch]' -o -name '*.inc' \) | sort)
 fi
 
 # Cycles between modules: tsort names the modules of each loop it finds.

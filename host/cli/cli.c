@@ -5,7 +5,6 @@
 #include "cli/cmd_merge.h"
 #include "cli/cmd_run.h"
 #include "cli/options.h"
-#include "plugin/registry.h"
 #include "run/services.h"
 #include "spec/spec.h"
 #include "util/mem.h"
@@ -55,6 +54,29 @@ static const char usage_text[] =
     "            3 internal error,\n"
     "            130/143 stopped by SIGINT/SIGTERM (finished points are kept)\n";
 
+static int help_command(struct cli_options *o, int argc, char **argv);
+static int version_command(struct cli_options *o, int argc, char **argv);
+
+/* Every command: a new one is a row here, a line in usage_text, and its own file. */
+static const struct command {
+    const char *name;
+    int own_options; /* parses its own argv, from its name on: nothing may come before it */
+    int (*fn)(struct cli_options *o, int argc, char **argv);
+} commands[] = {
+    {"run", 0, run_command},         {"validate", 0, validate_command},
+    {"list", 0, list_command},       {"hdr", 1, hdr_command},
+    {"merge", 1, merge_command},     {"version", 0, version_command},
+    {"help", 0, help_command},
+};
+
+static const struct command *find_command(const char *name)
+{
+    for (size_t k = 0; k < ARRAY_LEN(commands); k++)
+        if (strcmp(commands[k].name, name) == 0)
+            return &commands[k];
+    return NULL;
+}
+
 /* "--name value" or "--name=value": the value, advancing *i; NULL if absent. */
 static const char *option_value(int argc, char **argv, int *i, const char *name)
 {
@@ -64,8 +86,6 @@ static const char *option_value(int argc, char **argv, int *i, const char *name)
 
 static int parse_args(int argc, char **argv, struct cli_options *o)
 {
-    static const char *const commands[] = {"run", "validate", "list", "version", "help", "hdr",
-                                           "merge"};
     o->sets = xcalloc((size_t)argc + 2, sizeof *o->sets);
     o->isolate = 1;
     o->jobs = 1;
@@ -143,17 +163,18 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("unknown option '%s'", a);
         } else if (!o->command) {
-            size_t k = 0;
-            while (k < ARRAY_LEN(commands) && strcmp(commands[k], a) != 0)
-                k++;
-            if (k == ARRAY_LEN(commands)) {
-                const char *near = closest_name(a, commands, ARRAY_LEN(commands));
+            const struct command *c = find_command(a);
+            if (!c) {
+                const char *names[ARRAY_LEN(commands)];
+                for (size_t k = 0; k < ARRAY_LEN(commands); k++)
+                    names[k] = commands[k].name;
+                const char *near = closest_name(a, names, ARRAY_LEN(commands));
                 return near ? cli_usage_error("unknown command '%s' (did you mean '%s'?)", a, near)
                             : cli_usage_error("unknown command '%s'", a);
             }
-            o->command = commands[k];
+            o->command = c->name;
             /* They parse their own options (cli_main hands them argv first). */
-            if (strcmp(o->command, "hdr") == 0 || strcmp(o->command, "merge") == 0)
+            if (c->own_options)
                 return cli_usage_error("'%s' takes no options before it: write 'bhost %s ...'",
                                    o->command, o->command);
         } else {
@@ -188,32 +209,30 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
     return EXIT_OK;
 }
 
+static int help_command(struct cli_options *o, int argc, char **argv)
+{
+    (void)o, (void)argc, (void)argv;
+    fputs(usage_text, stdout);
+    return EXIT_OK;
+}
+
+static int version_command(struct cli_options *o, int argc, char **argv)
+{
+    (void)o, (void)argc, (void)argv;
+    printf("bhost %s (plugin ABI %d.%d)\n", BHOST_VERSION, BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
+    return EXIT_OK;
+}
+
 int cli_main(int argc, char **argv)
 {
-    if (argc > 1 && strcmp(argv[1], "hdr") == 0)
-        return hdr_main(argc - 1, argv + 1);
-    if (argc > 1 && strcmp(argv[1], "merge") == 0)
-        return merge_main(argc - 1, argv + 1);
+    const struct command *first = argc > 1 ? find_command(argv[1]) : NULL;
+    if (first && first->own_options)
+        return first->fn(NULL, argc - 1, argv + 1);
     struct cli_options o = {0};
     int rc = parse_args(argc, argv, &o);
-    if (rc == EXIT_OK && strcmp(o.command, "help") == 0) {
-        fputs(usage_text, stdout);
-    } else if (rc == EXIT_OK && strcmp(o.command, "version") == 0) {
-        printf("bhost %s (plugin ABI %d.%d)\n", BHOST_VERSION, BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
-    } else if (rc == EXIT_OK && o.resume) {
-        rc = resume_command(&o, argc, argv);
-    } else if (rc == EXIT_OK) {
-        struct registry reg;
-        registry_init(&reg, o.paths, o.npaths);
-        registry_scan(&reg);
-        if (strcmp(o.command, "list") == 0)
-            rc = list_command(&o, &reg);
-        else if (strcmp(o.command, "validate") == 0)
-            rc = validate_command(&o, &reg);
-        else
-            rc = run_command(&o, &reg, argc, argv);
-        registry_free(&reg);
-    }
+    const struct command *cmd = rc == EXIT_OK ? find_command(o.command) : NULL;
+    if (cmd)
+        rc = cmd->fn(&o, argc, argv);
     free(o.max_points_set);
     free(o.timeout_set);
     free(o.sets);

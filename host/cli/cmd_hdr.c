@@ -413,8 +413,9 @@ static int looks_like_json(const char *text)
     return *text == '{';
 }
 
-int hdr_main(int argc, char **argv)
+int hdr_command(struct cli_options *cli, int argc, char **argv)
 {
+    (void)cli;
     struct hdr_options o;
     int rc = parse_options(argc, argv, &o);
     if (rc != 0)

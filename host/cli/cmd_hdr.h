@@ -5,7 +5,9 @@
 #ifndef BHOST_CMD_HDR_H
 #define BHOST_CMD_HDR_H
 
-/* argv[0] is "hdr". Returns the exit code: 0, 2 (bad usage or input), 3. */
-int hdr_main(int argc, char **argv);
+#include "cli/options.h"
+
+/* argv[0] is "hdr"; o is unused (hdr parses its own options). Returns the exit code: 0, 2 (bad usage or input), 3. */
+int hdr_command(struct cli_options *o, int argc, char **argv);
 
 #endif

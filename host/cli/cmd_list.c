@@ -2,7 +2,7 @@
 #include "cli/cmd_list.h"
 #include "cli/options.h"
 #include "plugin/param.h"
-#include "spec/spec.h"
+#include "plugin/plugin_json.h"
 #include "util/mem.h"
 
 #include <jansson.h>
@@ -212,8 +212,12 @@ static int find_named(const struct cli_options *o, const struct registry *r,
     return EXIT_OK;
 }
 
-int list_command(const struct cli_options *o, const struct registry *r)
+int list_command(struct cli_options *o, int argc, char **argv)
 {
+    (void)argc, (void)argv;
+    struct registry reg, *r = &reg;
+    registry_init(r, o->paths, o->npaths);
+    registry_scan(r);
     const struct plugin **named = xcalloc(o->nargs + 1, sizeof *named);
     int rc = find_named(o, r, named);
     if (rc == EXIT_OK && o->json)
@@ -226,5 +230,6 @@ int list_command(const struct cli_options *o, const struct registry *r)
         print_plugin(named[i], o->verbose);
     }
     free(named);
+    registry_free(r);
     return rc;
 }

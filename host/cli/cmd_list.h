@@ -11,6 +11,6 @@
 #include "plugin/registry.h"
 
 /* bhost list [NAME...] [--json] [-v]: 0, or 2 for a name not found. */
-int list_command(const struct cli_options *o, const struct registry *r);
+int list_command(struct cli_options *o, int argc, char **argv);
 
 #endif

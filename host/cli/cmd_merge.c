@@ -108,8 +108,9 @@ static int run_merge(struct merge *m, const char *dir, int argc, char **argv)
     return rc;
 }
 
-int merge_main(int argc, char **argv)
+int merge_command(struct cli_options *o, int argc, char **argv)
 {
+    (void)o;
     const char *out = NULL;
     const char **inputs = xcalloc((size_t)argc + 1, sizeof *inputs);
     size_t n = 0;

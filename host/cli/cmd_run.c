@@ -11,6 +11,7 @@
 #include "run/services.h"
 #include "spec/load.h"
 #include "spec/spec.h"
+#include "spec/spec_json.h"
 #include "spec/sweep.h"
 #include "util/clock.h"
 #include "util/files.h"
@@ -79,7 +80,8 @@ static int load(const struct cli_options *o, struct registry *reg, struct spec *
     return EXIT_OK;
 }
 
-int validate_command(const struct cli_options *o, struct registry *reg)
+/* validate_command(), with the registry scanned. */
+static int validate(const struct cli_options *o, struct registry *reg)
 {
     struct spec s;
     struct sweep w;
@@ -387,7 +389,8 @@ static void note_override(const char *what, const char *now, const char *then)
         fprintf(stderr, "bhost: note: %s %s given; the run began with %s\n", what, now, then);
 }
 
-int resume_command(struct cli_options *o, int argc, char **argv)
+/* bhost run --resume DIR: the run finished as it began (run.json), its plugin path scanned. */
+static int resume(struct cli_options *o, int argc, char **argv)
 {
     if (o->spec || o->nsets || o->filter || o->out)
         return cli_usage_error("--resume takes no spec, --set, --filter, --out, --max-points or "
@@ -456,7 +459,25 @@ int resume_command(struct cli_options *o, int argc, char **argv)
     return rc;
 }
 
-int run_command(const struct cli_options *o, struct registry *reg, int argc, char **argv)
+int validate_command(struct cli_options *o, int argc, char **argv)
 {
-    return run(o, reg, argc, argv, NULL);
+    (void)argc, (void)argv;
+    struct registry reg;
+    registry_init(&reg, o->paths, o->npaths);
+    registry_scan(&reg);
+    int rc = validate(o, &reg);
+    registry_free(&reg);
+    return rc;
+}
+
+int run_command(struct cli_options *o, int argc, char **argv)
+{
+    if (o->resume)
+        return resume(o, argc, argv);
+    struct registry reg;
+    registry_init(&reg, o->paths, o->npaths);
+    registry_scan(&reg);
+    int rc = run(o, &reg, argc, argv, NULL);
+    registry_free(&reg);
+    return rc;
 }

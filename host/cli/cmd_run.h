@@ -8,11 +8,11 @@
 #define BHOST_CMD_RUN_H
 
 #include "cli/options.h"
-#include "plugin/registry.h"
 
-int validate_command(const struct cli_options *o, struct registry *reg);
-int run_command(const struct cli_options *o, struct registry *reg, int argc, char **argv);
-/* Finishes the run in o->resume as it began (run.json), scanning the plugin path it had. */
-int resume_command(struct cli_options *o, int argc, char **argv);
+/* bhost validate SPEC: the sweep points a spec expands to; runs nothing. */
+int validate_command(struct cli_options *o, int argc, char **argv);
+/* bhost run SPEC, and bhost run --resume DIR (which needs no other option: run.json
+ * records the spec, overrides, filter, plugin path, --isolate, --jobs, --time-budget). */
+int run_command(struct cli_options *o, int argc, char **argv);
 
 #endif

@@ -1,6 +1,6 @@
 /*
  * options.h — what the command line asked for, the exit codes every
- * command returns (docs/cli.md), and the helpers commands parse with.
+ * command returns  (docs/cli.md), and the helpers commands parse with.
  * Exit codes: 0 all good, 1 failed or skipped points, 2 bad usage or bad
  * spec, 3 internal error; 130/143 stopped by SIGINT/SIGTERM.
  */

@@ -189,19 +189,4 @@ struct hdr_summary {
  */
 void hdr_summarize(const struct hdr *h, struct hdr_summary *s);
 
-/*
- * HdrHistogram V2 compressed encoding (cookie 0x1c849304|0x10, zlib-deflated
- * V2 payload of ZigZag LEB128 counts with zero runs).
- * hdr_encode_v2: 0 and a malloc'd buffer in *out (caller frees), or -1.
- * hdr_decode_v2: 0 and an initialised *h (caller hdr_fini's), or -1 on any
- * malformed input (never reads out of bounds, never aborts).
- */
-int hdr_encode_v2(const struct hdr *h, uint8_t **out, size_t *out_len);
-int hdr_decode_v2(const uint8_t *buf, size_t len, struct hdr *h);
-
-/* Base64 (RFC 4648, with padding) of the V2 encoding, NUL-terminated,
- * malloc'd; and back. */
-char *hdr_encode_v2_base64(const struct hdr *h);
-int hdr_decode_v2_base64(const char *text, struct hdr *h);
-
 #endif /* BHOST_HDR_H */

@@ -9,8 +9,8 @@
  * most 9 bytes; a run of k > 1 zero counts is written as -k.
  * Compressed: cookie, deflated length, zlib stream of the uncompressed form.
  */
+#include "hdr/hdr_v2.h"
 #include "hdr/base64.h"
-#include "hdr/hdr.h"
 
 #include <errno.h>
 #include <stdlib.h>

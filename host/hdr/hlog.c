@@ -1,5 +1,6 @@
 /* hlog.c — HdrHistogram interval logs, format 1.3; see hlog.h. */
 #include "hdr/hlog.h"
+#include "hdr/hdr_v2.h"
 
 #include <errno.h>
 #include <math.h>

@@ -18,6 +18,7 @@
 #define BHOST_HLOG_H
 
 #include "hdr/hdr.h"
+#include "hdr/hdr_v2.h"
 
 #include <stddef.h>
 #include <stdio.h>

@@ -156,3 +156,21 @@ struct plugin *plugin_from_json(json_t *o, char *err, size_t n)
     }
     return p;
 }
+
+json_t *pvalue_json(const struct pvalue *v)
+{
+    switch (v->type) {
+    case BHOST_INT: return json_integer(v->i);
+    case BHOST_FLOAT: return json_real(v->f);
+    case BHOST_BOOL: return json_boolean(v->i);
+    default: return json_string(v->s ? v->s : "");
+    }
+}
+
+json_t *plugin_params_json(const struct plugin *p, const struct pvalue *v)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < p->nparams; i++)
+        json_object_set_new(o, p->params[i].name, pvalue_json(&v[i]));
+    return o;
+}

@@ -18,4 +18,9 @@ struct plugin *plugin_from_json(json_t *o, char *err, size_t errlen);
 json_t *file_id_to_json(const struct file_id *id);
 int file_id_from_json(json_t *o, struct file_id *id);
 
+/* A value as JSON of its type: ints integers, floats reals, bools booleans, the rest strings. */
+json_t *pvalue_json(const struct pvalue *v);
+/* Every parameter of p with its value in v (plugin order), as a JSON object. */
+json_t *plugin_params_json(const struct plugin *p, const struct pvalue *v);
+
 #endif

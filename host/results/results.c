@@ -1,5 +1,6 @@
 /* results.c — see results.h and docs/results.md. */
 #include "results/results.h"
+#include "hdr/hdr_v2.h"
 #include "util/files.h"
 #include "util/mem.h"
 #include "util/text.h"

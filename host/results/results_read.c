@@ -1,5 +1,6 @@
 /* results_read.c — see results_read.h. */
 #include "results/results_read.h"
+#include "hdr/hdr_v2.h"
 #include "results/point_check.h"
 #include "results/results.h"
 #include "util/mem.h"

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* sched_setaffinity, CPU_SET */
 #include "run/isolate.h"
 #include "hdr/hdr.h"
+#include "hdr/hdr_v2.h"
 #include "run/point_json.h"
 #include "run/reaper.h"
 #include "util/clock.h"

@@ -4,6 +4,8 @@
  * points that ran no code of their own (lost with their process, skipped).
  */
 #include "run/point_json.h"
+#include "hdr/hdr_v2.h"
+#include "plugin/plugin_json.h"
 #include "results/results.h"
 #include "util/mem.h"
 

@@ -77,11 +77,4 @@ const char *spec_arrival_name(enum spec_arrival a);
 /* Maps every plugin the spec uses, so that a run can call them: 0, or -1 and why. */
 int spec_open_plugins(struct registry *reg, const struct spec *s, char *err, size_t errlen);
 
-/* The spec as it will run (overrides applied, defaults filled). */
-json_t *spec_to_json(const struct spec *s);
-/* A value as JSON of its type. */
-json_t *pvalue_json(const struct pvalue *v);
-/* Every parameter of p with its value in v (plugin order), as a JSON object. */
-json_t *plugin_params_json(const struct plugin *p, const struct pvalue *v);
-
 #endif

@@ -1,15 +1,6 @@
-/* spec_json.c — the spec as it runs, as JSON for the results file (spec.h). */
-#include "spec/spec.h"
-
-json_t *pvalue_json(const struct pvalue *v)
-{
-    switch (v->type) {
-    case BHOST_INT: return json_integer(v->i);
-    case BHOST_FLOAT: return json_real(v->f);
-    case BHOST_BOOL: return json_boolean(v->i);
-    default: return json_string(v->s ? v->s : "");
-    }
-}
+/* spec_json.c — see spec_json.h. */
+#include "spec/spec_json.h"
+#include "plugin/plugin_json.h"
 
 static json_t *strings_json(char **v, size_t n)
 {
@@ -17,14 +8,6 @@ static json_t *strings_json(char **v, size_t n)
     for (size_t i = 0; i < n; i++)
         json_array_append_new(a, json_string(v[i]));
     return a;
-}
-
-json_t *plugin_params_json(const struct plugin *p, const struct pvalue *v)
-{
-    json_t *o = json_object();
-    for (size_t i = 0; i < p->nparams; i++)
-        json_object_set_new(o, p->params[i].name, pvalue_json(&v[i]));
-    return o;
 }
 
 static json_t *experiment_json(const struct spec_experiment *e)

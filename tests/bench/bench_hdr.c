@@ -19,6 +19,7 @@
  * only; it asserts nothing about time.
  */
 #include "hdr/hdr.h"
+#include "hdr/hdr_v2.h"
 
 #include "hdr/base64.h"
 

@@ -28,6 +28,7 @@
 #include <jansson.h>
 
 #include "hdr/hdr.h"
+#include "hdr/hdr_v2.h"
 
 #define SWEEP_SPEC BHOST_TEST_SPEC_DIR "/e2e_sweep.yaml"
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "e2e.h"
+#include "hdr/hdr_v2.h"
 #include "hdr/hdr.h"
 #include "results/results.h"
 

@@ -12,6 +12,7 @@
  * reader that deflate would hide.
  */
 #include "hdr/hdr.h"
+#include "hdr/hdr_v2.h"
 
 #include <math.h>
 #include <stdint.h>

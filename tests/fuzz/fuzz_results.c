@@ -10,6 +10,7 @@
  * them without crashing.
  */
 #include "hdr/hdr.h"
+#include "hdr/hdr_v2.h"
 #include "results/journal.h"
 #include "results/point_check.h"
 #include "results/table.h"

@@ -59,6 +59,19 @@ mkdir "$tmp/tree/host/extra"
 printf 'int extra(void);\n' >"$tmp/tree/host/extra/extra.c"
 expect "a folder missing from layers.txt fails" 1 "folder 'extra' is not in host/layers.txt"
 
+fresh
+sed -i '0,/^#include/s//#include <spec\/spec.h>\n#include/' "$tmp/tree/host/hdr/hdr.c"
+expect "a host header in angle brackets fails" 1 '#include <spec/spec.h>: name host headers in quotes'
+
+fresh
+sed -i '0,/^#include/s//#include "hdr\/..\/spec\/spec.h"\n#include/' "$tmp/tree/host/hdr/hdr.c"
+expect "a path through .. fails" 1 "no '.' or '..' in a host include"
+
+fresh
+sed -i '0,/^#include "/s//#include "..\/..\/..\/host\/run\/runner.h"\n#include "/' "$tmp/tree/tests/unit/hdr/test_hdr.c"
+expect "a test reaching up by a relative path fails" 1 \
+  '#include "run/runner.h": hdr/ may include only hdr/ and the folders below it, and run/ is above it'
+
 if ((failures > 0)); then
   echo "check_fails: $failures case(s) failed"
   exit 1

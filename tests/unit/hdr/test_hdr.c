@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "hdr/base64.h"
+#include "hdr/hdr_v2.h"
 #include "hdr/hdr.h"
 
 /* 3.6e12 >> 31 = 1676, so 1 h lies in bucket 31 at [1676 << 31, 1677 << 31). */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "../../e2e/e2e.h"
+#include "hdr/hdr_v2.h"
 #include "hdr/hdr.h"
 #include "hdr/hdr_text.h"
 #include "hdr/hlog.h"

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "spec/spec_yaml.h"
+#include "spec/spec_json.h"
 #include "spec_fixture.h"
 
 static int has(const struct spec_experiment *e, const char *name)
