@@ -147,12 +147,16 @@ static void print_index(const struct registry *r, int verbose)
         if (there || verbose)
             printf("%s %s%s", shown++ ? "," : "", r->dirs[i], there ? "" : " (not there)");
     }
-    int w = 16;
-    for (size_t i = 0; i < r->nplugins; i++)
-        if ((int)strlen(r->plugins[i]->desc.name) > w)
-            w = (int)strlen(r->plugins[i]->desc.name);
+    /* Columns as wide as their longest entry, within reason. */
+    int w = 16, vw = 7;
+    for (size_t i = 0; i < r->nplugins; i++) {
+        const struct bhost_plugin *d = &r->plugins[i]->desc;
+        w = (int)strlen(d->name) > w ? (int)strlen(d->name) : w;
+        vw = d->version && (int)strlen(d->version) > vw ? (int)strlen(d->version) : vw;
+    }
     w = w > 32 ? 32 : w;
-    printf("\n\n%-*s %-10s %-8s %-4s %s\n", w, "name", "kind", "version", "abi", "summary");
+    vw = vw > 16 ? 16 : vw;
+    printf("\n\n%-*s %-10s %-*s %-4s %s\n", w, "name", "kind", vw, "version", "abi", "summary");
     for (unsigned kind = BHOST_EXPERIMENT; kind <= BHOST_INSTRUMENT; kind++)
         for (size_t i = 0; i < r->nplugins; i++) {
             const struct plugin *p = r->plugins[i];
@@ -161,13 +165,15 @@ static void print_index(const struct registry *r, int verbose)
             char abi[16];
             snprintf(abi, sizeof abi, "%u.%u", p->desc.abi_major, p->desc.abi_minor);
             const char *summary = p->desc.summary ? p->desc.summary : "";
-            int room = 100 - (w + 26);
+            int room = 100 - (w + vw + 18);
+            room = room < 20 ? 20 : room;
+            const char *version = p->desc.version ? p->desc.version : "";
             if (verbose || (int)strlen(summary) <= room)
-                printf("%-*s %-10s %-8s %-4s %s\n", w, p->desc.name, kind_name(kind),
-                       p->desc.version ? p->desc.version : "", abi, summary);
+                printf("%-*s %-10s %-*.*s %-4s %s\n", w, p->desc.name, kind_name(kind), vw, vw,
+                       version, abi, summary);
             else
-                printf("%-*s %-10s %-8s %-4s %.*s...\n", w, p->desc.name, kind_name(kind),
-                       p->desc.version ? p->desc.version : "", abi, room - 3, summary);
+                printf("%-*s %-10s %-*.*s %-4s %.*s...\n", w, p->desc.name, kind_name(kind), vw,
+                       vw, version, abi, room - 3, summary);
             if (verbose)
                 printf("%-*s %s (build-id %s)\n", w, "", p->path,
                        *p->build_id ? p->build_id : "none");
@@ -192,6 +198,7 @@ static void print_index(const struct registry *r, int verbose)
 static int find_named(const struct cli_options *o, const struct registry *r,
                       const struct plugin **out)
 {
+    int rc = EXIT_OK;
     for (size_t i = 0; i < o->nargs; i++) {
         const char *name = o->args[i];
         if ((out[i] = registry_find(r, name)))
@@ -207,9 +214,9 @@ static int find_named(const struct cli_options *o, const struct registry *r,
         else
             fprintf(stderr, "bhost: no plugin '%s'; `bhost list` shows what is installed\n",
                     name);
-        return EXIT_USAGE;
+        rc = EXIT_USAGE; /* and the other names are checked too */
     }
-    return EXIT_OK;
+    return rc;
 }
 
 int list_command(struct cli_options *o, int argc, char **argv)

@@ -16,6 +16,7 @@
 #include "util/clock.h"
 #include "util/files.h"
 #include "util/mem.h"
+#include "util/reaper.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -25,10 +26,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void print_refusals(const struct registry *r)
+/* After an unknown name with no suggestion: the plugin may be one of the files refused. */
+static void note_refusals(const struct registry *r)
 {
-    for (size_t i = 0; i < r->nproblems; i++)
-        fprintf(stderr, "  note: %s\n", r->problems[i]);
+    if (r->nproblems)
+        fprintf(stderr, "note: %zu file%s on the plugin path %s refused; `bhost list` says "
+                "why\n", r->nproblems, r->nproblems == 1 ? "" : "s",
+                r->nproblems == 1 ? "was" : "were");
 }
 
 /* One line per file shadowed by a plugin the spec uses: which file runs is no secret. */
@@ -61,8 +65,9 @@ static int load(const struct cli_options *o, struct registry *reg, struct spec *
     char err[2048];
     if (spec_load(o->spec, reg, o->sets, o->nsets, s, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
-        if (strstr(err, "unknown experiment") || strstr(err, "unknown instrument"))
-            print_refusals(reg);
+        if ((strstr(err, "unknown experiment") || strstr(err, "unknown instrument")) &&
+            !strstr(err, "did you mean"))
+            note_refusals(reg);
         return EXIT_USAGE;
     }
     if (sweep_expand(s, o->filter, s->max_points, w, err, sizeof err) != 0) {
@@ -105,6 +110,8 @@ static int validate(const struct cli_options *o, struct registry *reg)
             for (size_t k = 0; k < last->ninstruments; k++)
                 printf(" %s", last->instruments[k].plugin->desc.name);
             printf("%s", last->ninstruments ? "" : " none");
+            if (last->timeout > 0)
+                printf("; timeout %g s", last->timeout);
             if (last->rate > 0)
                 printf("; open loop: %g per second, %s arrivals", last->rate,
                        spec_arrival_name(last->arrival));
@@ -342,6 +349,12 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
     info.pinning = d.pinning;
     json_t *instruments = runner_finish(&runner);
     report_end(&rep);
+    /* Started outside any point: by a constructor when a plugin was mapped, or a run hook. */
+    size_t strays = reaper_kill_children(NULL, 0, REAPER_GRACE_MS);
+    if (strays)
+        fprintf(stderr, "bhost: warning: %zu process%s started outside any point (by a plugin's "
+                "constructor or an instrument's run hook) %s still running when the run ended; "
+                "killed\n", strays, strays == 1 ? "" : "es", strays == 1 ? "was" : "were");
     json_decref(done);
     if (journal)
         journal_close(journal);

@@ -194,8 +194,8 @@ void *plugin_dlopen(const char *path, char **build_id, int *lasting, char *err, 
     *build_id = NULL;
     *lasting = 1;
     if (strchr(path, '/') && elf_check(path, &info, why, sizeof why) != 0) {
-        snprintf(err, n, "%s: refused: cannot load: %s (this bhost has ABI %d.%d); rebuild or "
-                 "reinstall it", path, why, BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
+        snprintf(err, n, "%s: refused: cannot load: %s; take it off the plugin path, or "
+                 "rebuild or reinstall it", path, why);
         return NULL;
     }
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);

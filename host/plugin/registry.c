@@ -3,6 +3,7 @@
 #include "plugin/scan.h"
 #include "plugin/scan_cache.h"
 #include "util/mem.h"
+#include "util/reaper.h"
 #include "util/text.h"
 
 #include <dirent.h>
@@ -162,7 +163,12 @@ void registry_scan(struct registry *r)
         }
     }
     struct scan_result *fresh = xcalloc(nunknown + 1, sizeof *fresh);
-    scan_files(unknown, nunknown, fresh);
+    if (nunknown) {
+        /* What a constructor starts in a scanning child that then dies comes to the host. */
+        reaper_adopt();
+        scan_files(unknown, nunknown, fresh);
+        reaper_kill_children(NULL, 0, 0);
+    }
     for (size_t k = 0; k < nunknown; k++) {
         res[where[k]] = fresh[k];
         scan_cache_put(&cache, files[where[k]], &ids[where[k]], &fresh[k]);

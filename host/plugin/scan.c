@@ -3,6 +3,7 @@
 #include "plugin/plugin_json.h"
 #include "util/clock.h"
 #include "util/mem.h"
+#include "util/reaper.h"
 #include "util/text.h"
 
 #include <errno.h>
@@ -50,6 +51,7 @@ static _Noreturn void scan_child(char *const *paths, size_t from, size_t n, int 
     if (getppid() != parent)
         _exit(3);
     signal(SIGPIPE, SIG_DFL);
+    reaper_adopt(); /* what a constructor starts stays ours to find, even after setsid() */
     /* What constructors print goes to the host, which quotes it in a refusal. */
     dup2(out_fd, STDOUT_FILENO);
     dup2(out_fd, STDERR_FILENO);
@@ -71,6 +73,15 @@ static _Noreturn void scan_child(char *const *paths, size_t from, size_t n, int 
         send_line(msg_fd, json_pack("{s:I, s:s}", "i", (json_int_t)i, "at", "read"));
         struct plugin *p = plugin_read(handle, paths[i], build_id, err, sizeof err);
         free(build_id);
+        /* A process a constructor started would outlive every command that loads the file. */
+        size_t left = reaper_kill_children(NULL, 0, 0);
+        if (p && left) {
+            snprintf(err, sizeof err, "%s: refused: its constructors started %zu process%s that "
+                     "kept running once it was loaded (killed); start processes in setup(), "
+                     "not when the file is loaded", paths[i], left, left == 1 ? "" : "es");
+            plugin_free(p);
+            p = NULL;
+        }
         if (p)
             send_line(msg_fd, json_pack("{s:I, s:o}", "i", (json_int_t)i, "plugin",
                                         plugin_to_json(p)));
@@ -318,7 +329,9 @@ static size_t follow_child(struct follow *f, char *const *paths, size_t n,
     /* The child ended, or was ended, on a file it had not settled: that file is refused. */
     size_t bad = f->phase == BETWEEN || f->current < settled ? settled : f->current;
     out[bad].refusal = refusal(f, paths[bad], status, timed_out, limit_ms);
-    out[bad].lasting = 0;
+    /* A file that makes every command wait its time limit is remembered until it changes;
+     * a crash is tried again (it may depend on the moment), as it costs little. */
+    out[bad].lasting = timed_out;
     return bad + 1;
 }
 

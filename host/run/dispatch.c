@@ -3,7 +3,7 @@
 #include "results/journal.h"
 #include "run/isolate.h"
 #include "run/point_json.h"
-#include "run/reaper.h"
+#include "util/reaper.h"
 #include "util/clock.h"
 #include "util/mem.h"
 

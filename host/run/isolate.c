@@ -4,7 +4,7 @@
 #include "hdr/hdr.h"
 #include "hdr/hdr_v2.h"
 #include "run/point_json.h"
-#include "run/reaper.h"
+#include "util/reaper.h"
 #include "util/clock.h"
 #include "util/files.h"
 #include "util/mem.h"
@@ -327,6 +327,8 @@ static json_t *finish(struct isolate_pool *p, struct child *c)
                                    clock_now_ns() - c->start_ns);
         /* It could not clean up after itself: what it left was adopted by the host. */
         point_json_left(point, kill_strays(p));
+        if (p->cpus)
+            json_object_set_new(point, "cpu", json_integer(p->cpus[c - p->slots]));
         free(why);
         free(tail);
     }

@@ -70,8 +70,11 @@ json_t *point_json(const struct point *pt, const struct point_state *ps,
 {
     const struct spec_experiment *e = pt->exp;
     uint64_t measured = 0;
-    for (uint32_t r = 0; r < ps->nreps; r++)
+    uint32_t reps_run = 0; /* repetitions whose measured loop ran */
+    for (uint32_t r = 0; r < ps->nreps; r++) {
         measured += pr->rep_iterations[r];
+        reps_run += pr->rep_started_ns && pr->rep_started_ns[r] != 0;
+    }
     char seed[19];
     snprintf(seed, sizeof seed, "%016llx", (unsigned long long)pt->seed);
     /* What was measured is kept, even when a later hook failed the point. */
@@ -97,7 +100,7 @@ json_t *point_json(const struct point *pt, const struct point_state *ps,
                   plugin_params_json(e->plugin, pt->values), "status", pr->error ? "failed" : "ok",
                   "seed", seed, "iterations", "warmup", (json_int_t)pr->warmup_done, "measured",
                   (json_int_t)measured, "batch", (json_int_t)pr->batch, "repetitions",
-                  (int)ps->nreps, "wall_s", (double)pr->wall_ns / 1e9);
+                  (int)reps_run, "wall_s", (double)pr->wall_ns / 1e9);
     int capped = 0;
     for (uint32_t r = 0; r < ps->nreps; r++)
         capped |= pr->rep_iterations[r] >= POINT_MAX_ITERATIONS;

@@ -84,6 +84,8 @@ static void misbehaving_points_fail_alone_with(const char *jobs)
     expect_point(doc, 6, "test_leak", "ok", NULL, NULL);
     expect_point(doc, 7, "test_crash_setup", "failed", "killed by SIGSEGV (Segmentation fault)",
                  NULL);
+    /* Nothing measured: no repetition ran. */
+    assert_int_equal(json_integer_value(json_object_get(point(doc, 7), "repetitions")), 0);
     /* Crashed after measuring: it keeps its repetition, marked partial. */
     expect_point(doc, 8, "test_crash_teardown", "partial", "killed by SIGABRT (Aborted)", NULL);
     json_t *partial = json_object_get(point(doc, 8), "partial");
@@ -489,7 +491,7 @@ static void nothing_a_point_starts_outlives_it(void **state)
     json_t *it = json_object_get(json_object_get(point(doc, 1), "histograms"), "iteration");
     assert_int_equal(int_of(it, "count"), 3);
     /* bhost did not wait out the sleepers, and none of them is left. */
-    pid_t grouped[1], detached[20];
+    pid_t grouped[1] = {0}, detached[20] = {0};
     assert_int_equal(read_pids(pids[0], "forked.pid", grouped, 1), 1);
     assert_int_equal(read_pids(pids[1], "forked.pid", detached, 20), 20);
     assert_true(gone_within(grouped[0], 5));
@@ -540,7 +542,7 @@ static void points_that_crash_or_stop_leave_nothing(void **state)
     assert_string_equal(str(point(doc, 2), "status"), "ok");
     assert_int_equal(int_of(point(doc, 0), "processes_left"), 3);
     assert_int_equal(int_of(point(doc, 1), "processes_left"), 1);
-    pid_t left[4];
+    pid_t left[4] = {0};
     assert_int_equal(read_pids(pids[0], "forked.pid", left, 3), 3);
     assert_int_equal(read_pids(pids[1], "forked.pid", left + 3, 1), 1);
     for (size_t i = 0; i < 4; i++)

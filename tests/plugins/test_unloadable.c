@@ -8,6 +8,8 @@
  *   CTOR_HANG    a constructor that never returns
  *   CTOR_EXIT    a constructor that calls exit(7)
  *   CTOR_STOP    a constructor that stops its own process (SIGSTOP)
+ *   CTOR_FORK    a constructor that starts a daemon (setsid, sleep 300), its pid
+ *                in $BHOST_TEST_PID_DIR/daemon.pid
  *   BAD_NAME     a descriptor whose name points nowhere
  *   BAD_PARAMS   a descriptor whose parameter table points nowhere
  *   PAST_TABLE   param_count far past the table it points to
@@ -21,7 +23,7 @@
 #include <unistd.h>
 
 #if defined(CTOR_ABORT) || defined(CTOR_SEGV) || defined(CTOR_HANG) || defined(CTOR_EXIT) || \
-    defined(CTOR_STOP)
+    defined(CTOR_STOP) || defined(CTOR_FORK)
 __attribute__((constructor)) static void on_load(void)
 {
 #if defined(CTOR_ABORT)
@@ -37,6 +39,22 @@ __attribute__((constructor)) static void on_load(void)
     exit(7);
 #elif defined(CTOR_STOP)
     raise(SIGSTOP);
+#elif defined(CTOR_FORK)
+    pid_t daemon = fork();
+    if (daemon == 0) {
+        setsid();
+        sleep(300);
+        _exit(0);
+    }
+    /* Written before the constructor returns: the test never races the daemon. */
+    const char *dir = getenv("BHOST_TEST_PID_DIR");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/daemon.pid", dir ? dir : "/tmp");
+    FILE *f = fopen(path, "a");
+    if (f) {
+        fprintf(f, "%d\n", (int)daemon);
+        fclose(f);
+    }
 #endif
 }
 #endif

@@ -1,5 +1,5 @@
 /* reaper.c — see reaper.h. */
-#include "run/reaper.h"
+#include "util/reaper.h"
 #include "util/clock.h"
 #include "util/mem.h"
 

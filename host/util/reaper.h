@@ -1,5 +1,5 @@
 /*
- * reaper.h — processes a sweep point leaves behind.
+ * reaper.h — processes a sweep point (or a plugin's constructor) leaves behind.
  *
  * A plugin may start processes (a server, a helper) and forget them, or they
  * may leave the point's process group with setsid() or a double fork. A
