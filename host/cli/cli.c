@@ -45,6 +45,8 @@ static const char usage_text[] =
     "                    enough; results come out in sweep order (default 1)\n"
     "  --resume DIR      run: finish an interrupted run in DIR, skipping done points\n"
     "  --time-budget S   start no point after S seconds; the rest are reported skipped\n"
+    "  --clock C         the measured loops' clock: auto (the TSC where it is invariant,\n"
+    "                    the default), tsc, or monotonic (CLOCK_MONOTONIC)\n"
     "  --plugin-path P   search P (colon-separated) for plugins first; repeatable\n"
     "  --json            list: print JSON\n"
     "  -q, --quiet       run: no progress, table or plugin info lines\n"
@@ -124,6 +126,12 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
                                    "default) or none (in the host, for gdb and sanitizers)");
             o->isolate = strcmp(v, "fork") == 0;
             o->isolate_given = 1;
+        } else if (cli_is_option(a, "--clock")) {
+            if (!(v = option_value(argc, argv, &i, "--clock")) ||
+                (strcmp(v, "auto") != 0 && strcmp(v, "tsc") != 0 && strcmp(v, "monotonic") != 0))
+                return cli_usage_error("--clock is auto (the TSC where it is invariant, the "
+                                       "default), tsc or monotonic (CLOCK_MONOTONIC)");
+            o->clock = v;
         } else if (cli_is_option(a, "--time-budget")) {
             char *end;
             if (!(v = option_value(argc, argv, &i, "--time-budget")))

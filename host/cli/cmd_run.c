@@ -8,6 +8,7 @@
 #include "run/env.h"
 #include "run/progress.h"
 #include "run/runner.h"
+#include "run/timer.h"
 #include "run/services.h"
 #include "spec/load.h"
 #include "spec/spec.h"
@@ -322,6 +323,13 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
     }
     /* Before the first point: the clock's cost is measured on a quiet process. */
     json_t *env = env_capture();
+    struct timer timer;
+    enum timer_choice choice = !o->clock || strcmp(o->clock, "auto") == 0 ? TIMER_AUTO
+                               : strcmp(o->clock, "tsc") == 0          ? TIMER_TSC
+                                                                       : TIMER_MONOTONIC;
+    timer_setup(&timer, choice);
+    if (choice == TIMER_TSC && !timer.use_tsc)
+        fprintf(stderr, "bhost: note: --clock tsc: %s; using CLOCK_MONOTONIC\n", timer.fallback);
     uint64_t start = clock_now_ns();
     char *scratch = xasprintf("%s/scratch", dir);
     remove_tree(scratch); /* what a killed run left behind */
@@ -340,10 +348,11 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
     if (resumed && !o->quiet)
         printf("resuming %s: %zu of %zu points already done\n", dir, finished, w.npoints);
     struct runner runner;
-    runner_start(&runner, &s, &w, scratch);
+    runner_start(&runner, &s, &w, dir, scratch, &timer);
     struct dispatch d = {.runner = &runner, .w = &w, .rep = &rep, .journal = journal,
                          .done = done, .isolate = o->isolate, .jobs = o->jobs,
-                         .time_budget_s = o->time_budget, .stop = &stop_signal};
+                         .time_budget_s = o->time_budget, .stop = &stop_signal,
+                         .timer = &timer};
     json_t *points = dispatch_points(&d);
     info.jobs = o->jobs;
     info.pinning = d.pinning;
@@ -362,6 +371,7 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
     info.wall_ns = clock_now_ns() - start;
     info.stop_signal = stop_signal;
     utc_stamp(info.finished_utc, sizeof info.finished_utc, 1);
+    json_object_set_new(env, "timer", timer_json(&timer, d.drift_ppm_max));
     json_t *doc = results_document(spec_to_json(&s), &info, env, points, instruments);
     char *path = xasprintf("%s/results.json", dir);
     rc = stop_signal                 ? 128 + stop_signal

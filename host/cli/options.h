@@ -32,6 +32,7 @@ struct cli_options {
     size_t jobs;              /* points at once */
     const char *resume;       /* a run directory to finish */
     double time_budget;       /* seconds for the whole run; 0: none */
+    const char *clock;        /* --clock: "auto", "tsc", "monotonic"; NULL: auto */
     int json, quiet, verbose;
     int isolate_given, jobs_given, budget_given; /* given on the command line, not defaults */
 };

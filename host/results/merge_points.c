@@ -152,6 +152,7 @@ static json_t *merge_histogram(struct merge *m, const struct group *g, const cha
     json_t *reps = json_array();
     double wall_s = 0;
     int have = 0, rc = 0;
+    const char *unit = NULL;
     for (size_t i = 0; i < g->n && rc == 0; i++) {
         json_t *h = json_object_get(json_object_get(g->items[i], "histograms"), name);
         if (!h)
@@ -163,7 +164,14 @@ static json_t *merge_histogram(struct merge *m, const struct group *g, const cha
                             id, name);
             break;
         }
-        if (one.total_count != merge_int_at(h, "count")) {
+        const char *its_unit = json_string_value(json_object_get(h, "unit"));
+        its_unit = its_unit ? its_unit : "ns";
+        if (!unit)
+            unit = its_unit;
+        if (strcmp(unit, its_unit) != 0) {
+            rc = merge_fail(m, "%s: point %s: histogram \"%s\" is in %s, in %s in %s", path, id,
+                            name, its_unit, unit, m->in[g->file[0]].path);
+        } else if (one.total_count != merge_int_at(h, "count")) {
             rc = merge_fail(m, "%s: point %s: histogram \"%s\": its hdr holds %lld values but its "
                       "count is %lld", path, id, name, (long long)one.total_count,
                       (long long)merge_int_at(h, "count"));
@@ -191,7 +199,7 @@ static json_t *merge_histogram(struct merge *m, const struct group *g, const cha
     }
     json_t *o = NULL;
     if (rc == 0) {
-        o = results_summary(&sum, wall_s);
+        o = results_summary(&sum, wall_s, unit);
         json_object_set(o, "repetitions", reps);
     }
     json_decref(reps);

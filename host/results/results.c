@@ -24,40 +24,50 @@ static json_t *empty_summary(void)
     return o;
 }
 
-/* results_summary(), with h's encoding given when it is known already (else NULL). */
-static json_t *summary(const struct hdr *h, double wall_s, const char *encoded)
+/* results_summary(), with h's encoding given when it is known already (else NULL), and the
+ * unit of its values: only times have a throughput. */
+static json_t *summary(const struct hdr *h, double wall_s, const char *encoded,
+                       const char *unit)
 {
     struct hdr_summary s;
     hdr_summarize(h, &s);
     char *b64 = encoded ? xstrdup(encoded) : hdr_encode_v2_base64(h);
+    int time = strcmp(unit, "ns") == 0;
     if (s.count == 0) {
         json_t *o = empty_summary();
+        json_object_set_new(o, "unit", json_string(unit));
+        if (!time)
+            json_object_set_new(o, "throughput_per_s", json_null());
         json_object_set_new(o, "hdr", b64 ? json_string(b64) : json_null());
         free(b64);
         return o;
     }
     json_t *o = json_pack("{s:s, s:I, s:I, s:f, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f}",
-                          "unit", "ns", "count", (json_int_t)s.count, "min", (json_int_t)s.min,
+                          "unit", unit, "count", (json_int_t)s.count, "min", (json_int_t)s.min,
                           "mean", s.mean, "stddev", s.stddev, "p50", (json_int_t)s.p50, "p75",
                           (json_int_t)s.p75, "p90", (json_int_t)s.p90, "p95", (json_int_t)s.p95,
                           "p99", (json_int_t)s.p99, "p99_9", (json_int_t)s.p999, "p99_99",
                           (json_int_t)s.p9999, "max", (json_int_t)s.max, "throughput_per_s",
                           wall_s > 0 ? (double)s.count / wall_s : 0.0);
+    if (!time)
+        json_object_set_new(o, "throughput_per_s", json_null());
     json_object_set_new(o, "hdr", b64 ? json_string(b64) : json_null());
     free(b64);
     return o;
 }
 
-json_t *results_summary(const struct hdr *h, double wall_s)
+json_t *results_summary(const struct hdr *h, double wall_s, const char *unit)
 {
-    return summary(h, wall_s, NULL);
+    return summary(h, wall_s, NULL, unit ? unit : "ns");
 }
 
 json_t *results_histogram(const struct hdr *reps, uint32_t nreps, const uint64_t *rep_iterations,
-                          const uint64_t *rep_wall_ns, char *const *encoded, int *overflow)
+                          const uint64_t *rep_wall_ns, char *const *encoded, const char *unit,
+                          int *overflow)
 {
     struct hdr all;
-    if (hdr_init_bhost(&all) != 0)
+    if (nreps == 0 || hdr_init(&all, reps[0].lowest_discernible, reps[0].highest_trackable,
+                               reps[0].sig_figs) != 0)
         return json_null();
     json_t *out = json_array();
     uint64_t wall = 0;
@@ -70,13 +80,13 @@ json_t *results_histogram(const struct hdr *reps, uint32_t nreps, const uint64_t
             *overflow = 1;
         wall += rep_wall_ns[r];
         json_t *one = summary(&reps[r], (double)rep_wall_ns[r] / 1e9,
-                              single ? single : encoded ? encoded[r] : NULL);
+                              single ? single : encoded ? encoded[r] : NULL, unit);
         json_object_set_new(one, "iterations", json_integer((json_int_t)rep_iterations[r]));
         json_object_set_new(one, "wall_s", json_real((double)rep_wall_ns[r] / 1e9));
         json_array_append_new(out, one);
     }
     const char *same = nreps != 1 || *overflow ? NULL : single ? single : encoded[0];
-    json_t *o = summary(&all, (double)wall / 1e9, same);
+    json_t *o = summary(&all, (double)wall / 1e9, same, unit);
     free(single);
     json_object_set_new(o, "repetitions", out);
     hdr_fini(&all);

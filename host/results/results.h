@@ -12,9 +12,10 @@
 
 #define RESULTS_SCHEMA "bhost.result/1"
 
-/* A histogram's summary (count, figures, throughput over wall_s seconds, hdr) as the file
- * holds it; every figure null when it is empty. */
-json_t *results_summary(const struct hdr *h, double wall_s);
+/* A histogram's summary (unit, count, figures, throughput over wall_s seconds, hdr) as the
+ * file holds it; every figure null when it is empty, the throughput null unless the unit is
+ * "ns" (NULL: "ns"). */
+json_t *results_summary(const struct hdr *h, double wall_s, const char *unit);
 /*
  * One histogram of a point: its summary over the `nreps` repetitions merged, and each
  * repetition's, with its iterations and wall time. `encoded` (may be NULL, or hold
@@ -23,7 +24,8 @@ json_t *results_summary(const struct hdr *h, double wall_s);
  * int64 total: the summary then stops at the repetition that overflowed.
  */
 json_t *results_histogram(const struct hdr *reps, uint32_t nreps, const uint64_t *rep_iterations,
-                          const uint64_t *rep_wall_ns, char *const *encoded, int *overflow);
+                          const uint64_t *rep_wall_ns, char *const *encoded, const char *unit,
+                          int *overflow);
 /* run.failures: failed iterations over points, counts and reasons summed across them. */
 json_t *results_run_failures(json_t *points);
 /* How many of `points` have this status. */

@@ -17,6 +17,11 @@ static void arrived(struct dispatch *d, json_t **slots, const struct point *pt, 
         journal_append(d->journal, result);
     report_point_done(d->rep, result);
     slots[pt - d->w->points] = result;
+    /* A TSC that drifts from CLOCK_MONOTONIC is no clock: the next points use the other. */
+    if (d->timer && timer_check(d->timer, &d->drift_ppm_max) != 0) {
+        report_clear_progress(d->rep);
+        fprintf(stderr, "bhost: warning: %s\n", d->timer->fallback);
+    }
 }
 
 /* A result the budget or the journal already settles, or NULL if `pt` must run. */
@@ -67,7 +72,10 @@ static void clear_progress(void *rep)
 static void run_in_children(struct dispatch *d, json_t **slots, uint64_t start)
 {
     struct isolate_pool pool;
-    isolate_pool_init(&pool, d->jobs, d->pinning, sizeof d->pinning);
+    uint32_t max_threads = 1;
+    for (size_t i = 0; i < d->w->npoints; i++)
+        max_threads = d->w->points[i].threads > max_threads ? d->w->points[i].threads : max_threads;
+    isolate_pool_init(&pool, d->jobs, max_threads, d->pinning, sizeof d->pinning);
     pool.before_output = clear_progress;
     pool.before_output_arg = d->rep;
     size_t next = 0;

@@ -10,6 +10,7 @@
 
 #include "run/progress.h"
 #include "run/runner.h"
+#include "run/timer.h"
 #include "spec/sweep.h"
 
 #include <jansson.h>
@@ -26,6 +27,8 @@ struct dispatch {
     size_t jobs;                       /* points at once (isolated only); >= 1 */
     double time_budget_s;              /* 0: none */
     const volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM */
+    struct timer *timer;               /* the loops' clock, checked after each point */
+    double drift_ppm_max;              /* out: the TSC's largest drift seen */
     char pinning[64];                  /* out: how points were placed on CPUs */
 };
 

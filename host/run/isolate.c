@@ -107,7 +107,7 @@ static _Noreturn void run_child(struct isolate_pool *p, size_t slot, struct runn
     dup2(output_fd, STDERR_FILENO);
     close(output_fd);
     reaper_adopt(); /* what the plugin starts stays ours, even after setsid() */
-    r->live = &p->lives[slot];
+    r->live = &p->lives[slot * p->lives_per_slot];
     r->repetition_done = send_repetition;
     r->repetition_done_arg = &results_fd;
     json_t *point = runner_point(r, pt);
@@ -318,11 +318,13 @@ static json_t *finish(struct isolate_pool *p, struct child *c)
             tail[i] = c->tail[i] ? c->tail[i] : '?'; /* a plugin's NULs end no string of ours */
         tail[c->tail_len] = '\0';
         char *why = failure_reason(c);
-        /* The repetition it was in when it died, if no record says it finished. */
-        const struct point_live *live = &p->lives[c - p->slots];
-        uint64_t phase = live->phase, cut = 0;
-        if (phase >= 1 && phase - 1 >= json_array_size(records))
-            cut = point_live_iterations(live);
+        /* The repetition it was in when it died, if no record says it finished: every
+         * thread's count of it. */
+        const struct point_live *lives = &p->lives[(size_t)(c - p->slots) * p->lives_per_slot];
+        uint64_t cut = 0;
+        for (uint32_t t = 0; t < (c->pt->threads ? c->pt->threads : 1); t++)
+            if (lives[t].phase >= 1 && lives[t].phase - 1 >= json_array_size(records))
+                cut += point_live_iterations(&lives[t]);
         point = point_json_partial(c->pt, records, cut, why, utf8_sanitize(tail),
                                    clock_now_ns() - c->start_ns);
         /* It could not clean up after itself: what it left was adopted by the host. */
@@ -379,14 +381,15 @@ static void prewarm(void)
     }
 }
 
-int isolate_pool_init(struct isolate_pool *p, size_t jobs, char *why, size_t n)
+int isolate_pool_init(struct isolate_pool *p, size_t jobs, uint32_t max_threads, char *why,
+                      size_t n)
 {
     prewarm();
     reaper_adopt(); /* what a dying point's process leaves comes to the host */
     *p = (struct isolate_pool){.jobs = jobs, .slots = xcalloc(jobs, sizeof *p->slots),
-                               .host = getpid()};
+                               .host = getpid(), .lives_per_slot = max_threads ? max_threads : 1};
     /* Shared, so that the host reads what a point's loops counted even after it died. */
-    p->lives = mmap(NULL, jobs * sizeof *p->lives, PROT_READ | PROT_WRITE,
+    p->lives = mmap(NULL, jobs * p->lives_per_slot * sizeof *p->lives, PROT_READ | PROT_WRITE,
                     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p->lives == MAP_FAILED) {
         fprintf(stderr, "bhost: cannot map memory to share with points: %s\n", strerror(errno));
@@ -410,7 +413,7 @@ int isolate_pool_init(struct isolate_pool *p, size_t jobs, char *why, size_t n)
 
 void isolate_pool_fini(struct isolate_pool *p)
 {
-    munmap(p->lives, p->jobs * sizeof *p->lives);
+    munmap(p->lives, p->jobs * p->lives_per_slot * sizeof *p->lives);
     free(p->slots);
     free(p->cpus);
     *p = (struct isolate_pool){0};
@@ -430,7 +433,8 @@ json_t *isolate_pool_start(struct isolate_pool *p, struct runner *r, const struc
     size_t slot = 0;
     while (p->slots[slot].pid)
         slot++;
-    point_live_begin(&p->lives[slot], 0);
+    for (uint32_t t = 0; t < (pt->threads ? pt->threads : 1); t++)
+        point_live_begin(&p->lives[slot * p->lives_per_slot + t], 0);
     fflush(NULL);
     uint64_t start = clock_now_ns();
     pid_t pid = fork();

@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 #include <signal.h>
+#include <stdint.h>
 
 #define ISOLATE_TAIL_BYTES 4096 /* of a child's output, kept for the results */
 
@@ -33,7 +34,8 @@ struct isolate_pool {
     struct child *slots;  /* jobs of them; pid 0 when free */
     int *cpus;            /* with pinning: the CPU of each slot; else NULL */
     pid_t host;           /* the process the children must die with */
-    struct point_live *lives; /* one page shared with each slot's child (jobs of them) */
+    struct point_live *lives; /* shared with the children: lives_per_slot for each slot */
+    size_t lives_per_slot;    /* one per thread of the point with the most */
     /* Called before a child's output is copied to stderr (may be NULL). */
     void (*before_output)(void *arg);
     void *before_output_arg;
@@ -44,7 +46,8 @@ struct isolate_pool {
  * Fills `why` with what the results say about it ("one CPU per job", or why
  * not) and returns 1 if points are pinned.
  */
-int isolate_pool_init(struct isolate_pool *p, size_t jobs, char *why, size_t n);
+int isolate_pool_init(struct isolate_pool *p, size_t jobs, uint32_t max_threads, char *why,
+                      size_t n);
 void isolate_pool_fini(struct isolate_pool *p);
 
 /*

@@ -13,31 +13,55 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
-json_t *metrics_json(const struct metrics *m)
+json_t *metrics_json(const struct metrics *m, uint64_t measured, double measured_s)
 {
     json_t *o = json_object();
     for (size_t i = 0; i < m->n; i++) {
         /* JSON has no NaN or infinity: such a value is reported as null. */
         double v = m->v[i].value;
-        json_object_set_new(o, m->v[i].name,
-                            json_pack("{s:s, s:o}", "kind",
-                                      m->v[i].kind == METRIC_COUNTER ? "counter" : "gauge",
-                                      "value", isfinite(v) ? json_real(v) : json_null()));
+        json_t *one = json_pack("{s:s, s:o}", "kind",
+                                m->v[i].kind == METRIC_COUNTER ? "counter" : "gauge", "value",
+                                isfinite(v) ? json_real(v) : json_null());
+        /* A point's counters also per measured iteration and per second of measuring. */
+        if (m->v[i].kind == METRIC_COUNTER && (measured || measured_s > 0)) {
+            double per_it = measured ? v / (double)measured : NAN;
+            double per_s = measured_s > 0 ? v / measured_s : NAN;
+            json_object_set_new(one, "per_iteration",
+                                isfinite(per_it) ? json_real(per_it) : json_null());
+            json_object_set_new(one, "per_second", isfinite(per_s) ? json_real(per_s) : json_null());
+        }
+        json_object_set_new(o, m->v[i].name, one);
     }
     return o;
 }
 
-static json_t *failures_json(const struct point_state *ps, uint64_t measured)
+/* A point's artifacts: what the plugin named, where it is, and how big it came out. */
+static json_t *artifacts_json(const struct artifacts *a)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < a->n; i++) {
+        struct stat st;
+        int there = stat(a->v[i].path, &st) == 0 && S_ISREG(st.st_mode);
+        json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:o}", "name", a->v[i].name,
+                                              "path", a->v[i].rel, "media_type",
+                                              a->v[i].media_type, "size",
+                                              there ? json_integer((json_int_t)st.st_size)
+                                                    : json_null()));
+    }
+    return list;
+}
+
+static json_t *failures_json(const struct failures *f, uint64_t measured)
 {
     json_t *reasons = json_array();
-    for (size_t i = 0; i < ps->nreasons; i++)
-        json_array_append_new(reasons, json_pack("{s:s, s:I}", "reason", ps->reasons[i].text,
-                                                 "count", (json_int_t)ps->reasons[i].count));
+    for (size_t i = 0; i < f->n; i++)
+        json_array_append_new(reasons, json_pack("{s:s, s:I}", "reason", f->v[i].text, "count",
+                                                 (json_int_t)f->v[i].count));
     /* Nothing measured (the point failed first): no rate, rather than a false 0. */
-    json_t *rate = measured ? json_real(1.0 - (double)ps->failures / (double)measured)
-                            : json_null();
-    return json_pack("{s:I, s:o, s:o}", "count", (json_int_t)ps->failures, "success_rate", rate,
+    json_t *rate = measured ? json_real(1.0 - (double)f->count / (double)measured) : json_null();
+    return json_pack("{s:I, s:o, s:o}", "count", (json_int_t)f->count, "success_rate", rate,
                      "reasons", reasons);
 }
 
@@ -86,7 +110,8 @@ json_t *point_json(const struct point *pt, const struct point_state *ps,
             int overflow = 0;
             json_object_set_new(hists, h->name,
                                 results_histogram(h->reps, ps->nreps, pr->rep_iterations,
-                                                  pr->rep_wall_ns, h->encoded, &overflow));
+                                                  pr->rep_wall_ns, h->encoded, h->cfg.unit,
+                                                  &overflow));
             if (overflow && !too_many)
                 too_many = ps->hists[i]->name;
         }
@@ -116,11 +141,18 @@ json_t *point_json(const struct point *pt, const struct point_state *ps,
     }
     json_object_set_new(o, "stderr_tail", json_null());
     json_object_set_new(o, "processes_left", json_integer(0));
+    json_object_set_new(o, "threads", json_integer(ps->nthreads));
+    json_object_set_new(o, "clock", pr->clock ? json_string(pr->clock) : json_null());
     json_object_set_new(o, "partial", json_null());
-    json_object_set_new(o, "failures", failures_json(ps, measured));
+    json_object_set_new(o, "failures", failures_json(&ps->lanes[0].fails, measured));
     add_rep_starts(hists, pr->rep_started_ns, ps->nreps);
     json_object_set_new(o, "histograms", hists);
-    json_object_set_new(o, "metrics", metrics_json(&ps->metrics));
+    uint64_t measured_ns = 0;
+    for (uint32_t r = 0; r < ps->nreps; r++)
+        measured_ns += pr->rep_wall_ns[r];
+    json_object_set_new(o, "metrics",
+                        metrics_json(&ps->lanes[0].metrics, measured, (double)measured_ns / 1e9));
+    json_object_set_new(o, "artifacts", artifacts_json(&ps->artifacts));
     if (e->rate > 0)
         json_object_set_new(o, "schedule", schedule_json(e, pr, measured));
     return o;
@@ -130,7 +162,7 @@ json_t *point_json_lost(const struct point *pt, const char *error, const char *s
                         uint64_t wall_ns)
 {
     struct point_state ps;
-    point_state_init(&ps, pt->exp->repetitions, pt->id, NULL);
+    point_state_init(&ps, pt->exp->repetitions, pt->threads, pt->id, NULL);
     uint64_t *zeros = xcalloc(pt->exp->repetitions, sizeof *zeros);
     struct point_run pr = {.error = xstrdup(error), .batch = 1, .rep_iterations = zeros,
                            .rep_wall_ns = zeros, .wall_ns = wall_ns};
@@ -156,7 +188,8 @@ json_t *instrument_json(const struct instrument_run *ir)
     json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "instrument", p->desc.name,
                           "plugin_file", p->path, "plugin_build_id", p->build_id, "experiment",
                           ir->exp->name, "params", plugin_params_json(p, ir->si->values), "metrics",
-                          metrics_json(&ir->metrics));
+                          metrics_json(&ir->metrics, 0, 0));
+    json_object_set_new(o, "artifacts", artifacts_json(&ir->artifacts));
     json_object_set_new(o, "error", ir->error ? json_string(ir->error) : json_null());
     return o;
 }
@@ -183,16 +216,27 @@ json_t *point_json_repetition(struct point_state *ps, const struct point_run *pr
         free(h->encoded[rep]);
         h->encoded[rep] = hdr_encode_v2_base64(&h->reps[rep]);
         json_object_set_new(hists, h->name,
-                            h->encoded[rep] ? json_string(h->encoded[rep]) : json_null());
+                            json_pack("{s:o, s:s}", "hdr",
+                                      h->encoded[rep] ? json_string(h->encoded[rep]) : json_null(),
+                                      "unit", h->cfg.unit));
     }
-    return json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "repetition",
+    json_t *artifacts = json_array();
+    for (size_t i = 0; i < ps->artifacts.n; i++) {
+        const struct artifact *a = &ps->artifacts.v[i];
+        json_array_append_new(artifacts, json_pack("{s:s, s:s, s:s, s:s}", "name", a->name,
+                                                   "media_type", a->media_type, "path", a->path,
+                                                   "rel", a->rel));
+    }
+    json_t *record = json_pack("{s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}", "repetition",
                      (int)rep, "iterations", (json_int_t)pr->rep_iterations[rep], "wall_ns",
                      (json_int_t)pr->rep_wall_ns[rep], "started_ns",
                      (json_int_t)pr->rep_started_ns[rep], "warmup",
                      (json_int_t)pr->warmup_done, "batch", (json_int_t)pr->batch, "late",
                      (json_int_t)pr->late, "max_lag_ns", (json_int_t)pr->max_lag_ns,
-                     "histograms", hists, "metrics", metrics_json(&ps->metrics), "failures",
-                     failures_json(ps, 1));
+                     "histograms", hists, "metrics", metrics_json(&ps->lanes[0].metrics, 0, 0),
+                     "failures", failures_json(&ps->lanes[0].fails, 1));
+    json_object_set_new(record, "artifacts", artifacts);
+    return record;
 }
 
 /* A record's counters, gauges and failures become the state's: they are running totals. */
@@ -200,10 +244,11 @@ static void take_totals(struct point_state *ps, json_t *record)
 {
     const char *name;
     json_t *m;
+    struct metrics *mine = &ps->lanes[0].metrics;
     json_object_foreach(json_object_get(record, "metrics"), name, m) {
-        grow(&ps->metrics.v, &ps->metrics.cap, ps->metrics.n, sizeof *ps->metrics.v);
+        grow(&mine->v, &mine->cap, mine->n, sizeof *mine->v);
         const char *kind = json_string_value(json_object_get(m, "kind"));
-        ps->metrics.v[ps->metrics.n++] = (struct metric){
+        mine->v[mine->n++] = (struct metric){
             .name = xstrdup(name),
             .kind = kind && strcmp(kind, "gauge") == 0 ? METRIC_GAUGE : METRIC_COUNTER,
             .value = json_is_number(json_object_get(m, "value"))
@@ -215,7 +260,7 @@ static void take_totals(struct point_state *ps, json_t *record)
         const char *text = json_string_value(json_object_get(r, "reason"));
         json_int_t n = json_integer_value(json_object_get(r, "count"));
         if (text && n > 0)
-            point_add_failure(ps, xstrdup(text), (uint64_t)n);
+            failures_add(&ps->lanes[0].fails, xstrdup(text), (uint64_t)n);
     }
 }
 
@@ -228,12 +273,19 @@ static uint32_t rebuild(json_t *records, struct point_state *ps, struct point_ru
         if (json_integer_value(json_object_get(rec, "repetition")) != (json_int_t)kept)
             break;
         const char *name;
-        json_t *b64;
-        json_object_foreach(json_object_get(rec, "histograms"), name, b64) {
-            struct bhost_hist *h = point_histogram(ps, name);
+        json_t *one;
+        json_object_foreach(json_object_get(rec, "histograms"), name, one) {
+            json_t *b64 = json_object_get(one, "hdr");
+            const char *unit = json_string_value(json_object_get(one, "unit"));
             struct hdr decoded;
             if (!json_is_string(b64) || hdr_decode_v2_base64(json_string_value(b64), &decoded))
                 continue;
+            /* The encoding says the range; the record says the unit. */
+            struct hist_config cfg = {.lowest = decoded.lowest_discernible,
+                                      .highest = decoded.highest_trackable,
+                                      .digits = decoded.sig_figs};
+            snprintf(cfg.unit, sizeof cfg.unit, "%s", unit ? unit : "ns");
+            struct bhost_hist *h = point_histogram(ps, name, &cfg);
             hdr_fini(&h->reps[kept]);
             h->reps[kept] = decoded;
         }
@@ -247,8 +299,25 @@ static uint32_t rebuild(json_t *records, struct point_state *ps, struct point_ru
         pr->late = (uint64_t)json_integer_value(json_object_get(rec, "late"));
         pr->max_lag_ns = (uint64_t)json_integer_value(json_object_get(rec, "max_lag_ns"));
     }
-    if (kept > 0)
-        take_totals(ps, json_array_get(records, kept - 1));
+    if (kept > 0) {
+        json_t *last = json_array_get(records, kept - 1);
+        take_totals(ps, last);
+        size_t i;
+        json_t *a;
+        json_array_foreach(json_object_get(last, "artifacts"), i, a) {
+            const char *fields[4];
+            static const char *const keys[] = {"name", "media_type", "path", "rel"};
+            int ok = 1;
+            for (size_t k = 0; k < 4; k++)
+                ok &= (fields[k] = json_string_value(json_object_get(a, keys[k]))) != NULL;
+            if (!ok)
+                continue;
+            grow(&ps->artifacts.v, &ps->artifacts.cap, ps->artifacts.n, sizeof *ps->artifacts.v);
+            ps->artifacts.v[ps->artifacts.n++] = (struct artifact){
+                .name = xstrdup(fields[0]), .media_type = xstrdup(fields[1]),
+                .path = xstrdup(fields[2]), .rel = xstrdup(fields[3])};
+        }
+    }
     return kept;
 }
 
@@ -257,7 +326,7 @@ json_t *point_json_partial(const struct point *pt, json_t *records, uint64_t cut
 {
     uint32_t planned = pt->exp->repetitions;
     struct point_state ps;
-    point_state_init(&ps, planned, pt->id, NULL);
+    point_state_init(&ps, planned, 1, pt->id, NULL);
     struct point_run pr = {.error = xstrdup(error), .batch = 1, .wall_ns = wall_ns};
     pr.rep_iterations = xcalloc(planned, sizeof *pr.rep_iterations);
     pr.rep_wall_ns = xcalloc(planned, sizeof *pr.rep_wall_ns);

@@ -38,7 +38,8 @@ json_t *instrument_json(const struct instrument_run *ir);
 /* Records that `killed` processes the point started outlived it; a point that was ok
  * fails for it. */
 void point_json_left(json_t *point, size_t killed);
-/* Counters and gauges: name -> {kind, value}. */
-json_t *metrics_json(const struct metrics *m);
+/* Counters and gauges: name -> {kind, value}; a point's counters also per_iteration (over
+ * `measured` iterations) and per_second (over `measured_s` of measuring), when given. */
+json_t *metrics_json(const struct metrics *m, uint64_t measured, double measured_s);
 
 #endif

@@ -2,77 +2,176 @@
 #include "run/point_state.h"
 #include "util/mem.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_REASONS 64 /* distinct failure texts kept per point; the rest are "other" */
 
-void point_state_init(struct point_state *ps, uint32_t nreps, const char *id,
-                      const char *scratch)
+void point_state_init(struct point_state *ps, uint32_t nreps, uint32_t nthreads,
+                      const char *id, const char *scratch)
 {
-    *ps = (struct point_state){.point_id = id, .scratch_dir = scratch, .nreps = nreps};
-    point_histogram(ps, "iteration");
+    *ps = (struct point_state){.point_id = id, .scratch_dir = scratch, .nreps = nreps,
+                               .nthreads = nthreads ? nthreads : 1};
+    pthread_mutex_init(&ps->lock, NULL);
+    ps->lanes = xcalloc(ps->nthreads, sizeof *ps->lanes);
+    point_histogram(ps, "iteration", NULL);
 }
 
-struct bhost_hist *point_histogram(struct point_state *ps, const char *name)
+void hist_config_time(struct hist_config *cfg)
 {
+    *cfg = (struct hist_config){.unit = "ns", .lowest = HDR_BHOST_LOWEST,
+                                .highest = HDR_BHOST_HIGHEST, .digits = HDR_BHOST_SIG_FIGS};
+}
+
+static void init_hdr(struct hdr *h, const struct hist_config *cfg)
+{
+    if (hdr_init(h, cfg->lowest, cfg->highest, cfg->digits) != 0) {
+        fputs("bhost: out of memory\n", stderr);
+        exit(3);
+    }
+}
+
+struct bhost_hist *point_histogram(struct point_state *ps, const char *name,
+                                   const struct hist_config *cfg)
+{
+    pthread_mutex_lock(&ps->lock);
     for (size_t i = 0; i < ps->nhists; i++)
-        if (strcmp(ps->hists[i]->name, name) == 0)
+        if (strcmp(ps->hists[i]->name, name) == 0) {
+            pthread_mutex_unlock(&ps->lock);
             return ps->hists[i];
+        }
     struct bhost_hist *h = xcalloc(1, sizeof *h);
     h->name = xstrdup(name);
+    if (cfg)
+        h->cfg = *cfg;
+    else
+        hist_config_time(&h->cfg);
     h->nreps = ps->nreps;
-    h->reps = xcalloc(ps->nreps, sizeof *h->reps);
+    h->nthreads = ps->nthreads;
+    size_t all = (size_t)ps->nreps * ps->nthreads;
+    h->reps = xcalloc(all + 1, sizeof *h->reps);
     h->encoded = xcalloc(ps->nreps + 1, sizeof *h->encoded);
-    for (uint32_t r = 0; r < ps->nreps; r++)
-        if (hdr_init_bhost(&h->reps[r]) != 0) {
-            fputs("bhost: out of memory\n", stderr);
-            exit(3);
-        }
-    /* A histogram created mid-point records into the repetition under way. */
-    h->current = ps->nhists ? ps->hists[0]->current - ps->hists[0]->reps + h->reps : h->reps;
+    h->current = xcalloc(ps->nthreads, sizeof *h->current);
+    for (size_t r = 0; r < all; r++)
+        init_hdr(&h->reps[r], &h->cfg);
+    /* With no repetition (a point that measured nothing), a place to record into anyway. */
+    if (all == 0)
+        init_hdr(&h->reps[0], &h->cfg);
+    /* A histogram made mid-point records into the repetition under way. */
+    uint32_t rep = ps->nreps ? ps->rep : 0;
+    for (uint32_t t = 0; t < ps->nthreads; t++)
+        h->current[t] = &h->reps[ps->nreps ? (size_t)t * ps->nreps + rep : 0];
     grow(&ps->hists, &ps->hists_cap, ps->nhists, sizeof *ps->hists);
     ps->hists[ps->nhists++] = h;
+    pthread_mutex_unlock(&ps->lock);
     return h;
 }
 
 void point_select_rep(struct point_state *ps, uint32_t rep)
 {
+    ps->rep = rep;
     for (size_t i = 0; i < ps->nhists; i++)
-        ps->hists[i]->current = &ps->hists[i]->reps[rep];
+        for (uint32_t t = 0; t < ps->nthreads; t++)
+            ps->hists[i]->current[t] = &ps->hists[i]->reps[(size_t)t * ps->nreps + rep];
 }
 
 void point_reset_rep(struct point_state *ps, uint32_t rep)
 {
     for (size_t i = 0; i < ps->nhists; i++)
-        hdr_reset(&ps->hists[i]->reps[rep]);
+        for (uint32_t t = 0; t < ps->nthreads; t++)
+            hdr_reset(&ps->hists[i]->reps[(size_t)t * ps->nreps + rep]);
 }
 
-static struct reason *find_reason(struct point_state *ps, const char *text)
+static struct reason *find_reason(struct failures *f, const char *text)
 {
-    for (size_t i = 0; i < ps->nreasons; i++)
-        if (strcmp(ps->reasons[i].text, text) == 0)
-            return &ps->reasons[i];
+    for (size_t i = 0; i < f->n; i++)
+        if (strcmp(f->v[i].text, text) == 0)
+            return &f->v[i];
     return NULL;
 }
 
-void point_add_failure(struct point_state *ps, char *reason, uint64_t count)
+void failures_add(struct failures *f, char *reason, uint64_t count)
 {
-    ps->failures += count;
-    struct reason *known = find_reason(ps, reason);
-    if (!known && ps->nreasons >= MAX_REASONS) {
+    f->count += count;
+    struct reason *known = find_reason(f, reason);
+    if (!known && f->n >= MAX_REASONS) {
         free(reason);
         reason = xstrdup("other reasons (too many distinct ones to list)");
-        known = find_reason(ps, reason);
+        known = find_reason(f, reason);
     }
     if (known) {
         known->count += count;
         free(reason);
         return;
     }
-    grow(&ps->reasons, &ps->reasons_cap, ps->nreasons, sizeof *ps->reasons);
-    ps->reasons[ps->nreasons++] = (struct reason){.text = reason, .count = count};
+    grow(&f->v, &f->cap, f->n, sizeof *f->v);
+    f->v[f->n++] = (struct reason){.text = reason, .count = count};
+}
+
+void failures_clear(struct failures *f)
+{
+    for (size_t i = 0; i < f->n; i++)
+        free(f->v[i].text);
+    free(f->v);
+    memset(f, 0, sizeof *f);
+}
+
+uint64_t point_clock_tick(void)
+{
+    static atomic_uint_fast64_t ticks;
+    return (uint64_t)atomic_fetch_add(&ticks, 1) + 1;
+}
+
+static struct metric *find_metric(struct metrics *m, const char *name)
+{
+    for (size_t i = 0; i < m->n; i++)
+        if (strcmp(m->v[i].name, name) == 0)
+            return &m->v[i];
+    return NULL;
+}
+
+/* Counters add up; of a gauge set on several threads, the last value set wins. */
+static void merge_metrics(struct metrics *into, const struct metrics *from)
+{
+    for (size_t i = 0; i < from->n; i++) {
+        const struct metric *src = &from->v[i];
+        struct metric *dst = find_metric(into, src->name);
+        if (!dst) {
+            grow(&into->v, &into->cap, into->n, sizeof *into->v);
+            dst = &into->v[into->n++];
+            *dst = (struct metric){.name = xstrdup(src->name), .kind = src->kind,
+                                   .value = src->kind == METRIC_COUNTER ? 0 : src->value,
+                                   .set_at = src->set_at};
+        }
+        if (src->kind == METRIC_COUNTER)
+            dst->value += src->value;
+        else if (src->set_at >= dst->set_at) {
+            dst->value = src->value;
+            dst->set_at = src->set_at;
+        }
+    }
+}
+
+void point_merge_threads(struct point_state *ps, uint32_t rep)
+{
+    for (size_t i = 0; i < ps->nhists && rep < ps->nreps; i++) {
+        struct bhost_hist *h = ps->hists[i];
+        for (uint32_t t = 1; t < h->nthreads; t++) {
+            struct hdr *mine = &h->reps[(size_t)t * h->nreps + rep];
+            hdr_add(&h->reps[rep], mine);
+            hdr_reset(mine);
+        }
+    }
+    for (uint32_t t = 1; t < ps->nthreads; t++) {
+        struct lane *l = &ps->lanes[t];
+        merge_metrics(&ps->lanes[0].metrics, &l->metrics);
+        for (size_t k = 0; k < l->fails.n; k++)
+            failures_add(&ps->lanes[0].fails, xstrdup(l->fails.v[k].text), l->fails.v[k].count);
+        metrics_fini(&l->metrics);
+        failures_clear(&l->fails);
+    }
 }
 
 void metrics_fini(struct metrics *m)
@@ -83,24 +182,41 @@ void metrics_fini(struct metrics *m)
     memset(m, 0, sizeof *m);
 }
 
+void artifacts_fini(struct artifacts *a)
+{
+    for (size_t i = 0; i < a->n; i++) {
+        free(a->v[i].name);
+        free(a->v[i].media_type);
+        free(a->v[i].path);
+        free(a->v[i].rel);
+    }
+    free(a->v);
+    memset(a, 0, sizeof *a);
+}
+
 void point_state_fini(struct point_state *ps)
 {
     for (size_t i = 0; i < ps->nhists; i++) {
         struct bhost_hist *h = ps->hists[i];
-        for (uint32_t r = 0; r < h->nreps; r++) {
+        size_t all = (size_t)h->nreps * h->nthreads;
+        for (size_t r = 0; r < (all ? all : 1); r++)
             hdr_fini(&h->reps[r]);
+        for (uint32_t r = 0; r < h->nreps; r++)
             free(h->encoded[r]);
-        }
         free(h->encoded);
+        free(h->current);
         free(h->reps);
         free(h->name);
         free(h);
     }
     free(ps->hists);
-    for (size_t i = 0; i < ps->nreasons; i++)
-        free(ps->reasons[i].text);
-    free(ps->reasons);
-    metrics_fini(&ps->metrics);
+    for (uint32_t t = 0; t < ps->nthreads; t++) {
+        metrics_fini(&ps->lanes[t].metrics);
+        failures_clear(&ps->lanes[t].fails);
+    }
+    free(ps->lanes);
+    artifacts_fini(&ps->artifacts);
+    pthread_mutex_destroy(&ps->lock);
 }
 
 void point_live_begin(struct point_live *live, uint64_t phase)

@@ -1,14 +1,16 @@
 /*
  * point_state.h — what one sweep point accumulates while it runs: its named
- * histograms (one HDR histogram per repetition), counters and gauges,
- * failure reasons, and how its phases went. The runner fills it, the
- * services record into it, point_json.c turns it into the point's result.
+ * histograms (one HDR histogram per repetition and thread), counters and
+ * gauges, failure reasons and artifacts, per thread and then merged, and how
+ * its phases went. The runner fills it, the services record into it,
+ * point_json.c turns it into the point's result.
  */
 #ifndef BHOST_POINT_STATE_H
 #define BHOST_POINT_STATE_H
 
 #include "hdr/hdr.h"
 
+#include <pthread.h>
 #include <stdint.h>
 
 struct spec_experiment;
@@ -26,10 +28,11 @@ struct open_loop;
 #define POINT_TIMING_BUFFER 1024
 
 /*
- * What the host can see of a point while its process runs: the measured
- * loop's timing buffer itself, and counts it updates between iterations.
- * For an isolated point this is a page shared with the host, so that a
- * point that dies mid-repetition still says how many iterations it ran.
+ * What the host can see of one thread of a point while its process runs:
+ * the measured loop's timing buffer itself, and counts it updates between
+ * iterations. For an isolated point these are pages shared with the host,
+ * so that a point that dies mid-repetition still says how many iterations
+ * it ran.
  */
 struct point_live {
     volatile uint64_t phase;   /* 1 + r while repetition r is measured; else 0 */
@@ -49,6 +52,7 @@ struct metric {
     char *name;
     enum metric_kind kind;
     double value;
+    uint64_t set_at;         /* gauges: when last set (point_clock_tick()), to merge threads */
 };
 
 struct metrics {
@@ -56,18 +60,52 @@ struct metrics {
     size_t n, cap;
 };
 
-/* The SDK's opaque histogram handle: one HDR histogram per repetition. */
-struct bhost_hist {
-    char *name;
-    struct hdr *reps;
-    uint32_t nreps;
-    struct hdr *current;     /* the repetition being measured */
-    char **encoded;          /* per repetition: its V2 Base64 encoding once made, or NULL */
-};
-
 struct reason {
     char *text;
     uint64_t count;
+};
+
+/* Failed iterations, with their reasons. */
+struct failures {
+    uint64_t count;
+    struct reason *v;
+    size_t n, cap;
+};
+
+/* What one of the point's threads counts: merged into lane 0 when the point ends. */
+struct lane {
+    struct metrics metrics;
+    struct failures fails;
+};
+
+/* How a histogram records: the unit and range it was asked for. */
+struct hist_config {
+    char unit[32];           /* "ns" for times */
+    int64_t lowest, highest;
+    int32_t digits;
+};
+
+/* The SDK's opaque histogram handle: one HDR histogram per repetition and thread. */
+struct bhost_hist {
+    char *name;
+    struct hist_config cfg;
+    uint32_t nreps, nthreads;
+    struct hdr *reps;        /* [thread * nreps + repetition] */
+    struct hdr **current;    /* per thread: the repetition being measured */
+    char **encoded;          /* per repetition: its V2 Base64 encoding once made, or NULL */
+};
+
+/* A file a plugin wrote for the point or the run (bhost_artifact_path()). */
+struct artifact {
+    char *name;              /* as the results list it ("sampler.flame.svg") */
+    char *media_type;
+    char *path;              /* absolute */
+    char *rel;               /* relative to the run directory */
+};
+
+struct artifacts {
+    struct artifact *v;
+    size_t n, cap;
 };
 
 /* Everything a sweep point accumulates while it runs. */
@@ -75,15 +113,16 @@ struct point_state {
     const char *point_id;
     const char *scratch_dir;     /* made on first bhost_scratch_dir() */
     int scratch_made;
-    uint32_t nreps;
+    const char *run_dir;         /* where artifacts go (may be NULL: none) */
+    uint32_t nreps, nthreads;
+    uint32_t rep;                /* the repetition histograms record into */
     int open_loop;               /* on a schedule: "response" is the host's too */
     const struct spec_experiment *exp; /* whose instruments' names are theirs */
     struct bhost_hist **hists;   /* [0] is the host's own "iteration" */
     size_t nhists, hists_cap;
-    struct metrics metrics;
-    uint64_t failures;
-    struct reason *reasons;
-    size_t nreasons, reasons_cap;
+    pthread_mutex_t lock;        /* for what threads share: histograms made, artifacts */
+    struct lane *lanes;          /* per thread; lanes[0] also takes setup's and teardown's */
+    struct artifacts artifacts;
 };
 
 /* How one point's run went, besides what point_state holds. */
@@ -91,12 +130,13 @@ struct point_run {
     char *error;              /* why the point failed (NULL: it did not); owned */
     uint64_t batch;           /* iterations per timed call (1 unless iterate_batch) */
     uint64_t warmup_done;
-    uint64_t *rep_iterations; /* per repetition */
-    uint64_t *rep_wall_ns;    /* per repetition: measured loop wall time */
+    uint64_t *rep_iterations; /* per repetition, all threads */
+    uint64_t *rep_wall_ns;    /* per repetition: measured wall time, the slowest thread's */
     uint64_t *rep_started_ns; /* per repetition: CLOCK_REALTIME at its start, ns since epoch */
     uint64_t wall_ns;         /* the whole point, setup to teardown */
+    const char *clock;        /* the measured loops' clock: "tsc" or "CLOCK_MONOTONIC" */
     const struct open_loop *open; /* the schedule (schedule.h), or NULL: closed loop */
-    struct point_live *live;  /* where the loops keep their timings and counts */
+    struct point_live *live;  /* per thread: where the loops keep their timings and counts */
     uint64_t late;            /* open loop: measured iterations that started late */
     uint64_t max_lag_ns;      /* open loop: the largest start lag of a measured iteration */
 };
@@ -109,19 +149,35 @@ struct instrument_run {
     int started;              /* run_start succeeded */
     int in_point;             /* point_start succeeded for the point under way */
     struct metrics metrics;   /* run-level metrics */
+    struct artifacts artifacts; /* run-level artifacts */
+    char *artifact_dir;       /* where they go */
     char *error;
 };
 
-void point_state_init(struct point_state *ps, uint32_t nreps, const char *id,
-                      const char *scratch);
+void point_state_init(struct point_state *ps, uint32_t nreps, uint32_t nthreads,
+                      const char *id, const char *scratch);
 void point_state_fini(struct point_state *ps);
-struct bhost_hist *point_histogram(struct point_state *ps, const char *name);
-/* Makes repetition `rep` the one every histogram records into. */
+/* The histogram `name`, made with `cfg` (NULL: times in ns) if it is new. */
+struct bhost_hist *point_histogram(struct point_state *ps, const char *name,
+                                   const struct hist_config *cfg);
+/* The configuration of a histogram of times: 1 ns to 1 h, 3 digits. */
+void hist_config_time(struct hist_config *cfg);
+/* Makes repetition `rep` the one every histogram records into, on every thread. */
 void point_select_rep(struct point_state *ps, uint32_t rep);
 void point_reset_rep(struct point_state *ps, uint32_t rep);
-/* `count` iterations failed for `reason` (taken over by the point). */
-void point_add_failure(struct point_state *ps, char *reason_owned, uint64_t count);
+/*
+ * Adds what threads 1.. counted into thread 0's and clears theirs: repetition
+ * `rep` of every histogram (none if rep is UINT32_MAX), and their lanes.
+ */
+void point_merge_threads(struct point_state *ps, uint32_t rep);
+
+/* `count` iterations failed for `reason` (taken over). */
+void failures_add(struct failures *f, char *reason_owned, uint64_t count);
+void failures_clear(struct failures *f);
+/* A gauge's time stamp: a counter across threads, so that the last one set wins. */
+uint64_t point_clock_tick(void);
 
 void metrics_fini(struct metrics *m);
+void artifacts_fini(struct artifacts *a);
 
 #endif

@@ -1,5 +1,6 @@
 /* runner.c — see runner.h. */
 #include "run/runner.h"
+#include "run/loops.h"
 #include "run/point_json.h"
 #include "run/schedule.h"
 #include "run/services.h"
@@ -8,15 +9,29 @@
 #include "util/mem.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-void runner_start(struct runner *r, const struct spec *s, const struct sweep *w,
-                  const char *scratch_root)
+/* ---- the run's instruments ----------------------------------------------- */
+
+static void instrument_ctx(struct runner *r, struct instrument_run *ir, struct host_ctx *c)
 {
-    *r = (struct runner){.spec = s, .scratch_root = scratch_root};
+    const struct bhost_plugin *d = &ir->si->plugin->desc;
+    ctx_init(c, ir->si->plugin, ir->si->values, NULL, &ir->metrics, "", ir->exp->seed, d->name);
+    c->timer = r->timer;
+    c->artifacts = &ir->artifacts;
+    c->artifact_dir = ir->artifact_dir;
+}
+
+void runner_start(struct runner *r, const struct spec *s, const struct sweep *w,
+                  const char *run_dir, const char *scratch_root, const struct timer *timer)
+{
+    *r = (struct runner){.spec = s, .scratch_root = scratch_root, .run_dir = run_dir,
+                         .timer = timer};
     for (size_t e = 0; e < s->nexperiments; e++) {
         const struct spec_experiment *exp = &s->experiments[e];
         size_t i = 0;
@@ -29,12 +44,13 @@ void runner_start(struct runner *r, const struct spec *s, const struct sweep *w,
             struct instrument_run *ir = &r->insts[r->ninsts++];
             *ir = (struct instrument_run){.exp = exp, .si = &exp->instruments[k]};
             const struct bhost_plugin *d = &ir->si->plugin->desc;
+            ir->artifact_dir = run_dir ? xasprintf("%s/artifacts/run/%s", run_dir, exp->name)
+                                       : NULL;
             ir->started = 1;
             if (!d->run_start)
                 continue;
             struct host_ctx c;
-            ctx_init(&c, ir->si->plugin, ir->si->values, NULL, &ir->metrics, "", exp->seed,
-                     d->name);
+            instrument_ctx(r, ir, &c);
             int rc = d->run_start(&c.pub, &ir->state);
             if (rc != BHOST_OK || c.misuse) {
                 ir->error = c.misuse ? xstrdup(c.misuse) : ctx_take_reason(&c, rc);
@@ -53,8 +69,7 @@ json_t *runner_finish(struct runner *r)
         const struct bhost_plugin *d = &ir->si->plugin->desc;
         if (ir->started && d->run_end) {
             struct host_ctx c;
-            ctx_init(&c, ir->si->plugin, ir->si->values, NULL, &ir->metrics, "", ir->exp->seed,
-                     d->name);
+            instrument_ctx(r, ir, &c);
             d->run_end(&c.pub, ir->state);
             if (c.misuse && !ir->error)
                 ir->error = xstrdup(c.misuse);
@@ -62,6 +77,8 @@ json_t *runner_finish(struct runner *r)
         }
         json_array_append_new(out, instrument_json(ir));
         metrics_fini(&ir->metrics);
+        artifacts_fini(&ir->artifacts);
+        free(ir->artifact_dir);
         free(ir->error);
     }
     free(r->insts);
@@ -70,8 +87,43 @@ json_t *runner_finish(struct runner *r)
     return out;
 }
 
-/* Ends a hook's call: its failure or API misuse fails the point. The first error wins. */
-static int hook_ok(struct host_ctx *c, int rc, const char *hook, struct point_run *pr)
+/* ---- one point ------------------------------------------------------------- */
+
+/* Everything the threads of one point share. */
+struct point_run_ctx {
+    struct runner *r;
+    const struct point *pt;
+    struct point_state *ps;
+    struct point_run *pr;
+    struct host_ctx *main;      /* thread 0's context, setup's and teardown's */
+    void *state;                /* the experiment's, from setup() */
+    pthread_barrier_t barrier;
+    pthread_mutex_t error_lock;
+    atomic_int stop;            /* a hook failed: the rest of the point is skipped */
+    uint64_t *thread_wall_ns;   /* per thread: its loop's wall time in this repetition */
+    uint64_t *thread_iterations;
+};
+
+static void together(struct point_run_ctx *x)
+{
+    if (x->ps->nthreads > 1)
+        pthread_barrier_wait(&x->barrier);
+}
+
+/* The point's first error wins; later ones are dropped. */
+static void set_error(struct point_run_ctx *x, char *error)
+{
+    pthread_mutex_lock(&x->error_lock);
+    if (!x->pr->error)
+        x->pr->error = error;
+    else
+        free(error);
+    pthread_mutex_unlock(&x->error_lock);
+    atomic_store(&x->stop, 1);
+}
+
+/* Ends a hook's call: its failure or API misuse fails the point. */
+static int hook_ok(struct point_run_ctx *x, struct host_ctx *c, int rc, const char *hook)
 {
     char *error = NULL;
     if (c->misuse) {
@@ -83,220 +135,94 @@ static int hook_ok(struct host_ctx *c, int rc, const char *hook, struct point_ru
     }
     if (!error)
         return 1;
-    if (pr->error)
-        free(error);
-    else
-        pr->error = error;
+    set_error(x, error);
     return 0;
 }
 
-/* `n` iterations failed: one, or a whole batch (whose timing is then lost). */
-static void count_failure(struct host_ctx *c, int rc, uint64_t n)
-{
-    point_add_failure(c->ps, ctx_take_reason(c, rc), n);
-}
+enum instrument_hook { POINT_START, POINT_END, THREAD_START, THREAD_END };
 
-/* Bins the first n pending timings into h, in a loop the CPU can pipeline, and says so. */
-static void flush_timings(struct hdr *h, struct point_live *live, size_t n)
+/* One hook of each instrument of the point's experiment, on the calling thread `t`. */
+static void instruments_hook(struct point_run_ctx *x, enum instrument_hook which, uint32_t t)
 {
-    struct hdr_recorder rec = hdr_recorder_begin(h);
-    for (size_t i = 0; i < n; i++)
-        hdr_recorder_record(&rec, live->pending[i]);
-    hdr_recorder_end(&rec, h);
-    live->binned += n;
-    memset(live->pending, 0xff, n * sizeof *live->pending);
-}
-
-/*
- * The measured loop for iterate(): runs until at least `target` iterations
- * and `min_ns` have passed. Per iteration it reads the clock once and stores
- * one delta. Binning waits until the buffer is full and happens between
- * iterations, with the clock read again after it: the clock read is ordered
- * (kvm-clock's vDSO fences), so work between reads cannot overlap with it,
- * and binning inline would add its whole latency to every iteration.
- */
-static uint64_t loop_single(struct host_ctx *c, void *state, struct hdr *h,
-                            struct point_live *live, uint64_t target, uint64_t min_ns,
-                            uint64_t *wall_ns)
-{
-    int (*iterate)(bhost_ctx *, void *) = c->plugin->desc.iterate;
-    bhost_ctx *pub = &c->pub;
-    int64_t *buf = live->pending;
-    size_t k = 0;
-    uint64_t n = 0, start = clock_now_ns(), t0 = start, t1;
-    for (;;) {
-        int rc = iterate(pub, state);
-        t1 = clock_now_ns();
-        if (__builtin_expect(rc == BHOST_OK, 1)) {
-            buf[k++] = (int64_t)(t1 - t0);
-        } else {
-            count_failure(c, rc, 1);
-            live->failed++;
-            t1 = clock_now_ns();
-        }
-        if ((++n >= target && t1 - start >= min_ns) || n >= POINT_MAX_ITERATIONS)
-            break;
-        if (__builtin_expect(k == POINT_TIMING_BUFFER, 0)) {
-            flush_timings(h, live, k);
-            k = 0;
-            t1 = clock_now_ns();
-        }
-        t0 = t1;
-    }
-    flush_timings(h, live, k);
-    *wall_ns = clock_now_ns() - start;
-    return n;
-}
-
-/* The same for iterate_batch(): each call of `batch` iterations is timed as a whole. */
-static uint64_t loop_batch(struct host_ctx *c, void *state, struct hdr *h,
-                           struct point_live *live, uint64_t batch, uint64_t target,
-                           uint64_t min_ns, uint64_t *wall_ns)
-{
-    int (*iterate_batch)(bhost_ctx *, void *, uint64_t) = c->plugin->desc.iterate_batch;
-    uint64_t n = 0, start = clock_now_ns(), t0 = start, t1;
-    for (;;) {
-        uint64_t k = n < target && target - n < batch ? target - n : batch;
-        int rc = iterate_batch(&c->pub, state, k);
-        t1 = clock_now_ns();
-        if (rc == BHOST_OK) {
-            hdr_record_n(h, (int64_t)((t1 - t0 + k / 2) / k), (int64_t)k);
-            live->binned += k;
-        } else {
-            count_failure(c, rc, k);
-            live->failed += k;
-            t1 = clock_now_ns();
-        }
-        t0 = t1;
-        n += k;
-        if ((n >= target && t1 - start >= min_ns) || n >= POINT_MAX_ITERATIONS)
-            break;
-    }
-    *wall_ns = t1 - start;
-    return n;
-}
-
-/*
- * Doubles the batch until a call takes RUNNER_BATCH_TARGET_NS, judged by the
- * fastest of three calls: the first calls are cold (page faults, first
- * allocations) and would stop the growth early. Counts as warm-up.
- */
-static uint64_t calibrate_batch(struct host_ctx *c, void *state, struct hdr *h,
-                                struct point_live *live)
-{
-    uint64_t batch = 1;
-    for (;;) {
-        uint64_t fastest = UINT64_MAX, wall;
-        for (int i = 0; i < 3; i++) {
-            loop_batch(c, state, h, live, batch, batch, 0, &wall);
-            fastest = wall < fastest ? wall : fastest;
-        }
-        if (fastest >= RUNNER_BATCH_TARGET_NS || batch >= (UINT64_C(1) << 30))
-            return batch;
-        batch *= 2;
-    }
-}
-
-/* One phase's measured loop; `phase` is 0 for the warm-up, 1 + r for repetition r. */
-static uint64_t measure(struct host_ctx *c, void *state, struct point_run *pr, uint64_t phase,
-                        uint64_t target, uint64_t min_ns, uint64_t *wall_ns)
-{
-    struct hdr *h = c->ps->hists[0]->current;
-    if (pr->open) {
-        struct open_loop_lag lag;
-        uint64_t n = open_loop_run(c, state, pr->open, pr->live, phase, target, min_ns,
-                                   wall_ns, &lag);
-        if (phase > 0) {
-            pr->late += lag.late;
-            pr->max_lag_ns = lag.max_lag_ns > pr->max_lag_ns ? lag.max_lag_ns : pr->max_lag_ns;
-        }
-        return n;
-    }
-    if (c->plugin->desc.iterate_batch)
-        return loop_batch(c, state, h, pr->live, pr->batch, target, min_ns, wall_ns);
-    return loop_single(c, state, h, pr->live, target, min_ns, wall_ns);
-}
-
-/* Calls the point hook of each instrument of the point's experiment. */
-static int instrument_hook(struct instrument_run *ir, const struct point *pt,
-                           struct point_state *ps, int start, struct point_run *pr)
-{
-    const struct bhost_plugin *d = &ir->si->plugin->desc;
-    int (*hook)(bhost_ctx *, void *) = start ? d->point_start : d->point_end;
-    if (!hook)
-        return 1;
-    char *prefix = xasprintf("%s.", d->name);
-    char *what = xasprintf("instrument '%s' %s", d->name, start ? "point_start" : "point_end");
-    struct host_ctx c;
-    ctx_init(&c, ir->si->plugin, ir->si->values, ps, &ps->metrics, prefix, pt->seed, d->name);
-    int ok = hook_ok(&c, hook(&c.pub, ir->state), what, pr);
-    ctx_fini(&c);
-    free(what);
-    free(prefix);
-    return ok;
-}
-
-/* point_start of every instrument, until one fails (which fails the point). */
-static int instruments_start(struct runner *r, const struct point *pt, struct point_state *ps,
-                             struct point_run *pr)
-{
-    for (size_t i = 0; i < r->ninsts; i++) {
-        struct instrument_run *ir = &r->insts[i];
-        if (ir->exp != pt->exp)
+    static const char *const names[] = {"point_start", "point_end", "thread_start",
+                                        "thread_end"};
+    for (size_t i = 0; i < x->r->ninsts; i++) {
+        struct instrument_run *ir = &x->r->insts[i];
+        if (ir->exp != x->pt->exp)
             continue;
-        if (!ir->started) {
-            pr->error = xasprintf("instrument '%s' did not start: %s",
-                                  ir->si->plugin->desc.name,
-                                  ir->error ? ir->error : "unknown reason");
-            return 0;
+        const struct bhost_plugin *d = &ir->si->plugin->desc;
+        if (which == POINT_START && !ir->started) {
+            set_error(x, xasprintf("instrument '%s' did not start: %s", d->name,
+                                   ir->error ? ir->error : "unknown reason"));
+            return;
         }
-        if (!instrument_hook(ir, pt, ps, 1, pr))
-            return 0;
-        ir->in_point = 1;
+        if (which != POINT_START && !ir->in_point)
+            continue;
+        int (*hook)(bhost_ctx *, void *) = which == POINT_START   ? d->point_start
+                                           : which == POINT_END   ? d->point_end
+                                           : which == THREAD_START ? d->thread_start
+                                                                  : d->thread_end;
+        if (which == POINT_END)
+            ir->in_point = 0;
+        if (!hook) {
+            ir->in_point |= which == POINT_START;
+            continue;
+        }
+        char *prefix = xasprintf("%s.", d->name);
+        char *what = xasprintf("instrument '%s' %s", d->name, names[which]);
+        struct host_ctx base, c;
+        ctx_init(&base, ir->si->plugin, ir->si->values, x->ps, &x->ps->lanes[0].metrics, prefix,
+                 x->pt->seed, d->name);
+        base.timer = x->r->timer;
+        base.artifact_dir = x->main->artifact_dir;
+        ctx_for_thread(&c, &base, t);
+        int ok = hook_ok(x, &c, hook(&c.pub, ir->state), what);
+        ir->in_point |= which == POINT_START && ok;
+        ctx_fini(&c);
+        free(what);
+        free(prefix);
+        if (!ok && which == POINT_START)
+            return;
     }
-    return 1;
 }
 
-/* point_end of every instrument whose point_start succeeded. */
-static void instruments_end(struct runner *r, const struct point *pt, struct point_state *ps,
-                            struct point_run *pr)
+/* A lane's counters, to forget what a phase (warm-up, calibration) added to them. */
+static double *save_counters(const struct lane *lane, size_t *n)
 {
-    for (size_t i = 0; i < r->ninsts; i++) {
-        struct instrument_run *ir = &r->insts[i];
-        if (ir->exp != pt->exp || !ir->in_point)
-            continue;
-        ir->in_point = 0;
-        instrument_hook(ir, pt, ps, 0, pr);
-    }
+    *n = lane->metrics.n;
+    double *v = xcalloc(*n + 1, sizeof *v);
+    for (size_t i = 0; i < *n; i++)
+        v[i] = lane->metrics.v[i].value;
+    return v;
+}
+
+/* Counters back as saved (made since: 0), failures forgotten; gauges keep their last value:
+ * they describe state, not work done. */
+static void forget_phase(struct lane *lane, double *saved, size_t n)
+{
+    failures_clear(&lane->fails);
+    for (size_t i = 0; i < lane->metrics.n; i++)
+        if (lane->metrics.v[i].kind == METRIC_COUNTER)
+            lane->metrics.v[i].value = i < n ? saved[i] : 0;
+    free(saved);
 }
 
 /*
- * Warm-up leaves nothing behind: not its timings, failures or counts.
- * Gauges keep their last value: they describe state, not work done.
+ * Warm-up leaves nothing behind: not its timings, failures or counts. Each
+ * thread restores its own lane; the histograms are reset once all threads
+ * are done.
  */
-static void warm_up(struct host_ctx *c, void *state, struct point_run *pr, uint64_t warmup)
+static void warm_up(struct point_run_ctx *x, struct host_ctx *c, struct point_live *live)
 {
-    struct point_state *ps = c->ps;
-    size_t ncounters = ps->metrics.n;
-    double *counters = xcalloc(ncounters + 1, sizeof *counters);
-    for (size_t i = 0; i < ncounters; i++)
-        counters[i] = ps->metrics.v[i].value;
-    uint64_t wall;
-    /* A schedule calls one iteration at a time: batches would bunch arrivals. */
-    if (c->plugin->desc.iterate_batch && !pr->open)
-        pr->batch = calibrate_batch(c, state, ps->hists[0]->current, pr->live);
-    point_live_begin(pr->live, 0);
-    if (warmup > 0)
-        pr->warmup_done = measure(c, state, pr, 0, warmup, 0, &wall);
-    point_reset_rep(ps, 0);
-    ps->failures = 0;
-    for (size_t i = 0; i < ps->nreasons; i++)
-        free(ps->reasons[i].text);
-    ps->nreasons = 0;
-    for (size_t i = 0; i < ps->metrics.n; i++)
-        if (ps->metrics.v[i].kind == METRIC_COUNTER)
-            ps->metrics.v[i].value = i < ncounters ? counters[i] : 0;
-    free(counters);
+    struct lane *lane = &x->ps->lanes[c->thread];
+    size_t n;
+    double *saved = save_counters(lane, &n);
+    uint64_t wall, warmup = x->pt->exp->warmup;
+    point_live_begin(live, 0);
+    uint64_t done = warmup ? loop_measure(c, x->state, x->pr, live, 0, warmup, 0, &wall) : 0;
+    if (c->thread == 0)
+        x->pr->warmup_done = done;
+    forget_phase(lane, saved, n);
 }
 
 /* The time of day, for results that place repetitions in time (run.hlog). */
@@ -307,87 +233,204 @@ static uint64_t wall_clock_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void run_phases(struct runner *r, const struct point *pt, struct point_state *ps,
-                       struct host_ctx *c, struct point_run *pr)
+/* A thread's misuse of the API, noticed once its calls are over. */
+static void check_misuse(struct point_run_ctx *x, struct host_ctx *c, const char *where)
 {
-    const struct spec_experiment *e = pt->exp;
-    const struct bhost_plugin *d = &e->plugin->desc;
-    /* The hook the loops call: an open loop prefers iterate() (schedule.h). */
-    int batched = d->iterate_batch && !(pr->open && d->iterate);
+    if (c->misuse && !atomic_load(&x->stop))
+        set_error(x, xasprintf("%s: %s", where, c->misuse));
+}
+
+/* What every thread does, thread 0 on the point's own thread; the rest in lockstep. */
+static void run_thread(struct point_run_ctx *x, uint32_t t)
+{
+    struct host_ctx c;
+    ctx_for_thread(&c, x->main, t);
+    const struct bhost_plugin *d = &x->pt->exp->plugin->desc;
+    const struct spec_experiment *e = x->pt->exp;
+    struct point_live *live = &x->pr->live[t];
+    int batched = d->iterate_batch && !(x->pr->open && d->iterate);
     const char *iterate_name = batched ? "iterate_batch" : "iterate";
-    void *state = NULL;
+    int started = 0;
+    if (d->thread_start)
+        started = hook_ok(x, &c, d->thread_start(&c.pub, x->state), "thread_start");
+    together(x);
+    if (!atomic_load(&x->stop))
+        warm_up(x, &c, live);
+    check_misuse(x, &c, iterate_name);
+    together(x);
+    if (t == 0 && !atomic_load(&x->stop)) {
+        point_reset_rep(x->ps, 0);
+        instruments_hook(x, POINT_START, 0);
+    }
+    together(x);
+    if (!atomic_load(&x->stop))
+        instruments_hook(x, THREAD_START, t);
+    together(x);
+    uint64_t min_ns = (uint64_t)(e->min_time * 1e9);
+    for (uint32_t rep = 0; rep < e->repetitions && !atomic_load(&x->stop); rep++) {
+        if (t == 0) {
+            point_select_rep(x->ps, rep);
+            x->pr->rep_started_ns[rep] = wall_clock_ns();
+        }
+        point_live_begin(live, 1 + (uint64_t)rep);
+        together(x);
+        x->thread_iterations[t] = loop_measure(&c, x->state, x->pr, live, 1 + (uint64_t)rep,
+                                               e->measured, min_ns, &x->thread_wall_ns[t]);
+        check_misuse(x, &c, iterate_name);
+        together(x);
+        if (t == 0) {
+            /* The repetition is all threads': their counts added, the slowest one's time. */
+            uint64_t n = 0, wall = 0;
+            for (uint32_t k = 0; k < x->ps->nthreads; k++) {
+                n += x->thread_iterations[k];
+                wall = x->thread_wall_ns[k] > wall ? x->thread_wall_ns[k] : wall;
+            }
+            x->pr->rep_iterations[rep] = n;
+            x->pr->rep_wall_ns[rep] = wall;
+            point_merge_threads(x->ps, rep);
+            if (x->r->repetition_done && !atomic_load(&x->stop))
+                x->r->repetition_done(x->r->repetition_done_arg, x->ps, x->pr, rep);
+        }
+        together(x);
+        live->phase = 0;
+    }
+    instruments_hook(x, THREAD_END, t);
+    together(x);
+    if (t == 0)
+        instruments_hook(x, POINT_END, 0);
+    together(x);
+    if (started && d->thread_end) {
+        d->thread_end(&c.pub, x->state);
+        check_misuse(x, &c, "thread_end");
+    }
+    ctx_fini(&c);
+}
+
+struct worker {
+    struct point_run_ctx *x;
+    uint32_t t;
+    pthread_t id;
+};
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+    run_thread(w->x, w->t);
+    return NULL;
+}
+
+/* Threads 1.. of the point started, thread 0 run on this one, and all of them joined. */
+static void run_threads(struct point_run_ctx *x)
+{
+    uint32_t n = x->ps->nthreads;
+    if (n == 1) {
+        run_thread(x, 0);
+        return;
+    }
+    pthread_barrier_init(&x->barrier, NULL, n);
+    struct worker *w = xcalloc(n, sizeof *w);
+    for (uint32_t t = 1; t < n; t++) {
+        w[t] = (struct worker){.x = x, .t = t};
+        if (pthread_create(&w[t].id, NULL, worker_main, &w[t]) != 0) {
+            fprintf(stderr, "bhost: cannot start thread %u of %u: %s\n", t, n, strerror(errno));
+            exit(3); /* the barrier waits for them all: a missing thread would hang it */
+        }
+    }
+    run_thread(x, 0);
+    for (uint32_t t = 1; t < n; t++)
+        pthread_join(w[t].id, NULL);
+    free(w);
+    pthread_barrier_destroy(&x->barrier);
+}
+
+static void run_phases(struct point_run_ctx *x)
+{
+    const struct spec_experiment *e = x->pt->exp;
+    const struct bhost_plugin *d = &e->plugin->desc;
+    struct host_ctx *c = x->main;
     if (d->setup) {
-        int rc = d->setup(&c->pub, &state);
-        if (!hook_ok(c, rc, "setup", pr) && rc != BHOST_OK)
+        int rc = d->setup(&c->pub, &x->state);
+        if (!hook_ok(x, c, rc, "setup") && rc != BHOST_OK)
             return; /* a failed setup owns no state: no teardown */
     }
-    if (!pr->error) {
-        warm_up(c, state, pr, e->warmup);
-        if (!c->misuse && instruments_start(r, pt, ps, pr)) {
-            uint64_t min_ns = (uint64_t)(e->min_time * 1e9);
-            for (uint32_t rep = 0; rep < e->repetitions && !c->misuse; rep++) {
-                point_select_rep(ps, rep);
-                point_live_begin(pr->live, 1 + (uint64_t)rep);
-                pr->rep_started_ns[rep] = wall_clock_ns();
-                pr->rep_iterations[rep] = measure(c, state, pr, 1 + (uint64_t)rep, e->measured,
-                                                  min_ns, &pr->rep_wall_ns[rep]);
-                if (r->repetition_done && !c->misuse)
-                    r->repetition_done(r->repetition_done_arg, ps, pr, rep);
-                pr->live->phase = 0;
-            }
+    if (!x->pr->error) {
+        /* A schedule calls one iteration at a time: batches would bunch arrivals. Calibration
+         * is warm-up too: what it counts is forgotten. */
+        if (d->iterate_batch && !x->pr->open) {
+            size_t n;
+            double *saved = save_counters(&x->ps->lanes[0], &n);
+            x->pr->batch = loop_calibrate_batch(c, x->state, &x->pr->live[0]);
+            forget_phase(&x->ps->lanes[0], saved, n);
         }
-        instruments_end(r, pt, ps, pr);
-        if (c->misuse && !pr->error)
-            pr->error = xasprintf("%s: %s", iterate_name, c->misuse);
+        check_misuse(x, c, "iterate_batch");
+        if (!atomic_load(&x->stop))
+            run_threads(x);
+        point_merge_threads(x->ps, UINT32_MAX);
         uint64_t measured = 0;
         for (uint32_t rep = 0; rep < e->repetitions; rep++)
-            measured += pr->rep_iterations[rep];
+            measured += x->pr->rep_iterations[rep];
         /* Nothing timed means nothing to report: zeros would pass for figures. */
-        if (!pr->error && measured > 0 && ps->failures == measured)
-            pr->error = xasprintf("every one of the %llu measured iterations failed",
-                                  (unsigned long long)measured);
+        if (!x->pr->error && measured > 0 && x->ps->lanes[0].fails.count == measured)
+            x->pr->error = xasprintf("every one of the %llu measured iterations failed",
+                                     (unsigned long long)measured);
     }
     if (d->teardown) {
-        d->teardown(&c->pub, state);
-        if (c->misuse && !pr->error)
-            pr->error = xasprintf("teardown: %s", c->misuse);
+        free(c->misuse);
+        c->misuse = NULL;
+        d->teardown(&c->pub, x->state);
+        if (c->misuse && !x->pr->error)
+            x->pr->error = xasprintf("teardown: %s", c->misuse);
     }
 }
 
 json_t *runner_point(struct runner *r, const struct point *pt)
 {
     const struct spec_experiment *e = pt->exp;
-    struct point_live *own = r->live ? NULL : xmalloc(sizeof *own);
-    struct point_run pr = {.batch = 1, .live = r->live ? r->live : own};
+    uint32_t threads = pt->threads ? pt->threads : 1;
+    struct point_live *own = r->live ? NULL : xmalloc(threads * sizeof *own);
+    struct point_run pr = {.batch = 1, .live = r->live ? r->live : own,
+                           .clock = timer_name(r->timer)};
     pr.rep_iterations = xcalloc(e->repetitions, sizeof *pr.rep_iterations);
     pr.rep_wall_ns = xcalloc(e->repetitions, sizeof *pr.rep_wall_ns);
     pr.rep_started_ns = xcalloc(e->repetitions, sizeof *pr.rep_started_ns);
     char *scratch = xasprintf("%s/%s", r->scratch_root, pt->id);
+    char *artifacts = r->run_dir ? xasprintf("%s/artifacts/%s", r->run_dir, pt->id) : NULL;
     struct point_state ps;
-    point_state_init(&ps, e->repetitions, pt->id, scratch);
+    point_state_init(&ps, e->repetitions, threads, pt->id, scratch);
+    ps.run_dir = r->run_dir;
     struct open_loop schedule;
     ps.open_loop = e->rate > 0;
     ps.exp = e;
     if (e->rate > 0) {
         schedule = (struct open_loop){.rate = e->rate, .seed = pt->seed,
-                                  .poisson = e->arrival == SPEC_ARRIVAL_POISSON,
-                                  .response = point_histogram(&ps, "response")};
+                                      .poisson = e->arrival == SPEC_ARRIVAL_POISSON,
+                                      .response = point_histogram(&ps, "response", NULL)};
         pr.open = &schedule;
     }
     uint64_t start = clock_now_ns();
     struct host_ctx c;
-    ctx_init(&c, e->plugin, pt->values, &ps, &ps.metrics, "", pt->seed, pt->label);
-    run_phases(r, pt, &ps, &c, &pr);
+    ctx_init(&c, e->plugin, pt->values, &ps, &ps.lanes[0].metrics, "", pt->seed, pt->label);
+    c.timer = r->timer;
+    c.artifact_dir = artifacts;
+    struct point_run_ctx x = {.r = r, .pt = pt, .ps = &ps, .pr = &pr, .main = &c};
+    pthread_mutex_init(&x.error_lock, NULL);
+    x.thread_wall_ns = xcalloc(threads, sizeof *x.thread_wall_ns);
+    x.thread_iterations = xcalloc(threads, sizeof *x.thread_iterations);
+    run_phases(&x);
     ctx_fini(&c);
     if (ps.scratch_made)
         remove_tree(scratch);
     pr.wall_ns = clock_now_ns() - start;
     json_t *out = point_json(pt, &ps, &pr);
     point_state_fini(&ps);
+    pthread_mutex_destroy(&x.error_lock);
+    free(x.thread_wall_ns);
+    free(x.thread_iterations);
     free(pr.error);
     free(pr.rep_iterations);
     free(pr.rep_wall_ns);
     free(pr.rep_started_ns);
+    free(artifacts);
     free(scratch);
     free(own);
     return out;

@@ -68,10 +68,16 @@ uint64_t open_loop_run(struct host_ctx *c, void *state, const struct open_loop *
 {
     int (*iterate)(bhost_ctx *, void *) = c->plugin->desc.iterate;
     int (*iterate_batch)(bhost_ctx *, void *, uint64_t) = c->plugin->desc.iterate_batch;
-    struct hdr *service = c->ps->hists[0]->current, *response = ol->response->current;
+    struct hdr *service = c->ps->hists[0]->current[c->thread];
+    struct hdr *response = ol->response->current[c->thread];
+    int controlled = (c->plugin->desc.flags & (BHOST_MANUAL_TIME | BHOST_PAUSES_TIMING)) != 0;
     uint64_t n = 0, start = clock_now_ns(), end;
+    /* On several threads, each keeps its share of the rate on a schedule of its own. */
+    struct open_loop mine = *ol;
+    mine.rate = ol->rate / c->nthreads;
+    mine.seed = ol->seed + c->thread * UINT64_C(0x9e3779b97f4a7c15);
     struct schedule s;
-    schedule_start(&s, ol, phase, start);
+    schedule_start(&s, &mine, phase, start);
     *lag = (struct open_loop_lag){0};
     /* Linux delays a sleeper's wake-up by up to its timer slack (50 µs by default). */
     int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
@@ -84,12 +90,24 @@ uint64_t open_loop_run(struct host_ctx *c, void *state, const struct open_loop *
         lag->late += behind > SCHEDULE_LATE_NS;
         if (behind > lag->max_lag_ns)
             lag->max_lag_ns = behind;
+        /* Time the plugin paused, or its own figure, count for the service time. */
+        int64_t paused = 0, took = (int64_t)(end - begin);
+        if (controlled) {
+            if (c->paused) {
+                c->paused_for += timer_now(c->timer->use_tsc) - c->paused_at;
+                c->paused = 0;
+            }
+            paused = timer_ns(c->timer, c->paused_for);
+            took = c->manual_ns >= 0 ? c->manual_ns : took - paused;
+            c->manual_ns = -1;
+            c->paused_for = 0;
+        }
         if (rc == BHOST_OK) {
-            hdr_record(service, (int64_t)(end - begin));
-            hdr_record(response, (int64_t)(end - due));
+            hdr_record(service, took);
+            hdr_record(response, (int64_t)(end - due) - paused);
             live->binned++;
         } else {
-            point_add_failure(c->ps, ctx_take_reason(c, rc), 1);
+            failures_add(c->fails, ctx_take_reason(c, rc), 1);
             live->failed++;
         }
         if ((++n >= target && end - start >= min_ns) || n >= POINT_MAX_ITERATIONS)

@@ -55,7 +55,10 @@ uint64_t schedule_next(struct schedule *s);
 /*
  * Runs iterate() (or iterate_batch() with n = 1) on the schedule until at
  * least `target` iterations and `min_ns` have passed, recording "iteration"
- * and "response" into their current repetitions. Returns the iterations run.
+ * and "response" into the calling thread's current repetitions. On a point
+ * of several threads, each thread keeps rate / threads on a schedule of its
+ * own (its own Poisson draws). The schedule keeps CLOCK_MONOTONIC: it waits
+ * between iterations anyway. Returns the iterations run.
  */
 uint64_t open_loop_run(struct host_ctx *c, void *state, const struct open_loop *ol,
                        struct point_live *live, uint64_t phase, uint64_t target,

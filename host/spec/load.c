@@ -99,12 +99,43 @@ static int valid_exp_name(const char *s)
     return 1;
 }
 
+/*
+ * `threads:` of the experiment, else of the top level: one count or an axis of
+ * them. --set threads=... decides it too, unless the plugin has a parameter of
+ * that name, which the override then sets instead (plugins had it first).
+ */
+static int read_threads(struct reader *r, struct ref map, struct ref top,
+                        struct spec_experiment *e)
+{
+    struct ref at = map_get(map, "threads");
+    if (!at.node)
+        at = map_get(top, "threads");
+    if (pdef_find(e->plugin->params, e->plugin->nparams, "threads") < 0)
+        at = overrides_decide(r, e->name, "threads", at);
+    struct spec_param sp = {0};
+    if (!at.node) {
+        e->threads = xcalloc(1, sizeof *e->threads);
+        e->threads[0] = 1;
+        e->nthreads = 1;
+        return 0;
+    }
+    if (read_int_axis(r, at, "threads", 1, SPEC_MAX_THREADS, &sp) != 0)
+        return -1;
+    e->threads = xcalloc(sp.nvalues, sizeof *e->threads);
+    for (size_t i = 0; i < sp.nvalues; i++)
+        e->threads[i] = (uint32_t)sp.values[i].i;
+    e->nthreads = sp.nvalues;
+    e->threads_axis = sp.is_axis;
+    free(sp.values);
+    return 0;
+}
+
 static int read_experiment(struct reader *r, struct ref map, struct ref top, struct timing base,
                            struct spec *s, struct spec_experiment *e)
 {
     static const char *const keys[] = {"name", "experiment", "params", "iterations",
                                        "min_time", "repetitions", "instruments", "seed",
-                                       "tags", "notes", "timeout", "rate", "arrival"};
+                                       "tags", "notes", "timeout", "rate", "arrival", "threads"};
     if (node_expect(r, map, YAML_MAPPING_NODE, "an experiment (a mapping with 'experiment:')") != 0 ||
         map_check_keys(r, map, keys, ARRAY_LEN(keys), "an experiment") != 0)
         return -1;
@@ -160,6 +191,8 @@ static int read_experiment(struct reader *r, struct ref map, struct ref top, str
     if (e->measured == 0 && e->min_time == 0)
         return node_fail(r, map, "experiment '%s' would measure nothing: set iterations.measured "
                        "or min_time above 0", e->name);
+    if (read_threads(r, map, top, e) != 0)
+        return -1;
     struct ref inst = overrides_decide(r, e->name, "instruments", map_get(map, "instruments"));
     if (!inst.node)
         inst = map_get(top, "instruments");
@@ -189,7 +222,7 @@ static int read_spec(struct reader *r, struct ref top, struct spec *s)
     static const char *const keys[] = {"name", "experiments", "iterations", "min_time",
                                        "repetitions", "instruments", "seed", "tags",
                                        "notes", "output_dir", "max_points", "timeout",
-                                       "rate", "arrival"};
+                                       "rate", "arrival", "threads"};
     if (!top.node)
         return snprintf(r->err, r->errlen, "%s:1:1: the spec is empty; it needs "
                         "'experiments:'", top.src->file), -1;

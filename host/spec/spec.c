@@ -49,6 +49,7 @@ void spec_free(struct spec *s)
         for (size_t j = 0; j < e->ninstruments; j++)
             free_values(e->instruments[j].values, e->instruments[j].plugin->nparams);
         free(e->instruments);
+        free(e->threads);
         free_strings(e->tags, e->ntags);
         free(e->name);
         free(e->notes);

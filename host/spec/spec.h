@@ -19,6 +19,7 @@
 #define SPEC_DEFAULT_MIN_TIME 0.5 /* seconds, when neither measured nor min_time is given */
 #define SPEC_DEFAULT_WARMUP 1
 #define SPEC_MAX_REPETITIONS 10000 /* each holds its own histograms */
+#define SPEC_MAX_THREADS 256       /* threads one point runs its iterations on */
 
 /* One parameter as the spec gives it: one value (fixed) or an axis. */
 struct spec_param {
@@ -50,6 +51,9 @@ struct spec_experiment {
     double rate;              /* open loop: iterations per second; 0 = closed loop */
     enum spec_arrival arrival; /* how the open loop spaces iterations (rate > 0 only) */
     uint32_t repetitions;
+    uint32_t *threads;        /* the thread counts its points run on: an axis; {1} by default */
+    size_t nthreads;
+    int threads_axis;         /* the spec gives a list or a range (the label shows it) */
     struct spec_instrument *instruments;
     size_t ninstruments;
     uint64_t seed;

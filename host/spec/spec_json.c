@@ -44,6 +44,15 @@ static json_t *experiment_json(const struct spec_experiment *e)
         json_object_set_new(o, "rate", json_real(e->rate));
         json_object_set_new(o, "arrival", json_string(spec_arrival_name(e->arrival)));
     }
+    /* The same for threads: one thread is what every point had before. */
+    if (e->threads_axis || (e->nthreads == 1 && e->threads[0] != 1)) {
+        json_t *t = json_array();
+        for (size_t i = 0; i < e->nthreads; i++)
+            json_array_append_new(t, json_integer(e->threads[i]));
+        json_object_set_new(o, "threads", e->threads_axis ? t : json_integer(e->threads[0]));
+        if (!e->threads_axis)
+            json_decref(t);
+    }
     return o;
 }
 

@@ -11,7 +11,7 @@
 
 static uint64_t experiment_points(const struct spec_experiment *e, int *overflow)
 {
-    uint64_t n = 1;
+    uint64_t n = e->nthreads ? e->nthreads : 1;
     for (size_t i = 0; i < e->nparams; i++) {
         uint64_t k = e->params[i].nvalues;
         if (k && n > UINT64_MAX / k)
@@ -39,6 +39,9 @@ int sweep_count(const struct spec *s, uint64_t limit, uint64_t *total, char *err
                                              used ? " x " : "",
                                              e->plugin->params[e->params[j].def_index].name,
                                              e->params[j].nvalues);
+            if (e->threads_axis && strlen(axes) < sizeof axes - 32)
+                snprintf(axes + strlen(axes), sizeof axes - strlen(axes), "%sthreads (%zu)",
+                         *axes ? " x " : "", e->nthreads);
             snprintf(err, errlen, "%s: the sweep expands to more than %llu points "
                      "(experiment '%s': %s); narrow the sweep, or raise the limit with "
                      "'max_points:' or --max-points",
@@ -114,6 +117,10 @@ static void name_point(struct point *p, const size_t *choice, const struct spec_
         buf_add(&id, "\n");
         free(text);
     }
+    /* One thread is what every point was before threads: its id stays as it was. '@' is
+     * in no parameter's name, so the line cannot pass for a parameter called threads. */
+    if (p->threads != 1)
+        buf_add(&id, "@threads=%u\n", p->threads);
     buf_add(&label, "%s", e->name);
     int axes = 0;
     for (size_t i = 0; i < e->nparams; i++) {
@@ -123,6 +130,8 @@ static void name_point(struct point *p, const size_t *choice, const struct spec_
         buf_add(&label, "%s%s=%s", axes++ ? "," : "[", param_name(e, &e->params[i]), text);
         free(text);
     }
+    if (e->threads_axis)
+        buf_add(&label, "%sthreads=%u", axes++ ? "," : "[", p->threads);
     if (axes)
         buf_add(&label, "]");
     uint64_t h = fnv1a64(id.s, id.len, FNV1A64_INIT);
@@ -145,11 +154,14 @@ static int keep(const struct point *p, const char *filter)
 static void expand_experiment(const struct spec_experiment *e, const char *filter,
                               struct sweep *w, size_t *cap, size_t *index)
 {
-    size_t *choice = xcalloc(e->nparams + 1, sizeof *choice);
+    size_t *choice = xcalloc(e->nparams + 2, sizeof *choice);
     const struct spec_param **sorted = xcalloc(e->nparams + 1, sizeof *sorted);
     sort_by_name(e, sorted);
+    size_t nthreads = e->nthreads ? e->nthreads : 1;
     for (;;) {
-        struct point p = {.index = (*index)++, .exp = e};
+        /* choice[nparams] picks the thread count: the last axis, turning fastest. */
+        struct point p = {.index = (*index)++, .exp = e,
+                          .threads = e->nthreads ? e->threads[choice[e->nparams]] : 1};
         name_point(&p, choice, sorted);
         if (keep(&p, filter)) {
             const struct plugin *pl = e->plugin;
@@ -166,7 +178,10 @@ static void expand_experiment(const struct spec_experiment *e, const char *filte
         } else {
             free(p.label);
         }
-        /* Odometer: the last parameter turns fastest. */
+        /* Odometer: the thread count turns fastest, then the last parameter. */
+        if (++choice[e->nparams] < nthreads)
+            continue;
+        choice[e->nparams] = 0;
         size_t i = e->nparams;
         while (i > 0 && ++choice[i - 1] == e->params[i - 1].nvalues)
             choice[--i] = 0;

@@ -1,11 +1,12 @@
 /*
  * sweep.h — the cartesian product of a spec's axes, as sweep points.
  *
- * Within an experiment the first axis in the spec varies slowest. A point's
- * id is stable: FNV-1a 64 of its experiment name and of the parameters the
- * spec sets (sorted by name, canonical text), so it does not change when the
- * spec is reordered or a plugin adds a parameter. docs/specs.md gives the
- * exact string hashed.
+ * Within an experiment the first axis in the spec varies slowest, and the
+ * thread count (`threads:`) fastest. A point's id is stable: FNV-1a 64 of
+ * its experiment name, of the parameters the spec sets (sorted by name,
+ * canonical text) and of its thread count when it is not 1, so it does not
+ * change when the spec is reordered or a plugin adds a parameter.
+ * docs/specs.md gives the exact string hashed.
  */
 #ifndef BHOST_SWEEP_H
 #define BHOST_SWEEP_H
@@ -19,6 +20,7 @@ struct point {
     char id[17];
     char *label;                        /* "spin[ns=100,mode=clock]" */
     uint64_t seed;
+    uint32_t threads;                   /* threads its iterations run on (`threads:`) */
 };
 
 struct sweep {

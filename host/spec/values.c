@@ -340,3 +340,17 @@ out:
     free(given);
     return rc;
 }
+
+int read_int_axis(struct reader *r, struct ref at, const char *name, int64_t min, int64_t max,
+                  struct spec_param *out)
+{
+    struct pdef d = {.name = name, .type = BHOST_INT, .has_min = 1, .has_max = 1,
+                     .min = {.type = BHOST_INT, .i = min}, .max = {.type = BHOST_INT, .i = max}};
+    char lo[32], hi[32];
+    snprintf(lo, sizeof lo, "%lld", (long long)min);
+    snprintf(hi, sizeof hi, "%lld", (long long)max);
+    d.min_text = lo;
+    d.max_text = hi;
+    memset(out, 0, sizeof *out);
+    return parse_param(r, at, &d, out);
+}

@@ -13,6 +13,9 @@
 
 /* The `params:` mapping of experiment e (may be a NULL node), overrides applied. */
 int read_params(struct reader *r, struct ref map, struct spec_experiment *e);
+/* A setting that is an axis of integers in [min, max] (`threads:`), like a parameter's. */
+int read_int_axis(struct reader *r, struct ref at, const char *name, int64_t min, int64_t max,
+                  struct spec_param *out);
 /* The parameter of e that the spec sets for the plugin's parameter def_index, or NULL. */
 struct spec_param *spec_param_find(struct spec_experiment *e, int def_index);
 /* Every parameter of p, in its order, from `map` (may be a NULL node) and the

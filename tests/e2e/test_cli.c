@@ -80,6 +80,11 @@ static int release(void **state)
 /* --- small helpers ---------------------------------------------------------- */
 
 __attribute__((format(printf, 1, 2)))
+/* The ABI this SDK's plugins are built for, "1.1": tests survive a minor bump. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define ABI_TEXT STR(BHOST_ABI_MAJOR) "." STR(BHOST_ABI_MINOR)
+
 static char *fmt(const char *f, ...)
 {
     va_list ap;
@@ -1048,7 +1053,7 @@ static void list_shows_plugins_and_refusals(void **state)
     run_bhost(&p, NULL, "--list", "-v", (char *)NULL);
     expect_rc(&p, 0);
     expect_contains(p.out, "first match wins: " BHOST_TEST_PLUGIN_DIR ", ");
-    expect_contains(squeeze(p.out), "\ntest_good experiment 1.0 1.0 test plugin: one parameter of each "
+    expect_contains(squeeze(p.out), "\ntest_good experiment 1.0 " ABI_TEXT " test plugin: one parameter of each "
                            "type, custom metrics\n " BHOST_TEST_PLUGIN_DIR "/test_good.so (build-id ");
     expect_contains(p.out, "\nrefused (");
     expect_contains(p.out, "\n  " BHOST_TEST_PLUGIN_DIR "/test_bad_magic.so: refused: bad "
@@ -1057,7 +1062,7 @@ static void list_shows_plugins_and_refusals(void **state)
     /* A plugin's page: its file, docs and parameter table. */
     run_bhost(&p, NULL, "list", "test_good", (char *)NULL);
     expect_rc(&p, 0);
-    expect_contains(p.out, "experiment test_good 1.0 (ABI 1.0) - test plugin: one parameter of "
+    expect_contains(p.out, "experiment test_good 1.0 (ABI " ABI_TEXT ") - test plugin: one parameter of "
                            "each type, custom metrics\n  " BHOST_TEST_PLUGIN_DIR "/test_good.so\n");
     expect_row(p.out, "parameter", "parameter type default range/choices unit doc");
     expect_row(p.out, "count", "count int 3 1..100 items items per iteration");
@@ -1082,7 +1087,7 @@ static void list_shows_plugins_and_refusals(void **state)
     json_t *good = find_named(jget(doc, "plugins"), "test_good");
     assert_string_equal(jstr(good, "kind"), "experiment");
     assert_string_equal(jstr(good, "version"), "1.0");
-    assert_string_equal(jstr(good, "abi"), "1.0");
+    assert_string_equal(jstr(good, "abi"), ABI_TEXT);
     assert_string_equal(jstr(good, "path"), BHOST_TEST_PLUGIN_DIR "/test_good.so");
     assert_int_equal(jsize(good, "params"), 6);
     static const char *const order[] = {"count", "ratio", "flag", "label", "color",

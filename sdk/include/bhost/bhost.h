@@ -51,9 +51,14 @@
  *   - Host services added in later minors are called through wrappers that
  *     check BHOST_API_HAS() first; a plugin may test for them itself.
  *
- * Threads: the host calls every hook of a sweep point from one thread.
- * Histogram handles, counters and gauges are not thread-safe: use them from
- * the thread that called the hook.
+ * Threads (ABI 1.1): a point may run its measured iterations on several
+ * threads at once (`threads:` in the spec). setup() and teardown() run once,
+ * on one thread; iterate() runs on every thread, with the same state; each
+ * thread has a context of its own, and bhost_thread_index() says which
+ * thread it is. Every service may be called from any thread through that
+ * thread's context: histograms and counters keep a copy per thread, merged
+ * when the point ends, so recording takes no lock. The plugin's own state
+ * is the plugin's to share safely. docs/sdk.md, "Threads", has the details.
  *
  * This header depends on nothing but the C library. It is C11; C++ code can
  * include it (extern "C"), though the descriptor macros need C++20's
@@ -75,7 +80,7 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define BHOST_ABI_MAJOR 1
-#define BHOST_ABI_MINOR 0
+#define BHOST_ABI_MINOR 1
 
 /* First four bytes of every descriptor: "bhos" read as a little-endian word. */
 #define BHOST_MAGIC 0x736f6862u
@@ -210,7 +215,31 @@ struct bhost_plugin {
     int (*point_start)(bhost_ctx *ctx, void *state);
     int (*point_end)(bhost_ctx *ctx, void *state);
     void (*run_end)(bhost_ctx *ctx, void *state);
+
+    /* ---- ABI 1.1: the fields below are absent (zero) in a 1.0 plugin. ---- */
+
+    /* BHOST_MANUAL_TIME, BHOST_PAUSES_TIMING: what the measured loop must do for it. */
+    uint32_t flags;
+
+    /*
+     * Called on every thread that runs a point's measured iterations, in that
+     * thread, with its own context (bhost_thread_index()): for an experiment
+     * after setup() and before its warm-up, and thread_end() after its last
+     * repetition, before teardown(); for an instrument after point_start(),
+     * just before the first measured iteration, and thread_end() just after
+     * the last, before point_end(). With one thread, they run once, on it.
+     * A failure fails the point.
+     */
+    int (*thread_start)(bhost_ctx *ctx, void *state);
+    int (*thread_end)(bhost_ctx *ctx, void *state);
 };
+
+/* Flags (struct bhost_plugin's `flags`, ABI 1.1). */
+/* Each iteration reports its own duration, bhost_set_iteration_time(), in place of the
+ * host's timing of the call (Google Benchmark's UseManualTime). */
+#define BHOST_MANUAL_TIME (1u << 0)
+/* Iterations may call bhost_pause_timing()/bhost_resume_timing() (PauseTiming). */
+#define BHOST_PAUSES_TIMING (1u << 1)
 
 /* Fills the ABI header for a plugin that needs this SDK's minor. */
 #define BHOST_PLUGIN_HEADER(kind_) \
@@ -243,6 +272,24 @@ struct bhost_plugin {
 /* ------------------------------------------------------------------------ */
 
 /*
+ * What a histogram of values that are not times holds (ABI 1.1): its unit
+ * and range. Zero fields take their defaults; `size` is
+ * sizeof(struct bhost_hist_options) as built (BHOST_HIST_OPTIONS sets it).
+ */
+struct bhost_hist_options {
+    uint32_t size;
+    const char *unit;       /* "bytes", "items", "probes"...: [a-z][a-z0-9_/]*, at most 31
+                               characters; "ns" (the default) makes it a time */
+    int64_t lowest;         /* the smallest value told apart from 0 (default 1) */
+    int64_t highest;        /* the largest value kept; larger ones record as it
+                               (default 1 h in ns for times, 2^40 otherwise) */
+    uint32_t digits;        /* significant decimal digits, 1 to 5 (default 3) */
+};
+
+#define BHOST_HIST_OPTIONS(...) \
+    (&(const struct bhost_hist_options){.size = sizeof(struct bhost_hist_options), __VA_ARGS__})
+
+/*
  * The table of host functions. It only ever grows at its end; `size` is the
  * host's sizeof, so BHOST_API_HAS(api, field) tells whether this host has a
  * function. Call through the bhost_*() wrappers below rather than directly.
@@ -272,6 +319,19 @@ struct bhost_api {
     const char *(*scratch_dir)(bhost_ctx *ctx);
     const char *(*point_id)(bhost_ctx *ctx);
     uint64_t (*now_ns)(void);
+
+    /* ---- ABI 1.1 ---- */
+    void (*failedv)(bhost_ctx *ctx, uint64_t count, const char *fmt, va_list ap);
+    void (*set_iteration_time)(bhost_ctx *ctx, int64_t ns);
+    void (*pause_timing)(bhost_ctx *ctx);
+    void (*resume_timing)(bhost_ctx *ctx);
+    bhost_hist *(*histogram_with)(bhost_ctx *ctx, const char *name,
+                                  const struct bhost_hist_options *options);
+    void (*items_processed)(bhost_ctx *ctx, double items);
+    void (*bytes_processed)(bhost_ctx *ctx, double bytes);
+    uint32_t (*thread_index)(bhost_ctx *ctx);
+    uint32_t (*thread_count)(bhost_ctx *ctx);
+    const char *(*artifact_path)(bhost_ctx *ctx, const char *name, const char *media_type);
 };
 
 #define BHOST_API_HAS(api, field)                                         \
@@ -383,6 +443,132 @@ static inline const char *bhost_point_id(bhost_ctx *ctx)
 /* The host's clock (CLOCK_MONOTONIC), in nanoseconds. */
 static inline uint64_t bhost_now_ns(bhost_ctx *ctx)
 { return ctx->api->now_ns(); }
+
+/* ------------------------------------------------------------------------ */
+/* ABI 1.1 services                                                          */
+/* ------------------------------------------------------------------------ */
+/*
+ * Each wrapper checks the host has the service. A plugin built with
+ * BHOST_PLUGIN_HEADER needs a 1.1 host and gets them all; one built with
+ * BHOST_PLUGIN_HEADER_COMPAT(kind, 0) also runs on a 1.0 host, where each
+ * wrapper does what its comment says instead.
+ */
+
+/*
+ * `count` of this call's iterations failed for the reason given; the call
+ * itself still returns BHOST_OK and its time counts. For iterate_batch(),
+ * which can then say "2 of these 100,000 lookups missed" instead of failing
+ * the whole batch with bhost_fail(). Counted like bhost_fail()'s failures,
+ * each reason with its count. On a 1.0 host: nothing is counted.
+ */
+BHOST_PRINTF(3, 4)
+static inline void bhost_failed(bhost_ctx *ctx, uint64_t count, const char *fmt, ...)
+{
+    va_list ap;
+    if (!BHOST_API_HAS(ctx->api, failedv))
+        return;
+    va_start(ap, fmt);
+    ctx->api->failedv(ctx, count, fmt, ap);
+    va_end(ap);
+}
+
+/*
+ * This iteration's duration, measured by the plugin (Google Benchmark's
+ * SetIterationTime): recorded in "iteration" in place of the host's timing
+ * of the call; for iterate_batch(), the duration of the whole batch. Needs
+ * BHOST_MANUAL_TIME in the descriptor's flags; an iteration that does not
+ * call it is timed by the host. On a 1.0 host: ignored.
+ */
+static inline void bhost_set_iteration_time(bhost_ctx *ctx, int64_t ns)
+{ if (BHOST_API_HAS(ctx->api, set_iteration_time)) ctx->api->set_iteration_time(ctx, ns); }
+
+/*
+ * Stops and restarts the host's timer within an iteration: what runs between
+ * is not counted (Google Benchmark's PauseTiming/ResumeTiming). Each call
+ * reads the clock, so a pause costs two clock reads (docs/sdk.md gives the
+ * figure); needs BHOST_PAUSES_TIMING in the descriptor's flags. An iteration
+ * that ends paused counts up to the pause. On a 1.0 host: ignored.
+ */
+static inline void bhost_pause_timing(bhost_ctx *ctx)
+{ if (BHOST_API_HAS(ctx->api, pause_timing)) ctx->api->pause_timing(ctx); }
+
+static inline void bhost_resume_timing(bhost_ctx *ctx)
+{ if (BHOST_API_HAS(ctx->api, resume_timing)) ctx->api->resume_timing(ctx); }
+
+/*
+ * The histogram `name` with a unit and range of its own, for values that
+ * are not times (probe lengths, bytes, queue depths):
+ *
+ *     h = bhost_histogram_with(ctx, "probes", BHOST_HIST_OPTIONS(.unit = "probes"));
+ *
+ * The options count when the histogram is first asked for; asking again
+ * with other options is a plugin bug. Results and the table show the unit
+ * and no throughput. On a 1.0 host: bhost_histogram(ctx, name) (in ns).
+ */
+static inline bhost_hist *bhost_histogram_with(bhost_ctx *ctx, const char *name,
+                                               const struct bhost_hist_options *options)
+{
+    return BHOST_API_HAS(ctx->api, histogram_with) ? ctx->api->histogram_with(ctx, name, options)
+                                                   : ctx->api->histogram(ctx, name);
+}
+
+/*
+ * Items or bytes this call processed (Google Benchmark's SetItemsProcessed,
+ * SetBytesProcessed, per call rather than in total): added up over the
+ * measured iterations, and shown per second (items/s, bytes/s) in the table
+ * and per iteration and per second in the results. On a 1.0 host: ignored.
+ */
+static inline void bhost_items_processed(bhost_ctx *ctx, double items)
+{ if (BHOST_API_HAS(ctx->api, items_processed)) ctx->api->items_processed(ctx, items); }
+
+static inline void bhost_bytes_processed(bhost_ctx *ctx, double bytes)
+{ if (BHOST_API_HAS(ctx->api, bytes_processed)) ctx->api->bytes_processed(ctx, bytes); }
+
+/* Which of the point's threads this context is (0 to count - 1), and how many there
+ * are (`threads:` in the spec). In setup() and teardown(): 0, and the count. On a 1.0
+ * host: 0 and 1. */
+static inline uint32_t bhost_thread_index(bhost_ctx *ctx)
+{ return BHOST_API_HAS(ctx->api, thread_index) ? ctx->api->thread_index(ctx) : 0; }
+
+static inline uint32_t bhost_thread_count(bhost_ctx *ctx)
+{ return BHOST_API_HAS(ctx->api, thread_count) ? ctx->api->thread_count(ctx) : 1; }
+
+/*
+ * A path in the run directory for a file of this point (from a point's
+ * hooks) or of the run (from run hooks) named `name` ([A-Za-z0-9._-], no
+ * leading '.'), of media type `media_type` ("image/svg+xml",
+ * "application/json", "text/plain"...). The file is the plugin's to write;
+ * results.json lists every artifact with its path, media type and size, and
+ * bhost merge and --resume keep them. The same name twice in one point is
+ * the same path. NULL if it cannot be made (the reason is logged), and on a
+ * 1.0 host.
+ */
+static inline const char *bhost_artifact_path(bhost_ctx *ctx, const char *name,
+                                              const char *media_type)
+{
+    return BHOST_API_HAS(ctx->api, artifact_path) ? ctx->api->artifact_path(ctx, name, media_type)
+                                                  : (const char *)0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Keeping the compiler honest                                               */
+/* ------------------------------------------------------------------------ */
+/*
+ * A benchmark's result that nothing reads may be deleted by the compiler,
+ * and the benchmark with it. bhost_do_not_optimize(value) makes `value`
+ * count as read (it must be computed, whatever it is); bhost_clobber_memory()
+ * makes every write before it count as seen (stores cannot be dropped or
+ * moved past it). Neither emits an instruction. Google Benchmark's
+ * DoNotOptimize and ClobberMemory.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define bhost_do_not_optimize(value) __asm__ volatile("" : : "r,m"(value) : "memory")
+#define bhost_clobber_memory() __asm__ volatile("" : : : "memory")
+#else
+#define bhost_do_not_optimize(value) \
+    do { volatile const void *bhost_sink_ = &(value); (void)bhost_sink_; } while (0)
+#define bhost_clobber_memory() do { } while (0)
+#endif
 
 #ifdef __cplusplus
 }
