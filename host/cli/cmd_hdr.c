@@ -27,10 +27,11 @@ static const char hdr_usage[] =
     "  --point P          results: the point with id or label P\n"
     "  --histogram NAME   results: which of its histograms (default iteration)\n"
     "  --repetition N     results: only repetition N (from 1; default all, merged)\n"
-    "  --unit-ratio R     divide values by R (default 1: ns; 1e6 shows ms)\n"
+    "  --unit-ratio R     divide values by R (default 1: ns; 1e6 shows ms); a\n"
+    "                     histogram of other values than times says its unit first\n"
     "  --ticks N          percentile ticks per half distance to 100% (default 5)\n"
     "  --summary          one line per histogram: count, min, max, mean, p50, p90,\n"
-    "                     p99, p99.9 (in ns)\n";
+    "                     p99, p99.9 (in ns, or in the unit it names)\n";
 
 struct hdr_options {
     const char *file, *tag, *point, *histogram;
@@ -232,10 +233,40 @@ static int read_groups(const char *text, size_t len, const char *name,
     return rc;
 }
 
-static void print_group(const struct tag_group *g, const struct hdr_options *o, int headed)
+/*
+ * The unit a bhost run.hlog gives the tag's values ("#[Unit <id>/<histogram> <unit>]" for
+ * values that are not times), in unit (up to n bytes); "" if it gives none (ns).
+ */
+static void unit_of_tag(const char *text, size_t len, const char *tag, char *unit, size_t n)
+{
+    unit[0] = '\0';
+    for (const char *at = text; tag && at < text + len;) {
+        const char *end = memchr(at, '\n', (size_t)(text + len - at));
+        size_t line = end ? (size_t)(end - at) : (size_t)(text + len - at);
+        char prefix[512];
+        if (line > 8 && line < sizeof prefix && strncmp(at, "#[Unit ", 7) == 0) {
+            memcpy(prefix, at + 7, line - 7);
+            prefix[line - 7] = '\0';
+            char *space = strrchr(prefix, ' ');
+            size_t plen = space ? (size_t)(space - prefix) : 0;
+            if (space && strncmp(tag, prefix, plen) == 0 && tag[plen] == '/' &&
+                prefix[line - 8] == ']') {
+                prefix[line - 8] = '\0';
+                snprintf(unit, n, "%s", space + 1);
+                return;
+            }
+        }
+        at += line + 1;
+    }
+}
+
+static void print_group(const struct tag_group *g, const struct hdr_options *o, int headed,
+                        const char *unit)
 {
     if (o->summary) {
         printf("tag=%s intervals=%zu", g->tag ? g->tag : "-", g->intervals);
+        if (*unit)
+            printf(" unit=%s", unit);
         print_summary_figures(&g->merged);
         return;
     }
@@ -245,6 +276,8 @@ static void print_group(const struct tag_group *g, const struct hdr_options *o, 
         else
             printf("#[Untagged, intervals: %zu]\n", g->intervals);
     }
+    if (*unit)
+        printf("#[Unit: %s]\n", unit);
     hdr_text_percentiles(stdout, &g->merged, o->ticks, o->unit_ratio);
 }
 
@@ -272,7 +305,9 @@ static int hdr_of_log(const char *text, size_t len, const char *name,
     for (size_t i = 0; rc == 0 && i < groups.n; i++) {
         if (i && !o->summary)
             putchar('\n');
-        print_group(&groups.v[i], o, !o->tag);
+        char unit[64];
+        unit_of_tag(text, len, groups.v[i].tag, unit, sizeof unit);
+        print_group(&groups.v[i], o, !o->tag, unit);
     }
     free_groups(&groups);
     free_groups(&seen);
@@ -365,14 +400,20 @@ static int hdr_of_results(const char *text, size_t len, const char *name,
             fail("%s: point %s, histogram %s: its \"hdr\" is missing or not a V2 compressed "
                  "histogram", name, id, hname);
         } else {
+            const char *unit = json_string_value(json_object_get(h, "unit"));
+            int time = !unit || strcmp(unit, "ns") == 0;
             if (o->summary) {
                 printf("point=%s histogram=%s repetition=", id, hname);
                 if (o->repetition)
                     printf("%ld", o->repetition);
                 else
                     printf("all");
+                if (!time)
+                    printf(" unit=%s", unit);
                 print_summary_figures(&hist);
             } else {
+                if (!time)
+                    printf("#[Unit: %s]\n", unit);
                 hdr_text_percentiles(stdout, &hist, o->ticks, o->unit_ratio);
             }
             hdr_fini(&hist);

@@ -383,7 +383,7 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
         fprintf(stderr, "bhost: %s\n", err);
         rc = EXIT_INTERNAL;
     } else if (!o->quiet) {
-        report_table(stdout, doc);
+        report_table(stdout, doc, o->verbose);
         printf("%zu of %zu points run, %zu failed", rep.done - rep.skipped, w.npoints,
                rep.failed);
         json_int_t partial = json_integer_value(

@@ -121,6 +121,9 @@ static int check_descriptor(const char *path, const struct bhost_plugin *d, uint
                       "BHOST_INSTRUMENT", d->kind);
     if (d->kind == BHOST_EXPERIMENT && !d->iterate && !d->iterate_batch)
         return refuse(err, n, path, d, "an experiment needs iterate or iterate_batch; add one");
+    if (d->flags & ~(uint32_t)(BHOST_MANUAL_TIME | BHOST_PAUSES_TIMING))
+        return refuse(err, n, path, d, "it sets flags 0x%x this bhost does not know; rebuild it "
+                      "against this bhost's SDK", (unsigned)d->flags);
     if (d->param_count > PLUGIN_MAX_PARAMS)
         return refuse(err, n, path, d, "it declares %u parameters, more than bhost's limit of "
                       "%d; fix its param_count", (unsigned)d->param_count, PLUGIN_MAX_PARAMS);
@@ -251,7 +254,9 @@ static unsigned hooks_of(const struct bhost_plugin *d)
            (d->teardown ? PLUGIN_HOOK_TEARDOWN : 0u) |
            (d->run_start ? PLUGIN_HOOK_RUN_START : 0u) |
            (d->point_start ? PLUGIN_HOOK_POINT_START : 0u) |
-           (d->point_end ? PLUGIN_HOOK_POINT_END : 0u) | (d->run_end ? PLUGIN_HOOK_RUN_END : 0u);
+           (d->point_end ? PLUGIN_HOOK_POINT_END : 0u) | (d->run_end ? PLUGIN_HOOK_RUN_END : 0u) |
+           (d->thread_start ? PLUGIN_HOOK_THREAD_START : 0u) |
+           (d->thread_end ? PLUGIN_HOOK_THREAD_END : 0u);
 }
 
 /* The descriptor's strings become the plugin's own copies; the hooks stay until closed. */
@@ -341,6 +346,8 @@ int plugin_open(struct plugin *p, char *err, size_t n)
     o->point_start = fresh.point_start;
     o->point_end = fresh.point_end;
     o->run_end = fresh.run_end;
+    o->thread_start = fresh.thread_start;
+    o->thread_end = fresh.thread_end;
     p->handle = handle;
     return 0;
 }

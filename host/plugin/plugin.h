@@ -31,6 +31,8 @@ enum plugin_hook {
     PLUGIN_HOOK_POINT_START = 1u << 5,
     PLUGIN_HOOK_POINT_END = 1u << 6,
     PLUGIN_HOOK_RUN_END = 1u << 7,
+    PLUGIN_HOOK_THREAD_START = 1u << 8,
+    PLUGIN_HOOK_THREAD_END = 1u << 9,
 };
 
 /* A file as it was when bhost read it: if any of this changes, so may the plugin. */

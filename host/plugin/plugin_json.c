@@ -49,13 +49,13 @@ json_t *plugin_to_json(const struct plugin *p)
     for (size_t i = 0; i < p->nparams; i++)
         json_array_append_new(params, param_json(&p->params[i]));
     const struct bhost_plugin *d = &p->desc;
-    return json_pack("{s:s, s:s, s:o, s:i, s:i, s:I, s:i, s:i, s:s, s:o, s:o, s:o, s:i, s:o}",
+    return json_pack("{s:s, s:s, s:o, s:i, s:i, s:I, s:i, s:i, s:s, s:o, s:o, s:o, s:i, s:o, s:I}",
                      "path", p->path, "build_id", p->build_id ? p->build_id : "", "file",
                      file_id_to_json(&p->file), "abi_major", (int)d->abi_major, "abi_minor",
                      (int)d->abi_minor, "size", (json_int_t)d->size, "min_host_minor",
                      (int)d->min_host_minor, "kind", (int)d->kind, "name", d->name, "version",
                      text(d->version), "summary", text(d->summary), "doc", text(d->doc), "hooks",
-                     (int)p->hooks, "params", params);
+                     (int)p->hooks, "params", params, "flags", (json_int_t)d->flags);
 }
 
 /* A string member that may be null: NULL for null, "" and -1 if it is neither. */
@@ -127,6 +127,8 @@ struct plugin *plugin_from_json(json_t *o, char *err, size_t n)
         plugin_free(p);
         return NULL;
     }
+    json_int_t flags = json_integer_value(json_object_get(o, "flags"));
+    p->desc.flags = flags >= 0 && flags <= UINT32_MAX ? (uint32_t)flags : 0;
     p->desc.version = texts[0] ? xstrdup(texts[0]) : NULL;
     p->desc.summary = texts[1] ? xstrdup(texts[1]) : NULL;
     p->desc.doc = texts[2] ? xstrdup(texts[2]) : NULL;

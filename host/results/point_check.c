@@ -82,6 +82,9 @@ static int check_histogram(const char *name, const json_t *h, char *why, size_t 
             return BAD("histograms.%s.%s: not a number", name, figures[k]);
     if (!base64_or_null(h, "hdr", 1))
         return BAD("histograms.%s.hdr: not a Base64 string", name);
+    const json_t *unit = json_object_get(h, "unit");
+    if (unit && !json_is_string(unit))
+        return BAD("histograms.%s.unit: not a string", name);
     const json_t *reps = json_object_get(h, "repetitions");
     if (reps && !json_is_array(reps))
         return BAD("histograms.%s.repetitions: not an array", name);

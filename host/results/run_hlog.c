@@ -127,6 +127,29 @@ static void write_point(FILE *f, const json_t *pt, double start_s, double *curso
         write_repetition(f, id, hists, r, start_s, cursor);
 }
 
+/* "#[Unit <point id>/<histogram> <unit>]" for each histogram of values that are not times. */
+static void write_units(FILE *f, const json_t *doc)
+{
+    size_t i;
+    json_t *pt;
+    json_array_foreach(json_object_get(doc, "points"), i, pt) {
+        const char *id = json_string_value(json_object_get(pt, "id"));
+        const char *name;
+        json_t *h;
+        json_object_foreach(json_object_get(pt, "histograms"), name, h) {
+            const char *unit = json_string_value(json_object_get(h, "unit"));
+            if (!id || !unit || strcmp(unit, "ns") == 0)
+                continue;
+            char *tag = run_hlog_tag(id, name, 1);
+            *strrchr(tag, '/') = '\0'; /* the tag of every repetition starts so */
+            char *line = xasprintf("[Unit %s %s]", tag, unit);
+            hlog_write_comment(f, line);
+            free(line);
+            free(tag);
+        }
+    }
+}
+
 int run_hlog_write(const json_t *doc, const char *path, char *err, size_t errlen)
 {
     char *text = NULL;
@@ -142,10 +165,12 @@ int run_hlog_write(const json_t *doc, const char *path, char *err, size_t errlen
     const char *version = json_string_value(json_object_get(json_object_get(doc, "bhost"),
                                                             "version"));
     char *who = xasprintf("[Logged with bhost %s: one interval per point, histogram and "
-                          "repetition; Tag=<point id>/<histogram>/<repetition>; values in ns]",
+                          "repetition; Tag=<point id>/<histogram>/<repetition>; values in ns "
+                          "unless a Unit line says otherwise]",
                           version ? version : "?");
     hlog_write_header(f, who, start_s);
     free(who);
+    write_units(f, doc);
     double cursor = 0;
     size_t i;
     json_t *pt;

@@ -1,6 +1,7 @@
 /* table.c — see table.h. */
 #include "results/table.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void format_ns(char *buf, size_t n, double ns)
@@ -45,30 +46,132 @@ static void column_widths(const json_t *points, int *label_w, int *hist_w)
     *hist_w = (int)(hw > 32 ? 32 : hw);
 }
 
+/* A value of a histogram in `unit`: times scaled (1.23 us), other units as numbers (1.23M). */
+static void format_value(char *buf, size_t n, double v, const char *unit)
+{
+    if (strcmp(unit, "ns") == 0)
+        format_ns(buf, n, v);
+    else
+        format_rate(buf, n, v);
+}
+
 static void row(FILE *out, int width, int hist_w, const char *label, const char *hist,
                 const json_t *h, double fail_pct)
 {
     static const char *const cols[] = {"mean", "p50", "p90", "p99", "p99_9", "max"};
+    const char *unit = json_string_value(json_object_get(h, "unit"));
+    unit = unit ? unit : "ns";
+    int time = strcmp(unit, "ns") == 0;
     fprintf(out, "%-*.*s %-*.*s %10lld", width, width, label, hist_w, hist_w, hist,
             (long long)json_integer_value(json_object_get(h, "count")));
     for (size_t c = 0; c < sizeof cols / sizeof cols[0]; c++) {
         char v[32];
         const json_t *x = json_object_get(h, cols[c]);
         if (json_is_number(x))
-            format_ns(v, sizeof v, json_number_value(x));
+            format_value(v, sizeof v, json_number_value(x), unit);
         else
             snprintf(v, sizeof v, "-");
         fprintf(out, " %9s", v);
     }
-    char rate[32];
-    format_rate(rate, sizeof rate, json_number_value(json_object_get(h, "throughput_per_s")));
-    fprintf(out, " %10s/s", rate);
+    /* A histogram of other values than times has no throughput: its unit stands there. */
+    if (time) {
+        char rate[32];
+        format_rate(rate, sizeof rate,
+                    json_number_value(json_object_get(h, "throughput_per_s")));
+        fprintf(out, " %10s/s", rate);
+    } else {
+        fprintf(out, " %12.12s", unit);
+    }
     if (fail_pct > 0)
         fprintf(out, "  %.2f%% failed", fail_pct);
     fputc('\n', out);
 }
 
-void report_table(FILE *out, const json_t *doc)
+/* A number, short: three significant digits, SI prefixes from 1000 up (12.3, 0.0123, 4.56M). */
+static void format_short(char *buf, size_t n, double v)
+{
+    if (v >= 1000 || v <= -1000)
+        format_rate(buf, n, v);
+    else
+        snprintf(buf, n, "%.3g", v);
+}
+
+/*
+ * One metric, short: a counter per measured iteration ("rows=2/it"), items and
+ * bytes processed as rates ("1.23M items/s", "456 MB/s"), a gauge as its value
+ * ("depth=12"); with `verbose`, a counter's total, per iteration and per second.
+ */
+static int metric_text(char *buf, size_t n, const char *name, const json_t *m, int verbose)
+{
+    const char *kind = json_string_value(json_object_get(m, "kind"));
+    const json_t *value = json_object_get(m, "value");
+    const json_t *per_it = json_object_get(m, "per_iteration");
+    const json_t *per_s = json_object_get(m, "per_second");
+    char a[48], b[48], c[48];
+    format_short(a, sizeof a, json_number_value(value));
+    if (!json_is_number(value))
+        snprintf(a, sizeof a, "-");
+    if ((kind && strcmp(kind, "gauge") == 0) || !json_is_number(per_it))
+        return snprintf(buf, n, "%s=%s", name, a);
+    format_short(b, sizeof b, json_number_value(per_it));
+    format_rate(c, sizeof c, json_number_value(per_s));
+    if (verbose)
+        return snprintf(buf, n, "%s=%s (%s/it, %s/s)", name, a, b, c);
+    if (strcmp(name, "items_processed") == 0 && json_is_number(per_s))
+        return snprintf(buf, n, "%s items/s", c);
+    if (strcmp(name, "bytes_processed") == 0 && json_is_number(per_s))
+        return snprintf(buf, n, "%sB/s", c);
+    return snprintf(buf, n, "%s=%s/it", name, b);
+}
+
+/*
+ * A point's counters and gauges under its histograms: on one line that fits
+ * 80 columns, with items and bytes processed first and "+N more" for the rest;
+ * with `verbose`, one line each.
+ */
+static void metrics_rows(FILE *out, const json_t *pt, int width, int verbose)
+{
+    json_t *metrics = json_object_get(pt, "metrics");
+    if (json_object_size(metrics) == 0)
+        return;
+    static const char *const first[] = {"items_processed", "bytes_processed"};
+    const char **order = calloc(json_object_size(metrics) + 1, sizeof *order);
+    size_t n = 0;
+    const char *name;
+    json_t *m;
+    for (size_t k = 0; k < 2; k++)
+        if (json_object_get(metrics, first[k]))
+            order[n++] = first[k];
+    json_object_foreach(metrics, name, m)
+        if (strcmp(name, first[0]) != 0 && strcmp(name, first[1]) != 0)
+            order[n++] = name;
+    int indent = 4;
+    (void)width;
+    char line[256] = "", one[160];
+    size_t shown = 0;
+    for (size_t i = 0; i < n; i++) {
+        metric_text(one, sizeof one, order[i], json_object_get(metrics, order[i]), verbose);
+        if (verbose) {
+            fprintf(out, "%*s%s\n", indent, "", one);
+            continue;
+        }
+        size_t room = 80 - (size_t)indent - 14; /* what "  (+99 more)" needs */
+        if (strlen(line) + strlen(one) + 2 > room && shown > 0)
+            break;
+        size_t used = strlen(line);
+        snprintf(line + used, sizeof line - used, "%s%.150s", shown ? "  " : "", one);
+        shown++;
+    }
+    if (!verbose) {
+        fprintf(out, "%*s%s", indent, "", line);
+        if (shown < n)
+            fprintf(out, "  (+%zu more)", n - shown);
+        fputc('\n', out);
+    }
+    free(order);
+}
+
+void report_table(FILE *out, const json_t *doc, int verbose)
 {
     const json_t *points = json_object_get(doc, "points");
     int width, hist_w;
@@ -98,12 +201,22 @@ void report_table(FILE *out, const json_t *doc)
             row(out, width, hist_w, first ? label : "", name, h, first ? fail_pct : 0);
             first = 0;
         }
+        metrics_rows(out, pt, width, verbose);
     }
     const json_t *clock = json_object_get(json_object_get(doc, "environment"), "clock");
     double read_ns = json_number_value(json_object_get(clock, "read_ns"));
     if (read_ns <= 0)
         return;
     fprintf(out, "clock: one clock_gettime(CLOCK_MONOTONIC) read costs %.1f ns here\n", read_ns);
+    const json_t *timer = json_object_get(json_object_get(doc, "environment"), "timer");
+    const char *source = json_string_value(json_object_get(timer, "source"));
+    if (source)
+        fprintf(out, "timer: the measured loops read %s, %.1f ns a timestamp%s%s\n", source,
+                json_number_value(json_object_get(timer, "read_ns")),
+                json_is_string(json_object_get(timer, "fallback")) ? "; " : "",
+                json_is_string(json_object_get(timer, "fallback"))
+                    ? json_string_value(json_object_get(timer, "fallback"))
+                    : "");
     /* noop's iterations are pure harness: state their cost against the clock's. */
     json_array_foreach(points, i, pt) {
         const json_t *it = json_object_get(json_object_get(pt, "histograms"), "iteration");

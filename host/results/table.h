@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* The summary table of a results document's points. */
-void report_table(FILE *out, const json_t *doc);
+/* The summary table of a results document's points; with `verbose`, every metric. */
+void report_table(FILE *out, const json_t *doc, int verbose);
 
 /* 1234 -> "1.23 us": three significant digits and a unit. */
 void format_ns(char *buf, size_t n, double ns);

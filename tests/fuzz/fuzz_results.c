@@ -57,7 +57,7 @@ static void read_as_results(const char *text, size_t size)
     if (results_parse(text, size, "results.json", &r, err, sizeof err) != 0)
         return;
     check_points(r.points);
-    report_table(devnull, r.doc);
+    report_table(devnull, r.doc, 1);
     results_file_free(&r);
 }
 
@@ -74,7 +74,7 @@ static void read_as_journal(const char *text, size_t size)
         json_array_append(list, pt);
     check_points(list);
     json_t *doc = json_pack("{s:o, s:{}}", "points", list, "environment");
-    report_table(devnull, doc);
+    report_table(devnull, doc, 0);
     json_decref(doc);
     json_decref(points);
 }
