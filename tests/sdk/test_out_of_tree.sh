@@ -30,8 +30,23 @@ for dir in "$tmp/cmake" "$tmp/pc"; do
   "$tmp/prefix/bin/bhost" --plugin-path "$dir" run "$tmp/spec.yaml" --out "$tmp/run" -q
   grep -q '"bytes_copied"' "$tmp/run/results.json" || { echo "FAIL: no metric in results"; exit 1; }
 done
+# 3. Out of tree against the frozen ABI 1.0 header and against the installed 1.1 SDK,
+#    run in one sweep on one and two threads by the installed host.
+mkdir -p "$tmp/mixed"
+cc -std=c11 -Wall -Wextra -Werror -shared -fPIC -I"$src/tests/sdk/abi-1.0" \
+   "$src/tests/plugins/test_abi10.c" -o "$tmp/mixed/test_abi10.so"
+cc -std=c11 -Wall -Wextra -Werror -shared -fPIC $(pkg-config --cflags bhost) \
+   "$src/tests/plugins/test_sdk11.c" -o "$tmp/mixed/test_sdk11.so"
+printf 'threads: [1, 2]\niterations: {measured: 1000}\nexperiments:\n  - experiment: test_abi10\n  - experiment: test_sdk11\n' > "$tmp/mixed.yaml"
+"$tmp/prefix/bin/bhost" --plugin-path "$tmp/mixed" run "$tmp/mixed.yaml" --out "$tmp/mixed-run" -q ||
+  { echo "FAIL: the 1.0 and 1.1 plugins did not run in one sweep"; exit 1; }
+for want in '"label": "test_abi10[threads=2]"' '"label": "test_sdk11[threads=2]"' '"unit": "probes"' \
+            '"name": "summary.txt"'; do
+  grep -qF "$want" "$tmp/mixed-run/results.json" || { echo "FAIL: no $want in results"; exit 1; }
+done
 # The installed host finds the installed reference plugins by itself.
 listing=$("$tmp/prefix/bin/bhost" list -v)
 grep -q "$tmp/prefix/lib/bhost/plugins/spin.so" <<<"$listing" ||
   { echo "FAIL: the installed bhost does not find its installed plugins"; exit 1; }
-echo "out-of-tree plugin: built with the CMake package and with pkg-config, loaded and run"
+echo "out-of-tree plugins: built with the CMake package, with pkg-config and against the"
+echo "frozen ABI 1.0 header, loaded and run by the installed bhost"
