@@ -61,6 +61,28 @@ static int output_is_input(const struct merge *m, const char *out)
 
 /* Checks and merges everything first: DIR is created only for a merged
  * document, as exit 2 promises that nothing was written. */
+/* The inputs' artifact files, copied where the merged document lists them. A file that is
+ * gone is said, and its size becomes null; the merge goes on. */
+static void copy_artifacts(const struct merge *m, const char *dir)
+{
+    size_t i;
+    json_t *c;
+    json_array_foreach(m->copies, i, c) {
+        const char *from = json_string_value(json_object_get(c, "from"));
+        char *to = xasprintf("%s/%s", dir, json_string_value(json_object_get(c, "to")));
+        char *parent = xstrdup(to);
+        *strrchr(parent, '/') = '\0';
+        size_t len;
+        char *bytes = read_file(from, &len);
+        if (!bytes || mkdir_p(parent, 0755) != 0 || write_file_atomic(to, bytes, len) != 0)
+            fprintf(stderr, "bhost merge: warning: artifact %s not copied: %s\n", from,
+                    strerror(errno));
+        free(bytes);
+        free(parent);
+        free(to);
+    }
+}
+
 static int run_merge(struct merge *m, const char *dir, int argc, char **argv)
 {
     if (merge_check_spec(m) != 0) {
@@ -91,6 +113,7 @@ static int run_merge(struct merge *m, const char *dir, int argc, char **argv)
         if (abs_dir)
             json_object_set_new(run, "dir", json_string(abs_dir));
         free(abs_dir);
+        copy_artifacts(m, dir);
         if (results_write(doc, path, err, sizeof err) != 0) {
             fprintf(stderr, "bhost merge: %s\n", err);
             rc = EXIT_INTERNAL;
@@ -154,6 +177,7 @@ int merge_command(struct cli_options *o, int argc, char **argv)
         rc = run_merge(&m, out, argc, argv);
     for (size_t f = 0; f < m.nin; f++)
         results_file_free(&m.in[f]);
+    json_decref(m.copies);
     free(m.in);
     free(inputs);
     return rc;

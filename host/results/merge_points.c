@@ -285,9 +285,68 @@ static int merge_schedule(struct merge *m, const struct group *g, json_t *out)
     return 0;
 }
 
+/* The run directory an input's paths are relative to: where its results.json is. */
+static char *input_dir(const struct merge *m, size_t f)
+{
+    char *dir = xstrdup(m->in[f].path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    else
+        strcpy(dir, ".");
+    return dir;
+}
+
+/*
+ * The artifacts of an entry (a point or an instrument's) found in several inputs: every
+ * input's, one after another; a path two inputs share gets the input's number before
+ * its file name. Each is noted in m->copies to be copied into the merged run.
+ */
+static void merge_artifacts(struct merge *m, const struct group *g, json_t *out)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < g->n; i++) {
+        char *dir = input_dir(m, g->file[i]);
+        size_t k;
+        json_t *a;
+        json_array_foreach(json_object_get(g->items[i], "artifacts"), k, a) {
+            const char *path = json_string_value(json_object_get(a, "path"));
+            if (!path || path[0] == '/' || strstr(path, ".."))
+                continue; /* not inside its run: nothing to carry over */
+            char *to = xstrdup(path);
+            size_t j;
+            json_t *b;
+            json_array_foreach(list, j, b)
+                if (strcmp(json_string_value(json_object_get(b, "path")), to) == 0) {
+                    char *slash = strrchr(to, '/');
+                    char *renamed = xasprintf("%.*sinput%zu-%s", slash ? (int)(slash - to + 1) : 0,
+                                              to, g->file[i] + 1, slash ? slash + 1 : to);
+                    free(to);
+                    to = renamed;
+                    break;
+                }
+            json_t *copy = json_deep_copy(a);
+            json_object_set_new(copy, "path", json_string(to));
+            json_array_append_new(list, copy);
+            char *from = xasprintf("%s/%s", dir, path);
+            json_array_append_new(m->copies, json_pack("{s:s, s:s}", "from", from, "to", to));
+            free(from);
+            free(to);
+        }
+        free(dir);
+    }
+    if (json_array_size(list) || json_object_get(out, "artifacts"))
+        json_object_set_new(out, "artifacts", list);
+    else
+        json_decref(list);
+}
+
 static json_t *merge_point(struct merge *m, const struct group *g)
 {
     json_t *out = json_deep_copy(g->items[0]);
+    if (!m->copies)
+        m->copies = json_array();
+    merge_artifacts(m, g, out);
     if (g->n == 1)
         return out;
     if (check_same_point(m, g) != 0) {
@@ -460,6 +519,9 @@ json_t *merge_instruments(struct merge *m)
             }
         }
         json_object_set_new(e, "metrics", metrics);
+        if (!m->copies)
+            m->copies = json_array();
+        merge_artifacts(m, &groups[g], e);
         if (json_object_get(e, "error"))
             json_object_set(e, "error", error ? error : json_null());
         if (out)

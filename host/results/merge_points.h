@@ -16,6 +16,9 @@ struct merge {
     struct results_file *in;
     size_t nin;
     char err[1024];
+    /* The artifact files the merged document lists: [{"from": where an input has it,
+     * "to": its path in the merged run directory}], for the caller to copy. */
+    json_t *copies;
 };
 
 /* Records the reason in m->err; returns -1. */

@@ -230,9 +230,12 @@ void report_table(FILE *out, const json_t *doc, int verbose)
             iterations += json_number_value(json_object_get(rep, "iterations"));
             wall_s += json_number_value(json_object_get(rep, "wall_s"));
         }
-        double per_iteration = iterations > 0 ? wall_s * 1e9 / iterations : 0;
-        fprintf(out, "harness: %s costs %.1f ns per measured iteration = %.2f x one clock "
+        /* On several threads, each thread's iterations took the whole wall time. */
+        json_int_t threads = json_integer_value(json_object_get(pt, "threads"));
+        threads = threads > 1 ? threads : 1;
+        double per_iteration = iterations > 0 ? wall_s * 1e9 * (double)threads / iterations : 0;
+        fprintf(out, "harness: %s costs %.1f ns per measured iteration%s = %.2f x one clock "
                 "read\n", json_string_value(json_object_get(pt, "label")), per_iteration,
-                per_iteration / read_ns);
+                threads > 1 ? " on each thread" : "", per_iteration / read_ns);
     }
 }

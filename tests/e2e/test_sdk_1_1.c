@@ -188,6 +188,46 @@ static void every_1_1_service_shows_beside_a_1_0_plugin(void **state)
     free(out);
 }
 
+/* bhost merge carries the artifacts over: both inputs' files, under paths of their own. */
+static void merge_keeps_artifacts(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("art"), *a = e2e_dir("a"), *b = e2e_dir("b"), *ab = e2e_dir("ab");
+    char *spec = e2e_write(dir, "art.yaml", "iterations: {warmup: 10, measured: 1000}\n"
+                                            "experiments:\n  - experiment: test_sdk11\n");
+    struct proc p;
+    const char *outs[] = {a, b};
+    for (size_t i = 0; i < 2; i++) {
+        e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", spec, "--out", outs[i],
+                                     "-q", NULL});
+        assert_int_equal(p.rc, 0);
+        e2e_proc_free(&p);
+    }
+    char merged[4096];
+    snprintf(merged, sizeof merged, "%s/m", ab);
+    e2e_run(&p, (const char *[]){"merge", a, b, "-o", merged, NULL});
+    assert_int_equal(p.rc, 0);
+    json_t *doc = e2e_results(merged);
+    json_t *arts = at(doc, "points/0/artifacts");
+    assert_int_equal(json_array_size(arts), 2);
+    for (size_t i = 0; i < 2; i++) {
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", merged, text(json_array_get(arts, i), "path"));
+        char *content = read_whole(path);
+        assert_string_equal(content, "threads=1\n");
+        free(content);
+    }
+    assert_string_not_equal(text(json_array_get(arts, 0), "path"),
+                            text(json_array_get(arts, 1), "path"));
+    json_decref(doc);
+    e2e_proc_free(&p);
+    free(spec);
+    free(dir);
+    free(a);
+    free(b);
+    free(ab);
+}
+
 /* One thread is what every point had before threads: the same id. */
 static void one_thread_keeps_a_points_id(void **state)
 {
@@ -290,6 +330,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_1_1_service_shows_beside_a_1_0_plugin),
         cmocka_unit_test(one_thread_keeps_a_points_id),
+        cmocka_unit_test(merge_keeps_artifacts),
         cmocka_unit_test(do_not_optimize_keeps_the_work),
         cmocka_unit_test(both_clocks_time_a_known_spin_within_one_percent),
     };
