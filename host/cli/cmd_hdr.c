@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char hdr_usage[] =
     "usage: bhost hdr FILE.hlog [--tag TAG] [options]\n"
@@ -20,7 +21,7 @@ static const char hdr_usage[] =
     "                 [options]\n"
     "\n"
     "Prints a percentile distribution in HdrHistogram's text layout. FILE - reads\n"
-    "standard input.\n"
+    "standard input; a run directory stands for its results.json.\n"
     "\n"
     "  --tag TAG          log: merge the intervals tagged TAG or TAG/...; without it,\n"
     "                     one distribution per tag\n"
@@ -463,16 +464,25 @@ int hdr_command(struct cli_options *cli, int argc, char **argv)
         return rc < 0 ? EXIT_OK : rc;
     /* Read once, whole: a pipe cannot be rewound after the sniff. */
     int from_stdin = strcmp(o.file, "-") == 0;
-    const char *name = from_stdin ? "stdin" : o.file;
+    /* A run directory, as merge takes: its results.json, which has every histogram. */
+    struct stat st;
+    char *in_dir = !from_stdin && stat(o.file, &st) == 0 && S_ISDIR(st.st_mode)
+                       ? xasprintf("%s/results.json", o.file)
+                       : NULL;
+    const char *name = from_stdin ? "stdin" : in_dir ? in_dir : o.file;
     size_t len = 0;
-    char *text = from_stdin ? read_stdin(&len) : read_file(o.file, &len);
-    if (!text)
-        return fail("%s: %s", name, strerror(errno));
+    char *text = from_stdin ? read_stdin(&len) : read_file(name, &len);
+    if (!text) {
+        rc = fail("%s: %s", name, strerror(errno));
+        free(in_dir);
+        return rc;
+    }
     if (looks_like_json(text))
         rc = hdr_of_results(text, len, name, &o);
     else
         rc = hdr_of_log(text, len, name, &o);
     free(text);
+    free(in_dir);
     if (fflush(stdout) != 0 && rc == EXIT_OK) {
         fprintf(stderr, "bhost hdr: cannot write the output: %s\n", strerror(errno));
         rc = EXIT_INTERNAL;

@@ -54,6 +54,8 @@ static json_t *plugin_json(const struct plugin *p)
                           "summary", str_or_null(p->desc.summary), "doc",
                           str_or_null(p->desc.doc), "path", p->path, "abi", abi, "params",
                           param_list_json(p));
+    snprintf(abi, sizeof abi, "%u.%u", p->desc.abi_major, p->desc.min_host_minor);
+    json_object_set_new(o, "oldest_host_abi", json_string(abi));
     json_object_set_new(o, "build_id", json_string(p->build_id ? p->build_id : ""));
     json_object_set_new(o, "shadowed", strings_json(p->shadowed, p->nshadowed));
     return o;
@@ -117,8 +119,12 @@ static void print_wrapped(const char *text, int indent, int width)
 /* A plugin's parameters and docs, as `bhost list NAME` shows them. */
 static void print_plugin(const struct plugin *p, int verbose)
 {
-    printf("%s %s %s (ABI %u.%u) - %s\n  %s\n", kind_name(p->desc.kind), p->desc.name,
-           p->desc.version ? p->desc.version : "", p->desc.abi_major, p->desc.abi_minor,
+    char oldest[64] = "";
+    if (p->desc.min_host_minor < p->desc.abi_minor)
+        snprintf(oldest, sizeof oldest, ", runs on hosts of ABI %u.%u and later",
+                 p->desc.abi_major, p->desc.min_host_minor);
+    printf("%s %s %s (ABI %u.%u%s) - %s\n  %s\n", kind_name(p->desc.kind), p->desc.name,
+           p->desc.version ? p->desc.version : "", p->desc.abi_major, p->desc.abi_minor, oldest,
            p->desc.summary ? p->desc.summary : "", p->path);
     if (verbose)
         printf("  build-id %s\n", *p->build_id ? p->build_id : "(none)");

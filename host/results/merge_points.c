@@ -297,10 +297,35 @@ static char *input_dir(const struct merge *m, size_t f)
     return dir;
 }
 
+static int path_taken(const json_t *list, const char *path)
+{
+    size_t j;
+    json_t *b;
+    json_array_foreach(list, j, b)
+        if (strcmp(json_string_value(json_object_get(b, "path")), path) == 0)
+            return 1;
+    return 0;
+}
+
+/* `path`, or when the list has it already "input<n>-" before its file name, and after that
+ * "input<n>.<k>-": a merge of merges meets the same names again. */
+static char *unused_path(const json_t *list, const char *path, size_t n)
+{
+    const char *slash = strrchr(path, '/');
+    int dir_len = slash ? (int)(slash - path + 1) : 0;
+    char *to = xstrdup(path);
+    for (size_t k = 1; path_taken(list, to); k++) {
+        free(to);
+        to = k == 1 ? xasprintf("%.*sinput%zu-%s", dir_len, path, n, path + dir_len)
+                    : xasprintf("%.*sinput%zu.%zu-%s", dir_len, path, n, k, path + dir_len);
+    }
+    return to;
+}
+
 /*
  * The artifacts of an entry (a point or an instrument's) found in several inputs: every
  * input's, one after another; a path two inputs share gets the input's number before
- * its file name. Each is noted in m->copies to be copied into the merged run.
+ * its file name (docs/cli.md, merge). Each is noted in m->copies to be copied into the merged run.
  */
 static void merge_artifacts(struct merge *m, const struct group *g, json_t *out)
 {
@@ -313,18 +338,7 @@ static void merge_artifacts(struct merge *m, const struct group *g, json_t *out)
             const char *path = json_string_value(json_object_get(a, "path"));
             if (!path || path[0] == '/' || strstr(path, ".."))
                 continue; /* not inside its run: nothing to carry over */
-            char *to = xstrdup(path);
-            size_t j;
-            json_t *b;
-            json_array_foreach(list, j, b)
-                if (strcmp(json_string_value(json_object_get(b, "path")), to) == 0) {
-                    char *slash = strrchr(to, '/');
-                    char *renamed = xasprintf("%.*sinput%zu-%s", slash ? (int)(slash - to + 1) : 0,
-                                              to, g->file[i] + 1, slash ? slash + 1 : to);
-                    free(to);
-                    to = renamed;
-                    break;
-                }
+            char *to = unused_path(list, path, g->file[i] + 1);
             json_t *copy = json_deep_copy(a);
             json_object_set_new(copy, "path", json_string(to));
             json_array_append_new(list, copy);

@@ -13,6 +13,18 @@ static void count_failure(struct host_ctx *c, int rc, uint64_t n)
 }
 
 /*
+ * The iterations of the call just made that bhost_failed() counted (already added to the
+ * failures), reset for the next call. A call that also returned an error fails whole:
+ * what bhost_failed() counted is part of it.
+ */
+ALWAYS_INLINE uint64_t take_call_failures(struct host_ctx *c)
+{
+    uint64_t k = c->call_failed;
+    c->call_failed = 0;
+    return k;
+}
+
+/*
  * Bins the first n pending timings into h, in a loop the CPU can pipeline,
  * and says so: in timer units when `convert` (then turned into ns here), or
  * already in ns.
@@ -65,16 +77,20 @@ ALWAYS_INLINE uint64_t loop_single(struct host_ctx *c, void *state, struct hdr *
     bhost_ctx *pub = &c->pub;
     int64_t *buf = live->pending;
     size_t k = 0;
+    c->call_n = 1;
     uint64_t n = 0, start = timer_now(use_tsc), t0 = start, t1;
     for (;;) {
         int rc = iterate(pub, state);
         t1 = timer_now(use_tsc);
-        if (__builtin_expect(rc == BHOST_OK, 1)) {
+        if (__builtin_expect(rc == BHOST_OK && c->call_failed == 0, 1)) {
             buf[k++] = controlled ? controlled_ns(c, t0, t1) : (int64_t)(t1 - t0);
         } else {
             if (controlled)
                 controlled_ns(c, t0, t1);
-            count_failure(c, rc, 1);
+            if (take_call_failures(c) == 0)
+                count_failure(c, rc, 1);
+            else
+                ctx_drop_reason(c);
             live->failed++;
             t1 = timer_now(use_tsc);
         }
@@ -102,14 +118,22 @@ ALWAYS_INLINE uint64_t loop_batch(struct host_ctx *c, void *state, struct hdr *h
     uint64_t n = 0, start = timer_now(use_tsc), t0 = start, t1;
     for (;;) {
         uint64_t k = n < target && target - n < batch ? target - n : batch;
+        c->call_n = k;
         int rc = iterate_batch(&c->pub, state, k);
         t1 = timer_now(use_tsc);
         int64_t ns = controlled ? controlled_ns(c, t0, t1) : timer_ns(c->timer, t1 - t0);
+        uint64_t bad = take_call_failures(c);
         if (rc == BHOST_OK) {
-            hdr_record_n(h, (ns + (int64_t)k / 2) / (int64_t)k, (int64_t)k);
-            live->binned += k;
+            /* The batch's mean, for each of its iterations that did not fail. */
+            if (k > bad)
+                hdr_record_n(h, (ns + (int64_t)k / 2) / (int64_t)k, (int64_t)(k - bad));
+            live->binned += k - bad;
+            live->failed += bad;
         } else {
-            count_failure(c, rc, k);
+            if (k > bad)
+                count_failure(c, rc, k - bad);
+            else
+                ctx_drop_reason(c);
             live->failed += k;
             t1 = timer_now(use_tsc);
         }

@@ -169,7 +169,9 @@ static void instruments_hook(struct point_run_ctx *x, enum instrument_hook which
             continue;
         }
         char *prefix = xasprintf("%s.", d->name);
-        char *what = xasprintf("instrument '%s' %s", d->name, names[which]);
+        char *what = which >= THREAD_START && x->ps->nthreads > 1
+                         ? xasprintf("instrument '%s' %s on thread %u", d->name, names[which], t)
+                         : xasprintf("instrument '%s' %s", d->name, names[which]);
         struct host_ctx base, c;
         ctx_init(&base, ir->si->plugin, ir->si->values, x->ps, &x->ps->lanes[0].metrics, prefix,
                  x->pt->seed, d->name);
@@ -240,6 +242,17 @@ static void check_misuse(struct point_run_ctx *x, struct host_ctx *c, const char
         set_error(x, xasprintf("%s: %s", where, c->misuse));
 }
 
+/* How many iterations a timed batch runs, found on thread 0 alone, the others waiting.
+ * Calibration is warm-up too: what it counts is forgotten. */
+static void calibrate_batch(struct point_run_ctx *x, struct host_ctx *c, struct point_live *live)
+{
+    size_t n;
+    double *saved = save_counters(&x->ps->lanes[0], &n);
+    x->pr->batch = loop_calibrate_batch(c, x->state, live);
+    forget_phase(&x->ps->lanes[0], saved, n);
+    check_misuse(x, c, "iterate_batch");
+}
+
 /* What every thread does, thread 0 on the point's own thread; the rest in lockstep. */
 static void run_thread(struct point_run_ctx *x, uint32_t t)
 {
@@ -251,8 +264,17 @@ static void run_thread(struct point_run_ctx *x, uint32_t t)
     int batched = d->iterate_batch && !(x->pr->open && d->iterate);
     const char *iterate_name = batched ? "iterate_batch" : "iterate";
     int started = 0;
+    /* With several threads, a failing thread hook says which thread it ran on. */
+    char *start_hook = x->ps->nthreads > 1 ? xasprintf("thread_start on thread %u", t)
+                                           : xstrdup("thread_start");
+    char *end_hook = x->ps->nthreads > 1 ? xasprintf("thread_end on thread %u", t)
+                                         : xstrdup("thread_end");
     if (d->thread_start)
-        started = hook_ok(x, &c, d->thread_start(&c.pub, x->state), "thread_start");
+        started = hook_ok(x, &c, d->thread_start(&c.pub, x->state), start_hook);
+    together(x);
+    /* A schedule calls one iteration at a time: batches would bunch arrivals. */
+    if (t == 0 && d->iterate_batch && !x->pr->open && !atomic_load(&x->stop))
+        calibrate_batch(x, &c, live);
     together(x);
     if (!atomic_load(&x->stop))
         warm_up(x, &c, live);
@@ -299,10 +321,10 @@ static void run_thread(struct point_run_ctx *x, uint32_t t)
     if (t == 0)
         instruments_hook(x, POINT_END, 0);
     together(x);
-    if (started && d->thread_end) {
-        d->thread_end(&c.pub, x->state);
-        check_misuse(x, &c, "thread_end");
-    }
+    if (started && d->thread_end)
+        hook_ok(x, &c, d->thread_end(&c.pub, x->state), end_hook);
+    free(start_hook);
+    free(end_hook);
     ctx_fini(&c);
 }
 
@@ -354,15 +376,6 @@ static void run_phases(struct point_run_ctx *x)
             return; /* a failed setup owns no state: no teardown */
     }
     if (!x->pr->error) {
-        /* A schedule calls one iteration at a time: batches would bunch arrivals. Calibration
-         * is warm-up too: what it counts is forgotten. */
-        if (d->iterate_batch && !x->pr->open) {
-            size_t n;
-            double *saved = save_counters(&x->ps->lanes[0], &n);
-            x->pr->batch = loop_calibrate_batch(c, x->state, &x->pr->live[0]);
-            forget_phase(&x->ps->lanes[0], saved, n);
-        }
-        check_misuse(x, c, "iterate_batch");
         if (!atomic_load(&x->stop))
             run_threads(x);
         point_merge_threads(x->ps, UINT32_MAX);

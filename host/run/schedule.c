@@ -82,6 +82,7 @@ uint64_t open_loop_run(struct host_ctx *c, void *state, const struct open_loop *
     /* Linux delays a sleeper's wake-up by up to its timer slack (50 µs by default). */
     int slack = prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0);
     prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+    c->call_n = 1;
     for (;;) {
         uint64_t due = schedule_next(&s), begin = wait_until(due);
         int rc = iterate ? iterate(&c->pub, state) : iterate_batch(&c->pub, state, 1);
@@ -102,12 +103,17 @@ uint64_t open_loop_run(struct host_ctx *c, void *state, const struct open_loop *
             c->manual_ns = -1;
             c->paused_for = 0;
         }
-        if (rc == BHOST_OK) {
+        uint64_t bad = c->call_failed; /* bhost_failed() counted it already */
+        c->call_failed = 0;
+        if (rc == BHOST_OK && bad == 0) {
             hdr_record(service, took);
             hdr_record(response, (int64_t)(end - due) - paused);
             live->binned++;
         } else {
-            failures_add(c->fails, ctx_take_reason(c, rc), 1);
+            if (bad == 0)
+                failures_add(c->fails, ctx_take_reason(c, rc), 1);
+            else
+                ctx_drop_reason(c);
             live->failed++;
         }
         if ((++n >= target && end - start >= min_ns) || n >= POINT_MAX_ITERATIONS)

@@ -287,8 +287,17 @@ static void api_failedv(bhost_ctx *ctx, uint64_t count, const char *fmt, va_list
                "iterate() or iterate_batch()");
         return;
     }
+    uint64_t left = c->call_n - c->call_failed;
+    if (count > left) {
+        misuse(c, "plugin bug: bhost_failed(%llu): the call runs %llu iteration%s, of which "
+               "%llu had failed already", (unsigned long long)count,
+               (unsigned long long)c->call_n, c->call_n == 1 ? "" : "s",
+               (unsigned long long)c->call_failed);
+        count = left;
+    }
     if (count == 0)
         return;
+    c->call_failed += count;
     failures_add(c->fails, utf8_sanitize(xvasprintf(fmt ? fmt : "failed", ap)), count);
 }
 
@@ -337,7 +346,7 @@ static void api_resume_timing(bhost_ctx *ctx)
     if (!may_pause(c, "bhost_resume_timing"))
         return;
     if (!c->paused) {
-        misuse(c, "plugin bug: bhost_resume_timing() without bhost_pause_timing()");
+        misuse(c, "plugin bug: bhost_resume_timing() while not paused");
         return;
     }
     c->paused = 0;
@@ -517,6 +526,12 @@ void ctx_fini(struct host_ctx *c)
     free(c->fail_reason);
     free(c->misuse);
     c->fail_reason = c->misuse = NULL;
+}
+
+void ctx_drop_reason(struct host_ctx *c)
+{
+    free(c->fail_reason);
+    c->fail_reason = NULL;
 }
 
 char *ctx_take_reason(struct host_ctx *c, int rc)

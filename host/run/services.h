@@ -36,6 +36,8 @@ struct host_ctx {
     uint64_t paused_at;           /* timer units, while paused */
     uint64_t paused_for;          /* timer units paused in this call */
     int paused;
+    uint64_t call_n;              /* iterations the plugin's current call runs */
+    uint64_t call_failed;         /* of them, counted by bhost_failed() so far */
 };
 
 extern const struct bhost_api host_api;
@@ -49,6 +51,8 @@ void ctx_for_thread(struct host_ctx *dst, const struct host_ctx *c, uint32_t t);
 void ctx_fini(struct host_ctx *c);
 /* The reason of the failure just reported (bhost_fail text, else rc). */
 char *ctx_take_reason(struct host_ctx *c, int rc);
+/* Forgets it: the failure was counted otherwise. */
+void ctx_drop_reason(struct host_ctx *c);
 
 /* The SDK's bhost_now_ns(): clock_now_ns() as a function the plugin can call. */
 uint64_t host_now_ns(void);

@@ -1071,6 +1071,13 @@ static void list_shows_plugins_and_refusals(void **state)
     expect_row(p.out, "label", "label string hello free text; \"fail-setup\" makes setup fail");
     expect_row(p.out, "color", "color enum green red|green|blue one of three");
     expect_row(p.out, "fail_every", "fail_every int 0 0.. every Nth iteration fails, 0 never");
+    /* A plugin of a newer minor that also runs on this host says so. */
+    run_bhost(&p, NULL, "list", "test_newer_minor_compat", (char *)NULL);
+    expect_rc(&p, 0);
+    char compat[128];
+    snprintf(compat, sizeof compat, "experiment test_newer_minor_compat 1.0 (ABI %d.%d, runs on "
+             "hosts of ABI " ABI_TEXT " and later)", BHOST_ABI_MAJOR, BHOST_ABI_MINOR + 1);
+    expect_contains(p.out, compat);
     /* A name that is not there gets a suggestion and exit 2. */
     run_bhost(&p, NULL, "list", "test_godo", (char *)NULL);
     expect_rc(&p, 2);
@@ -1088,6 +1095,7 @@ static void list_shows_plugins_and_refusals(void **state)
     assert_string_equal(jstr(good, "kind"), "experiment");
     assert_string_equal(jstr(good, "version"), "1.0");
     assert_string_equal(jstr(good, "abi"), ABI_TEXT);
+    assert_string_equal(jstr(good, "oldest_host_abi"), ABI_TEXT);
     assert_string_equal(jstr(good, "path"), BHOST_TEST_PLUGIN_DIR "/test_good.so");
     assert_int_equal(jsize(good, "params"), 6);
     static const char *const order[] = {"count", "ratio", "flag", "label", "color",

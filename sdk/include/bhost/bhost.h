@@ -456,10 +456,12 @@ static inline uint64_t bhost_now_ns(bhost_ctx *ctx)
 
 /*
  * `count` of this call's iterations failed for the reason given; the call
- * itself still returns BHOST_OK and its time counts. For iterate_batch(),
- * which can then say "2 of these 100,000 lookups missed" instead of failing
- * the whole batch with bhost_fail(). Counted like bhost_fail()'s failures,
- * each reason with its count. On a 1.0 host: nothing is counted.
+ * itself still returns BHOST_OK. For iterate_batch(), which can then say
+ * "2 of these 100,000 lookups missed" instead of failing the whole batch
+ * with bhost_fail(): the batch's mean time is recorded for its other
+ * iterations. Counted like bhost_fail()'s failures, each reason with its
+ * count; more than the call's iterations in all is a plugin bug. On a 1.0
+ * host: nothing is counted.
  */
 BHOST_PRINTF(3, 4)
 static inline void bhost_failed(bhost_ctx *ctx, uint64_t count, const char *fmt, ...)
