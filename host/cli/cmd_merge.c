@@ -8,6 +8,7 @@
 #include "results/merge.h"
 #include "results/results.h"
 #include "results/results_read.h"
+#include "results/run_hlog.h"
 #include "util/files.h"
 #include "util/mem.h"
 
@@ -114,7 +115,10 @@ static int run_merge(struct merge *m, const char *dir, int argc, char **argv)
             json_object_set_new(run, "dir", json_string(abs_dir));
         free(abs_dir);
         copy_artifacts(m, dir);
-        if (results_write(doc, path, err, sizeof err) != 0) {
+        /* The merged run's interval log, as a run writes one (docs/results.md, run.hlog). */
+        char *hlog = xasprintf("%s/run.hlog", dir);
+        if (results_write(doc, path, err, sizeof err) != 0 ||
+            run_hlog_write(doc, hlog, err, sizeof err) != 0) {
             fprintf(stderr, "bhost merge: %s\n", err);
             rc = EXIT_INTERNAL;
         } else {
@@ -125,6 +129,7 @@ static int run_merge(struct merge *m, const char *dir, int argc, char **argv)
                      ? EXIT_OK
                      : EXIT_FAILED_POINTS;
         }
+        free(hlog);
     }
     json_decref(doc);
     free(path);

@@ -234,6 +234,13 @@ static void merge_keeps_artifacts(void **state)
     e2e_proc_free(&p);
     json_t *doc = e2e_results(merged);
     check_artifacts(merged, at(doc, "points/0"), 2, "threads=1\n");
+    /* The merged run has its interval log, as a run does: the point's two repetitions. */
+    char hlog[4200], tag[64];
+    snprintf(hlog, sizeof hlog, "%s/run.hlog", merged);
+    char *log = read_whole(hlog);
+    snprintf(tag, sizeof tag, "Tag=%s/iteration/2,", text(doc, "points/0/id"));
+    expect_in(log, tag);
+    free(log);
     json_decref(doc);
 
     e2e_run(&p, (const char *[]){"merge", merged, c, "-o", again, NULL});
