@@ -3,6 +3,7 @@
 #include "results/journal.h"
 #include "results/results.h"
 #include "results/run_hlog.h"
+#include "results/shown_tables.h"
 #include "results/table.h"
 #include "run/dispatch.h"
 #include "run/env.h"
@@ -384,6 +385,7 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
         rc = EXIT_INTERNAL;
     } else if (!o->quiet) {
         report_table(stdout, doc, o->verbose);
+        report_shown_tables(stdout, doc, o->verbose);
         printf("%zu of %zu points run, %zu failed", rep.done - rep.skipped, w.npoints,
                rep.failed);
         json_int_t partial = json_integer_value(

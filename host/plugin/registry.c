@@ -143,11 +143,22 @@ void registry_scan(struct registry *r)
 {
     char **files = NULL;
     size_t n = 0, cap = 0;
+    struct stat *seen = xcalloc(r->ndirs + 1, sizeof *seen);
     for (size_t i = 0; i < r->ndirs; i++) {
-        struct stat st;
-        if (stat(r->dirs[i], &st) == 0 && S_ISDIR(st.st_mode))
+        int again = 0;
+        if (stat(r->dirs[i], &seen[i]) != 0 || !S_ISDIR(seen[i].st_mode)) {
+            memset(&seen[i], 0, sizeof seen[i]);
+            continue;
+        }
+        /* A folder named twice (--plugin-path and the default) is read once: its plugins
+         * do not shadow themselves. */
+        for (size_t k = 0; k < i && !again; k++)
+            again = seen[k].st_ino == seen[i].st_ino && seen[k].st_dev == seen[i].st_dev &&
+                    S_ISDIR(seen[k].st_mode);
+        if (!again)
             list_dir(r->dirs[i], &files, &n, &cap);
     }
+    free(seen);
     struct scan_result *res = xcalloc(n + 1, sizeof *res);
     struct file_id *ids = xcalloc(n + 1, sizeof *ids);
     char **unknown = xcalloc(n + 1, sizeof *unknown);

@@ -67,18 +67,23 @@ static void groups_free(struct group *groups, size_t n)
 /* ---- sums ------------------------------------------------------------------ */
 
 /* Adds `from`'s metrics to `into`: counters summed (null, that is not
- * finite, stays null), gauges take the later input's value. */
+ * finite, stays null), gauges take the later input's value; a metric
+ * unavailable in any input is unavailable, with the first such reason. */
 static int merge_metrics(struct merge *m, json_t *into, json_t *from, const char *where)
 {
     const char *name;
     json_t *mf;
     json_object_foreach(from, name, mf) {
         json_t *mi = json_object_get(into, name);
-        if (!mi) {
+        const char *kind_from = json_string_value(json_object_get(mf, "kind"));
+        if (!mi || (strcmp(kind_from, "unavailable") == 0 &&
+                    strcmp(json_string_value(json_object_get(mi, "kind")), "unavailable") != 0)) {
             json_object_set_new(into, name, json_deep_copy(mf));
             continue;
         }
         const char *kind = json_string_value(json_object_get(mi, "kind"));
+        if (strcmp(kind, "unavailable") == 0)
+            continue;
         if (strcmp(kind, json_string_value(json_object_get(mf, "kind"))) != 0)
             return merge_fail(m,
                               "%s: metric \"%s\" is a counter in one input and a gauge in another",
@@ -93,6 +98,24 @@ static int merge_metrics(struct merge *m, json_t *into, json_t *from, const char
             json_object_set_new(mi, "value", json_null());
     }
     return 0;
+}
+
+/* Notes and tables describe one run, as a gauge does: of a name found in several inputs,
+ * the later input's is kept. `out` is a copy of the first input's entry. */
+static void merge_reports(json_t *out, json_t *in, size_t i)
+{
+    static const char *const keys[] = {"notes", "tables"};
+    for (size_t k = 0; k < 2 && i > 0; k++) {
+        json_t *theirs = json_object_get(in, keys[k]), *ours = json_object_get(out, keys[k]);
+        if (!json_is_object(theirs))
+            continue;
+        json_t *copy = json_deep_copy(theirs);
+        if (!json_is_object(ours))
+            json_object_set(out, keys[k], copy);
+        else
+            json_object_update(ours, copy);
+        json_decref(copy);
+    }
 }
 
 /* *sum += value, or -1 (and a message naming the point and `what`) when
@@ -415,6 +438,7 @@ static json_t *merge_point(struct merge *m, const struct group *g)
             json_decref(out);
             return NULL;
         }
+        merge_reports(out, pt, i);
     }
     /* The worst wins: failed, then partial (some of it is missing), then ok. */
     json_object_set_new(out, "status", json_string(failed    ? "failed"
@@ -532,6 +556,8 @@ json_t *merge_instruments(struct merge *m)
                 break;
             }
         }
+        for (size_t i = 0; i < groups[g].n; i++)
+            merge_reports(e, groups[g].items[i], i);
         json_object_set_new(e, "metrics", metrics);
         if (!m->copies)
             m->copies = json_array();

@@ -108,11 +108,61 @@ int metrics_check(json_t *metrics, char *why, size_t n)
     json_t *m;
     json_object_foreach(metrics, name, m) {
         const char *kind = json_string_value(json_object_get(m, "kind"));
+        if (kind && strcmp(kind, "unavailable") == 0) {
+            if (!json_is_string(json_object_get(m, "reason")))
+                return BAD("metrics.%s.reason: not a string", name);
+            continue;
+        }
         if (!kind || (strcmp(kind, "counter") != 0 && strcmp(kind, "gauge") != 0))
-            return BAD("metrics.%s.kind: neither counter nor gauge", name);
+            return BAD("metrics.%s.kind: neither counter, gauge nor unavailable", name);
         if (!json_object_get(m, "value") || !number_or_null(json_object_get(m, "value")))
             return BAD("metrics.%s.value: not a number", name);
     }
+    return 0;
+}
+
+/* A table: columns of a name and a unit (null: text), rows of one cell per column, text
+ * (or null) in text columns, numbers (or null) in the others. */
+static int check_table(const char *name, const json_t *t, char *why, size_t n)
+{
+    const json_t *cols = json_object_get(t, "columns"), *rows = json_object_get(t, "rows");
+    if (!json_is_object(t) || !json_is_array(cols) || json_array_size(cols) == 0 ||
+        !json_is_array(rows) || !json_is_string(json_object_get(t, "title")))
+        return BAD("tables.%s: not a table with a title, columns and rows", name);
+    size_t i, k;
+    const json_t *col, *row, *cell;
+    json_array_foreach(cols, i, col)
+        if (!json_is_string(json_object_get(col, "name")) ||
+            !string_or_null(col, "unit") || !json_object_get(col, "unit"))
+            return BAD("tables.%s.columns[%zu]: not a name and a unit", name, i);
+    json_array_foreach(rows, i, row) {
+        if (!json_is_array(row) || json_array_size(row) != json_array_size(cols))
+            return BAD("tables.%s.rows[%zu]: not one cell per column", name, i);
+        json_array_foreach(row, k, cell) {
+            int text = json_is_null(json_object_get(json_array_get(cols, k), "unit"));
+            if (!json_is_null(cell) && (text ? !json_is_string(cell) : !json_is_number(cell)))
+                return BAD("tables.%s.rows[%zu][%zu]: not %s", name, i, k,
+                           text ? "text" : "a number");
+        }
+    }
+    return 0;
+}
+
+int reports_check(json_t *o, char *why, size_t n)
+{
+    json_t *notes = json_object_get(o, "notes"), *tables = json_object_get(o, "tables");
+    const char *name;
+    json_t *v;
+    if (notes && !json_is_object(notes))
+        return BAD("notes: not an object");
+    json_object_foreach(notes, name, v)
+        if (!json_is_string(v))
+            return BAD("notes.%s: not a string", name);
+    if (tables && !json_is_object(tables))
+        return BAD("tables: not an object");
+    json_object_foreach(tables, name, v)
+        if (check_table(name, v, why, n) != 0)
+            return -1;
     return 0;
 }
 
@@ -174,5 +224,7 @@ int point_check(json_t *pt, char *why, size_t n)
     json_object_foreach(hists, name, h)
         if (check_histogram(name, h, why, n) != 0)
             return -1;
+    if (reports_check(pt, why, n) != 0)
+        return -1;
     return metrics_check(json_object_get(pt, "metrics"), why, n);
 }

@@ -16,7 +16,10 @@
  * missing or wrong ("histograms.iteration.count: not an integer").
  */
 int point_check(json_t *pt, char *why, size_t n);
-/* The same for a metrics object (name -> {kind: counter|gauge, value}). */
+/* The same for a metrics object (name -> {kind: counter|gauge, value} or
+ * {kind: unavailable, reason}). */
 int metrics_check(json_t *metrics, char *why, size_t n);
+/* The same for the notes and tables of a point or an instrument entry (both may be absent). */
+int reports_check(json_t *o, char *why, size_t n);
 
 #endif

@@ -84,7 +84,8 @@ static int check_document(struct results_file *r, struct why *why)
         if (!field(pt, "instrument", T(JSON_STRING), at, why) ||
             !field(pt, "experiment", T(JSON_STRING), at, why))
             return -1;
-        if (metrics_check(json_object_get(pt, "metrics"), bad, sizeof bad) != 0) {
+        if (metrics_check(json_object_get(pt, "metrics"), bad, sizeof bad) != 0 ||
+            reports_check(pt, bad, sizeof bad) != 0) {
             say(why->text, sizeof why->text, "%s: %s", at, bad);
             return -1;
         }

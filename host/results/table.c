@@ -104,6 +104,9 @@ static void format_short(char *buf, size_t n, double v)
 static int metric_text(char *buf, size_t n, const char *name, const json_t *m, int verbose)
 {
     const char *kind = json_string_value(json_object_get(m, "kind"));
+    if (kind && strcmp(kind, "unavailable") == 0)
+        return snprintf(buf, n, "%s unavailable: %s", name,
+                        json_string_value(json_object_get(m, "reason")));
     const json_t *value = json_object_get(m, "value");
     const json_t *per_it = json_object_get(m, "per_iteration");
     const json_t *per_s = json_object_get(m, "per_second");
@@ -142,9 +145,18 @@ static void metrics_rows(FILE *out, const json_t *pt, int width, int verbose)
     for (size_t k = 0; k < 2; k++)
         if (json_object_get(metrics, first[k]))
             order[n++] = first[k];
-    json_object_foreach(metrics, name, m)
+    json_object_foreach(metrics, name, m) {
+        /* The run said once what is unavailable here; -v says it for each point. */
+        const char *kind = json_string_value(json_object_get(m, "kind"));
+        if (!verbose && kind && strcmp(kind, "unavailable") == 0)
+            continue;
         if (strcmp(name, first[0]) != 0 && strcmp(name, first[1]) != 0)
             order[n++] = name;
+    }
+    if (n == 0) {
+        free(order);
+        return;
+    }
     int indent = 4;
     (void)width;
     char line[256] = "", one[160];

@@ -19,6 +19,12 @@ json_t *metrics_json(const struct metrics *m, uint64_t measured, double measured
 {
     json_t *o = json_object();
     for (size_t i = 0; i < m->n; i++) {
+        if (m->v[i].kind == METRIC_UNAVAILABLE) {
+            json_object_set_new(o, m->v[i].name,
+                                json_pack("{s:s, s:n, s:s}", "kind", "unavailable", "value",
+                                          "reason", m->v[i].reason ? m->v[i].reason : "?"));
+            continue;
+        }
         /* JSON has no NaN or infinity: such a value is reported as null. */
         double v = m->v[i].value;
         json_t *one = json_pack("{s:s, s:o}", "kind",
@@ -34,6 +40,51 @@ json_t *metrics_json(const struct metrics *m, uint64_t measured, double measured
         }
         json_object_set_new(o, m->v[i].name, one);
     }
+    return o;
+}
+
+static json_t *number_json(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* Tables as results hold them: columns, then rows of cells (docs/results.md, table). */
+static json_t *tables_json(const struct tables *all)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < all->n; i++) {
+        const struct bhost_table *t = all->v[i];
+        json_t *cols = json_array(), *rows = json_array();
+        for (uint32_t c = 0; c < t->ncolumns; c++)
+            json_array_append_new(cols, json_pack("{s:s, s:o}", "name", t->columns[c].name,
+                                                  "unit", t->columns[c].unit
+                                                              ? json_string(t->columns[c].unit)
+                                                              : json_null()));
+        for (size_t r = 0; r < t->nrows; r++) {
+            json_t *row = json_array();
+            for (uint32_t c = 0; c < t->ncolumns; c++) {
+                const struct table_cell *cell = &t->cells[r * t->ncolumns + c];
+                json_array_append_new(row, t->columns[c].unit ? number_json(cell->number)
+                                           : cell->text ? json_string(cell->text)
+                                                        : json_null());
+            }
+            json_array_append_new(rows, row);
+        }
+        json_object_set_new(o, t->name,
+                            json_pack("{s:s, s:b, s:b, s:o, s:o, s:I}", "title",
+                                      t->title ? t->title : t->name, "show",
+                                      (t->flags & BHOST_TABLE_SHOW) != 0, "series",
+                                      (t->flags & BHOST_TABLE_SERIES) != 0, "columns", cols,
+                                      "rows", rows, "rows_dropped", (json_int_t)t->rows_dropped));
+    }
+    return o;
+}
+
+static json_t *notes_json(const struct notes *n)
+{
+    json_t *o = json_object();
+    for (size_t i = 0; i < n->n; i++)
+        json_object_set_new(o, n->v[i].name, json_string(n->v[i].text));
     return o;
 }
 
@@ -152,6 +203,8 @@ json_t *point_json(const struct point *pt, const struct point_state *ps,
         measured_ns += pr->rep_wall_ns[r];
     json_object_set_new(o, "metrics",
                         metrics_json(&ps->lanes[0].metrics, measured, (double)measured_ns / 1e9));
+    json_object_set_new(o, "notes", notes_json(&ps->notes));
+    json_object_set_new(o, "tables", tables_json(&ps->tables));
     json_object_set_new(o, "artifacts", artifacts_json(&ps->artifacts));
     if (e->rate > 0)
         json_object_set_new(o, "schedule", schedule_json(e, pr, measured));
@@ -189,6 +242,8 @@ json_t *instrument_json(const struct instrument_run *ir)
                           "plugin_file", p->path, "plugin_build_id", p->build_id, "experiment",
                           ir->exp->name, "params", plugin_params_json(p, ir->si->values), "metrics",
                           metrics_json(&ir->metrics, 0, 0));
+    json_object_set_new(o, "notes", notes_json(&ir->notes));
+    json_object_set_new(o, "tables", tables_json(&ir->tables));
     json_object_set_new(o, "artifacts", artifacts_json(&ir->artifacts));
     json_object_set_new(o, "error", ir->error ? json_string(ir->error) : json_null());
     return o;
@@ -248,11 +303,16 @@ static void take_totals(struct point_state *ps, json_t *record)
     json_object_foreach(json_object_get(record, "metrics"), name, m) {
         grow(&mine->v, &mine->cap, mine->n, sizeof *mine->v);
         const char *kind = json_string_value(json_object_get(m, "kind"));
+        const char *reason = json_string_value(json_object_get(m, "reason"));
         mine->v[mine->n++] = (struct metric){
             .name = xstrdup(name),
-            .kind = kind && strcmp(kind, "gauge") == 0 ? METRIC_GAUGE : METRIC_COUNTER,
+            .kind = !kind                               ? METRIC_COUNTER
+                    : strcmp(kind, "gauge") == 0        ? METRIC_GAUGE
+                    : strcmp(kind, "unavailable") == 0 ? METRIC_UNAVAILABLE
+                                                        : METRIC_COUNTER,
             .value = json_is_number(json_object_get(m, "value"))
-                         ? json_number_value(json_object_get(m, "value")) : NAN};
+                         ? json_number_value(json_object_get(m, "value")) : NAN,
+            .reason = reason ? xstrdup(reason) : NULL};
     }
     size_t i;
     json_t *r;

@@ -132,7 +132,8 @@ static struct metric *find_metric(struct metrics *m, const char *name)
     return NULL;
 }
 
-/* Counters add up; of a gauge set on several threads, the last value set wins. */
+/* Counters add up; of a gauge set on several threads, the last value set wins; a metric
+ * unavailable on one thread is unavailable. */
 static void merge_metrics(struct metrics *into, const struct metrics *from)
 {
     for (size_t i = 0; i < from->n; i++) {
@@ -145,7 +146,12 @@ static void merge_metrics(struct metrics *into, const struct metrics *from)
                                    .value = src->kind == METRIC_COUNTER ? 0 : src->value,
                                    .set_at = src->set_at};
         }
-        if (src->kind == METRIC_COUNTER)
+        if (dst->kind == METRIC_UNAVAILABLE)
+            continue;
+        if (src->kind == METRIC_UNAVAILABLE) {
+            dst->kind = METRIC_UNAVAILABLE;
+            dst->reason = xstrdup(src->reason);
+        } else if (src->kind == METRIC_COUNTER)
             dst->value += src->value;
         else if (src->set_at >= dst->set_at) {
             dst->value = src->value;
@@ -176,8 +182,10 @@ void point_merge_threads(struct point_state *ps, uint32_t rep)
 
 void metrics_fini(struct metrics *m)
 {
-    for (size_t i = 0; i < m->n; i++)
+    for (size_t i = 0; i < m->n; i++) {
         free(m->v[i].name);
+        free(m->v[i].reason);
+    }
     free(m->v);
     memset(m, 0, sizeof *m);
 }
@@ -192,6 +200,36 @@ void artifacts_fini(struct artifacts *a)
     }
     free(a->v);
     memset(a, 0, sizeof *a);
+}
+
+void tables_fini(struct tables *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        struct bhost_table *tb = t->v[i];
+        for (uint32_t c = 0; c < tb->ncolumns; c++) {
+            free(tb->columns[c].name);
+            free(tb->columns[c].unit);
+        }
+        for (size_t k = 0; k < tb->nrows * tb->ncolumns; k++)
+            free(tb->cells[k].text);
+        free(tb->columns);
+        free(tb->cells);
+        free(tb->name);
+        free(tb->title);
+        free(tb);
+    }
+    free(t->v);
+    memset(t, 0, sizeof *t);
+}
+
+void notes_fini(struct notes *n)
+{
+    for (size_t i = 0; i < n->n; i++) {
+        free(n->v[i].name);
+        free(n->v[i].text);
+    }
+    free(n->v);
+    memset(n, 0, sizeof *n);
 }
 
 void point_state_fini(struct point_state *ps)
@@ -216,6 +254,8 @@ void point_state_fini(struct point_state *ps)
     }
     free(ps->lanes);
     artifacts_fini(&ps->artifacts);
+    tables_fini(&ps->tables);
+    notes_fini(&ps->notes);
     pthread_mutex_destroy(&ps->lock);
 }
 

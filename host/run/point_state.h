@@ -46,13 +46,15 @@ void point_live_begin(struct point_live *live, uint64_t phase);
 /* Iterations of the repetition under way: binned, failed and still pending. */
 uint64_t point_live_iterations(const struct point_live *live);
 
-enum metric_kind { METRIC_COUNTER, METRIC_GAUGE };
+/* A metric reported unavailable (bhost_unavailable()) stays so: its values are ignored. */
+enum metric_kind { METRIC_COUNTER, METRIC_GAUGE, METRIC_UNAVAILABLE };
 
 struct metric {
     char *name;
     enum metric_kind kind;
     double value;
     uint64_t set_at;         /* gauges: when last set (point_clock_tick()), to merge threads */
+    char *reason;            /* METRIC_UNAVAILABLE: why */
 };
 
 struct metrics {
@@ -108,6 +110,47 @@ struct artifacts {
     size_t n, cap;
 };
 
+/* A table a plugin fills (bhost_table_get()): its columns, then rows of cells. */
+struct table_column {
+    char *name;
+    char *unit;              /* NULL: a column of text */
+};
+
+struct table_cell {
+    char *text;              /* text columns (NULL: empty) */
+    double number;           /* the others */
+};
+
+/* The SDK's opaque table handle. */
+struct bhost_table {
+    char *name;              /* as results list it ("sampler.top") */
+    char *title;
+    uint32_t flags;          /* BHOST_TABLE_SHOW, BHOST_TABLE_SERIES */
+    struct table_column *columns;
+    uint32_t ncolumns;
+    struct table_cell *cells; /* row-major: nrows x ncolumns */
+    size_t nrows, cap;        /* cap in rows */
+    uint64_t rows_dropped;    /* beyond TABLE_MAX_ROWS */
+};
+
+#define TABLE_MAX_ROWS 100000
+
+struct tables {
+    struct bhost_table **v;
+    size_t n, cap;
+};
+
+/* A fact in words (bhost_note()). */
+struct note {
+    char *name;
+    char *text;
+};
+
+struct notes {
+    struct note *v;
+    size_t n, cap;
+};
+
 /* Everything a sweep point accumulates while it runs. */
 struct point_state {
     const char *point_id;
@@ -123,6 +166,9 @@ struct point_state {
     pthread_mutex_t lock;        /* for what threads share: histograms made, artifacts */
     struct lane *lanes;          /* per thread; lanes[0] also takes setup's and teardown's */
     struct artifacts artifacts;
+    struct tables tables;        /* under `lock`, as artifacts */
+    struct notes notes;
+    const char *label;           /* the point's label (bhost_point_label()) */
 };
 
 /* How one point's run went, besides what point_state holds. */
@@ -150,6 +196,8 @@ struct instrument_run {
     int in_point;             /* point_start succeeded for the point under way */
     struct metrics metrics;   /* run-level metrics */
     struct artifacts artifacts; /* run-level artifacts */
+    struct tables tables;       /* run-level tables and notes */
+    struct notes notes;
     char *artifact_dir;       /* where they go */
     char *error;
 };
@@ -179,5 +227,7 @@ uint64_t point_clock_tick(void);
 
 void metrics_fini(struct metrics *m);
 void artifacts_fini(struct artifacts *a);
+void tables_fini(struct tables *t);
+void notes_fini(struct notes *n);
 
 #endif

@@ -1,7 +1,9 @@
 /* progress.c — see progress.h. */
 #include "run/progress.h"
 #include "results/table.h"
+#include "util/mem.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,6 +19,42 @@ void report_point_start(struct report *r, const char *label)
         fprintf(r->out, "\r\033[K[%zu/%zu] %s ...", r->done + 1, r->total, label);
         fflush(r->out);
         r->progress_shown = 1;
+    }
+}
+
+static int told(const struct report *r, const char *key)
+{
+    for (size_t i = 0; i < r->nunavailable; i++)
+        if (strcmp(r->unavailable[i], key) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * "bhost: unavailable here: perf.cycles, perf.instructions (<reason>)", the
+ * first time the run meets a reason: every point would give it again.
+ */
+static void tell_unavailable(struct report *r, const json_t *point)
+{
+    const char *name, *other;
+    json_t *m, *n;
+    json_t *metrics = json_object_get(point, "metrics");
+    json_object_foreach(metrics, name, m) {
+        const char *reason = json_string_value(json_object_get(m, "reason"));
+        if (!reason || told(r, reason))
+            continue;
+        fprintf(stderr, "bhost: unavailable here: ");
+        int first = 1;
+        json_object_foreach(metrics, other, n) {
+            const char *why = json_string_value(json_object_get(n, "reason"));
+            if (why && strcmp(why, reason) == 0) {
+                fprintf(stderr, "%s%s", first ? "" : ", ", other);
+                first = 0;
+            }
+        }
+        fprintf(stderr, " (%s)\n", reason);
+        grow(&r->unavailable, &r->cap_unavailable, r->nunavailable, sizeof *r->unavailable);
+        r->unavailable[r->nunavailable++] = xstrdup(reason);
     }
 }
 
@@ -51,6 +89,8 @@ void report_point_done(struct report *r, const json_t *point)
         fprintf(r->out, "[%zu/%zu] %s ok (p50 %s, %.2f s)\n", r->done, r->total, label, p50,
                 json_number_value(json_object_get(point, "wall_s")));
     }
+    if (!r->quiet)
+        tell_unavailable(r, point);
     fflush(r->out);
 }
 
@@ -78,4 +118,9 @@ void report_end(struct report *r)
     if (r->tty && !r->quiet)
         fputs("\r\033[K", r->out);
     fflush(r->out);
+    for (size_t i = 0; i < r->nunavailable; i++)
+        free(r->unavailable[i]);
+    free(r->unavailable);
+    r->unavailable = NULL;
+    r->nunavailable = r->cap_unavailable = 0;
 }

@@ -14,10 +14,13 @@ struct report {
     int tty, quiet;
     int progress_shown;       /* a progress line is on the terminal now */
     size_t total, done, failed, skipped;
+    char **unavailable;       /* reasons for unavailable metrics told: once per run each */
+    size_t nunavailable, cap_unavailable;
 };
 
 void report_begin(struct report *r, FILE *out, int quiet, size_t npoints);
 void report_point_start(struct report *r, const char *label);
+/* A point's end: its line, and once per run each reason a metric is unavailable. */
 void report_point_done(struct report *r, const json_t *point);
 /* A point a resumed run found already done in its journal. */
 void report_point_earlier(struct report *r, const json_t *point);

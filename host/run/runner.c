@@ -24,6 +24,8 @@ static void instrument_ctx(struct runner *r, struct instrument_run *ir, struct h
     ctx_init(c, ir->si->plugin, ir->si->values, NULL, &ir->metrics, "", ir->exp->seed, d->name);
     c->timer = r->timer;
     c->artifacts = &ir->artifacts;
+    c->tables = &ir->tables;
+    c->notes = &ir->notes;
     c->artifact_dir = ir->artifact_dir;
 }
 
@@ -78,6 +80,8 @@ json_t *runner_finish(struct runner *r)
         json_array_append_new(out, instrument_json(ir));
         metrics_fini(&ir->metrics);
         artifacts_fini(&ir->artifacts);
+        tables_fini(&ir->tables);
+        notes_fini(&ir->notes);
         free(ir->artifact_dir);
         free(ir->error);
     }
@@ -411,6 +415,7 @@ json_t *runner_point(struct runner *r, const struct point *pt)
     struct point_state ps;
     point_state_init(&ps, e->repetitions, threads, pt->id, scratch);
     ps.run_dir = r->run_dir;
+    ps.label = pt->label;
     struct open_loop schedule;
     ps.open_loop = e->rate > 0;
     ps.exp = e;

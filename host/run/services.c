@@ -6,6 +6,8 @@
  * call, which is kinder than a crash and impossible to miss.
  */
 #include "run/services.h"
+#include "run/context.h"
+#include "run/services_reports.h"
 #include "spec/spec.h"
 #include "util/clock.h"
 #include "util/files.h"
@@ -31,16 +33,7 @@ static struct host_ctx *host(bhost_ctx *ctx)
     return (struct host_ctx *)ctx;
 }
 
-__attribute__((format(printf, 2, 3)))
-static void misuse(struct host_ctx *c, const char *fmt, ...)
-{
-    if (c->misuse)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    c->misuse = xvasprintf(fmt, ap);
-    va_end(ap);
-}
+
 
 static const struct pvalue *param(bhost_ctx *ctx, const char *name, uint32_t type,
                                   const char *call)
@@ -49,15 +42,15 @@ static const struct pvalue *param(bhost_ctx *ctx, const char *name, uint32_t typ
     struct host_ctx *c = host(ctx);
     int i = name ? pdef_find(c->plugin->params, c->plugin->nparams, name) : -1;
     if (i < 0) {
-        misuse(c, "plugin bug: %s(\"%s\"): '%s' declares no such parameter", call,
-               name ? name : "(null)", c->plugin->desc.name);
+        ctx_misuse(c, "plugin bug: %s(\"%s\"): '%s' declares no such parameter", call,
+                   name ? name : "(null)", c->plugin->desc.name);
         return &zero;
     }
     uint32_t actual = c->plugin->params[i].type;
     int ok = actual == type || (type == BHOST_STRING && actual == BHOST_ENUM);
     if (!ok) {
-        misuse(c, "plugin bug: %s(\"%s\"): the parameter is %s %s", call, name,
-               actual == BHOST_INT || actual == BHOST_ENUM ? "an" : "a", type_name(actual));
+        ctx_misuse(c, "plugin bug: %s(\"%s\"): the parameter is %s %s", call, name,
+                   actual == BHOST_INT || actual == BHOST_ENUM ? "an" : "a", type_name(actual));
         return &zero;
     }
     return &c->values[i];
@@ -89,22 +82,6 @@ static int api_param_choice(bhost_ctx *ctx, const char *name)
     return (int)param(ctx, name, BHOST_ENUM, "bhost_param_choice")->i;
 }
 
-/*
- * Whether an experiment's name falls in an attached instrument's space
- * ("rusage.user_cpu_s"): there it would add to the instrument's figures.
- */
-static int in_instrument_space(const struct host_ctx *c, const char *name)
-{
-    if (*c->prefix || !c->ps || !c->ps->exp)
-        return 0;
-    for (size_t i = 0; i < c->ps->exp->ninstruments; i++) {
-        const char *inst = c->ps->exp->instruments[i].plugin->desc.name;
-        size_t n = strlen(inst);
-        if (strncmp(name, inst, n) == 0 && name[n] == '.')
-            return 1;
-    }
-    return 0;
-}
 
 /* Where histograms asked for outside a sweep point write: nowhere useful. */
 static struct hdr sink_hdr;
@@ -120,7 +97,7 @@ static const char *refused_name(const struct host_ctx *c, const char *name)
     if (!*c->prefix && strcmp(name, "iteration") == 0)
         return "that name is the host's own";
     /* (An instrument's names are prefixed with its own: "rusage.iteration" is not.) */
-    if (in_instrument_space(c, name))
+    if (ctx_in_instrument_space(c, name))
         return "that name belongs to an attached instrument";
     /* Only on a schedule: closed-loop plugins had the name before there were schedules. */
     if (!*c->prefix && strcmp(name, "response") == 0 && c->ps && c->ps->open_loop)
@@ -133,14 +110,14 @@ static bhost_hist *histogram(struct host_ctx *c, const char *name, const struct 
 {
     const char *why;
     if (!name || !*name || !utf8_valid(name)) {
-        misuse(c, "plugin bug: %s() needs a UTF-8 name", call);
+        ctx_misuse(c, "plugin bug: %s() needs a UTF-8 name", call);
         name = "(unnamed)";
     } else if ((why = refused_name(c, name))) {
-        misuse(c, "plugin bug: %s(\"%s\"): %s", call, name, why);
+        ctx_misuse(c, "plugin bug: %s(\"%s\"): %s", call, name, why);
         name = "(reserved)";
     }
     if (!c->ps) {
-        misuse(c, "plugin bug: %s(\"%s\") outside a sweep point", call, name);
+        ctx_misuse(c, "plugin bug: %s(\"%s\") outside a sweep point", call, name);
         if (!sink_hdr.counts)
             hdr_init_bhost(&sink_hdr);
         return &sink;
@@ -149,12 +126,12 @@ static bhost_hist *histogram(struct host_ctx *c, const char *name, const struct 
     struct bhost_hist *h = point_histogram(c->ps, full, cfg);
     free(full);
     if (cfg && strcmp(h->cfg.unit, cfg->unit) != 0)
-        misuse(c, "plugin bug: %s(\"%s\"): the histogram was made with unit \"%s\", not \"%s\"",
-               call, name, h->cfg.unit, cfg->unit);
+        ctx_misuse(c, "plugin bug: %s(\"%s\"): the histogram was made with unit \"%s\", not \"%s\"",
+                   call, name, h->cfg.unit, cfg->unit);
     else if (cfg && (h->cfg.lowest != cfg->lowest || h->cfg.highest != cfg->highest ||
                      h->cfg.digits != cfg->digits))
-        misuse(c, "plugin bug: %s(\"%s\"): the histogram was made with another range", call,
-               name);
+        ctx_misuse(c, "plugin bug: %s(\"%s\"): the histogram was made with another range", call,
+                   name);
     return h;
 }
 
@@ -181,43 +158,18 @@ static void api_record_n(bhost_hist *h, int64_t ns, int64_t count)
         hdr_record_n(cur, ns, count < room ? count : room);
 }
 
-static struct metric *metric(struct host_ctx *c, const char *name, enum metric_kind kind)
-{
-    if (!name || !*name || !utf8_valid(name)) {
-        misuse(c, "plugin bug: a counter or gauge needs a UTF-8 name");
-        return NULL;
-    }
-    if (in_instrument_space(c, name)) {
-        misuse(c, "plugin bug: '%s' belongs to an attached instrument; name it otherwise",
-               name);
-        return NULL;
-    }
-    struct metrics *m = c->metrics;
-    size_t plen = strlen(c->prefix);
-    for (size_t i = 0; i < m->n; i++) {
-        const char *have = m->v[i].name;
-        if (strncmp(have, c->prefix, plen) != 0 || strcmp(have + plen, name) != 0)
-            continue;
-        if (m->v[i].kind != kind)
-            misuse(c, "plugin bug: '%s' is used both as a counter and as a gauge", name);
-        return &m->v[i];
-    }
-    grow(&m->v, &m->cap, m->n, sizeof *m->v);
-    m->v[m->n] = (struct metric){.name = xasprintf("%s%s", c->prefix, name), .kind = kind};
-    return &m->v[m->n++];
-}
 
 static void api_counter_add(bhost_ctx *ctx, const char *name, double delta)
 {
-    struct metric *m = metric(host(ctx), name, METRIC_COUNTER);
-    if (m)
+    struct metric *m = ctx_metric(host(ctx), name, METRIC_COUNTER);
+    if (m && m->kind == METRIC_COUNTER)
         m->value += delta;
 }
 
 static void api_gauge_set(bhost_ctx *ctx, const char *name, double value)
 {
-    struct metric *m = metric(host(ctx), name, METRIC_GAUGE);
-    if (m) {
+    struct metric *m = ctx_metric(host(ctx), name, METRIC_GAUGE);
+    if (m && m->kind == METRIC_GAUGE) {
         m->value = value;
         m->set_at = host(ctx)->nthreads > 1 ? point_clock_tick() : 0;
     }
@@ -235,7 +187,7 @@ static void api_logv(bhost_ctx *ctx, int level, const char *fmt, va_list ap)
 {
     static const char *const names[] = {"error", "warning", "info", "debug"};
     if (!fmt) { /* a bug whether or not the line would show */
-        misuse(host(ctx), "plugin bug: bhost_log() needs a format");
+        ctx_misuse(host(ctx), "plugin bug: bhost_log() needs a format");
         return;
     }
     if (level < 0 || level > BHOST_LOG_DEBUG) /* before the filter: -q hides it too */
@@ -262,8 +214,8 @@ static const char *api_scratch_dir(bhost_ctx *ctx)
         return NULL;
     if (!ps->scratch_made) {
         if (mkdir_p(ps->scratch_dir, 0755) != 0) {
-            misuse(c, "cannot create the scratch directory %s: %s", ps->scratch_dir,
-                   strerror(errno));
+            ctx_misuse(c, "cannot create the scratch directory %s: %s", ps->scratch_dir,
+                       strerror(errno));
             return NULL;
         }
         ps->scratch_made = 1;
@@ -283,16 +235,16 @@ static void api_failedv(bhost_ctx *ctx, uint64_t count, const char *fmt, va_list
 {
     struct host_ctx *c = host(ctx);
     if (!c->in_loop || !c->fails) {
-        misuse(c, "plugin bug: bhost_failed() counts failed iterations: call it from "
-               "iterate() or iterate_batch()");
+        ctx_misuse(c, "plugin bug: bhost_failed() counts failed iterations: call it from "
+                   "iterate() or iterate_batch()");
         return;
     }
     uint64_t left = c->call_n - c->call_failed;
     if (count > left) {
-        misuse(c, "plugin bug: bhost_failed(%llu): the call runs %llu iteration%s, of which "
-               "%llu had failed already", (unsigned long long)count,
-               (unsigned long long)c->call_n, c->call_n == 1 ? "" : "s",
-               (unsigned long long)c->call_failed);
+        ctx_misuse(c, "plugin bug: bhost_failed(%llu): the call runs %llu iteration%s, of which "
+                   "%llu had failed already", (unsigned long long)count,
+                   (unsigned long long)c->call_n, c->call_n == 1 ? "" : "s",
+                   (unsigned long long)c->call_failed);
         count = left;
     }
     if (count == 0)
@@ -305,13 +257,13 @@ static void api_set_iteration_time(bhost_ctx *ctx, int64_t ns)
 {
     struct host_ctx *c = host(ctx);
     if (!(c->plugin->desc.flags & BHOST_MANUAL_TIME))
-        misuse(c, "plugin bug: bhost_set_iteration_time() needs BHOST_MANUAL_TIME in the "
-               "descriptor's .flags");
+        ctx_misuse(c, "plugin bug: bhost_set_iteration_time() needs BHOST_MANUAL_TIME in the "
+                   "descriptor's .flags");
     else if (!c->in_loop)
-        misuse(c, "plugin bug: bhost_set_iteration_time() outside iterate()/iterate_batch()");
+        ctx_misuse(c, "plugin bug: bhost_set_iteration_time() outside iterate()/iterate_batch()");
     else if (ns < 0)
-        misuse(c, "plugin bug: bhost_set_iteration_time(%lld): a duration is not negative",
-               (long long)ns);
+        ctx_misuse(c, "plugin bug: bhost_set_iteration_time(%lld): a duration is not negative",
+                   (long long)ns);
     else
         c->manual_ns = ns;
 }
@@ -319,9 +271,10 @@ static void api_set_iteration_time(bhost_ctx *ctx, int64_t ns)
 static int may_pause(struct host_ctx *c, const char *call)
 {
     if (!(c->plugin->desc.flags & BHOST_PAUSES_TIMING))
-        misuse(c, "plugin bug: %s() needs BHOST_PAUSES_TIMING in the descriptor's .flags", call);
+        ctx_misuse(c, "plugin bug: %s() needs BHOST_PAUSES_TIMING in the descriptor's .flags",
+                   call);
     else if (!c->in_loop)
-        misuse(c, "plugin bug: %s() outside iterate()/iterate_batch()", call);
+        ctx_misuse(c, "plugin bug: %s() outside iterate()/iterate_batch()", call);
     else
         return 1;
     return 0;
@@ -333,7 +286,7 @@ static void api_pause_timing(bhost_ctx *ctx)
     if (!may_pause(c, "bhost_pause_timing"))
         return;
     if (c->paused) {
-        misuse(c, "plugin bug: bhost_pause_timing() while paused");
+        ctx_misuse(c, "plugin bug: bhost_pause_timing() while paused");
         return;
     }
     c->paused = 1;
@@ -346,7 +299,7 @@ static void api_resume_timing(bhost_ctx *ctx)
     if (!may_pause(c, "bhost_resume_timing"))
         return;
     if (!c->paused) {
-        misuse(c, "plugin bug: bhost_resume_timing() while not paused");
+        ctx_misuse(c, "plugin bug: bhost_resume_timing() while not paused");
         return;
     }
     c->paused = 0;
@@ -376,16 +329,16 @@ static bhost_hist *api_histogram_with(bhost_ctx *ctx, const char *name,
                                          : time ? HDR_BHOST_HIGHEST : INT64_C(1) << 40,
                               .digits = opt.digits ? (int32_t)opt.digits : 3};
     if (o && o->size < offsetof(struct bhost_hist_options, unit) + sizeof(const char *)) {
-        misuse(c, "plugin bug: bhost_histogram_with(): options of %u bytes; fill them with "
-               "BHOST_HIST_OPTIONS", (unsigned)o->size);
+        ctx_misuse(c, "plugin bug: bhost_histogram_with(): options of %u bytes; fill them with "
+                   "BHOST_HIST_OPTIONS", (unsigned)o->size);
     } else if (!valid_unit(unit)) {
-        misuse(c, "plugin bug: bhost_histogram_with(): unit \"%s\" is not [a-z][a-z0-9_/]*, "
-               "at most 31 characters", utf8_valid(unit) ? unit : "?");
+        ctx_misuse(c, "plugin bug: bhost_histogram_with(): unit \"%s\" is not [a-z][a-z0-9_/]*, "
+                   "at most 31 characters", utf8_valid(unit) ? unit : "?");
     } else if (cfg.lowest < 1 || cfg.highest < 2 * cfg.lowest || cfg.digits < 1 ||
                cfg.digits > 5) {
-        misuse(c, "plugin bug: bhost_histogram_with(): range %lld to %lld at %d digits: "
-               "lowest >= 1, highest >= 2 x lowest, digits 1 to 5", (long long)cfg.lowest,
-               (long long)cfg.highest, (int)cfg.digits);
+        ctx_misuse(c, "plugin bug: bhost_histogram_with(): range %lld to %lld at %d digits: "
+                   "lowest >= 1, highest >= 2 x lowest, digits 1 to 5", (long long)cfg.lowest,
+                   (long long)cfg.highest, (int)cfg.digits);
     } else {
         snprintf(cfg.unit, sizeof cfg.unit, "%s", unit);
         return histogram(c, name, &cfg, "bhost_histogram_with");
@@ -425,20 +378,20 @@ static const char *api_artifact_path(bhost_ctx *ctx, const char *name, const cha
 {
     struct host_ctx *c = host(ctx);
     if (!name || !valid_file_name(name)) {
-        misuse(c, "plugin bug: bhost_artifact_path(\"%s\"): a name is [A-Za-z0-9._-], not "
-               "starting with '.', at most 128 characters",
-               name && utf8_valid(name) ? name : "?");
+        ctx_misuse(c, "plugin bug: bhost_artifact_path(\"%s\"): a name is [A-Za-z0-9._-], not "
+                   "starting with '.', at most 128 characters",
+                   name && utf8_valid(name) ? name : "?");
         return NULL;
     }
     if (!media_type || !*media_type || strchr(media_type, '/') == NULL ||
         !utf8_valid(media_type) || strlen(media_type) > 127) {
-        misuse(c, "plugin bug: bhost_artifact_path(\"%s\", ...): give a media type, "
-               "\"type/subtype\"", name);
+        ctx_misuse(c, "plugin bug: bhost_artifact_path(\"%s\", ...): give a media type, "
+                   "\"type/subtype\"", name);
         return NULL;
     }
     if (!c->artifact_dir || !c->artifacts) {
-        misuse(c, "plugin bug: bhost_artifact_path(\"%s\") where there is no run to keep it",
-               name);
+        ctx_misuse(c, "plugin bug: bhost_artifact_path(\"%s\") where there is no run to keep it",
+                   name);
         return NULL;
     }
     char *full = xasprintf("%s%s", c->prefix, name);
@@ -496,6 +449,11 @@ const struct bhost_api host_api = {
     .thread_index = api_thread_index,
     .thread_count = api_thread_count,
     .artifact_path = api_artifact_path,
+    .unavailablev = api_unavailablev,
+    .notev = api_notev,
+    .table_get = api_table_get,
+    .table_row = api_table_row,
+    .point_label = api_point_label,
 };
 
 void ctx_init(struct host_ctx *c, const struct plugin *p, const struct pvalue *values,
@@ -506,7 +464,9 @@ void ctx_init(struct host_ctx *c, const struct plugin *p, const struct pvalue *v
                            .metrics = m, .prefix = prefix, .seed = seed,
                            .log_label = log_label, .nthreads = ps ? ps->nthreads : 1,
                            .fails = ps ? &ps->lanes[0].fails : NULL,
-                           .artifacts = ps ? &ps->artifacts : NULL, .manual_ns = -1};
+                           .artifacts = ps ? &ps->artifacts : NULL,
+                           .tables = ps ? &ps->tables : NULL, .notes = ps ? &ps->notes : NULL,
+                           .manual_ns = -1};
 }
 
 void ctx_for_thread(struct host_ctx *dst, const struct host_ctx *c, uint32_t t)
@@ -520,24 +480,3 @@ void ctx_for_thread(struct host_ctx *dst, const struct host_ctx *c, uint32_t t)
     }
     this_thread = t;
 }
-
-void ctx_fini(struct host_ctx *c)
-{
-    free(c->fail_reason);
-    free(c->misuse);
-    c->fail_reason = c->misuse = NULL;
-}
-
-void ctx_drop_reason(struct host_ctx *c)
-{
-    free(c->fail_reason);
-    c->fail_reason = NULL;
-}
-
-char *ctx_take_reason(struct host_ctx *c, int rc)
-{
-    char *r = c->fail_reason;
-    c->fail_reason = NULL;
-    return r ? r : xasprintf("returned %d without a reason", rc);
-}
-

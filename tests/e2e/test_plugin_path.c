@@ -213,6 +213,13 @@ static void shadowing_is_said_and_recorded(void **state)
     assert_int_equal(strspn(id, "0123456789abcdef"), 40);
     json_decref(doc);
     e2e_proc_free(&p);
+    /* A folder named twice on the path (here also the default one) shadows nothing. */
+    char twice[8192];
+    snprintf(twice, sizeof twice, "%s:%s", BHOST_BUILD_PLUGIN_DIR, BHOST_BUILD_PLUGIN_DIR);
+    e2e_run(&p, (const char *[]){"--plugin-path", twice, "list", NULL});
+    assert_int_equal(p.rc, 0);
+    assert_null(strstr(p.out, "shadow"));
+    e2e_proc_free(&p);
     free(spec);
     free(copy);
     free(out);

@@ -80,7 +80,7 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define BHOST_ABI_MAJOR 1
-#define BHOST_ABI_MINOR 1
+#define BHOST_ABI_MINOR 2
 
 /* First four bytes of every descriptor: "bhos" read as a little-endian word. */
 #define BHOST_MAGIC 0x736f6862u
@@ -289,6 +289,53 @@ struct bhost_hist_options {
 #define BHOST_HIST_OPTIONS(...) \
     (&(const struct bhost_hist_options){.size = sizeof(struct bhost_hist_options), __VA_ARGS__})
 
+/* A table a plugin fills with rows (ABI 1.2): bhost_table_get(). */
+typedef struct bhost_table bhost_table;
+
+/* One column of a table. */
+struct bhost_column {
+    const char *name;       /* [a-z][a-z0-9_]*, at most 31 characters */
+    const char *unit;       /* NULL: the column holds text; "": numbers without a unit;
+                               else the numbers' unit ("samples", "%", "bytes", "ms") */
+};
+
+/* What a table holds and how it is shown. `size` and `column_size` are
+ * filled by BHOST_TABLE_OPTIONS. */
+struct bhost_table_options {
+    uint32_t size;
+    uint32_t flags;         /* BHOST_TABLE_SHOW, BHOST_TABLE_SERIES */
+    const char *title;      /* one line over the printed table; NULL: its name */
+    const struct bhost_column *columns;
+    uint32_t column_count;  /* 1 to 32 */
+    uint32_t column_size;   /* sizeof(struct bhost_column) as built */
+};
+
+/* Printed after the run, under the point, unless -q (a profiler's top functions). */
+#define BHOST_TABLE_SHOW (1u << 0)
+/* A time series: rows in time order, the first column a time in ms since the point's
+ * measured iterations began (a resource monitor's samples). Reports may chart it. */
+#define BHOST_TABLE_SERIES (1u << 1)
+
+#define BHOST_TABLE_OPTIONS(...)                                          \
+    (&(const struct bhost_table_options){                                 \
+        .size = sizeof(struct bhost_table_options),                       \
+        .column_size = sizeof(struct bhost_column), __VA_ARGS__})
+
+/* Fills columns and column_count from a static array. */
+#define BHOST_COLUMNS(array)                                              \
+    .columns = (array),                                                   \
+    .column_count = (uint32_t)(sizeof(array) / sizeof((array)[0]))
+
+/* One cell of a row: `text` for a text column (NULL: empty), `number` for the others.
+ * Frozen for all of major 1. */
+struct bhost_cell {
+    const char *text;
+    double number;
+};
+
+#define BHOST_TEXT(s) {.text = (s)}
+#define BHOST_NUMBER(x) {.number = (double)(x)}
+
 /*
  * The table of host functions. It only ever grows at its end; `size` is the
  * host's sizeof, so BHOST_API_HAS(api, field) tells whether this host has a
@@ -332,6 +379,14 @@ struct bhost_api {
     uint32_t (*thread_index)(bhost_ctx *ctx);
     uint32_t (*thread_count)(bhost_ctx *ctx);
     const char *(*artifact_path)(bhost_ctx *ctx, const char *name, const char *media_type);
+
+    /* ---- ABI 1.2 ---- */
+    void (*unavailablev)(bhost_ctx *ctx, const char *name, const char *fmt, va_list ap);
+    void (*notev)(bhost_ctx *ctx, const char *name, const char *fmt, va_list ap);
+    bhost_table *(*table_get)(bhost_ctx *ctx, const char *name,
+                              const struct bhost_table_options *options);
+    void (*table_row)(bhost_ctx *ctx, bhost_table *table, const struct bhost_cell *cells);
+    const char *(*point_label)(bhost_ctx *ctx);
 };
 
 #define BHOST_API_HAS(api, field)                                         \
@@ -550,6 +605,90 @@ static inline const char *bhost_artifact_path(bhost_ctx *ctx, const char *name,
 {
     return BHOST_API_HAS(ctx->api, artifact_path) ? ctx->api->artifact_path(ctx, name, media_type)
                                                   : (const char *)0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* ABI 1.2 services: what instruments report besides numbers                  */
+/* ------------------------------------------------------------------------ */
+/*
+ * As with 1.1, each wrapper checks the host has the service; on an older
+ * host it does what its comment says instead.
+ */
+
+/*
+ * The metric `name` could not be measured on this machine, and why:
+ *
+ *     bhost_unavailable(ctx, "cycles", "perf_event_open: %s", strerror(errno));
+ *
+ * Results report it as unavailable with the reason, never as a zero, and
+ * the terminal says so once per run and reason. Values given to the metric
+ * afterwards, in the same point, are ignored. On an older host: nothing.
+ */
+BHOST_PRINTF(3, 4)
+static inline void bhost_unavailable(bhost_ctx *ctx, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    if (!BHOST_API_HAS(ctx->api, unavailablev))
+        return;
+    va_start(ap, fmt);
+    ctx->api->unavailablev(ctx, name, fmt, ap);
+    va_end(ap);
+}
+
+/*
+ * A fact in words, `name` = text, of the point (or of the run, from run
+ * hooks): which method a profiler used, a library's version. The last text
+ * set for a name is kept. On an older host: nothing.
+ */
+BHOST_PRINTF(3, 4)
+static inline void bhost_note(bhost_ctx *ctx, const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    if (!BHOST_API_HAS(ctx->api, notev))
+        return;
+    va_start(ap, fmt);
+    ctx->api->notev(ctx, name, fmt, ap);
+    va_end(ap);
+}
+
+/*
+ * The table `name` of the point (or of the run, from run hooks), made with
+ * these columns on first use: a profiler's top functions, a resource
+ * monitor's samples. Rows are added with bhost_table_row():
+ *
+ *     static const struct bhost_column cols[] = {
+ *         {"function", NULL}, {"self", "%"}, {"total", "%"}};
+ *     bhost_table *t = bhost_table_get(ctx, "top", BHOST_TABLE_OPTIONS(
+ *         BHOST_COLUMNS(cols), .flags = BHOST_TABLE_SHOW, .title = "Top functions"));
+ *     bhost_table_row(ctx, t, (struct bhost_cell[]){
+ *         BHOST_TEXT("sqlite3VdbeExec"), BHOST_NUMBER(41.5), BHOST_NUMBER(62.0)});
+ *
+ * Results hold every table with its columns and rows. Asking again for a
+ * name gives the same table; other columns then are a plugin bug. A table
+ * keeps at most 100,000 rows (results count the rest). The handle is valid
+ * until the point (or run) ends. NULL on an older host, where
+ * bhost_table_row() does nothing.
+ */
+static inline bhost_table *bhost_table_get(bhost_ctx *ctx, const char *name,
+                                           const struct bhost_table_options *options)
+{
+    return BHOST_API_HAS(ctx->api, table_get) ? ctx->api->table_get(ctx, name, options)
+                                              : (bhost_table *)0;
+}
+
+/* One row: `cells` holds one cell per column, in column order. */
+static inline void bhost_table_row(bhost_ctx *ctx, bhost_table *table,
+                                   const struct bhost_cell *cells)
+{
+    if (table && BHOST_API_HAS(ctx->api, table_row))
+        ctx->api->table_row(ctx, table, cells);
+}
+
+/* The point's label as results show it ("memory_db[mode=disk]"): a title for
+ * what a plugin writes about the point. NULL outside a point and on an older host. */
+static inline const char *bhost_point_label(bhost_ctx *ctx)
+{
+    return BHOST_API_HAS(ctx->api, point_label) ? ctx->api->point_label(ctx) : (const char *)0;
 }
 
 /* ------------------------------------------------------------------------ */

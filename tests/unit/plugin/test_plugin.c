@@ -193,14 +193,29 @@ static void registry_finds_plugins_and_records_refusals(void **state)
 static void earlier_path_shadows_later(void **state)
 {
     (void)state;
-    /* The build's plugin folder given first and also searched last by default. */
-    const char *paths[] = {BHOST_BUILD_PLUGIN_DIR};
+    /* A copy of spin in a folder of its own, first on the path: the build's is shadowed. */
+    char dir[] = "/tmp/bhost-shadow-XXXXXX", cmd[512];
+    assert_non_null(mkdtemp(dir));
+    snprintf(cmd, sizeof cmd, "cp '%s/spin.so' '%s/'", BHOST_BUILD_PLUGIN_DIR, dir);
+    assert_int_equal(system(cmd), 0);
+    const char *paths[] = {dir, BHOST_BUILD_PLUGIN_DIR};
     struct registry r;
-    registry_init(&r, paths, 1);
+    registry_init(&r, paths, 2);
     registry_scan(&r);
     const struct plugin *spin = registry_find(&r, "spin");
     assert_non_null(spin);
     assert_int_equal((int)spin->nshadowed, 1);
+    assert_string_equal(spin->shadowed[0], BHOST_BUILD_PLUGIN_DIR "/spin.so");
+    registry_free(&r);
+    snprintf(cmd, sizeof cmd, "rm -r '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+    /* The build's folder given first and also searched last by default: read once. */
+    const char *again[] = {BHOST_BUILD_PLUGIN_DIR};
+    registry_init(&r, again, 1);
+    registry_scan(&r);
+    spin = registry_find(&r, "spin");
+    assert_non_null(spin);
+    assert_int_equal((int)spin->nshadowed, 0);
     registry_free(&r);
 }
 

@@ -30,10 +30,37 @@ static void host_table_says_what_it_has(void **state)
     assert_int_equal(sizeof(bhost_ctx), sizeof(void *));
 }
 
+/* On a 1.1 host (a table that ends before the 1.2 services) the 1.2 wrappers do what the
+ * header says instead: nothing, or NULL. They never call past the table's end: these calls
+ * would crash on a context that is not the host's if they did. */
+static void the_1_2_wrappers_fall_back_on_a_1_1_host(void **state)
+{
+    (void)state;
+    const void *slots[] = {(const void *)host_api.unavailablev, (const void *)host_api.notev,
+                           (const void *)host_api.table_get, (const void *)host_api.table_row,
+                           (const void *)host_api.point_label};
+    for (size_t i = 0; i < sizeof slots / sizeof slots[0]; i++)
+        assert_non_null(slots[i]);
+    struct bhost_api older = host_api;
+    older.size = (uint32_t)offsetof(struct bhost_api, unavailablev);
+    older.abi_minor = 1;
+    bhost_ctx ctx = {.api = &older};
+    static const struct bhost_column cols[] = {{"x", ""}};
+    bhost_table *t = bhost_table_get(&ctx, "t", BHOST_TABLE_OPTIONS(BHOST_COLUMNS(cols)));
+    assert_null(t);
+    bhost_table_row(&ctx, (bhost_table *)&older, (struct bhost_cell[]){BHOST_NUMBER(1)});
+    bhost_unavailable(&ctx, "cycles", "no %s", "PMU");
+    bhost_note(&ctx, "method", "none");
+    assert_null(bhost_point_label(&ctx));
+    assert_true(BHOST_API_HAS(&older, artifact_path));
+    assert_false(BHOST_API_HAS(&older, point_label));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(host_table_says_what_it_has),
+        cmocka_unit_test(the_1_2_wrappers_fall_back_on_a_1_1_host),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

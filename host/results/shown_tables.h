@@ -1,0 +1,16 @@
+/*
+ * shown_tables.h — the tables plugins asked to show (BHOST_TABLE_SHOW, such
+ * as a profiler's top functions), printed after the run's summary table,
+ * each under its point's label.
+ */
+#ifndef BHOST_SHOWN_TABLES_H
+#define BHOST_SHOWN_TABLES_H
+
+#include <jansson.h>
+#include <stdio.h>
+
+/* Every shown table of the document's points; without `verbose`, at most 50 rows each and
+ * text cut to fit. */
+void report_shown_tables(FILE *out, const json_t *doc, int verbose);
+
+#endif
