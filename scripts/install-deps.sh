@@ -14,6 +14,7 @@ packages=(
   clang libclang-rt-14-dev               # fuzz tests: libFuzzer and its sanitizer runtimes
   libhdrhistogram-java                   # interop test: the reference HdrHistogram reads bhost's logs
   default-jdk-headless                   # interop test: javac and java for that test's checker
+  libxml2-utils                          # profile writers' test: xmllint parses the flame-graph SVG
 )
 
 missing=()
