@@ -50,8 +50,14 @@ struct flame_graph {
     char **names;           /* tree.names cleaned for XML, then the root's */
     char *title, *subtitle; /* cleaned; no subtitle: NULL */
     uint32_t width, height;
-    double px_per_sample;
 };
+
+/* A share of the frames' width: computed as flamegraph.js computes it, so
+ * that both cut a name at the same length. */
+static double share_px(const struct flame_graph *g, uint64_t samples)
+{
+    return (double)samples / (double)g->tree.samples * (g->width - 2.0 * SIDE_PAD);
+}
 
 /* FNV-1a: the same name gets the same colour in every graph. */
 static uint32_t name_hash(const char *s)
@@ -105,8 +111,8 @@ static void write_frame(FILE *out, const struct flame_graph *g, const struct fla
         node == g->tree.nodes ? NULL : &g->profile->frames[node->frame];
     const char *name = g->names[node == g->tree.nodes ? g->tree.name_count : node->name];
     uint64_t total = g->tree.samples;
-    double x = SIDE_PAD + (double)node->offset * g->px_per_sample;
-    double w = total ? (double)node->samples * g->px_per_sample : g->width - 2 * SIDE_PAD;
+    double x = SIDE_PAD + (total ? share_px(g, node->offset) : 0);
+    double w = total ? share_px(g, node->samples) : g->width - 2 * SIDE_PAD;
     double y = g->height - BOTTOM_PAD - (double)(node->depth + 1) * FRAME_HEIGHT;
 
     fprintf(out, "<g class=\"f\" data-x=\"%" PRIu64 "\" data-w=\"%" PRIu64 "\"><title>",
@@ -177,7 +183,7 @@ static void write_frames(FILE *out, const struct flame_graph *g)
     fprintf(out, "\" data-text-pad=\"%d\">\n", TEXT_PAD);
     for (size_t i = 0; i < g->tree.count; i++) {
         const struct flame_node *node = &g->tree.nodes[i];
-        if (i == 0 || (double)node->samples * g->px_per_sample >= MIN_BOX_WIDTH)
+        if (i == 0 || share_px(g, node->samples) >= MIN_BOX_WIDTH)
             write_frame(out, g, node);
     }
     fputs("</g>\n", out);
@@ -230,7 +236,6 @@ int profile_write_flamegraph(const struct profile *p, FILE *out,
         g.width = MIN_WIDTH;
     g.height = TOP_PAD + (g.subtitle ? SUBTITLE_PAD : 0) +
                (g.tree.max_depth + 1) * FRAME_HEIGHT + BOTTOM_PAD;
-    g.px_per_sample = g.tree.samples ? (g.width - 2.0 * SIDE_PAD) / (double)g.tree.samples : 0;
 
     write_head(out, &g);
     write_frames(out, &g);
