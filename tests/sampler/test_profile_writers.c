@@ -139,6 +139,7 @@ static void assert_valid_xml(const struct svg_file *file)
 }
 
 /* The value of an XPath expression over the SVG (malloc'd). */
+__attribute__((format(printf, 2, 3)))
 static char *xpath(const struct svg_file *file, const char *format, ...)
 {
     char expression[512];
