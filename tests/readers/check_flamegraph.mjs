@@ -3,7 +3,8 @@
 // the sampler (plugins/instruments/sampler/flamegraph.c) in headless
 // Chromium and checks that it loads without any error, that a frame's name
 // contains each NAME, and that its script works: mouse-over details, zoom
-// on click and Reset Zoom, search with highlight and the share matched.
+// on click and Reset Zoom, search with highlight and the share matched,
+// Escape.
 // Exit status 0 if all holds, 1 with the reason otherwise.
 import { check, checkNoProblems, parseArguments, runCheck } from "./browser.mjs";
 
@@ -181,4 +182,13 @@ await runCheck("check_flamegraph", 60, () => ({ "/graph.svg": file }), async ({ 
   check(cleared.every((frame) => frame.fill !== HIGHLIGHT), "Reset Search left frames highlighted");
   check((await readLayout(page)).matched.trim() === "", "Reset Search left the share matched shown");
   log("Reset Search: highlight and share cleared");
+
+  // Escape undoes both a zoom and a search.
+  await boxes[target.index].click();
+  await page.click("#search");
+  await page.keyboard.press("Escape");
+  const escaped = await readFrames(page);
+  checkUnzoomed(escaped, original, "after Escape");
+  check(escaped.every((frame) => frame.fill !== HIGHLIGHT), "Escape left frames highlighted");
+  log("Escape: zoom and search undone");
 });
