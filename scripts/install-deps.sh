@@ -14,17 +14,40 @@ packages=(
   clang libclang-rt-14-dev               # fuzz tests: libFuzzer and its sanitizer runtimes
   libhdrhistogram-java                   # interop test: the reference HdrHistogram reads bhost's logs
   default-jdk-headless                   # interop test: javac and java for that test's checker
+  libxml2-utils                          # profile writers' test: xmllint parses the flame-graph SVG
+  chromium                               # reader tests: the SVG and speedscope's viewer in a real browser
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# Reader tests: node and npm from Debian unless some other node (nodesource's, say) is there.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 
-echo "bhost: installing ${missing[*]}"
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bhost: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Reader tests: speedscope's viewer and puppeteer-core (which drives the system
+# chromium; it downloads no browser), pinned, in a folder of their own outside
+# the source tree. tests/readers/ finds it through the same variable.
+node_dir=${BHOST_TEST_NODE_DIR:-/usr/local/lib/bhost-test-node}
+node_packages=(speedscope@1.25.0 puppeteer-core@24.43.1)
+for spec in "${node_packages[@]}"; do
+  name=${spec%@*}
+  installed=$(node -p "require('$node_dir/node_modules/$name/package.json').version" 2>/dev/null || true)
+  if [ "$name@$installed" != "$spec" ]; then
+    echo "bhost: installing ${node_packages[*]} into $node_dir"
+    $sudo mkdir -p "$node_dir"
+    $sudo env PUPPETEER_SKIP_DOWNLOAD=1 npm install --prefix "$node_dir" --save-exact \
+      --no-audit --no-fund --loglevel=error "${node_packages[@]}" >/dev/null
+    break
+  fi
+done
