@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages bhost needs to build and test, if missing.
+# scripts/install-deps.sh [--tests]
+# Installs the Debian 12 packages bhost needs to build and run, if missing;
+# with --tests, also what its test suite needs (scripts/test.sh passes it).
 # docs/dependencies.md says why each one is here.
 set -euo pipefail
 
@@ -10,21 +12,31 @@ packages=(
   zlib1g-dev                             # HdrHistogram V2 compression
   libjemalloc-dev                        # the host's allocator
   libsqlite3-dev                         # the SQLite experiments (memory_db, sqlite_pragma)
-  libcmocka-dev                          # unit tests
-  clang libclang-rt-14-dev               # fuzz tests: libFuzzer and its sanitizer runtimes
-  libhdrhistogram-java                   # interop test: the reference HdrHistogram reads bhost's logs
-  default-jdk-headless                   # interop test: javac and java for that test's checker
-  libxml2-utils                          # profile writers' test: xmllint parses the flame-graph SVG
-  chromium                               # reader tests: the SVG and speedscope's viewer in a real browser
+  libunwind-dev                          # sampler: unwinding sampled stacks by DWARF CFI
+  libdw-dev                              # sampler: symbols, inlined functions, source files (elfutils)
 )
+tests=0
+[ "${1:-}" = "--tests" ] && tests=1
+if [ $tests -eq 1 ]; then
+  packages+=(
+    libcmocka-dev                        # unit tests
+    clang libclang-rt-14-dev             # fuzz tests: libFuzzer and its sanitizer runtimes
+    libhdrhistogram-java                 # interop test: the reference HdrHistogram reads bhost's logs
+    default-jdk-headless                 # interop test: javac and java for that test's checker
+    libxml2-utils                        # sampler tests: xmllint parses the flame-graph SVG
+    chromium                             # reader tests: the SVG and speedscope's viewer in a real browser
+  )
+fi
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
 # Reader tests: node and npm from Debian unless some other node (nodesource's, say) is there.
-command -v node >/dev/null || missing+=(nodejs)
-command -v npm >/dev/null || missing+=(npm)
+if [ $tests -eq 1 ]; then
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+fi
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -34,6 +46,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+
+[ $tests -eq 1 ] || exit 0
 
 # Reader tests: speedscope's viewer and puppeteer-core (which drives the system
 # chromium; it downloads no browser), pinned, in a folder of their own outside

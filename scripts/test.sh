@@ -4,12 +4,12 @@
 # each libFuzzer target for 15 s from its corpus (tests/fuzz/run.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+bash scripts/install-deps.sh --tests
 
 run_suite() { # build-dir, extra cmake args...
   local dir=$1; shift
   echo "== bhost tests: $dir $*"
-  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBHOST_TESTS=ON "$@" >/dev/null
   cmake --build "$dir" -j"$(nproc)" >/dev/null
   (cd "$dir" && ctest --output-on-failure -j"$(nproc)")
 }
