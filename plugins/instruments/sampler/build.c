@@ -279,6 +279,11 @@ static uint32_t convert(struct builder *k, const struct stack_set *set, const st
         uint32_t first, count;
         if (frames_of(k, ips[i], i == 0, &first, &count) != 0)
             return UINT32_MAX;
+        /* Calls among the unnamed functions of one module ("[libsqlite3.so.0]" calling
+         * itself) are one frame: their number says nothing. */
+        if (count == 1 && n > 0 && (*path)[n - 1] == k->address_frames[first] &&
+            k->b->frames[k->address_frames[first]].name[0] == '[')
+            continue;
         memcpy(*path + n, k->address_frames + first, count * sizeof **path);
         n += count;
     }

@@ -3,7 +3,8 @@
  * functions (profile.h), symbolised after the point's measured iterations.
  * Stacks the unwinder could not finish get a root frame "[truncated]";
  * samples taken in the kernel a leaf frame "[kernel]"; addresses no symbol
- * covers are named after their module ("[libsqlite3.so.0]").
+ * covers are named after their module ("[libsqlite3.so.0]"), and calls
+ * among such addresses of one module make one frame.
  */
 #ifndef BHOST_SAMPLER_BUILD_H
 #define BHOST_SAMPLER_BUILD_H

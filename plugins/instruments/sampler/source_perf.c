@@ -239,11 +239,11 @@ static uint64_t take_u64(const uint8_t **at)
     return v;
 }
 
-/* One PERF_RECORD_SAMPLE, laid out as sample_type asked (perf_event_open(2)). */
-static void parse_sample(struct perf_source *p, const struct perf_event_header *h,
+/* One PERF_RECORD_SAMPLE at `rec`, laid out as sample_type asked (perf_event_open(2)). */
+static void parse_sample(const uint8_t *rec, const struct perf_event_header *h,
                          source_take_fn *take, void *arg)
 {
-    const uint8_t *at = p->record + sizeof *h, *end = p->record + h->size;
+    const uint8_t *at = rec + sizeof *h, *end = rec + h->size;
     struct raw_sample s;
     memset(&s, 0, offsetof(struct raw_sample, regs));
     take_u64(&at); /* ip: the registers have it, in user mode */
@@ -279,16 +279,21 @@ static size_t drain_ring(struct perf_source *p, struct ring *r, source_take_fn *
             ((uint8_t *)&h)[i] = r->data[(tail + i) & (r->size - 1)];
         if (h.size < sizeof h)
             break; /* never from a sane kernel: stop rather than loop */
+        /* Read in place; only a record that wraps round the ring's end is copied whole
+         * (each sample is kilobytes of stack: copying them all would cost as much again). */
         size_t first = (size_t)(r->size - (tail & (r->size - 1)));
-        size_t len = h.size < first ? h.size : first;
-        memcpy(p->record, r->data + (tail & (r->size - 1)), len);
-        memcpy(p->record + len, r->data, h.size - len);
+        const uint8_t *rec = r->data + (tail & (r->size - 1));
+        if (h.size > first) {
+            memcpy(p->record, rec, first);
+            memcpy(p->record + first, r->data, h.size - first);
+            rec = p->record;
+        }
         if (h.type == PERF_RECORD_SAMPLE) {
-            parse_sample(p, &h, take, arg);
+            parse_sample(rec, &h, take, arg);
             n++;
         } else if (h.type == PERF_RECORD_LOST) {
             uint64_t lost;
-            memcpy(&lost, p->record + sizeof h + sizeof(uint64_t), sizeof lost);
+            memcpy(&lost, rec + sizeof h + sizeof(uint64_t), sizeof lost);
             p->losses.lost += lost;
         } else if (h.type == PERF_RECORD_THROTTLE) {
             p->losses.throttled++;
