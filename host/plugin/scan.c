@@ -287,6 +287,18 @@ static size_t follow_child(struct follow *f, char *const *paths, size_t n,
                 while (waitpid(f->pid, &status, 0) < 0 && errno == EINTR)
                     ;
                 status = stopped;
+                /* What it wrote before it stopped is in the pipes: read it, to know where
+                 * (a bounded look: something it started may still be writing). */
+                for (int look = 0; look < 64; look++) {
+                    struct pollfd fds[2] = {{.fd = f->msg_fd, .events = POLLIN},
+                                            {.fd = f->out_fd, .events = POLLIN}};
+                    if (poll(fds, 2, 0) <= 0)
+                        break;
+                    if (fds[1].revents)
+                        drain_output(f);
+                    if (fds[0].revents)
+                        drain_messages(f, out, n, &settled);
+                }
                 break;
             }
         }
