@@ -37,13 +37,9 @@ static int open_event(const struct perf_event_def *e, int group_fd, int exclude_
     return (int)syscall(SYS_perf_event_open, &attr, 0, -1, group_fd, PERF_FLAG_FD_CLOEXEC);
 }
 
-int perf_probe(const struct perf_event_def *e, int exclude_kernel)
+int perf_hold(const struct perf_event_def *e, int exclude_kernel)
 {
-    int fd = open_event(e, -1, exclude_kernel);
-    if (fd < 0)
-        return errno;
-    close(fd);
-    return 0;
+    return open_event(e, -1, exclude_kernel);
 }
 
 static void fail(struct perf_thread *t, int i, const char *call, int error)

@@ -40,7 +40,7 @@ void perf_thread_start(struct perf_thread *t);
 /* Stops every group, reads and scales its counts, and closes them all. */
 void perf_thread_stop(struct perf_thread *t);
 
-/* perf_event_open() of one event alone on the calling thread, closed at once: errno, or 0. */
-int perf_probe(const struct perf_event_def *e, int exclude_kernel);
+/* One event alone on the calling thread, disabled: its descriptor, or -1 and errno. */
+int perf_hold(const struct perf_event_def *e, int exclude_kernel);
 
 #endif
