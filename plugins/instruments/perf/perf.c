@@ -33,7 +33,6 @@ struct perf {
     int exclude_kernel;
     char mode[200];         /* what is counted, for the note */
     char why[PERF_NEVENTS][320]; /* why an event not opened is unavailable */
-    int held[PERF_NEVENTS]; /* see hold_events() */
     uint32_t nthreads;      /* of the point under way */
     struct perf_thread *threads;
 };
@@ -134,13 +133,32 @@ static void probe(struct perf *s, int kernel)
  * when the last one closes (per-CPU lists of software events, the scheduler's hooks): some
  * 0.1 to 0.5 ms each time on the development VM. One disabled event of each kind, held by
  * the host for the run, keeps that in place, and a point's threads open and close theirs
- * in tens of microseconds. Held events never count and are not inherited by points.
+ * in tens of microseconds. Held events never count and are not inherited by points. One
+ * set serves every perf instrument of the run (the plugin is loaded once).
  */
-static void hold_events(struct perf *s)
+static struct {
+    unsigned users;
+    uint32_t held; /* bit i: fd[i] is open */
+    int fd[PERF_NEVENTS];
+} holders;
+
+static void hold_events(const struct perf *s)
 {
+    holders.users++;
     for (int i = 0; i < PERF_NEVENTS; i++)
-        s->held[i] = (s->opened & (1u << i)) ? perf_hold(&perf_events[i], s->exclude_kernel)
-                                             : -1;
+        if ((s->opened & ~holders.held & (1u << i)) &&
+            (holders.fd[i] = perf_hold(&perf_events[i], s->exclude_kernel)) >= 0)
+            holders.held |= 1u << i;
+}
+
+static void release_events(void)
+{
+    if (--holders.users > 0)
+        return;
+    for (int i = 0; i < PERF_NEVENTS; i++)
+        if (holders.held & (1u << i))
+            close(holders.fd[i]);
+    holders.held = 0;
 }
 
 static int perf_run_start(bhost_ctx *ctx, void **state)
@@ -313,11 +331,8 @@ static int perf_point_end(bhost_ctx *ctx, void *state)
 static void perf_run_end(bhost_ctx *ctx, void *state)
 {
     (void)ctx;
-    struct perf *s = state;
-    for (int i = 0; i < PERF_NEVENTS; i++)
-        if (s->held[i] >= 0)
-            close(s->held[i]);
-    free(s);
+    release_events();
+    free(state);
 }
 
 static const char *const events_choices[] = {"all", "software", "hardware", NULL};
