@@ -17,9 +17,16 @@
 
 #include "e2e.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define PLUGINS BHOST_TEST_PLUGIN_DIR ":" BHOST_BUILD_PLUGIN_DIR
@@ -307,6 +314,61 @@ static void perf_software_only_leaves_hardware_out(void **state)
     free(dir);
 }
 
+/* bhost run SPEC --out OUT in a process where perf_event_open() fails with ENOSYS, as a
+ * seccomp filter (a container's) makes it: its exit code. */
+static int run_without_perf_events(const char *spec, const char *out)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct sock_filter code[] = {
+            BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+            BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_perf_event_open, 0, 1),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+            BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+        };
+        struct sock_fprog filter = {.len = sizeof code / sizeof code[0], .filter = code};
+        int null = open("/dev/null", O_WRONLY);
+        dup2(null, STDOUT_FILENO);
+        dup2(null, STDERR_FILENO);
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+            prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter) != 0)
+            _exit(126);
+        execl(BHOST_EXE, BHOST_EXE, "--plugin-path", PLUGINS, "run", spec, "--out", out, "-q",
+              (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        assert_int_equal(errno, EINTR);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void perf_refused_entirely_fails_no_point(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("noperf"), *out = e2e_dir("out");
+    char *spec = perf_spec(dir, "all");
+    assert_int_equal(run_without_perf_events(spec, out), 0);
+    json_t *doc = e2e_results(out);
+    assert_non_null(doc);
+    static const char *const all[] = {"perf.cycles", "perf.instructions", "perf.branches",
+                                      "perf.branch_misses", "perf.cache_references",
+                                      "perf.cache_misses", "perf.task_clock_ns",
+                                      "perf.page_faults", "perf.context_switches",
+                                      "perf.cpu_migrations", "perf.ipc"};
+    for (size_t i = 0; i < 2; i++) {
+        json_t *pt = at(at(doc, "points"), i == 0 ? "0" : "1");
+        assert_string_equal(text(pt, "status"), "ok");
+        for (size_t k = 0; k < sizeof all / sizeof all[0]; k++)
+            expect_unavailable(pt, all[k], "perf_event_open: Function not implemented");
+    }
+    json_decref(doc);
+    free(spec);
+    free(dir);
+    free(out);
+}
+
 /* ---- resources -------------------------------------------------------------- */
 
 #define HELD_MIB 64
@@ -454,6 +516,7 @@ int main(void)
         cmocka_unit_test(alloc_counts_what_the_experiment_allocates),
         cmocka_unit_test(perf_counts_faults_and_cpu_time),
         cmocka_unit_test(perf_software_only_leaves_hardware_out),
+        cmocka_unit_test(perf_refused_entirely_fails_no_point),
         cmocka_unit_test(resources_samples_the_point),
         cmocka_unit_test(the_three_together),
     };
