@@ -224,9 +224,10 @@ BHOST_PLUGIN = {
            "bytes_freed (bytes, exact for the measured threads: jemalloc's per-thread "
            "counters, in usable sizes, so a malloc(100) counts 112), net_bytes (their "
            "difference), allocations and deallocations (calls, from every arena's statistics: "
-           "the whole process's, the host's own bookkeeping between repetitions included; "
-           "deallocations is allocations less the growth in live objects). Needs the host "
-           "to run on jemalloc; without it every metric is unavailable, with the reason.",
+           "the whole process's; deallocations is allocations less the growth in live "
+           "objects). Both include the host's own work on the measured threads between "
+           "repetitions. Needs the host to run on jemalloc; without it every metric is "
+           "unavailable, with the reason.",
     BHOST_PARAMS(params),
     .run_start = alloc_run_start,
     .point_start = alloc_point_start,

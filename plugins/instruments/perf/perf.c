@@ -351,8 +351,8 @@ BHOST_PLUGIN = {
     BHOST_PLUGIN_HEADER(BHOST_INSTRUMENT),
     .name = "perf",
     .version = "1.0",
-    .summary = "cycles, instructions, branches, cache and page faults, task clock, context "
-               "switches of the measured threads, from perf_event_open(2)",
+    .summary = "cycles, instructions, branches, cache misses, task clock, page faults and "
+               "context switches of the measured threads, from perf_event_open(2)",
     .doc = "Per point, counters summed over the measured threads (so also per iteration and "
            "per second): cycles, instructions, branches, branch_misses, cache_references, "
            "cache_misses, task_clock_ns (ns on the CPU), page_faults, context_switches, "

@@ -109,6 +109,8 @@ int sampling_start(struct sampling *sm, uint64_t interval_ns)
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int rc = pthread_create(&sm->thread, &attr, sample_until_stopped, sm);
+    if (rc == EINVAL && cpu >= 0) /* the CPU refused (a cpuset): anywhere, then */
+        rc = pthread_create(&sm->thread, NULL, sample_until_stopped, sm);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     pthread_attr_destroy(&attr);
     if (rc != 0) {
