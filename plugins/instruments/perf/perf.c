@@ -133,8 +133,9 @@ static void probe(struct perf *s, int kernel)
  * when the last one closes (per-CPU lists of software events, the scheduler's hooks): some
  * 0.1 to 0.5 ms each time on the development VM. One disabled event of each kind, held by
  * the host for the run, keeps that in place, and a point's threads open and close theirs
- * in tens of microseconds. Held events never count and are not inherited by points. One
- * set serves every perf instrument of the run (the plugin is loaded once).
+ * in tens of microseconds. Held events stay disabled, so never count; a point's process
+ * inherits their descriptors, not the events. One set serves every perf instrument of the
+ * run (the plugin is loaded once).
  */
 static struct {
     unsigned users;
