@@ -256,7 +256,8 @@ static unsigned hooks_of(const struct bhost_plugin *d)
            (d->point_start ? PLUGIN_HOOK_POINT_START : 0u) |
            (d->point_end ? PLUGIN_HOOK_POINT_END : 0u) | (d->run_end ? PLUGIN_HOOK_RUN_END : 0u) |
            (d->thread_start ? PLUGIN_HOOK_THREAD_START : 0u) |
-           (d->thread_end ? PLUGIN_HOOK_THREAD_END : 0u);
+           (d->thread_end ? PLUGIN_HOOK_THREAD_END : 0u) | (d->pause ? PLUGIN_HOOK_PAUSE : 0u) |
+           (d->resume ? PLUGIN_HOOK_RESUME : 0u);
 }
 
 /* The descriptor's strings become the plugin's own copies; the hooks stay until closed. */
@@ -348,6 +349,8 @@ int plugin_open(struct plugin *p, char *err, size_t n)
     o->run_end = fresh.run_end;
     o->thread_start = fresh.thread_start;
     o->thread_end = fresh.thread_end;
+    o->pause = fresh.pause;
+    o->resume = fresh.resume;
     p->handle = handle;
     return 0;
 }

@@ -33,6 +33,8 @@ enum plugin_hook {
     PLUGIN_HOOK_RUN_END = 1u << 7,
     PLUGIN_HOOK_THREAD_START = 1u << 8,
     PLUGIN_HOOK_THREAD_END = 1u << 9,
+    PLUGIN_HOOK_PAUSE = 1u << 10,
+    PLUGIN_HOOK_RESUME = 1u << 11,
 };
 
 /* A file as it was when bhost read it: if any of this changes, so may the plugin. */

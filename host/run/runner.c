@@ -143,13 +143,13 @@ static int hook_ok(struct point_run_ctx *x, struct host_ctx *c, int rc, const ch
     return 0;
 }
 
-enum instrument_hook { POINT_START, POINT_END, THREAD_START, THREAD_END };
+enum instrument_hook { POINT_START, POINT_END, THREAD_START, THREAD_END, PAUSE, RESUME };
 
 /* One hook of each instrument of the point's experiment, on the calling thread `t`. */
 static void instruments_hook(struct point_run_ctx *x, enum instrument_hook which, uint32_t t)
 {
     static const char *const names[] = {"point_start", "point_end", "thread_start",
-                                        "thread_end"};
+                                        "thread_end", "pause", "resume"};
     for (size_t i = 0; i < x->r->ninsts; i++) {
         struct instrument_run *ir = &x->r->insts[i];
         if (ir->exp != x->pt->exp)
@@ -162,10 +162,12 @@ static void instruments_hook(struct point_run_ctx *x, enum instrument_hook which
         }
         if (which != POINT_START && !ir->in_point)
             continue;
-        int (*hook)(bhost_ctx *, void *) = which == POINT_START   ? d->point_start
-                                           : which == POINT_END   ? d->point_end
+        int (*hook)(bhost_ctx *, void *) = which == POINT_START    ? d->point_start
+                                           : which == POINT_END    ? d->point_end
                                            : which == THREAD_START ? d->thread_start
-                                                                  : d->thread_end;
+                                           : which == THREAD_END   ? d->thread_end
+                                           : which == PAUSE        ? d->pause
+                                                                   : d->resume;
         if (which == POINT_END)
             ir->in_point = 0;
         if (!hook) {
@@ -300,8 +302,11 @@ static void run_thread(struct point_run_ctx *x, uint32_t t)
         }
         point_live_begin(live, 1 + (uint64_t)rep);
         together(x);
+        if (rep > 0)
+            instruments_hook(x, RESUME, t);
         x->thread_iterations[t] = loop_measure(&c, x->state, x->pr, live, 1 + (uint64_t)rep,
                                                e->measured, min_ns, &x->thread_wall_ns[t]);
+        instruments_hook(x, PAUSE, t);
         check_misuse(x, &c, iterate_name);
         together(x);
         if (t == 0) {

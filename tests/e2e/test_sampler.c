@@ -158,7 +158,7 @@ static char *spec(const char *dir, int measured, const char *extra, const char *
              "    params: {work: 100000}\n"
              "    instruments:\n"
              "      - instrument: sampler\n"
-             "        params: {%s}\n",
+             "        params: {top: 1000, %s}\n",
              measured, extra, sampler_params);
     return e2e_write(dir, "sampled.yaml", body);
 }
@@ -207,7 +207,7 @@ static void attributes(const char *method, const char *isolate, int measured, co
     if (hot < 0.70 || hot > 0.80 || warm < 0.20 || warm > 0.30)
         fail_msg("%s: hot_75 %.1f %%, warm_25 %.1f %% of %llu samples", method, 100 * hot,
                  100 * warm, (unsigned long long)samples);
-    /* The top table: both functions, their total shares as the stacks say. */
+    /* The top table (every function: top 1000): both, their total shares as the stacks say. */
     json_t *rows = at(pt, "tables/sampler.top/rows");
     int seen = 0;
     size_t i;
@@ -295,6 +295,46 @@ static void wall_clock_mode(void **state)
     free(out);
 }
 
+/* Between repetitions the host adds up and records what was measured: with 300 short
+ * repetitions that is a tenth of the time, and none of it is the point's. The sampler
+ * leaves it out, says how many samples it left out, and no stack shows the host's work. */
+static void the_hosts_work_between_repetitions_is_left_out(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("reps"), *out = e2e_dir("out");
+    char *path = e2e_write(dir, "reps.yaml",
+                           "min_time: 0\n"
+                           "iterations: {warmup: 2, measured: 5}\n"
+                           "repetitions: 300\n"
+                           "experiments:\n"
+                           "  - experiment: test_hotspots\n"
+                           "    params: {work: 20000}\n"
+                           "    instruments: [{instrument: sampler, params: {top: 0}}]\n");
+    json_t *doc;
+    struct proc p;
+    e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", path, "--out", out, "-q",
+                                 NULL});
+    assert_int_equal(p.rc, 0);
+    e2e_proc_free(&p);
+    doc = e2e_results(out);
+    json_t *pt = at(doc, "points/0");
+    expect_in(text(pt, "notes/sampler.left_out"), "samples taken while the host worked");
+    char file[8300];
+    artifact(out, pt, "sampler.profile.collapsed.txt", file, sizeof file);
+    char *stacks = read_all(file);
+    static const char *const host_work[] = {"repetition_done", "send_repetition",
+                                            "point_merge_threads", "point_json_repetition"};
+    for (size_t i = 0; i < sizeof host_work / sizeof host_work[0]; i++)
+        if (strstr(stacks, host_work[i]))
+            fail_msg("a sample of the host's work (%s) is in the profile", host_work[i]);
+    expect_in(stacks, "hot_75");
+    free(stacks);
+    json_decref(doc);
+    free(path);
+    free(dir);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +343,7 @@ int main(void)
         cmocka_unit_test(in_the_hosts_process_too),
         cmocka_unit_test(every_thread_is_sampled),
         cmocka_unit_test(wall_clock_mode),
+        cmocka_unit_test(the_hosts_work_between_repetitions_is_left_out),
     };
     return cmocka_run_group_tests(tests, NULL, e2e_cleanup);
 }

@@ -56,6 +56,7 @@ static char *spec_with(const char *dir, const char *misuse)
     char text[512];
     snprintf(text, sizeof text,
              "iterations: {warmup: 10, measured: 1000}\n"
+             "repetitions: 3\n"
              "threads: [1, 2]\n"
              "experiments:\n"
              "  - experiment: spin\n"
@@ -110,6 +111,11 @@ static void reports_reach_results_and_the_terminal(void **state)
         /* A row from each thread's thread_start. */
         json_int_t threads = json_integer_value(at(pt, "threads"));
         assert_int_equal(json_array_size(at(pt, "tables/test_sdk12.threads/rows")), threads);
+        /* Paused after each of the 3 repetitions on every thread, resumed before the 2 later
+         * ones, and thread_end found every thread paused. */
+        assert_true(json_number_value(at(pt, "metrics/test_sdk12.pauses/value")) == 3.0 * threads);
+        assert_true(json_number_value(at(pt, "metrics/test_sdk12.resumes/value")) == 2.0 * threads);
+        assert_null(json_object_get(at(pt, "metrics"), "test_sdk12.out_of_order"));
     }
     /* The run's own: in the instrument's entry, without a prefix. */
     json_t *entry = at(doc, "instruments/0");

@@ -8,6 +8,9 @@
  *     percentage, a count; a row with no text) and a series "series"
  *     (t_ms, rss in bytes) of 5 rows;
  *   - thread_start: a row per thread in a table "threads", from any thread;
+ *   - pause/resume: counted (counters "pauses", "resumes"); a resume that does
+ *     not follow a pause, or a thread_end that does not find the thread
+ *     paused, sets the gauge "out_of_order";
  *   - run_end: a note and a table of the run;
  *   - parameter `misuse`: none, or one way to misuse the table API
  *     (text_in_number, no_options, other_columns, bad_column), which must
@@ -24,9 +27,41 @@ static const struct bhost_column top_columns[] = {
 static const struct bhost_column series_columns[] = {{"t_ms", "ms"}, {"rss", "bytes"}};
 static const struct bhost_column thread_columns[] = {{"index", ""}};
 
+/* Whether this thread is paused: pause() and resume() alternate, thread_end() comes paused. */
+static _Thread_local int paused;
+
+static int pause_hook(bhost_ctx *ctx, void *state)
+{
+    (void)state;
+    if (paused)
+        bhost_gauge_set(ctx, "out_of_order", 1);
+    paused = 1;
+    bhost_counter_add(ctx, "pauses", 1);
+    return BHOST_OK;
+}
+
+static int resume_hook(bhost_ctx *ctx, void *state)
+{
+    (void)state;
+    if (!paused)
+        bhost_gauge_set(ctx, "out_of_order", 1);
+    paused = 0;
+    bhost_counter_add(ctx, "resumes", 1);
+    return BHOST_OK;
+}
+
+static int thread_end(bhost_ctx *ctx, void *state)
+{
+    (void)state;
+    if (!paused)
+        bhost_gauge_set(ctx, "out_of_order", 1);
+    return BHOST_OK;
+}
+
 static int thread_start(bhost_ctx *ctx, void *state)
 {
     (void)state;
+    paused = 0;
     bhost_table *t = bhost_table_get(ctx, "threads", BHOST_TABLE_OPTIONS(BHOST_COLUMNS(thread_columns)));
     bhost_table_row(ctx, t, (struct bhost_cell[]){BHOST_NUMBER(bhost_thread_index(ctx))});
     return BHOST_OK;
@@ -114,4 +149,7 @@ BHOST_PLUGIN = {
     .point_end = point_end,
     .run_end = run_end,
     .thread_start = thread_start,
+    .thread_end = thread_end,
+    .pause = pause_hook,
+    .resume = resume_hook,
 };

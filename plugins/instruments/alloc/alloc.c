@@ -2,12 +2,14 @@
  * alloc — what a point allocates, from the jemalloc the host runs on.
  *
  * Bytes come from jemalloc's per-thread counters (thread.allocated and
- * thread.deallocated), read in thread_start() and thread_end() of each
- * measured thread and added up: exact for those threads, in usable sizes.
- * Calls come from the statistics of every arena, which are the whole
- * process's: at both ends each measured thread flushes its thread cache, so
- * that its calls reach them, and waits for the others; the last one to
- * arrive reads the arenas' totals.
+ * thread.deallocated), read on each measured thread where its counting
+ * begins (thread_start(), resume()) and ends (pause(), thread_end()) and
+ * added up: exact for those threads, in usable sizes, and without the
+ * host's work between repetitions. Calls come from the statistics of every
+ * arena, which are the whole process's: at each of those ends every
+ * measured thread flushes its thread cache, so that its calls reach them,
+ * and waits for the others; the last one to arrive reads the arenas'
+ * totals.
  *
  * Without jemalloc in the process (the sanitizer build), every metric is
  * unavailable with the reason, never zero.
@@ -24,19 +26,11 @@ static const char *const metric_names[] = {"bytes_allocated", "bytes_freed", "ne
                                            "allocations", "deallocations"};
 
 struct thread_bytes {
-    int started;        /* thread_start() read the counters */
-    int ended;          /* thread_end() did too: the fields below are changes */
-    uint64_t allocated; /* at thread_start(), then the change by thread_end() */
-    uint64_t freed;
-};
-
-/* Where the measured threads meet, in thread_start() and in thread_end(): each flushes its
- * cache and waits until the last one has read the arenas' totals, so that no call made in
- * between is missed or counted twice. */
-struct meeting {
-    uint32_t arrived;
-    int have;                  /* the last to arrive read `totals` */
-    struct arena_totals totals;
+    int counting;       /* between thread_start() or resume() and pause() or thread_end() */
+    int ended;          /* thread_end() ran, with every reading taken */
+    int failed;         /* a reading failed */
+    uint64_t mark_allocated, mark_freed; /* the counters when counting last began */
+    uint64_t allocated, freed;           /* what the counted stretches added */
 };
 
 struct point {
@@ -44,7 +38,16 @@ struct point {
     int count_calls;
     pthread_mutex_t lock;
     pthread_cond_t all_here;   /* on CLOCK_MONOTONIC */
-    struct meeting start, end;
+    /* Where the measured threads meet, at each end of each counted stretch: each flushes
+     * its cache, and the last to arrive reads the arenas' totals, so that no call made in
+     * a stretch is missed or counted twice, and none made between stretches (the host's)
+     * counts. */
+    uint32_t arrived;
+    uint64_t round;
+    int meetings_ok;           /* every meeting was whole and read the totals */
+    struct arena_totals began; /* at the start of the stretch under way */
+    uint64_t requests;         /* allocation calls over the stretches */
+    int64_t more_live;         /* growth in live objects over them */
     struct thread_bytes *threads;
 };
 
@@ -78,6 +81,7 @@ static int alloc_point_start(bhost_ctx *ctx, void *state)
     }
     p->nthreads = n;
     p->count_calls = bhost_param_bool(ctx, "count_calls");
+    p->meetings_ok = 1;
     pthread_condattr_t attr;
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
@@ -91,55 +95,105 @@ static int alloc_point_start(bhost_ctx *ctx, void *state)
 /* A thread that never comes (the point is failing) holds the others this long at most. */
 #define MEETING_WAIT_S 10
 
-static void meet(const struct alloc *s, struct point *p, struct meeting *m)
+/* Every measured thread meets here at the start (`beginning`) or the end of a counted
+ * stretch; the last to arrive reads the arenas' totals for them all. */
+static void meet(const struct alloc *s, struct point *p, int beginning)
 {
     jemalloc_flush_thread_cache(&s->je);
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
     until.tv_sec += MEETING_WAIT_S;
     pthread_mutex_lock(&p->lock);
-    if (++m->arrived == p->nthreads) {
-        m->have = jemalloc_arena_totals(&s->je, &m->totals) == 0;
+    uint64_t round = p->round;
+    if (++p->arrived == p->nthreads) {
+        struct arena_totals now;
+        int have = jemalloc_arena_totals(&s->je, &now) == 0;
+        p->meetings_ok &= have;
+        if (have && beginning) {
+            p->began = now;
+        } else if (have) {
+            p->requests += now.requests - p->began.requests;
+            p->more_live += (int64_t)(now.live - p->began.live);
+        }
+        p->arrived = 0;
+        p->round++;
         pthread_cond_broadcast(&p->all_here);
     }
-    while (m->arrived < p->nthreads &&
+    while (p->round == round &&
            pthread_cond_timedwait(&p->all_here, &p->lock, &until) == 0)
         ;
+    if (p->round == round) { /* waited in vain: the figures would not be whole */
+        p->meetings_ok = 0;
+        p->arrived = 0;
+        p->round++;
+    }
     pthread_mutex_unlock(&p->lock);
+}
+
+/* The calling thread's counting begins (thread_start, resume) or ends (pause, thread_end). */
+static void stretch(const struct alloc *s, struct point *p, uint32_t i, int beginning)
+{
+    struct thread_bytes *t = &p->threads[i];
+    uint64_t allocated, freed;
+    if (jemalloc_thread_bytes(&s->je, &allocated, &freed) != 0) {
+        t->failed = 1;
+    } else if (beginning) {
+        t->mark_allocated = allocated;
+        t->mark_freed = freed;
+    } else {
+        /* Unsigned: right across a wrap of jemalloc's counters too. */
+        t->allocated += allocated - t->mark_allocated;
+        t->freed += freed - t->mark_freed;
+    }
+    t->counting = beginning;
+    if (p->count_calls)
+        meet(s, p, beginning);
+}
+
+static struct point *point_of(void *state, bhost_ctx *ctx, uint32_t *i)
+{
+    struct point *p = ((struct alloc *)state)->point;
+    *i = bhost_thread_index(ctx);
+    return p && *i < p->nthreads ? p : NULL;
 }
 
 static int alloc_thread_start(bhost_ctx *ctx, void *state)
 {
-    struct alloc *s = state;
-    struct point *p = s->point;
-    uint32_t i = bhost_thread_index(ctx);
-    if (!p || i >= p->nthreads)
-        return BHOST_OK;
-    struct thread_bytes *t = &p->threads[i];
-    t->started = jemalloc_thread_bytes(&s->je, &t->allocated, &t->freed) == 0;
-    if (p->count_calls)
-        meet(s, p, &p->start);
+    uint32_t i;
+    struct point *p = point_of(state, ctx, &i);
+    if (p)
+        stretch(state, p, i, 1);
+    return BHOST_OK;
+}
+
+/* The host's work between repetitions is left out: counting stops, and starts again. */
+static int alloc_pause(bhost_ctx *ctx, void *state)
+{
+    uint32_t i;
+    struct point *p = point_of(state, ctx, &i);
+    if (p && p->threads[i].counting)
+        stretch(state, p, i, 0);
+    return BHOST_OK;
+}
+
+static int alloc_resume(bhost_ctx *ctx, void *state)
+{
+    uint32_t i;
+    struct point *p = point_of(state, ctx, &i);
+    if (p)
+        stretch(state, p, i, 1);
     return BHOST_OK;
 }
 
 static int alloc_thread_end(bhost_ctx *ctx, void *state)
 {
-    struct alloc *s = state;
-    struct point *p = s->point;
-    uint32_t i = bhost_thread_index(ctx);
-    if (!p || i >= p->nthreads)
+    uint32_t i;
+    struct point *p = point_of(state, ctx, &i);
+    if (!p)
         return BHOST_OK;
-    struct thread_bytes *t = &p->threads[i];
-    uint64_t allocated, freed;
-    if (t->started && jemalloc_thread_bytes(&s->je, &allocated, &freed) == 0) {
-        /* Unsigned: right across a wrap of jemalloc's counters too. */
-        t->allocated = allocated - t->allocated;
-        t->freed = freed - t->freed;
-        t->ended = 1;
-    }
-    /* Only if every thread met at the start: then every thread comes here. */
-    if (p->count_calls && p->start.have)
-        meet(s, p, &p->end);
+    if (p->threads[i].counting) /* a host without pause(): the stretch ends here */
+        stretch(state, p, i, 0);
+    p->threads[i].ended = 1;
     return BHOST_OK;
 }
 
@@ -147,7 +201,7 @@ static void report_bytes(bhost_ctx *ctx, const struct point *p)
 {
     double allocated = 0, freed = 0;
     for (uint32_t i = 0; i < p->nthreads; i++) {
-        if (!p->threads[i].ended) {
+        if (!p->threads[i].ended || p->threads[i].failed) {
             for (int k = 0; k < 3; k++)
                 bhost_unavailable(ctx, metric_names[k],
                                   "thread %u's jemalloc counters were not read at both ends", i);
@@ -166,20 +220,18 @@ static void report_calls(bhost_ctx *ctx, const struct point *p)
     const char *why = NULL;
     if (!p->count_calls)
         why = "not counted: count_calls is false";
-    else if (!p->start.have || !p->end.have)
+    else if (!p->meetings_ok)
         why = "jemalloc's arena statistics could not be read after every thread's flush";
     if (why) {
         bhost_unavailable(ctx, "allocations", "%s", why);
         bhost_unavailable(ctx, "deallocations", "%s", why);
         return;
     }
-    /* Every call made since the start reached the arenas' counts, and every object the
+    /* Every call made in a stretch reached the arenas' counts, and every object the
      * flushed caches held went back: what the calls freed is what they allocated less
      * what is still live. */
-    uint64_t calls = p->end.totals.requests - p->start.totals.requests;
-    int64_t more_live = (int64_t)(p->end.totals.live - p->start.totals.live);
-    bhost_counter_add(ctx, "allocations", (double)calls);
-    bhost_counter_add(ctx, "deallocations", (double)calls - (double)more_live);
+    bhost_counter_add(ctx, "allocations", (double)p->requests);
+    bhost_counter_add(ctx, "deallocations", (double)p->requests - (double)p->more_live);
 }
 
 static int alloc_point_end(bhost_ctx *ctx, void *state)
@@ -225,8 +277,7 @@ BHOST_PLUGIN = {
            "counters, in usable sizes, so a malloc(100) counts 112), net_bytes (their "
            "difference), allocations and deallocations (calls, from every arena's statistics: "
            "the whole process's; deallocations is allocations less the growth in live "
-           "objects). Both include the host's own work on the measured threads between "
-           "repetitions. Needs the host to run on jemalloc; without it every metric is "
+           "objects). The host's own work between repetitions is left out. Needs the host to run on jemalloc; without it every metric is "
            "unavailable, with the reason.",
     BHOST_PARAMS(params),
     .run_start = alloc_run_start,
@@ -235,4 +286,6 @@ BHOST_PLUGIN = {
     .run_end = alloc_run_end,
     .thread_start = alloc_thread_start,
     .thread_end = alloc_thread_end,
+    .pause = alloc_pause,
+    .resume = alloc_resume,
 };

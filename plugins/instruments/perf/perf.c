@@ -6,7 +6,8 @@
  * Each measured thread opens its own counters in thread_start() (they count
  * that thread only), one group per type where the kernel takes it, starts
  * them, and stops and reads them in thread_end(); point_end() adds the
- * threads up. A counter this machine cannot give (no PMU in a VM, a kernel
+ * threads up. What they count between repetitions (pause() to resume()),
+ * the host's work, is left out. A counter this machine cannot give (no PMU in a VM, a kernel
  * that refuses) is unavailable with the kernel's reason, never zero, and
  * the point goes on.
  */
@@ -201,6 +202,24 @@ static int perf_thread_start_hook(bhost_ctx *ctx, void *state)
     return BHOST_OK;
 }
 
+static int perf_pause_hook(bhost_ctx *ctx, void *state)
+{
+    struct perf *s = state;
+    uint32_t t = bhost_thread_index(ctx);
+    if (s->threads && t < s->nthreads)
+        perf_thread_pause(&s->threads[t]);
+    return BHOST_OK;
+}
+
+static int perf_resume_hook(bhost_ctx *ctx, void *state)
+{
+    struct perf *s = state;
+    uint32_t t = bhost_thread_index(ctx);
+    if (s->threads && t < s->nthreads)
+        perf_thread_resume(&s->threads[t]);
+    return BHOST_OK;
+}
+
 static int perf_thread_end_hook(bhost_ctx *ctx, void *state)
 {
     struct perf *s = state;
@@ -368,4 +387,6 @@ BHOST_PLUGIN = {
     .run_end = perf_run_end,
     .thread_start = perf_thread_start_hook,
     .thread_end = perf_thread_end_hook,
+    .pause = perf_pause_hook,
+    .resume = perf_resume_hook,
 };

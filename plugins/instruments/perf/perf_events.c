@@ -88,27 +88,73 @@ void perf_thread_start(struct perf_thread *t)
             ioctl(t->fd[i], PERF_EVENT_IOC_ENABLE, PERF_IOC_FLAG_GROUP);
 }
 
-/* Reads the group led by `lead`: its values come in the order its members were opened. */
-static void read_group(struct perf_thread *t, int lead)
+/* Reads the group led by `lead` into `raw` (per event: count, enabled, running), in the
+ * order its members were opened. 0, or the errno of a read that failed. */
+static int read_raw(const struct perf_thread *t, int lead, uint64_t raw[][3])
 {
     uint64_t buf[3 + PERF_NEVENTS];
     ssize_t n = read(t->fd[lead], buf, sizeof buf);
-    int error = n < 0 ? errno : EIO;
-    uint64_t members = n >= (ssize_t)(3 * sizeof(uint64_t)) ? buf[0] : 0;
+    if (n < (ssize_t)(3 * sizeof(uint64_t)))
+        return n < 0 ? errno : EIO;
     size_t k = 0;
     for (int i = lead; i < PERF_NEVENTS; i++) {
         if (t->fd[i] < 0 || t->leader[i] != lead)
             continue;
-        if (k >= members || (size_t)n < (3 + k + 1) * sizeof(uint64_t)) {
+        if (k >= buf[0] || (size_t)n < (3 + k + 1) * sizeof(uint64_t))
+            return EIO;
+        raw[i][0] = buf[3 + k++];
+        raw[i][1] = buf[1];
+        raw[i][2] = buf[2];
+    }
+    return 0;
+}
+
+void perf_thread_pause(struct perf_thread *t)
+{
+    for (int i = 0; i < PERF_NEVENTS; i++) {
+        int error;
+        if (t->fd[i] >= 0 && t->leader[i] == i && (error = read_raw(t, i, t->paused_at)) != 0)
+            fail(t, i, "read", error);
+    }
+}
+
+void perf_thread_resume(struct perf_thread *t)
+{
+    uint64_t now[PERF_NEVENTS][3];
+    for (int i = 0; i < PERF_NEVENTS; i++) {
+        if (t->fd[i] < 0 || t->leader[i] != i)
+            continue;
+        int error = read_raw(t, i, now);
+        if (error) {
             fail(t, i, "read", error);
             continue;
         }
-        t->enabled[i] = buf[1];
-        t->running[i] = buf[2];
+        for (int k = i; k < PERF_NEVENTS; k++)
+            if (t->fd[k] >= 0 && t->leader[k] == i)
+                for (int f = 0; f < 3; f++)
+                    t->gap[k][f] += now[k][f] - t->paused_at[k][f];
+    }
+}
+
+/* Reads the group led by `lead`, less what it counted while paused, scaled. */
+static void read_group(struct perf_thread *t, int lead)
+{
+    uint64_t raw[PERF_NEVENTS][3];
+    int error = read_raw(t, lead, raw);
+    for (int i = lead; i < PERF_NEVENTS; i++) {
+        if (t->fd[i] < 0 || t->leader[i] != lead)
+            continue;
+        if (error) {
+            fail(t, i, "read", error);
+            continue;
+        }
+        uint64_t count = raw[i][0] - t->gap[i][0];
+        t->enabled[i] = raw[i][1] - t->gap[i][1];
+        t->running[i] = raw[i][2] - t->gap[i][2];
         /* Multiplexed: the group counted only part of the time; scale to all of it. */
-        double scale = buf[2] > 0 && buf[2] < buf[1] ? (double)buf[1] / (double)buf[2] : 1.0;
-        t->value[i] = (double)buf[3 + k] * scale;
-        k++;
+        double scale = t->running[i] > 0 && t->running[i] < t->enabled[i]
+                           ? (double)t->enabled[i] / (double)t->running[i] : 1.0;
+        t->value[i] = (double)count * scale;
     }
 }
 

@@ -28,6 +28,8 @@ struct perf_thread {
     const char *call[PERF_NEVENTS]; /* that call: "perf_event_open" or "read" */
     double value[PERF_NEVENTS];   /* after perf_thread_stop(): scaled for multiplexing */
     uint64_t enabled[PERF_NEVENTS], running[PERF_NEVENTS]; /* its group's times, ns */
+    /* What the counts, and their group's times, grew by while paused: left out. */
+    uint64_t paused_at[PERF_NEVENTS][3], gap[PERF_NEVENTS][3]; /* count, enabled, running */
 };
 
 /* Opens the events of `wanted` (bit i: perf_events[i]) on the calling thread, disabled,
@@ -36,6 +38,15 @@ void perf_thread_open(struct perf_thread *t, uint32_t wanted, int exclude_kernel
 
 /* Starts every group counting. */
 void perf_thread_start(struct perf_thread *t);
+
+/*
+ * What the counters count from pause to resume (the host's work between
+ * repetitions) is left out of what perf_thread_stop() reads. The counters
+ * go on counting: a task-clock counter disabled and enabled again does not
+ * count again on this kernel (6.x), so the gap is read and subtracted.
+ */
+void perf_thread_pause(struct perf_thread *t);
+void perf_thread_resume(struct perf_thread *t);
 
 /* Stops every group, reads and scales its counts, and closes them all. */
 void perf_thread_stop(struct perf_thread *t);

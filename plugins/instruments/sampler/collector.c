@@ -33,12 +33,16 @@ static void take(void *arg, const struct raw_sample *s)
 {
     struct collector *c = arg;
     int complete = 0, n = 0;
+    uint32_t weight = s->weight ? s->weight : 1;
+    if (pause_log_covers(c->pauses, s->tid, s->time_ns)) {
+        c->left_out += weight;
+        return;
+    }
     if (s->has_regs)
         n = unwinder_walk(c->unwinder, s, c->ips, (int)c->max_depth, &complete);
     uint32_t flags = (complete ? 0 : STACK_TRUNCATED) | (s->in_kernel ? STACK_KERNEL : 0);
     uint32_t id = stack_set_add(&c->stacks, c->ips, (uint32_t)n, flags);
     int is_new = !stack_set_thread(&c->stacks, s->tid);
-    uint32_t weight = s->weight ? s->weight : 1;
     if (id == UINT32_MAX || stack_set_count(&c->stacks, s->tid, id, weight) != 0) {
         c->failed++;
         return;

@@ -7,6 +7,7 @@
 #ifndef BHOST_SAMPLER_COLLECTOR_H
 #define BHOST_SAMPLER_COLLECTOR_H
 
+#include "pauses.h"
 #include "source.h"
 #include "stacks.h"
 #include "unwind.h"
@@ -26,6 +27,8 @@ struct collector {
     uint64_t taken;            /* samples the source gave */
     uint64_t samples;          /* what they stand for (weights: source.h) */
     uint64_t truncated, failed; /* failed: no room to keep a sample */
+    uint64_t left_out;         /* taken while the host worked between repetitions */
+    const struct pause_log *pauses;
     pthread_t thread;
     atomic_int tid;            /* the collector's own thread: never sampled */
     atomic_int stop;

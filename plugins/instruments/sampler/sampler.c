@@ -16,6 +16,7 @@
 
 #include "build.h"
 #include "collector.h"
+#include "pauses.h"
 #include "profile.h"
 #include "source.h"
 #include "symbols.h"
@@ -28,6 +29,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 enum mode { MODE_CPU = 0, MODE_WALL = 1 };
 enum method { METHOD_AUTO = 0, METHOD_PERF = 1, METHOD_SIGNAL = 2 };
@@ -40,6 +43,7 @@ struct session {
     const struct source_ops *ops;
     void *src;
     char method[400];          /* how it samples, for the notes */
+    struct pause_log pauses;   /* the measured threads' pauses between repetitions */
     uint32_t top;
 };
 
@@ -104,6 +108,7 @@ static void end_session(struct session *s)
     }
     if (s->src)
         s->ops->close(s->src);
+    free(s->pauses.threads);
     free(s);
 }
 
@@ -118,19 +123,28 @@ static int point_start(bhost_ctx *ctx, void *state)
         .stack_bytes = (uint32_t)bhost_param_int(ctx, "stack_bytes") & ~7u,
         .wall = bhost_param_choice(ctx, "mode") == MODE_WALL};
     s->top = (uint32_t)bhost_param_int(ctx, "top");
+    s->pauses.nthreads = bhost_thread_count(ctx);
+    s->pauses.threads = calloc(s->pauses.nthreads, sizeof *s->pauses.threads);
+    if (!s->pauses.threads) {
+        free(s);
+        return fail_oom(ctx);
+    }
     const char *why = NULL;
     struct unwinder *u = unwinder_new(&why);
     if (!u) {
+        free(s->pauses.threads);
         free(s);
         bhost_unavailable(ctx, "samples", "%s", why);
         return BHOST_OK;
     }
     if (collector_begin(&s->collector, (uint32_t)bhost_param_int(ctx, "max_depth")) != 0) {
         unwinder_free(u);
+        free(s->pauses.threads);
         free(s);
         return bhost_fail(ctx, "cannot start the collector thread: %s", strerror(errno));
     }
     s->collector.unwinder = u;
+    s->collector.pauses = &s->pauses;
     s->collector_up = 1;
     size_t n;
     int64_t *tids = collector_threads(&s->collector, &n);
@@ -142,6 +156,39 @@ static int point_start(bhost_ctx *ctx, void *state)
     }
     collector_run(&s->collector, s->ops, s->src);
     sp->current = s;
+    return BHOST_OK;
+}
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Each measured thread says who it is, and when the host's work between repetitions
+ * begins and ends on it: the samples taken then are left out. */
+static int thread_start(bhost_ctx *ctx, void *state)
+{
+    struct session *s = ((struct sampler *)state)->current;
+    if (s)
+        pause_log_thread(&s->pauses, bhost_thread_index(ctx), (int64_t)gettid());
+    return BHOST_OK;
+}
+
+static int pause_hook(bhost_ctx *ctx, void *state)
+{
+    struct session *s = ((struct sampler *)state)->current;
+    if (s)
+        pause_log_pause(&s->pauses, bhost_thread_index(ctx), monotonic_ns());
+    return BHOST_OK;
+}
+
+static int resume_hook(bhost_ctx *ctx, void *state)
+{
+    struct session *s = ((struct sampler *)state)->current;
+    if (s)
+        pause_log_resume(&s->pauses, bhost_thread_index(ctx), monotonic_ns());
     return BHOST_OK;
 }
 
@@ -227,6 +274,10 @@ static void report(bhost_ctx *ctx, struct session *s, const struct profile *p)
                    (unsigned long long)s->collector.taken,
                    (unsigned long long)s->collector.samples,
                    (double)s->collector.samples / (double)s->collector.taken);
+    if (s->collector.left_out)
+        bhost_note(ctx, "left_out", "%llu samples taken while the host worked between "
+                                    "repetitions (not the point's work) were left out",
+                   (unsigned long long)s->collector.left_out);
     if (s->collector.samples == 0)
         bhost_note(ctx, "empty", "no sample was taken: the measured iterations took less %s "
                                  "than one sampling period (%.3g ms)",
@@ -310,4 +361,7 @@ BHOST_PLUGIN = {
     .point_start = point_start,
     .point_end = point_end,
     .run_end = run_end,
+    .thread_start = thread_start,
+    .pause = pause_hook,
+    .resume = resume_hook,
 };

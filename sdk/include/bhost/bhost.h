@@ -232,6 +232,21 @@ struct bhost_plugin {
      */
     int (*thread_start)(bhost_ctx *ctx, void *state);
     int (*thread_end)(bhost_ctx *ctx, void *state);
+
+    /* ---- ABI 1.2: the fields below are absent (zero) in an older plugin. ---- */
+
+    /*
+     * Instruments: called on every thread that runs a point's measured
+     * iterations, in that thread, just after each repetition's measured loop
+     * (pause) and just before the next one's (resume). What the host does in
+     * between (adding up the threads' figures, recording the repetition) is
+     * not the point's: an instrument that counts per thread leaves it out. The
+     * last repetition's pause() comes before thread_end(), so thread_end()
+     * always finds the thread paused; with one repetition, pause() is called
+     * once and resume() never. A failure fails the point.
+     */
+    int (*pause)(bhost_ctx *ctx, void *state);
+    int (*resume)(bhost_ctx *ctx, void *state);
 };
 
 /* Flags (struct bhost_plugin's `flags`, ABI 1.1). */
