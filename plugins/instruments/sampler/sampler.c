@@ -337,7 +337,7 @@ static const struct bhost_param params[] = {
      .doc = "auto: perf_event_open where allowed, else timer signals; or force one"},
     {.name = "max_depth", .type = BHOST_INT, .def = "128", .min = "4", .max = "1024",
      .unit = "frames", .doc = "deepest stack kept; deeper ones are cut at the root"},
-    {.name = "stack_bytes", .type = BHOST_INT, .def = "8192", .min = "512", .max = "57344",
+    {.name = "stack_bytes", .type = BHOST_INT, .def = "16384", .min = "512", .max = "57344",
      .unit = "bytes", .doc = "stack copied per sample for unwinding (as perf's --call-graph "
                              "dwarf,N)"},
     {.name = "top", .type = BHOST_INT, .def = "20", .min = "0", .max = "1000",
