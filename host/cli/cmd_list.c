@@ -58,6 +58,8 @@ static json_t *plugin_json(const struct plugin *p)
     json_object_set_new(o, "oldest_host_abi", json_string(abi));
     json_object_set_new(o, "build_id", json_string(p->build_id ? p->build_id : ""));
     json_object_set_new(o, "shadowed", strings_json(p->shadowed, p->nshadowed));
+    if (p->desc.kind == BHOST_EXPERIMENT)
+        json_object_set_new(o, "one_thread", json_boolean(p->desc.flags & BHOST_ONE_THREAD));
     return o;
 }
 
@@ -132,6 +134,8 @@ static void print_plugin(const struct plugin *p, int verbose)
         printf("  (shadows %s, later on the search path)\n", p->shadowed[i]);
     if (p->desc.doc)
         print_wrapped(p->desc.doc, 2, 100);
+    if (p->desc.flags & BHOST_ONE_THREAD)
+        printf("  Runs on one thread only: a spec's `threads:` above 1 is refused.\n");
     if (p->nparams == 0) {
         printf("  (no parameters)\n");
         return;

@@ -285,6 +285,17 @@ static void warn_unenforced_timeouts(const struct cli_options *o, const struct s
         }
 }
 
+/* Points that ran but had some iterations fail (bhost_fail()): not failed points, but
+ * worth a word in the summary. */
+static size_t points_with_failed_iterations(json_t *doc)
+{
+    size_t n = 0, i;
+    json_t *pt;
+    json_array_foreach(json_object_get(doc, "points"), i, pt)
+        n += json_integer_value(json_object_get(json_object_get(pt, "failures"), "count")) > 0;
+    return n;
+}
+
 static int run(const struct cli_options *o, struct registry *reg, int argc, char **argv,
                const struct run_record *resumed)
 {
@@ -392,6 +403,9 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
             json_object_get(json_object_get(doc, "run"), "points_partial"));
         if (partial)
             printf(" (%lld of them partial)", (long long)partial);
+        size_t with_failures = points_with_failed_iterations(doc);
+        if (with_failures)
+            printf(", %zu with failed iterations", with_failures);
         if (rep.skipped)
             printf(", %zu skipped", rep.skipped);
         printf("%s; results: %s\n", stop_signal ? " (interrupted)" : "", path);

@@ -121,9 +121,13 @@ static int check_descriptor(const char *path, const struct bhost_plugin *d, uint
                       "BHOST_INSTRUMENT", d->kind);
     if (d->kind == BHOST_EXPERIMENT && !d->iterate && !d->iterate_batch)
         return refuse(err, n, path, d, "an experiment needs iterate or iterate_batch; add one");
-    if (d->flags & ~(uint32_t)(BHOST_MANUAL_TIME | BHOST_PAUSES_TIMING))
+    if (d->flags & ~(uint32_t)(BHOST_MANUAL_TIME | BHOST_PAUSES_TIMING | BHOST_ONE_THREAD))
         return refuse(err, n, path, d, "it sets flags 0x%x this bhost does not know; rebuild it "
                       "against this bhost's SDK", (unsigned)d->flags);
+    if ((d->flags & BHOST_ONE_THREAD) && d->min_host_minor < 2)
+        return refuse(err, n, path, d, "it sets BHOST_ONE_THREAD, which hosts of ABI 1.%u do not "
+                      "know, yet says it runs on them; use BHOST_PLUGIN_HEADER (or _COMPAT with 2)",
+                      (unsigned)d->min_host_minor);
     if (d->param_count > PLUGIN_MAX_PARAMS)
         return refuse(err, n, path, d, "it declares %u parameters, more than bhost's limit of "
                       "%d; fix its param_count", (unsigned)d->param_count, PLUGIN_MAX_PARAMS);

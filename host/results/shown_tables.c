@@ -11,17 +11,14 @@
 /* The widest a text column gets without -v, so that a row fits 100 columns. */
 #define TEXT_WIDTH_MAX 56
 
-/* A cell as the table prints it: text as it is, numbers short and in their unit. */
-static void format_cell(char *buf, size_t n, const json_t *cell, const char *unit)
+/* A cell as the table prints it: text as it is (whatever its length), numbers short and
+ * in their unit, formatted into buf. */
+static const char *format_cell(char *buf, size_t n, const json_t *cell, const char *unit)
 {
-    if (!unit) {
-        snprintf(buf, n, "%s", json_is_string(cell) ? json_string_value(cell) : "");
-        return;
-    }
-    if (!json_is_number(cell)) {
-        snprintf(buf, n, "-");
-        return;
-    }
+    if (!unit)
+        return json_is_string(cell) ? json_string_value(cell) : "";
+    if (!json_is_number(cell))
+        return "-";
     double v = json_number_value(cell);
     if (strcmp(unit, "%") == 0)
         snprintf(buf, n, "%.1f%%", v);
@@ -36,6 +33,7 @@ static void format_cell(char *buf, size_t n, const json_t *cell, const char *uni
         format_rate(buf, n, v);
     else
         snprintf(buf, n, "%.3g", v);
+    return buf;
 }
 
 /* The columns `s` takes on a terminal: one per UTF-8 character, not per byte. */
@@ -72,13 +70,14 @@ static void print_table(FILE *out, const char *label, const json_t *t, int verbo
     size_t *width = calloc(ncols, sizeof *width);
     if (!width)
         return;
-    char cell[128];
+    char buf[64];
     for (size_t c = 0; c < ncols; c++) {
         const json_t *col = json_array_get(cols, c);
         const char *unit = json_string_value(json_object_get(col, "unit"));
         width[c] = display_len(json_string_value(json_object_get(col, "name")));
         for (size_t r = 0; r < shown; r++) {
-            format_cell(cell, sizeof cell, json_array_get(json_array_get(rows, r), c), unit);
+            const char *cell =
+                format_cell(buf, sizeof buf, json_array_get(json_array_get(rows, r), c), unit);
             size_t len = display_len(cell);
             width[c] = len > width[c] ? len : width[c];
         }
@@ -91,11 +90,10 @@ static void print_table(FILE *out, const char *label, const json_t *t, int verbo
         for (size_t c = 0; c < ncols; c++) {
             const json_t *col = json_array_get(cols, c);
             const char *unit = json_string_value(json_object_get(col, "unit"));
-            if (r == 0)
-                snprintf(cell, sizeof cell, "%s", json_string_value(json_object_get(col, "name")));
-            else
-                format_cell(cell, sizeof cell, json_array_get(json_array_get(rows, r - 1), c),
-                            unit);
+            const char *cell =
+                r == 0 ? json_string_value(json_object_get(col, "name"))
+                       : format_cell(buf, sizeof buf,
+                                     json_array_get(json_array_get(rows, r - 1), c), unit);
             fputs(" ", out);
             if (!unit)
                 print_text(out, cell, width[c]);

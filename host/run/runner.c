@@ -1,4 +1,5 @@
 /* runner.c — see runner.h. */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include "run/runner.h"
 #include "run/loops.h"
 #include "run/point_json.h"
@@ -346,6 +347,9 @@ struct worker {
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
+    char name[16]; /* what profiles and `top -H` show it as */
+    snprintf(name, sizeof name, "point-t%u", w->t);
+    pthread_setname_np(pthread_self(), name);
     run_thread(w->x, w->t);
     return NULL;
 }

@@ -121,6 +121,14 @@ static int read_threads(struct reader *r, struct ref map, struct ref top,
     }
     if (read_int_axis(r, at, "threads", 1, SPEC_MAX_THREADS, &sp) != 0)
         return -1;
+    for (size_t i = 0; i < sp.nvalues; i++)
+        if (sp.values[i].i > 1 && (e->plugin->desc.flags & BHOST_ONE_THREAD)) {
+            long long n = (long long)sp.values[i].i;
+            free(sp.values);
+            return node_fail(r, at, "'%s' runs on one thread only (its iterations share state "
+                             "that is not safe to share); threads = %lld cannot be used",
+                             e->plugin->desc.name, n);
+        }
     e->threads = xcalloc(sp.nvalues, sizeof *e->threads);
     for (size_t i = 0; i < sp.nvalues; i++)
         e->threads[i] = (uint32_t)sp.values[i].i;

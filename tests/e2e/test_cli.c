@@ -626,6 +626,11 @@ static void failed_iterations_are_counted_not_timed(void **state)
     expect_metric(jget(pt, "metrics"), "iterations_seen", "counter", 50);
     assert_int_equal(jint(doc, "run/points_failed"), 0);
     assert_string_equal(jstr(doc, "run/status"), "ok");
+    /* Without -q, the summary says that a point had failed iterations. */
+    char *out2 = fresh_dir("out");
+    run_bhost(&p, NULL, "run", spec, "--out", out2, (char *)NULL);
+    expect_rc(&p, 0);
+    expect_contains(p.out, "1 of 1 points run, 0 failed, 1 with failed iterations; results: ");
 }
 
 static void failed_setup_fails_its_point_only(void **state)
@@ -1145,7 +1150,7 @@ static void list_shows_plugins_and_refusals(void **state)
     /* Every refused test plugin, by file name; none of them listed as a plugin. */
     static const char *const refused[] = {"test_bad_magic.so", "test_bad_default.so",
                                           "test_newer_major.so", "test_newer_minor.so",
-                                          "test_short_size.so"};
+                                          "test_short_size.so", "test_one_thread_compat.so"};
     json_t *why = jget(doc, "refused");
     for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
         char *prefix = fmt("%s/%s: refused: ", BHOST_TEST_PLUGIN_DIR, refused[i]);

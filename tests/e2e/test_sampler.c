@@ -145,8 +145,9 @@ static void check_xml(const char *path)
 }
 
 /* A spec of test_hotspots: `measured` iterations per thread, `extra` settings, the sampler
- * with `sampler_params`. */
-static char *spec(const char *dir, int measured, const char *extra, const char *sampler_params)
+ * with `sampler_params` and then the instruments in `others` ("      - name\n" lines). */
+static char *spec_with(const char *dir, int measured, const char *extra,
+                       const char *sampler_params, const char *others)
 {
     char body[1024];
     snprintf(body, sizeof body,
@@ -158,9 +159,15 @@ static char *spec(const char *dir, int measured, const char *extra, const char *
              "    params: {work: 100000}\n"
              "    instruments:\n"
              "      - instrument: sampler\n"
-             "        params: {top: 1000, %s}\n",
-             measured, extra, sampler_params);
+             "        params: {top: 1000, %s}\n"
+             "%s",
+             measured, extra, sampler_params, others);
     return e2e_write(dir, "sampled.yaml", body);
+}
+
+static char *spec(const char *dir, int measured, const char *extra, const char *sampler_params)
+{
+    return spec_with(dir, measured, extra, sampler_params, "");
 }
 
 /* Runs the spec; the point's result (its results document through *doc, to free). */
@@ -256,22 +263,55 @@ static void in_the_hosts_process_too(void **state)
     attributes("auto", "none", 3000, "");
 }
 
-/* threads: 2 — both threads are sampled, each a profile of its own in speedscope. */
+/* A speedscope profile's name: the thread's name and its id, once ("point-t1 (tid 42)"). */
+static void expect_thread_name(const char *name)
+{
+    const char *tid = strstr(name, " (tid ");
+    assert_non_null(tid);
+    assert_true(tid > name);
+    assert_null(strstr(tid + 2, "(tid"));
+    assert_null(strstr(name, "bhost-")); /* instruments' threads are left out */
+}
+
+/* threads: 2 — both threads are sampled, each a profile of its own in speedscope, and
+ * nothing else: not the resources instrument's thread, and in the top table none of the
+ * harness's frames that each thread runs under. */
 static void every_thread_is_sampled(void **state)
 {
     (void)state;
     static const char *const methods[] = {"auto", "signal"};
+    static const char *const harness[] = {"main", "worker_main", "run_thread", "start_thread",
+                                          "cli_main"};
     for (size_t m = 0; m < 2; m++) {
         char *dir = e2e_dir("threads"), *out = e2e_dir("out"), params[64];
         snprintf(params, sizeof params, "method: %s", methods[m]);
-        char *path = spec(dir, 1000, "threads: 2\n", params);
+        char *path = spec_with(dir, 1000, "threads: 2\n", params, "      - resources\n");
         json_t *doc;
         json_t *pt = run(path, out, "fork", &doc);
-        assert_true(number(pt, "metrics/sampler.threads/value") >= 2);
+        assert_true(number(pt, "metrics/sampler.threads/value") == 2);
         uint64_t samples = (uint64_t)number(pt, "metrics/sampler.samples/value");
         char file[8300];
         artifact(out, pt, "sampler.profile.speedscope.json", file, sizeof file);
         check_speedscope(file, samples, 2);
+        json_error_t e;
+        json_t *ss = json_load_file(file, 0, &e);
+        assert_int_equal(json_array_size(at(ss, "profiles")), 2);
+        size_t i;
+        json_t *p;
+        int worker_named = 0;
+        json_array_foreach(at(ss, "profiles"), i, p) {
+            expect_thread_name(text(p, "name"));
+            worker_named |= strncmp(text(p, "name"), "point-t1 (tid ", 14) == 0;
+        }
+        assert_true(worker_named);
+        json_decref(ss);
+        json_t *row;
+        json_array_foreach(at(pt, "tables/sampler.top/rows"), i, row) {
+            const char *name = json_string_value(json_array_get(row, 0));
+            for (size_t h = 0; name && h < sizeof harness / sizeof *harness; h++)
+                if (strcmp(name, harness[h]) == 0)
+                    fail_msg("%s: the harness's %s is in the top table", methods[m], name);
+        }
         json_decref(doc);
         free(path);
         free(dir);

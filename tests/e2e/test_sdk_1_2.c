@@ -142,7 +142,8 @@ static void reports_reach_results_and_the_terminal(void **state)
     e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", spec, "--out", out, "-v",
                                  NULL});
     assert_int_equal(p.rc, 0);
-    expect_in(p.out, "a_function_whose_name_is_far_too_long_to_print_in_full_here");
+    expect_in(p.out, "a_function_whose_name_is_far_too_long_to_print_in_full_here_and_goes_on_"
+                     "past_one_hundred_and_twenty_eight_bytes_as_template_names_do_END ");
     expect_in(p.out, "test_sdk12.cycles unavailable: no PMU in this test");
     e2e_proc_free(&p);
     free(spec);

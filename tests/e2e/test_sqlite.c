@@ -467,6 +467,37 @@ static void invalid_values_are_refused_at_line_and_column(void **state)
                    "4:17: workload: 'delete' is not one of: insert, select, update, mixed");
 }
 
+/* One SQLite connection per point: threads above 1 are refused when the spec is loaded, and
+ * `bhost list` says so. */
+static void sqlite_experiments_run_on_one_thread(void **state)
+{
+    (void)state;
+    static const char *const experiments[] = {"memory_db", "sqlite_pragma"};
+    for (size_t i = 0; i < 2; i++) {
+        char *dir = e2e_dir("threads");
+        char text[256];
+        snprintf(text, sizeof text, "experiments:\n  - experiment: %s\n    threads: [1, 2]\n",
+                 experiments[i]);
+        char *spec = e2e_write(dir, "threads.yaml", text);
+        struct proc p;
+        e2e_run(&p, (const char *[]){"validate", spec, NULL});
+        assert_int_equal(p.rc, 2);
+        char want[1024];
+        snprintf(want, sizeof want, "%s:3:14: '%s' runs on one thread only (its iterations "
+                 "share state that is not safe to share); threads = 2 cannot be used\n", spec,
+                 experiments[i]);
+        if (!strstr(p.err, want))
+            fail_msg("expected \"%s\" in:\n%s", want, p.err);
+        e2e_proc_free(&p);
+        e2e_run(&p, (const char *[]){"list", experiments[i], NULL});
+        assert_int_equal(p.rc, 0);
+        assert_non_null(strstr(p.out, "Runs on one thread only"));
+        e2e_proc_free(&p);
+        free(spec);
+        free(dir);
+    }
+}
+
 int main(void)
 {
     /* Only bhost's own defaults decide where plugins come from. */
@@ -479,6 +510,7 @@ int main(void)
         cmocka_unit_test(explicit_pragmas_override_the_profile),
         cmocka_unit_test(a_pragma_sqlite_does_not_apply_fails_the_point),
         cmocka_unit_test(invalid_values_are_refused_at_line_and_column),
+        cmocka_unit_test(sqlite_experiments_run_on_one_thread),
     };
     return cmocka_run_group_tests(tests, NULL, e2e_cleanup);
 }

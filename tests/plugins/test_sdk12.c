@@ -110,8 +110,12 @@ static int point_end(bhost_ctx *ctx, void *state)
         BHOST_COLUMNS(top_columns), .flags = BHOST_TABLE_SHOW, .title = "Top functions"));
     bhost_table_row(ctx, top, (struct bhost_cell[]){BHOST_TEXT("hot_loop"), BHOST_NUMBER(75.0),
                                                     BHOST_NUMBER(750)});
+    /* Longer than 128 bytes, as C++ names often are: -v prints it whole. */
     bhost_table_row(ctx, top, (struct bhost_cell[]){BHOST_TEXT("a_function_whose_name_is_far_"
-                                                               "too_long_to_print_in_full_here"),
+                                                               "too_long_to_print_in_full_here"
+                                                               "_and_goes_on_past_one_hundred_"
+                                                               "and_twenty_eight_bytes_as_"
+                                                               "template_names_do_END"),
                                                     BHOST_NUMBER(25.0), BHOST_NUMBER(250)});
     bhost_table_row(ctx, top, (struct bhost_cell[]){BHOST_TEXT(NULL), BHOST_NUMBER(0),
                                                     BHOST_NUMBER(0)});

@@ -626,5 +626,6 @@ BHOST_PLUGIN = {
     BHOST_PARAMS(params),
     .setup = memory_db_setup,
     .iterate = memory_db_iterate,
+    .flags = BHOST_ONE_THREAD, /* one SQLite connection, not shared between threads */
     .teardown = memory_db_teardown,
 };

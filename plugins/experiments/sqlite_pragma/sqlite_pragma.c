@@ -538,5 +538,6 @@ BHOST_PLUGIN = {
     BHOST_PARAMS(params),
     .setup = sqlite_pragma_setup,
     .iterate = sqlite_pragma_iterate,
+    .flags = BHOST_ONE_THREAD, /* one SQLite connection, not shared between threads */
     .teardown = sqlite_pragma_teardown,
 };

@@ -312,10 +312,7 @@ static int convert_thread(struct built_profile *b, const struct thread_samples *
         else
             runs[n++] = (struct profile_run){stack, t->runs[i].count};
     }
-    char *name = NULL;
-    if (asprintf(&name, "%s (tid %lld)", t->name, (long long)t->tid) < 0)
-        name = NULL;
-    *out = (struct profile_thread){.name = keep(b, name), .tid = t->tid, .runs = runs,
+    *out = (struct profile_thread){.name = keep(b, strdup(t->name)), .tid = t->tid, .runs = runs,
                                    .run_count = n, .samples = t->samples};
     return 0;
 }

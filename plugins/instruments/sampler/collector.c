@@ -4,6 +4,8 @@
 #include "collector.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,9 @@
 #define DRAIN_WAIT_MS 5
 /* How often, with the signal source, it looks for threads started since. */
 #define RESCAN_EVERY 10
+
+/* An instrument's own threads are named "bhost-..." (sdk.md): not the point's work. */
+#define INSTRUMENT_THREAD_PREFIX "bhost-"
 
 static void thread_name(int64_t tid, char *out, size_t n)
 {
@@ -29,6 +34,50 @@ static void thread_name(int64_t tid, char *out, size_t n)
         snprintf(out, n, "thread %lld", (long long)tid);
 }
 
+static int is_instrument_thread(const char *name)
+{
+    return strncmp(name, INSTRUMENT_THREAD_PREFIX, strlen(INSTRUMENT_THREAD_PREFIX)) == 0;
+}
+
+static int in_list(const int64_t *v, size_t n, int64_t tid)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == tid)
+            return 1;
+    return 0;
+}
+
+static void add_to_list(int64_t **v, size_t *n, size_t *cap, int64_t tid)
+{
+    if (*n == *cap) {
+        size_t grown_cap = *cap ? 2 * *cap : 16;
+        int64_t *grown = realloc(*v, grown_cap * sizeof *grown);
+        if (!grown)
+            return;
+        *v = grown;
+        *cap = grown_cap;
+    }
+    (*v)[(*n)++] = tid;
+}
+
+/* A thread seen for the first time is named; an instrument's own is left out from then on.
+ * Returns the thread's samples, NULL when it is left out or there is no room. */
+static struct thread_samples *sampled_thread(struct collector *c, int64_t tid)
+{
+    struct thread_samples *t = stack_set_thread(&c->stacks, tid);
+    if (t || in_list(c->ignored, c->nignored, tid))
+        return t;
+    char name[sizeof t->name];
+    thread_name(tid, name, sizeof name);
+    if (is_instrument_thread(name)) {
+        add_to_list(&c->ignored, &c->nignored, &c->ignored_cap, tid);
+        return NULL;
+    }
+    if ((t = stack_set_new_thread(&c->stacks, tid)))
+        memcpy(t->name, name, sizeof name);
+    return t;
+}
+
 static void take(void *arg, const struct raw_sample *s)
 {
     struct collector *c = arg;
@@ -38,43 +87,22 @@ static void take(void *arg, const struct raw_sample *s)
         c->left_out += weight;
         return;
     }
+    if (!sampled_thread(c, s->tid)) {
+        if (!in_list(c->ignored, c->nignored, s->tid))
+            c->failed++;
+        return;
+    }
     if (s->has_regs)
         n = unwinder_walk(c->unwinder, s, c->ips, (int)c->max_depth, &complete);
     uint32_t flags = (complete ? 0 : STACK_TRUNCATED) | (s->in_kernel ? STACK_KERNEL : 0);
     uint32_t id = stack_set_add(&c->stacks, c->ips, (uint32_t)n, flags);
-    int is_new = !stack_set_thread(&c->stacks, s->tid);
     if (id == UINT32_MAX || stack_set_count(&c->stacks, s->tid, id, weight) != 0) {
         c->failed++;
         return;
     }
-    if (is_new) {
-        struct thread_samples *t = stack_set_thread(&c->stacks, s->tid);
-        thread_name(s->tid, t->name, sizeof t->name);
-    }
     c->taken++;
     c->samples += weight;
     c->truncated += complete ? 0 : weight;
-}
-
-static int is_known(const struct collector *c, int64_t tid)
-{
-    for (size_t i = 0; i < c->nknown; i++)
-        if (c->known[i] == tid)
-            return 1;
-    return 0;
-}
-
-static void remember(struct collector *c, int64_t tid)
-{
-    if (c->nknown == c->known_cap) {
-        size_t cap = c->known_cap ? 2 * c->known_cap : 16;
-        int64_t *v = realloc(c->known, cap * sizeof *v);
-        if (!v)
-            return;
-        c->known = v;
-        c->known_cap = cap;
-    }
-    c->known[c->nknown++] = tid;
 }
 
 int64_t *collector_threads(struct collector *c, size_t *n)
@@ -91,14 +119,10 @@ int64_t *collector_threads(struct collector *c, size_t *n)
         long long tid = strtoll(e->d_name, &end, 10);
         if (*end || tid <= 0 || tid == atomic_load(&c->tid))
             continue;
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 16;
-            int64_t *grown = realloc(v, cap * sizeof *v);
-            if (!grown)
-                break;
-            v = grown;
-        }
-        v[(*n)++] = tid;
+        char name[32];
+        thread_name(tid, name, sizeof name);
+        if (!is_instrument_thread(name))
+            add_to_list(&v, n, &cap, tid);
     }
     closedir(d);
     return v;
@@ -110,14 +134,27 @@ static void rescan(struct collector *c)
     size_t n;
     int64_t *now = collector_threads(c, &n);
     for (size_t i = 0; i < n; i++)
-        if (!is_known(c, now[i]) && c->ops->add_thread(c->src, now[i]) == 0)
-            remember(c, now[i]);
+        if (!in_list(c->known, c->nknown, now[i]) && c->ops->add_thread(c->src, now[i]) == 0)
+            add_to_list(&c->known, &c->nknown, &c->known_cap, now[i]);
     free(now);
+}
+
+/* No jemalloc thread cache on this thread, where the host runs on jemalloc: what it frees
+ * goes back at once, so that the alloc instrument's process-wide call counts, which are
+ * taken with the measured threads' caches flushed, see this thread's calls whole. */
+static void without_thread_cache(void)
+{
+    void *sym = dlsym(RTLD_DEFAULT, "mallctl");
+    bool off = false;
+    if (sym) /* POSIX: dlsym's pointer may be a function's */
+        (void)((int (*)(const char *, void *, size_t *, void *, size_t))sym)(
+            "thread.tcache.enabled", NULL, NULL, &off, sizeof off);
 }
 
 static void *collect(void *arg)
 {
     struct collector *c = arg;
+    without_thread_cache();
     atomic_store(&c->tid, (int)gettid());
     sem_post(&c->ready);
     while (sem_wait(&c->go) != 0)
@@ -162,7 +199,7 @@ void collector_run(struct collector *c, const struct source_ops *ops, void *src)
     size_t n;
     int64_t *tids = collector_threads(c, &n);
     for (size_t i = 0; i < n; i++)
-        remember(c, tids[i]);
+        add_to_list(&c->known, &c->nknown, &c->known_cap, tids[i]);
     free(tids);
     ops->start(src);
     sem_post(&c->go);
@@ -184,4 +221,5 @@ void collector_fini(struct collector *c)
     sem_destroy(&c->go);
     free(c->ips);
     free(c->known);
+    free(c->ignored);
 }

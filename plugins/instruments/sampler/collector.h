@@ -35,11 +35,14 @@ struct collector {
     sem_t ready, go;
     int64_t *known;            /* threads being sampled (signal source: found by rescans) */
     size_t nknown, known_cap;
+    int64_t *ignored;          /* other instruments' threads ("bhost-..."): left out */
+    size_t nignored, ignored_cap;
 };
 
 /* Starts the collector's thread, idle: its id is known, nothing is sampled yet. 0 or -1. */
 int collector_begin(struct collector *c, uint32_t max_depth);
-/* The process's threads but the collector, to open a source on (owned; NULL when none). */
+/* The process's threads but the collector and other instruments' (named "bhost-..."),
+ * to open a source on (owned; NULL when none). */
 int64_t *collector_threads(struct collector *c, size_t *n);
 /* Sampling from `src` (opened, with `ops`) starts, and the collector takes its samples. */
 void collector_run(struct collector *c, const struct source_ops *ops, void *src);

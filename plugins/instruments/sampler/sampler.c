@@ -243,13 +243,19 @@ static void report_top(bhost_ctx *ctx, const struct profile *p, uint32_t n)
     size_t k = rows && p->samples ? profile_top(p, rows, n) : 0;
     for (size_t i = 0; i < k; i++) {
         const struct profile_frame *f = &p->frames[rows[i].frame];
-        char name[512];
-        snprintf(name, sizeof name, "%s%s", f->name, f->inlined ? " [inlined]" : "");
+        static const char inlined[] = " [inlined]";
+        char *name = malloc(strlen(f->name) + sizeof inlined);
+        if (!name)
+            break;
+        strcpy(name, f->name);
+        if (f->inlined)
+            strcat(name, inlined);
         double total = (double)p->samples;
         bhost_table_row(ctx, t, (struct bhost_cell[]){
             BHOST_TEXT(name), BHOST_NUMBER(100.0 * (double)rows[i].self / total),
             BHOST_NUMBER(100.0 * (double)rows[i].total / total), BHOST_NUMBER(rows[i].self),
             BHOST_TEXT(f->module)});
+        free(name);
     }
     free(rows);
 }
@@ -268,20 +274,28 @@ static void report(bhost_ctx *ctx, struct session *s, const struct profile *p)
     bhost_note(ctx, "unwinder", "%s", unwinder_name());
     bhost_note(ctx, "symbols", "%s", symbolizer_name());
     if (s->collector.taken && s->collector.samples > s->collector.taken)
-        bhost_note(ctx, "coarse", "%llu signals stood for %llu samples (%.1f each): the kernel "
-                                  "checks CPU-time timers on its tick, so rates above its HZ "
-                                  "come in steps of several periods",
+        bhost_note(ctx, "coarse", "%llu signals stood for %llu samples (%.1f each): %s",
                    (unsigned long long)s->collector.taken,
                    (unsigned long long)s->collector.samples,
-                   (double)s->collector.samples / (double)s->collector.taken);
+                   (double)s->collector.samples / (double)s->collector.taken,
+                   s->cfg.wall ? "a thread's timer expired again before its last signal was "
+                                 "taken (the thread waited for a CPU), and one signal came for "
+                                 "both"
+                               : "the kernel checks CPU-time timers on its tick, so rates "
+                                 "above its HZ come in steps of several periods");
     if (s->collector.left_out)
-        bhost_note(ctx, "left_out", "%llu samples taken while the host worked between "
-                                    "repetitions (not the point's work) were left out",
-                   (unsigned long long)s->collector.left_out);
-    if (s->collector.samples == 0)
+        bhost_note(ctx, "left_out", "%llu sample%s taken while the host worked between "
+                                    "repetitions (not the point's work) %s left out",
+                   (unsigned long long)s->collector.left_out,
+                   s->collector.left_out == 1 ? "" : "s",
+                   s->collector.left_out == 1 ? "was" : "were");
+    if (s->collector.samples == 0) {
+        char period[32];
+        source_period_text(s->cfg.rate_hz, period, sizeof period);
         bhost_note(ctx, "empty", "no sample was taken: the measured iterations took less %s "
-                                 "than one sampling period (%.3g ms)",
-                   s->cfg.wall ? "time" : "CPU time", 1e3 / s->cfg.rate_hz);
+                                 "than one sampling period (%s)",
+                   s->cfg.wall ? "time" : "CPU time", period);
+    }
 }
 
 static int point_end(bhost_ctx *ctx, void *state)

@@ -52,6 +52,9 @@ struct source_ops {
     void (*close)(void *src);
 };
 
+/* One sampling period at `rate_hz`, for people: "1.003 ms", "50 us", "1 s". */
+void source_period_text(uint32_t rate_hz, char *out, size_t n);
+
 extern const struct source_ops source_perf;
 extern const struct source_ops source_signal;
 

@@ -197,9 +197,11 @@ static void *perf_open(const struct source_config *cfg, const int64_t *tids, siz
         close_all(p);
         return NULL;
     }
+    char period[32];
+    source_period_text(cfg->rate_hz, period, sizeof period);
     snprintf(p->description, sizeof p->description,
-             "perf_event: task-clock every %.3g us of each thread's CPU time (%u Hz), %s, "
-             "%u bytes of stack", 1e6 / cfg->rate_hz, (unsigned)cfg->rate_hz,
+             "perf_event: task-clock every %s of each thread's CPU time (%u Hz), %s, "
+             "%u bytes of stack", period, (unsigned)cfg->rate_hz,
              p->kernel_too ? "user and kernel mode" : "user mode only",
              (unsigned)cfg->stack_bytes);
     return p;

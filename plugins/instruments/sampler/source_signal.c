@@ -229,9 +229,11 @@ static void *signal_open(const struct source_config *cfg, const int64_t *tids, s
             signal_close(p);
             return NULL;
         }
+    char period[32];
+    source_period_text(cfg->rate_hz, period, sizeof period);
     snprintf(p->description, sizeof p->description,
-             "timer signals: SIGPROF every %.3g us of each thread's %s (%u Hz), %u bytes of "
-             "stack", 1e6 / cfg->rate_hz, cfg->wall ? "wall-clock time" : "CPU time",
+             "timer signals: SIGPROF every %s of each thread's %s (%u Hz), %u bytes of "
+             "stack", period, cfg->wall ? "wall-clock time" : "CPU time",
              (unsigned)cfg->rate_hz, (unsigned)cfg->stack_bytes);
     return p;
 }

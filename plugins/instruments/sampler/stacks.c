@@ -103,16 +103,21 @@ struct thread_samples *stack_set_thread(struct stack_set *s, int64_t tid)
     return NULL;
 }
 
+struct thread_samples *stack_set_new_thread(struct stack_set *s, int64_t tid)
+{
+    if (reserve(&s->threads, &s->threads_cap, s->nthreads, 1, sizeof *s->threads) != 0)
+        return NULL;
+    struct thread_samples *t = &s->threads[s->nthreads++];
+    memset(t, 0, sizeof *t);
+    t->tid = tid;
+    return t;
+}
+
 int stack_set_count(struct stack_set *s, int64_t tid, uint32_t id, uint32_t weight)
 {
     struct thread_samples *t = stack_set_thread(s, tid);
-    if (!t) {
-        if (reserve(&s->threads, &s->threads_cap, s->nthreads, 1, sizeof *s->threads) != 0)
-            return -1;
-        t = &s->threads[s->nthreads++];
-        memset(t, 0, sizeof *t);
-        t->tid = tid;
-    }
+    if (!t && !(t = stack_set_new_thread(s, tid)))
+        return -1;
     t->samples += weight;
     struct profile_run *last = t->nruns ? &t->runs[t->nruns - 1] : NULL;
     if (last && last->stack == id && last->count <= UINT32_MAX - weight) {

@@ -47,7 +47,9 @@ void stack_set_fini(struct stack_set *s);
 uint32_t stack_set_add(struct stack_set *s, const uint64_t *ips, uint32_t depth, uint32_t flags);
 /* `weight` samples of thread `tid` had stack `id`. Returns 0, or -1 when out of memory. */
 int stack_set_count(struct stack_set *s, int64_t tid, uint32_t id, uint32_t weight);
-/* The thread `tid`, or NULL if it has no sample yet. */
+/* The thread `tid`, or NULL if not seen yet. */
 struct thread_samples *stack_set_thread(struct stack_set *s, int64_t tid);
+/* A thread not seen before, with no samples yet (NULL: no memory). */
+struct thread_samples *stack_set_new_thread(struct stack_set *s, int64_t tid);
 
 #endif

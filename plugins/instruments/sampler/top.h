@@ -20,8 +20,9 @@ struct top_row {
 /*
  * The `n` functions with the most self samples (ties: most total), then, if
  * fewer than n ran at all, those with the most total samples but for those
- * on 99 % of the samples or more (main, the harness's loop: they say
- * nothing); into rows (room for n). Returns how many.
+ * on 99 % or more of the samples of every thread they appear in (main, the
+ * harness's loop, a thread's start: they say nothing); into rows (room for
+ * n). Returns how many.
  */
 size_t profile_top(const struct profile *p, struct top_row *rows, size_t n);
 

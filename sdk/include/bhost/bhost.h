@@ -255,6 +255,10 @@ struct bhost_plugin {
 #define BHOST_MANUAL_TIME (1u << 0)
 /* Iterations may call bhost_pause_timing()/bhost_resume_timing() (PauseTiming). */
 #define BHOST_PAUSES_TIMING (1u << 1)
+/* ABI 1.2: iterate() must not run on several threads at once (its state is not
+ * shared safely): a spec that gives the experiment `threads:` above 1 is refused
+ * when loaded. A plugin that sets it needs a host of ABI 1.2 or later. */
+#define BHOST_ONE_THREAD (1u << 2)
 
 /* Fills the ABI header for a plugin that needs this SDK's minor. */
 #define BHOST_PLUGIN_HEADER(kind_) \

@@ -98,6 +98,14 @@ static void newer_minor_without_compat_is_refused(void **state)
     assert_refused("test_newer_minor", phrases);
 }
 
+/* A 1.2 flag on a descriptor that claims 1.1 hosts: they would refuse it, so this one does. */
+static void one_thread_flag_needs_a_1_2_host(void **state)
+{
+    (void)state;
+    const char *const phrases[] = {"BHOST_ONE_THREAD", "ABI 1.1", "BHOST_PLUGIN_HEADER", NULL};
+    assert_refused("test_one_thread_compat", phrases);
+}
+
 /* Built "by a newer SDK": a larger descriptor and larger parameter records. */
 static void newer_minor_that_declares_compat_loads(void **state)
 {
@@ -181,7 +189,8 @@ static void registry_finds_plugins_and_records_refusals(void **state)
     assert_non_null(registry_find(&r, "spin"));
     assert_non_null(registry_find(&r, "rusage"));
     assert_null(registry_find(&r, "test_bad_magic"));
-    assert_int_equal(r.nproblems, 5); /* bad magic, newer major, newer minor, short, default */
+    /* bad magic, newer major, newer minor, short, default, one thread on 1.1 */
+    assert_int_equal(r.nproblems, 6);
     for (size_t i = 1; i < r.nplugins; i++)
         assert_true(strcmp(r.plugins[i - 1]->desc.name, r.plugins[i]->desc.name) < 0);
     assert_string_equal(registry_suggest(&r, "test_god", BHOST_EXPERIMENT), "test_good");
@@ -226,6 +235,7 @@ int main(void)
         cmocka_unit_test(wrong_magic_is_refused),
         cmocka_unit_test(newer_major_is_refused_by_symbol),
         cmocka_unit_test(newer_minor_without_compat_is_refused),
+        cmocka_unit_test(one_thread_flag_needs_a_1_2_host),
         cmocka_unit_test(newer_minor_that_declares_compat_loads),
         cmocka_unit_test(descriptor_smaller_than_header_is_refused),
         cmocka_unit_test(invalid_default_is_refused),
