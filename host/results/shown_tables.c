@@ -67,6 +67,11 @@ static void print_table(FILE *out, const char *label, const json_t *t, int verbo
     const json_t *cols = json_object_get(t, "columns"), *rows = json_object_get(t, "rows");
     size_t ncols = json_array_size(cols), nrows = json_array_size(rows);
     size_t shown = verbose || nrows <= SHOWN_ROWS ? nrows : SHOWN_ROWS;
+    if (nrows == 0) {
+        fprintf(out, "\n%s: %s\n  (no rows)\n", json_string_value(json_object_get(t, "title")),
+                label);
+        return;
+    }
     size_t *width = calloc(ncols, sizeof *width);
     if (!width)
         return;

@@ -272,6 +272,13 @@ static void expect_perf_figures(json_t *pt)
         assert_true(value(pt, "perf.ipc", "gauge") > 0);
     else
         assert_string_equal(text(metric(pt, "perf.ipc"), "kind"), "unavailable");
+    /* The PMU's share of the time: a figure when a hardware event was counted, else
+     * unavailable. */
+    int any_hardware = 0;
+    for (size_t k = 0; k < 6; k++)
+        any_hardware |= strcmp(text(metric(pt, hardware[k]), "kind"), "counter") == 0;
+    assert_string_equal(text(metric(pt, "perf.hardware_running_pct"), "kind"),
+                        any_hardware ? "gauge" : "unavailable");
     assert_non_null(strstr(text(pt, "notes/perf.mode"), "mode"));
     assert_non_null(strstr(text(pt, "notes/perf.groups"), "task_clock_ns"));
 }

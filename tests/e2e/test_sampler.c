@@ -319,6 +319,33 @@ static void every_thread_is_sampled(void **state)
     }
 }
 
+/* Three iterations of noop take microseconds: no sample, a note saying why, and an empty
+ * table that the terminal shows as such. */
+static void too_short_to_sample(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("empty"), *out = e2e_dir("out");
+    char *path = e2e_write(dir, "empty.yaml",
+                           "iterations: {warmup: 1, measured: 3}\n"
+                           "experiments:\n"
+                           "  - experiment: noop\n"
+                           "    instruments: [{instrument: sampler, params: {rate_hz: 1}}]\n");
+    struct proc p;
+    e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", path, "--out", out, NULL});
+    if (p.rc != 0)
+        fail_msg("bhost run exited %d:\n%s\n%s", p.rc, p.out, p.err);
+    expect_in(p.out, "Top functions by self time (sampler, 0 samples): noop\n  (no rows)\n");
+    json_t *doc = e2e_results(out);
+    json_t *pt = at(doc, "points/0");
+    assert_true(number(pt, "metrics/sampler.samples/value") == 0);
+    expect_in(text(pt, "notes/sampler.empty"), "less CPU time than one sampling period (1 s)");
+    json_decref(doc);
+    e2e_proc_free(&p);
+    free(path);
+    free(dir);
+    free(out);
+}
+
 /* mode: wall samples by the clock on the wall, through timer signals, and says so. */
 static void wall_clock_mode(void **state)
 {
@@ -382,6 +409,7 @@ int main(void)
         cmocka_unit_test(timer_signals_attribute_75_25),
         cmocka_unit_test(in_the_hosts_process_too),
         cmocka_unit_test(every_thread_is_sampled),
+        cmocka_unit_test(too_short_to_sample),
         cmocka_unit_test(wall_clock_mode),
         cmocka_unit_test(the_hosts_work_between_repetitions_is_left_out),
     };

@@ -307,8 +307,18 @@ static void report_multiplexing(bhost_ctx *ctx, const struct perf *s, uint32_t c
                 enabled += (double)s->threads[t].enabled[i];
                 running += (double)s->threads[t].running[i];
             }
-    if (enabled > 0)
+    if (enabled > 0) {
         bhost_gauge_set(ctx, "hardware_running_pct", 100.0 * running / enabled);
+        return;
+    }
+    /* Hardware events asked for and none counted: say why, as for each of them. */
+    for (int i = 0; i < PERF_NEVENTS; i++)
+        if (s->wanted & HARDWARE_EVENTS & (1u << i)) {
+            bhost_unavailable(ctx, "hardware_running_pct", "%s",
+                              !(s->opened & (1u << i)) && *s->why[i] ? s->why[i]
+                                                                     : "no hardware event counted");
+            return;
+        }
 }
 
 /* How thread 0's events were grouped: "cycles+instructions | task_clock_ns+page_faults". */
