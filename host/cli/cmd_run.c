@@ -11,6 +11,7 @@
 #include "run/runner.h"
 #include "run/timer.h"
 #include "run/services.h"
+#include "spec/check.h"
 #include "spec/load.h"
 #include "spec/spec.h"
 #include "spec/spec_json.h"
@@ -80,6 +81,12 @@ static int load(const struct cli_options *o, struct registry *reg, struct spec *
     if (w->npoints == 0) {
         fprintf(stderr, "%s: no sweep point matches --filter '%s' (of %llu points)\n", o->spec,
                 o->filter, (unsigned long long)w->total);
+        sweep_free(w);
+        spec_free(s);
+        return EXIT_USAGE;
+    }
+    if (spec_check(reg, s, w, err, sizeof err) != 0) {
+        fprintf(stderr, "%s\n", err);
         sweep_free(w);
         spec_free(s);
         return EXIT_USAGE;

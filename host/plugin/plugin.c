@@ -261,7 +261,7 @@ static unsigned hooks_of(const struct bhost_plugin *d)
            (d->point_end ? PLUGIN_HOOK_POINT_END : 0u) | (d->run_end ? PLUGIN_HOOK_RUN_END : 0u) |
            (d->thread_start ? PLUGIN_HOOK_THREAD_START : 0u) |
            (d->thread_end ? PLUGIN_HOOK_THREAD_END : 0u) | (d->pause ? PLUGIN_HOOK_PAUSE : 0u) |
-           (d->resume ? PLUGIN_HOOK_RESUME : 0u);
+           (d->resume ? PLUGIN_HOOK_RESUME : 0u) | (d->check ? PLUGIN_HOOK_CHECK : 0u);
 }
 
 /* The descriptor's strings become the plugin's own copies; the hooks stay until closed. */
@@ -355,6 +355,7 @@ int plugin_open(struct plugin *p, char *err, size_t n)
     o->thread_end = fresh.thread_end;
     o->pause = fresh.pause;
     o->resume = fresh.resume;
+    o->check = fresh.check;
     p->handle = handle;
     return 0;
 }

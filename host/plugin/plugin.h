@@ -35,6 +35,7 @@ enum plugin_hook {
     PLUGIN_HOOK_THREAD_END = 1u << 9,
     PLUGIN_HOOK_PAUSE = 1u << 10,
     PLUGIN_HOOK_RESUME = 1u << 11,
+    PLUGIN_HOOK_CHECK = 1u << 12,
 };
 
 /* A file as it was when bhost read it: if any of this changes, so may the plugin. */

@@ -19,7 +19,7 @@
 
 #include <jansson.h>
 
-#define SCAN_CACHE_SCHEMA "bhost.plugin-scan/1"
+#define SCAN_CACHE_SCHEMA "bhost.plugin-scan/2" /* 2: the check hook */
 
 struct scan_cache {
     char *path;       /* NULL: no cache */

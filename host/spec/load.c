@@ -47,8 +47,15 @@ static const struct plugin *find_plugin(struct reader *r, struct ref at, unsigne
     return NULL;
 }
 
+static struct spec_where where(struct ref at)
+{
+    return (struct spec_where){(unsigned)at.node->start_mark.line + 1,
+                               (unsigned)at.node->start_mark.column + 1};
+}
+
 static int read_instrument(struct reader *r, struct ref at, struct spec_instrument *si)
 {
+    si->at = where(at);
     struct ref name = at, params = {at.src, NULL};
     if (at.node->type == YAML_MAPPING_NODE) {
         static const char *const keys[] = {"instrument", "params"};
@@ -153,6 +160,7 @@ static int read_experiment(struct reader *r, struct ref map, struct ref top, str
     if (node_expect(r, plugin, YAML_SCALAR_NODE, "an experiment plugin name") != 0 ||
         !(e->plugin = find_plugin(r, plugin, BHOST_EXPERIMENT)))
         return -1;
+    e->at = where(plugin);
     struct ref name = map_get(map, "name");
     if (name.node && read_string(r, name, "an experiment name", &e->name) != 0)
         return -1;

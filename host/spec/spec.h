@@ -35,14 +35,21 @@ enum spec_arrival { SPEC_ARRIVAL_FIXED, SPEC_ARRIVAL_POISSON };
 #define SPEC_MAX_RATE 1e9 /* iterations per second: one per nanosecond */
 #define SPEC_MIN_RATE 1e-3 /* one per 1000 s: slower schedules are a mistake, and gaps stay finite */
 
+/* Where an entry of the spec file is, for messages about it after loading. */
+struct spec_where {
+    unsigned line, column;    /* 1-based */
+};
+
 struct spec_instrument {
     const struct plugin *plugin;
     struct pvalue *values;    /* every parameter, plugin order, defaults filled */
+    struct spec_where at;     /* its entry in the instruments list */
 };
 
 struct spec_experiment {
     char *name;               /* unique in the spec; defaults to the plugin name */
     const struct plugin *plugin;
+    struct spec_where at;     /* its `experiment:` value */
     struct spec_param *params; /* only those the spec sets, in spec order */
     size_t nparams;
     uint64_t warmup, measured;

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define PLUGINS BHOST_TEST_PLUGIN_DIR ":" BHOST_BUILD_PLUGIN_DIR
 
@@ -248,6 +249,87 @@ static void table_misuse_fails_the_point(void **state)
     }
 }
 
+/* check() (ABI 1.2): bhost validate and bhost run refuse the first point a plugin's check
+ * refuses, at the experiment's line, naming the point; a check that crashes, exits, hangs
+ * or uses a service it may not costs only the check, with a message saying which. */
+static void checks_refuse_points_before_anything_runs(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *misbehave, *says;
+    } cases[] = {
+        {"none", "point test_check[n=2,threads=2]: n = 2 is refused (on 2 threads, at "
+                 "test_check[n=2,threads=2])\n"},
+        {"crash", "point test_check[n=1,threads=2]: check() was killed by SIGSEGV"},
+        {"exit", "point test_check[n=1,threads=2]: check() ended the process (exit status 0)"},
+        {"hang", "point test_check[n=1,threads=2]: check() did not return in 0.3 s"},
+        {"misuse", "point test_check[n=1,threads=2]: plugin bug: bhost_counter_add() in "
+                   "check()"},
+    };
+    setenv("BHOST_CHECK_TIMEOUT", "0.3", 1);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *dir = e2e_dir("check"), text[512];
+        snprintf(text, sizeof text,
+                 "experiments:\n"
+                 "  - experiment: test_check\n"
+                 "    params: {n: [1, 2, 3], refuse_at: 2, misbehave: %s}\n"
+                 "    threads: [2, 1]\n", cases[i].misbehave);
+        char *spec = e2e_write(dir, "check.yaml", text);
+        char want[1024];
+        snprintf(want, sizeof want, "%s:2:17: experiment 'test_check', %s", spec, cases[i].says);
+        for (int run = 0; run < 2; run++) {
+            struct proc p;
+            char *run_out = e2e_dir("none");
+            rmdir(run_out);
+            if (run)
+                e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", spec, "--out",
+                                             run_out, NULL});
+            else
+                e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "validate", spec, NULL});
+            assert_int_equal(p.rc, 2);
+            if (!strstr(p.err, want))
+                fail_msg("expected \"%s\" in:\n%s", want, p.err);
+            assert_int_equal(access(run_out, F_OK), -1); /* nothing ran, nothing was made */
+            e2e_proc_free(&p);
+            free(run_out);
+        }
+        if (strcmp(cases[i].misbehave, "none") == 0) { /* only the points kept are checked */
+            struct proc p;
+            e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "validate", spec, "--filter",
+                                         "n=3", NULL});
+            assert_int_equal(p.rc, 0);
+            e2e_proc_free(&p);
+        }
+        free(spec);
+        free(dir);
+    }
+    unsetenv("BHOST_CHECK_TIMEOUT");
+}
+
+/* The sampler's check: perf samples CPU time only, so mode wall with method perf is refused
+ * when the spec is loaded, at the instrument's entry. */
+static void the_samplers_check(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("sampler_check");
+    char *spec = e2e_write(dir, "pw.yaml",
+                           "experiments:\n"
+                           "  - experiment: spin\n"
+                           "    instruments:\n"
+                           "      - {instrument: sampler, params: {method: perf, mode: wall}}\n");
+    struct proc p;
+    e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "validate", spec, NULL});
+    assert_int_equal(p.rc, 2);
+    char want[512];
+    snprintf(want, sizeof want, "%s:4:9: instrument 'sampler' of experiment 'spin': method perf "
+             "samples CPU time only", spec);
+    if (!strstr(p.err, want))
+        fail_msg("expected \"%s\" in:\n%s", want, p.err);
+    e2e_proc_free(&p);
+    free(spec);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,6 +337,8 @@ int main(void)
         cmocka_unit_test(merge_keeps_reports),
         cmocka_unit_test(a_damaged_table_is_refused),
         cmocka_unit_test(table_misuse_fails_the_point),
+        cmocka_unit_test(checks_refuse_points_before_anything_runs),
+        cmocka_unit_test(the_samplers_check),
     };
     return cmocka_run_group_tests(tests, NULL, e2e_cleanup);
 }

@@ -358,6 +358,16 @@ static const struct bhost_param params[] = {
      .unit = "functions", .doc = "rows of the top table printed after the run"},
 };
 
+/* When the spec is loaded: a combination no point could run. */
+static int check(bhost_ctx *ctx)
+{
+    if (bhost_param_choice(ctx, "method") == METHOD_PERF &&
+        bhost_param_choice(ctx, "mode") == MODE_WALL)
+        return bhost_fail(ctx, "method perf samples CPU time only; mode wall needs method "
+                               "signal (or auto, which takes it)");
+    return BHOST_OK;
+}
+
 BHOST_PLUGIN = {
     BHOST_PLUGIN_HEADER(BHOST_INSTRUMENT),
     .name = "sampler",
@@ -378,4 +388,5 @@ BHOST_PLUGIN = {
     .thread_start = thread_start,
     .pause = pause_hook,
     .resume = resume_hook,
+    .check = check,
 };

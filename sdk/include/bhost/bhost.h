@@ -247,6 +247,21 @@ struct bhost_plugin {
      */
     int (*pause)(bhost_ctx *ctx, void *state);
     int (*resume)(bhost_ctx *ctx, void *state);
+
+    /*
+     * Checks parameter values that are each valid but not together (the
+     * sampler's `method: perf` with `mode: wall`), when a spec is loaded:
+     * by `bhost validate`, and by `bhost run` before any point runs. Called
+     * once per sweep point for an experiment, once per attachment for an
+     * instrument, in a child process of bhost's (a crash costs only the
+     * check), with a context where only the parameter getters,
+     * bhost_thread_count(), bhost_point_label(), bhost_fail() and
+     * bhost_log() may be used. Return BHOST_OK, or bhost_fail(ctx, "why"):
+     * the spec is then refused with the file, line and column of the
+     * experiment or instrument, and the point. Keep it cheap and
+     * side-effect free: it may run for every point of a large sweep.
+     */
+    int (*check)(bhost_ctx *ctx);
 };
 
 /* Flags (struct bhost_plugin's `flags`, ABI 1.1). */
