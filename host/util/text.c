@@ -38,6 +38,13 @@ size_t edit_distance(const char *a, const char *b)
     return d;
 }
 
+/* `a` begins `b`, and is long enough (3 characters) to mean something. */
+static int is_prefix(const char *a, const char *b)
+{
+    size_t n = strlen(a);
+    return n >= 3 && strncmp(a, b, n) == 0;
+}
+
 const char *closest_name(const char *word, const char *const *candidates, size_t n)
 {
     const char *best = NULL;
@@ -55,7 +62,18 @@ const char *closest_name(const char *word, const char *const *candidates, size_t
         limit = 1;
     if (limit > 3)
         limit = 3;
-    return best_d <= limit ? best : NULL;
+    if (best_d <= limit)
+        return best;
+    /* Else the one candidate that the word begins, or that begins the word: a name cut
+     * short or run on ("rate" for rate_hz, "walltime" for wall). */
+    const char *only = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (is_prefix(word, candidates[i]) || is_prefix(candidates[i], word)) {
+            if (only)
+                return NULL;
+            only = candidates[i];
+        }
+    return only;
 }
 
 size_t utf8_char_len(const unsigned char *s)

@@ -22,7 +22,8 @@ void join_names(char *buf, size_t size, const char *const *names, size_t n);
 /* Edit distance counting a swap of two neighbouring letters as one edit (optimal
  * string alignment), for did-you-mean suggestions. */
 size_t edit_distance(const char *a, const char *b);
-/* The candidate closest to `word` if it is close enough to be a likely typo. */
+/* The candidate closest to `word` if it is close enough to be a likely typo; else the only
+ * one that begins with `word` or begins it (3 characters at least); else NULL. */
 const char *closest_name(const char *word, const char *const *candidates, size_t n);
 
 /* "SIGSEGV" for SIGSEGV; "signal 42" (in buf) for one without a name here. */

@@ -73,6 +73,8 @@ void symbolizer_free(struct symbolizer *s)
 
 static const char *base_name(const char *path)
 {
+    if (path && strncmp(path, "[vdso", 5) == 0)
+        return "[vdso]"; /* libdwfl names it "[vdso: <pid>]" */
     const char *slash = path ? strrchr(path, '/') : NULL;
     return slash ? slash + 1 : path;
 }

@@ -429,6 +429,15 @@ static const struct bad bad_specs[] = {
      "t.yaml:3:21: ratio = -0.5 is out of range: expected >= 0 and <= 1"},
     {"experiments:\n  - experiment: test_good\n    params: {color: gren}\n", NULL,
      "t.yaml:3:21: color: 'gren' is not one of: red, green, blue (did you mean 'green'?)"},
+    /* Cut short or run on: the one name it begins, or that begins it. */
+    {"experiments:\n  - experiment: test_good\n    params: {color: greenish}\n", NULL,
+     "t.yaml:3:21: color: 'greenish' is not one of: red, green, blue (did you mean 'green'?)"},
+    {"experiments:\n  - experiment: test_good\n    params: {fail: 2}\n", NULL,
+     "t.yaml:3:14: experiment 'test_good' has no parameter 'fail' (did you mean "
+     "'fail_every'?)"},
+    {"experiments:\n  - experiment: test_good\n    params: {co: 2}\n", NULL,
+     "t.yaml:3:14: experiment 'test_good' has no parameter 'co'; it has: count, ratio, flag, "
+     "label, color, fail_every"},
     {"experiments:\n  - experiment: test_good\n    params: {flag: maybe}\n", NULL,
      "t.yaml:3:20: flag: expected true or false, got 'maybe'"},
     {"experiments:\n  - experiment: test_good\n    params: {count: }\n", NULL,
