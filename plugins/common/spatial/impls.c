@@ -1,0 +1,14 @@
+/* impls.c — the implementations by name. */
+#include "spatial.h"
+
+#include <string.h>
+
+const struct spatial_impl *const spatial_impls[] = {&spatial_brute, NULL};
+
+const struct spatial_impl *spatial_find(const char *name)
+{
+    for (size_t i = 0; spatial_impls[i]; i++)
+        if (strcmp(spatial_impls[i]->name, name) == 0)
+            return spatial_impls[i];
+    return NULL;
+}
