@@ -10,6 +10,7 @@
 #include "results/results.h"
 #include "util/mem.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,6 +99,37 @@ static int merge_metrics(struct merge *m, json_t *into, json_t *from, const char
             json_object_set_new(mi, "value", json_null());
     }
     return 0;
+}
+
+/* The seconds a point's repetitions measured: what its counters' per_second divides by. */
+static double measured_seconds(json_t *pt)
+{
+    double s = 0;
+    size_t k;
+    json_t *rep;
+    json_t *reps = json_object_get(json_object_get(json_object_get(pt, "histograms"),
+                                                   "iteration"), "repetitions");
+    json_array_foreach(reps, k, rep)
+        s += merge_number_at(rep, "wall_s");
+    return s;
+}
+
+/* Counters' per_iteration and per_second for the merged point, as a run gives them. */
+static void rate_counters(json_t *metrics, json_int_t measured, double measured_s)
+{
+    const char *name;
+    json_t *mv;
+    json_object_foreach(metrics, name, mv) {
+        json_t *v = json_object_get(mv, "value");
+        if (strcmp(json_string_value(json_object_get(mv, "kind")), "counter") != 0)
+            continue;
+        double per_it = measured && json_is_number(v) ? json_number_value(v) / measured : NAN;
+        double per_s = measured_s > 0 && json_is_number(v) ? json_number_value(v) / measured_s
+                                                            : NAN;
+        json_object_set_new(mv, "per_iteration", isfinite(per_it) ? json_real(per_it)
+                                                                  : json_null());
+        json_object_set_new(mv, "per_second", isfinite(per_s) ? json_real(per_s) : json_null());
+    }
 }
 
 /* Notes and tables describe one run, as a gauge does: of a name found in several inputs,
@@ -468,6 +500,10 @@ static json_t *merge_point(struct merge *m, const struct group *g)
     } else if (ok) {
         json_object_set_new(out, "error", json_null());
     }
+    double measured_s = 0;
+    for (size_t i = 0; i < g->n; i++)
+        measured_s += measured_seconds(g->items[i]);
+    rate_counters(metrics, measured, measured_s);
     json_object_set_new(out, "metrics", metrics);
     json_t *failures = merge_failures(m, g, measured, id);
     if (!failures) {

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ static const char spec_text[] =
     "    params: {ns: [500, 2000]}\n"
     "    iterations: {warmup: 10, measured: 300}\n"
     "    repetitions: 2\n"
+    "    instruments: [rusage]\n"
     "  - experiment: noop\n"
     "    iterations: {warmup: 10, measured: 2000}\n";
 
@@ -134,6 +136,47 @@ static void decode(json_t *hist, struct hdr *h)
 }
 
 /* Every point of `merged` is the sum of the same point in a and b. */
+static double rep_seconds(json_t *pt)
+{
+    double s = 0;
+    size_t k;
+    json_t *rep;
+    json_array_foreach(json_object_get(json_object_get(json_object_get(pt, "histograms"),
+                                                       "iteration"), "repetitions"), k, rep)
+        s += json_number_value(json_object_get(rep, "wall_s"));
+    return s;
+}
+
+/* Counters add up, and their rates are the merged point's: over all its measured iterations
+ * and all its repetitions' seconds. */
+static void check_counters(json_t *pt, json_t *pa, json_t *pb)
+{
+    const char *name;
+    json_t *m;
+    int seen = 0;
+    double measured = (double)jint(json_object_get(pt, "iterations"), "measured");
+    json_object_foreach(json_object_get(pt, "metrics"), name, m) {
+        if (strcmp(json_string_value(json_object_get(m, "kind")), "counter") != 0)
+            continue;
+        double v = json_number_value(json_object_get(m, "value"));
+        double va = json_number_value(json_object_get(json_object_get(
+                        json_object_get(pa, "metrics"), name), "value"));
+        double vb = json_number_value(json_object_get(json_object_get(
+                        json_object_get(pb, "metrics"), name), "value"));
+        assert_true(fabs(v - (va + vb)) <= 1e-9 * fabs(v) + 1e-12);
+        double per_it = json_number_value(json_object_get(m, "per_iteration"));
+        double per_s = json_number_value(json_object_get(m, "per_second"));
+        double secs = rep_seconds(pa) + rep_seconds(pb);
+        if (fabs(per_it - v / measured) > 1e-9 * fabs(v / measured) + 1e-15 ||
+            fabs(per_s - v / secs) > 1e-9 * fabs(v / secs) + 1e-15)
+            fail_msg("%s: per_iteration %g (want %g), per_second %g (want %g)", name, per_it,
+                     v / measured, per_s, v / secs);
+        seen++;
+    }
+    if (strncmp(json_string_value(json_object_get(pt, "label")), "spin", 4) == 0)
+        assert_true(seen >= 5); /* rusage's */
+}
+
 static void check_sums(json_t *a, json_t *b, json_t *merged)
 {
     json_t *points = json_object_get(merged, "points"), *pt;
@@ -179,6 +222,7 @@ static void check_sums(json_t *a, json_t *b, json_t *merged)
         hdr_fini(&dm);
         hdr_fini(&da);
         hdr_fini(&db);
+        check_counters(pt, pa, pb);
     }
 }
 

@@ -304,6 +304,9 @@ static void every_thread_is_sampled(void **state)
             worker_named |= strncmp(text(p, "name"), "point-t1 (tid ", 14) == 0;
         }
         assert_true(worker_named);
+        /* In the order the threads started: the point's first thread (the process's) first. */
+        assert_int_equal(strncmp(text(json_array_get(at(ss, "profiles"), 0), "name"), "bhost (tid ",
+                                 11), 0);
         json_decref(ss);
         json_t *row;
         json_array_foreach(at(pt, "tables/sampler.top/rows"), i, row) {

@@ -297,6 +297,12 @@ static uint32_t convert(struct builder *k, const struct stack_set *set, const st
     return intern_stack(k, *path, (uint32_t)n);
 }
 
+static int by_tid(const void *a, const void *b)
+{
+    const struct profile_thread *x = a, *y = b;
+    return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
 /* A thread's runs in profile stacks: neighbours that now name the same stack merge. */
 static int convert_thread(struct built_profile *b, const struct thread_samples *t,
                           const uint32_t *map, struct profile_thread *out)
@@ -345,6 +351,8 @@ int profile_build(struct built_profile *b, const struct stack_set *set, struct s
         rc = convert_thread(b, &set->threads[i], map, &b->threads[i]);
         b->nthreads += rc == 0;
     }
+    /* In the order the threads started (ids grow): the point's first thread first. */
+    qsort(b->threads, b->nthreads, sizeof *b->threads, by_tid);
     uint64_t samples = 0;
     for (size_t i = 0; i < b->nthreads; i++)
         samples += b->threads[i].samples;

@@ -235,8 +235,8 @@ static void report_top(bhost_ctx *ctx, const struct profile *p, uint32_t n)
     static const struct bhost_column columns[] = {
         {"function", NULL}, {"self", "%"}, {"total", "%"}, {"samples", ""}, {"module", NULL}};
     char title[96];
-    snprintf(title, sizeof title, "Top functions by self time (sampler, %llu samples)",
-             (unsigned long long)p->samples);
+    snprintf(title, sizeof title, "Top functions by self time (sampler, %llu sample%s)",
+             (unsigned long long)p->samples, p->samples == 1 ? "" : "s");
     bhost_table *t = bhost_table_get(ctx, "top", BHOST_TABLE_OPTIONS(
         BHOST_COLUMNS(columns), .flags = BHOST_TABLE_SHOW, .title = title));
     struct top_row *rows = calloc(n + 1, sizeof *rows);
@@ -284,16 +284,17 @@ static void report(bhost_ctx *ctx, struct session *s, const struct profile *p)
                                : "the kernel checks CPU-time timers on its tick, so rates "
                                  "above its HZ come in steps of several periods");
     if (s->collector.left_out)
-        bhost_note(ctx, "left_out", "%llu sample%s taken while the host worked between "
-                                    "repetitions (not the point's work) %s left out",
+        bhost_note(ctx, "left_out", "%llu sample%s taken while the host worked outside the "
+                                    "measured loops (between repetitions, or after the last: "
+                                    "not the point's work) %s left out",
                    (unsigned long long)s->collector.left_out,
                    s->collector.left_out == 1 ? "" : "s",
                    s->collector.left_out == 1 ? "was" : "were");
     if (s->collector.samples == 0) {
         char period[32];
         source_period_text(s->cfg.rate_hz, period, sizeof period);
-        bhost_note(ctx, "empty", "no sample was taken: the measured iterations took less %s "
-                                 "than one sampling period (%s)",
+        bhost_note(ctx, "empty", "no sample fell in the measured iterations: they took less "
+                                 "%s than one sampling period (%s)",
                    s->cfg.wall ? "time" : "CPU time", period);
     }
 }
