@@ -7,6 +7,7 @@
 #include "spec/load.h"
 #include "spec/overrides.h"
 #include "spec/reader.h"
+#include "spec/seed_form.h"
 #include "spec/settings.h"
 #include "spec/spec_yaml.h"
 #include "spec/values.h"
@@ -305,8 +306,10 @@ int spec_load_text(const char *text, size_t len, const char *label, const struct
         return -1;
     }
     if (reader_load(&file, text, len, label, err, errlen) == 0) {
+        rc = seed_form_rewrite(&r, &file);
         struct ref top = {&file, yaml_document_get_root_node(&file.doc)};
-        rc = read_spec(&r, top, s);
+        if (rc == 0)
+            rc = read_spec(&r, top, s);
         if (rc == 0)
             rc = overrides_check_used(&r, s);
         yaml_document_delete(&file.doc);
