@@ -201,14 +201,29 @@ static int scan_cells(const struct spatial_index *ix, int64_t c0, int64_t c1, in
     return 0;
 }
 
+/* The cells on one axis that a point within `reach` of v can lie in. */
+static void axis_span(const struct spatial_index *ix, double v, double reach, uint32_t *lo,
+                      uint32_t *hi)
+{
+    if (isinf(reach)) { /* every cell; and v = -inf would make -inf + inf, NaN */
+        *lo = 0;
+        *hi = ix->side - 1;
+        return;
+    }
+    *lo = axis_cell(ix, v - reach);
+    *hi = axis_cell(ix, v + reach);
+}
+
 static int grid_radius(struct spatial_index *ix, double x, double y, double r,
                        struct spatial_results *out, struct spatial_stats *st)
 {
     struct grid_query q = {x, y, r * r, 0};
     /* A point that brute force counts lies within r (times 1 + a few ulps) on each axis. */
     double reach = fabs(r) * (1 + SLACK) + TINY;
-    return scan_cells(ix, axis_cell(ix, x - reach), axis_cell(ix, x + reach),
-                      axis_cell(ix, y - reach), axis_cell(ix, y + reach), &q, out, st);
+    uint32_t c0, c1, r0, r1;
+    axis_span(ix, x, reach, &c0, &c1);
+    axis_span(ix, y, reach, &r0, &r1);
+    return scan_cells(ix, c0, c1, r0, r1, &q, out, st);
 }
 
 /* The cells at Chebyshev distance `ring` from (col, row). */
