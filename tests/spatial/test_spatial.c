@@ -13,6 +13,7 @@
 
 #include "spatial.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,185 @@ static void ties_settle_by_id(void **state)
     free(pts);
 }
 
+static void agrees_with(const struct spatial_impl *impl, const struct spatial_point *pts,
+                        uint32_t n, const struct spatial_config *cfg, double radius, uint32_t k,
+                        const char *what)
+{
+    char why[1024];
+    if (spatial_crosscheck(impl, pts, n, cfg, 5 + n, 20, radius, k, why, sizeof why) != 0)
+        fail_msg("%s, %s, %u points, cell %g, leaf %u, radius %g, k %u: %s", impl->name, what,
+                 n, cfg->cell, cfg->leaf_size, radius, k, why);
+}
+
+/* One point's place, drawn from a few: the corners, the edges, and points just inside them. */
+static struct spatial_point on_the_edge(uint64_t *rng, double world)
+{
+    const double top = nextafter(world, 0);
+    const double places[] = {0, top, world / 2, nextafter(world / 2, 0), world / 10};
+    const size_t count = sizeof places / sizeof *places;
+    struct spatial_point p = {places[spatial_rand(rng) % count], places[spatial_rand(rng) % count]};
+    if (spatial_rand(rng) % 3 == 0) /* anywhere along that edge */
+        p.x = spatial_rand01(rng) * world;
+    return p;
+}
+
+/* 1000 * 0.1 rounds just below 1000 up to 100: the last cell, not one past it. */
+static void points_on_the_upper_boundary(void **state)
+{
+    (void)state;
+    enum { N = 600 };
+    struct spatial_point *pts = malloc(N * sizeof *pts);
+    uint64_t rng = 3;
+    for (uint32_t i = 0; i < N; i++)
+        pts[i] = on_the_edge(&rng, 1000);
+    const struct spatial_config cfgs[] = {{.world = 1000, .cell = 10},
+                                          {.world = 1000, .cell = 20},
+                                          {.world = 1000}};
+    for (size_t i = 0; spatial_impls[i]; i++)
+        for (size_t c = 0; c < sizeof cfgs / sizeof *cfgs; c++) {
+            agrees_with(spatial_impls[i], pts, N, &cfgs[c], 10, 8, "edges and corners");
+            agrees_with(spatial_impls[i], pts, N, &cfgs[c], 0, 40, "edges and corners");
+        }
+    free(pts);
+}
+
+/* Every point in one place: nothing splits them, and every answer is a tie on id. */
+static void all_points_in_one_place(void **state)
+{
+    (void)state;
+    enum { N = 1500 };
+    const double world = 1000;
+    const struct spatial_point places[] = {{0, 0}, {500, 500}, {nextafter(world, 0),
+                                                                nextafter(world, 0)}};
+    struct spatial_point *pts = malloc(N * sizeof *pts);
+    struct spatial_config cfg = {.world = world};
+    for (size_t p = 0; p < sizeof places / sizeof *places; p++) {
+        for (uint32_t i = 0; i < N; i++)
+            pts[i] = places[p];
+        for (size_t i = 0; spatial_impls[i]; i++) {
+            agrees_with(spatial_impls[i], pts, N, &cfg, 0, 10, "one place");
+            agrees_with(spatial_impls[i], pts, N, &cfg, 30, 1, "one place");
+        }
+    }
+    free(pts);
+}
+
+/* Leaves of one point and of more than all; cells tiny (capped), uneven, and the whole world. */
+static void unusual_configurations(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    const double world = 1000;
+    const struct spatial_config cfgs[] = {
+        {.world = world, .leaf_size = 1},   {.world = world, .leaf_size = 3},
+        {.world = world, .leaf_size = 5000}, {.world = world, .cell = 333},
+        {.world = world, .cell = 5000},
+    };
+    const struct spatial_config tiny_cells = {.world = world, .cell = 0.01};
+    struct spatial_point *pts = malloc(N * sizeof *pts);
+    for (size_t d = 0; d < 3; d++) {
+        spatial_generate(pts, N, distributions[d], world, 11 + d);
+        for (size_t i = 0; spatial_impls[i]; i++) {
+            for (size_t c = 0; c < sizeof cfgs / sizeof *cfgs; c++)
+                agrees_with(spatial_impls[i], pts, N, &cfgs[c], 25, 8, distribution_names[d]);
+            if (d == 0) /* 4M cells: once is enough */
+                agrees_with(spatial_impls[i], pts, N, &tiny_cells, 5, 8, "uniform");
+        }
+    }
+    free(pts);
+}
+
+static void same_hits(const struct spatial_results *want, const struct spatial_results *got,
+                      const char *impl, const char *query, double x, double y, double r,
+                      uint32_t k)
+{
+    int same = want->n == got->n;
+    for (size_t i = 0; same && i < want->n; i++)
+        same = want->hits[i].id == got->hits[i].id && want->hits[i].d2 == got->hits[i].d2;
+    if (!same)
+        fail_msg("%s %s at (%g, %g), r %g, k %u: %zu hits, brute force %zu", impl, query, x, y,
+                 r, k, got->n, want->n);
+}
+
+/* One radius and one k-NN query, asked of an index and of brute force. */
+static void same_answers(const struct spatial_impl *impl, struct spatial_index *ix,
+                         struct spatial_index *ref, double x, double y, double r, uint32_t k)
+{
+    struct spatial_results got = {0}, want = {0};
+    struct spatial_stats st = {0};
+    assert_int_equal(impl->radius(ix, x, y, r, &got, &st), 0);
+    assert_int_equal(spatial_brute.radius(ref, x, y, r, &want, &st), 0);
+    spatial_results_sort(&got);
+    spatial_results_sort(&want);
+    same_hits(&want, &got, impl->name, "radius", x, y, r, k);
+    assert_int_equal(impl->knn(ix, x, y, k, &got, &st), 0);
+    assert_int_equal(spatial_brute.knn(ref, x, y, k, &want, &st), 0);
+    same_hits(&want, &got, impl->name, "knn", x, y, r, k);
+    spatial_results_free(&got);
+    spatial_results_free(&want);
+}
+
+/* Queries far outside the world (where every d2 may be infinite), k of 0 and past n. */
+static void queries_outside_the_world(void **state)
+{
+    (void)state;
+    enum { N = 700 };
+    const struct spatial_point at[] = {{-1e6, -1e6}, {1e6, 500}, {-5, 1005}, {500, -0.5},
+                                       {1e300, -1e300}, {-INFINITY, 3}};
+    const double radii[] = {0, 10, 1e6, INFINITY};
+    const uint32_t ks[] = {0, 1, 8, N, N + 1, UINT32_MAX};
+    struct spatial_config cfg = {.world = 1000};
+    struct spatial_point *pts = malloc(N * sizeof *pts);
+    struct spatial_stats st = {0};
+    spatial_generate(pts, N, SPATIAL_CLUSTERED, cfg.world, 9);
+    struct spatial_index *ref = spatial_brute.build(pts, N, &cfg, &st);
+    for (size_t i = 0; spatial_impls[i]; i++) {
+        struct spatial_index *ix = spatial_impls[i]->build(pts, N, &cfg, &st);
+        assert_non_null(ix);
+        for (size_t a = 0; a < sizeof at / sizeof *at; a++)
+            for (size_t r = 0; r < sizeof radii / sizeof *radii; r++)
+                same_answers(spatial_impls[i], ix, ref, at[a].x, at[a].y, radii[r],
+                             ks[(a + r) % (sizeof ks / sizeof *ks)]);
+        spatial_impls[i]->destroy(ix);
+    }
+    spatial_brute.destroy(ref);
+    free(pts);
+}
+
+/*
+ * Moves between queries: the same few points again and again, and so many
+ * others that a grid re-sorts its cells; onto edges and ties.
+ */
+static void moves_between_queries(void **state)
+{
+    (void)state;
+    enum { N = 400, MOVES = 600 };
+    struct spatial_config cfg = {.world = 100};
+    struct spatial_point *pts = malloc(N * sizeof *pts);
+    struct spatial_stats st = {0};
+    for (size_t i = 0; spatial_impls[i]; i++) {
+        uint64_t rng = 17;
+        spatial_generate(pts, N, SPATIAL_UNIFORM, cfg.world, 4);
+        struct spatial_index *ix = spatial_impls[i]->build(pts, N, &cfg, &st);
+        struct spatial_index *ref = spatial_brute.build(pts, N, &cfg, &st);
+        assert_non_null(ix);
+        for (uint32_t m = 0; m < MOVES; m++) {
+            uint32_t id = (uint32_t)(spatial_rand(&rng) % (m % 2 ? N : 40));
+            struct spatial_point to = on_the_edge(&rng, cfg.world);
+            if (m % 4 == 2) /* a step within its cell, most likely */
+                to = (struct spatial_point){pts[id].x * 0.999, pts[id].y};
+            pts[id] = to;
+            assert_int_equal(spatial_impls[i]->move(ix, id, to, &st), 0);
+            assert_int_equal(spatial_brute.move(ref, id, to, &st), 0);
+            struct spatial_point q = pts[spatial_rand(&rng) % N];
+            same_answers(spatial_impls[i], ix, ref, q.x, q.y, 5, 1 + m % 12);
+        }
+        spatial_impls[i]->destroy(ix);
+        spatial_brute.destroy(ref);
+    }
+    free(pts);
+}
+
 /* brute force, but k-NN forgets the last of its answers when there are ties. */
 static int broken_knn(struct spatial_index *ix, double x, double y, uint32_t k,
                       struct spatial_results *out, struct spatial_stats *st)
@@ -107,6 +287,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_index_agrees_with_brute_force),
         cmocka_unit_test(ties_settle_by_id),
+        cmocka_unit_test(points_on_the_upper_boundary),
+        cmocka_unit_test(all_points_in_one_place),
+        cmocka_unit_test(unusual_configurations),
+        cmocka_unit_test(queries_outside_the_world),
+        cmocka_unit_test(moves_between_queries),
         cmocka_unit_test(a_broken_index_is_caught),
         cmocka_unit_test(names_find_implementations),
     };

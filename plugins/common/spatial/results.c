@@ -27,6 +27,8 @@ static int by_distance_then_id(const void *a, const void *b)
 
 void spatial_results_sort(struct spatial_results *r)
 {
+    if (r->n < 2) /* an empty answer may have no array yet, and qsort(NULL, 0) is undefined */
+        return;
     qsort(r->hits, r->n, sizeof *r->hits, by_distance_then_id);
 }
 
