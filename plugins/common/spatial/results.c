@@ -27,7 +27,8 @@ static int by_distance_then_id(const void *a, const void *b)
 
 void spatial_results_sort(struct spatial_results *r)
 {
-    qsort(r->hits, r->n, sizeof *r->hits, by_distance_then_id);
+    if (r->n > 1) /* an answer never grown has hits NULL, which qsort may not be given */
+        qsort(r->hits, r->n, sizeof *r->hits, by_distance_then_id);
 }
 
 void spatial_results_free(struct spatial_results *r)
