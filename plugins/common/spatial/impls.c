@@ -3,7 +3,11 @@
 
 #include <string.h>
 
-const struct spatial_impl *const spatial_impls[] = {&spatial_brute, NULL};
+const struct spatial_impl *const spatial_impls[] = {
+    &spatial_brute,
+    &spatial_quadtree,
+    NULL,
+};
 
 const struct spatial_impl *spatial_find(const char *name)
 {

@@ -79,6 +79,7 @@ void spatial_results_sort(struct spatial_results *r);
 void spatial_results_free(struct spatial_results *r);
 
 extern const struct spatial_impl spatial_brute;
+extern const struct spatial_impl spatial_quadtree; /* quadtree.c */
 
 /* The implementations by name ("brute", "kdtree", ...), NULL-terminated. */
 extern const struct spatial_impl *const spatial_impls[];
