@@ -173,6 +173,8 @@ static void names_find_implementations(void **state)
 {
     (void)state;
     assert_ptr_equal(spatial_find("brute"), &spatial_brute);
+    assert_ptr_equal(spatial_find("quadtree"), &spatial_quadtree);
+    assert_ptr_equal(spatial_find("rtree"), &spatial_rtree);
     assert_null(spatial_find("nope"));
 }
 

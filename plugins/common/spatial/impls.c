@@ -6,6 +6,7 @@
 const struct spatial_impl *const spatial_impls[] = {
     &spatial_brute,
     &spatial_quadtree,
+    &spatial_rtree,
     NULL,
 };
 

@@ -80,6 +80,7 @@ void spatial_results_free(struct spatial_results *r);
 
 extern const struct spatial_impl spatial_brute;
 extern const struct spatial_impl spatial_quadtree; /* quadtree.c */
+extern const struct spatial_impl spatial_rtree;    /* rtree.c: libspatialindex's R*-tree */
 
 /* The implementations by name ("brute", "kdtree", ...), NULL-terminated. */
 extern const struct spatial_impl *const spatial_impls[];
