@@ -14,6 +14,7 @@ packages=(
   libsqlite3-dev                         # the SQLite experiments (memory_db, sqlite_pragma)
   libunwind-dev                          # sampler: unwinding sampled stacks by DWARF CFI
   libdw-dev                              # sampler: symbols, inlined functions, source files (elfutils)
+  libspatialindex-dev                    # spatial indexes: the R*-tree (spatial/rtree.c)
 )
 tests=0
 [ "${1:-}" = "--tests" ] && tests=1

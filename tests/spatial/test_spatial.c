@@ -62,6 +62,79 @@ static void ties_settle_by_id(void **state)
     for (size_t i = 0; spatial_impls[i]; i++) {
         agrees(spatial_impls[i], pts, N, 100, 10, 16, "a lattice of 35 places");
         agrees(spatial_impls[i], pts, N, 100, 0, 50, "a lattice of 35 places");
+        /* The k-th is among the four places 10 away, some on a box's edge at 50 (a tree
+         * that skips a box as far as its k-th misses a smaller id there). */
+        agrees(spatial_impls[i], pts, 105, 100, 10, 8, "a lattice of 3 points a place");
+    }
+    free(pts);
+}
+
+static void agrees_at(const struct spatial_impl *impl, const struct spatial_point *pts,
+                      uint32_t n, const struct spatial_config *cfg, double radius, uint32_t k,
+                      const char *what)
+{
+    char why[1024];
+    if (spatial_crosscheck(impl, pts, n, cfg, 5 + n, 20, radius, k, why, sizeof why) != 0)
+        fail_msg("%s, %s, %u points, radius %g, k %u: %s", impl->name, what, n, radius, k, why);
+}
+
+/* Points on one place, or closer than any tree level can part: splitting must stop. */
+static void points_on_one_place_agree(void **state)
+{
+    (void)state;
+    enum { N = 600 };
+    struct spatial_point *pts = malloc(N * sizeof *pts);
+    struct spatial_config cfg = {.world = 1000};
+    double x = 500;
+    for (uint32_t i = 0; i < N; i++) {
+        pts[i] = (struct spatial_point){x, 250};
+        if (i % 2) /* every other point one double further right: 300 doubles in 6e-14 */
+            x = nextafter(x, 1000);
+    }
+    for (size_t i = 0; spatial_impls[i]; i++) {
+        agrees_at(spatial_impls[i], pts, N, &cfg, 0, 10, "points a double apart");
+        agrees_at(spatial_impls[i], pts, N, &cfg, 1e-13, N + 1, "points a double apart");
+    }
+    for (uint32_t i = 0; i < N; i++)
+        pts[i] = (struct spatial_point){0, nextafter(1000, 0)}; /* a corner of the world */
+    for (size_t i = 0; spatial_impls[i]; i++) {
+        agrees_at(spatial_impls[i], pts, N, &cfg, 0, 7, "all at one corner");
+        agrees_at(spatial_impls[i], pts, N, &cfg, 2000, N, "all at one corner");
+    }
+    free(pts);
+}
+
+/* Worlds where squared distances underflow to 0 or overflow to infinity: still brute force's
+ * answers, ties by id included. */
+static void extreme_scales_agree(void **state)
+{
+    (void)state;
+    enum { N = 500 };
+    struct spatial_point *pts = malloc(N * sizeof *pts);
+    static const double worlds[] = {1e-300, 1e300};
+    for (size_t w = 0; w < 2; w++) {
+        struct spatial_config cfg = {.world = worlds[w]};
+        spatial_generate(pts, N, SPATIAL_CLUSTERED, worlds[w], 11);
+        for (size_t i = 0; spatial_impls[i]; i++) {
+            agrees_at(spatial_impls[i], pts, N, &cfg, worlds[w] / 40, 8, "an extreme world");
+            agrees_at(spatial_impls[i], pts, N, &cfg, worlds[w] * 2, 20, "an extreme world");
+        }
+    }
+    free(pts);
+}
+
+/* Leaves of one point (every insertion splits) and of a few. */
+static void small_leaves_agree(void **state)
+{
+    (void)state;
+    enum { N = 2000 };
+    struct spatial_point *pts = malloc(N * sizeof *pts);
+    spatial_generate(pts, N, SPATIAL_CLUSTERED, 1000, 3);
+    for (uint32_t leaf = 1; leaf <= 3; leaf += 2) {
+        struct spatial_config cfg = {.world = 1000, .leaf_size = leaf};
+        for (size_t i = 0; spatial_impls[i]; i++)
+            agrees_at(spatial_impls[i], pts, N, &cfg, 30, 12, leaf == 1 ? "leaves of 1" :
+                      "leaves of 3");
     }
     free(pts);
 }
@@ -279,6 +352,8 @@ static void names_find_implementations(void **state)
 {
     (void)state;
     assert_ptr_equal(spatial_find("brute"), &spatial_brute);
+    assert_ptr_equal(spatial_find("quadtree"), &spatial_quadtree);
+    assert_ptr_equal(spatial_find("rtree"), &spatial_rtree);
     assert_null(spatial_find("nope"));
 }
 
@@ -292,6 +367,9 @@ int main(void)
         cmocka_unit_test(unusual_configurations),
         cmocka_unit_test(queries_outside_the_world),
         cmocka_unit_test(moves_between_queries),
+        cmocka_unit_test(points_on_one_place_agree),
+        cmocka_unit_test(extreme_scales_agree),
+        cmocka_unit_test(small_leaves_agree),
         cmocka_unit_test(a_broken_index_is_caught),
         cmocka_unit_test(names_find_implementations),
     };

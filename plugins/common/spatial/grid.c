@@ -218,8 +218,9 @@ static int grid_radius(struct spatial_index *ix, double x, double y, double r,
                        struct spatial_results *out, struct spatial_stats *st)
 {
     struct grid_query q = {x, y, r * r, 0};
-    /* A point that brute force counts lies within r (times 1 + a few ulps) on each axis. */
-    double reach = fabs(r) * (1 + SLACK) + TINY;
+    /* A point that brute force counts lies within r (times 1 + a few ulps) on each axis; when
+     * r * r overflows, every point's d2 does not exceed it, so every cell is looked at. */
+    double reach = isfinite(q.r2) ? fabs(r) * (1 + SLACK) + TINY : INFINITY;
     uint32_t c0, c1, r0, r1;
     axis_span(ix, x, reach, &c0, &c1);
     axis_span(ix, y, reach, &r0, &r1);

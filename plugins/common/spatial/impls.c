@@ -6,7 +6,9 @@
 const struct spatial_impl *const spatial_impls[] = {
     &spatial_brute,
     &spatial_kdtree,
+    &spatial_quadtree,
     &spatial_grid,
+    &spatial_rtree,
     NULL,
 };
 

@@ -79,8 +79,10 @@ void spatial_results_sort(struct spatial_results *r);
 void spatial_results_free(struct spatial_results *r);
 
 extern const struct spatial_impl spatial_brute;
-extern const struct spatial_impl spatial_kdtree; /* median-split 2-d tree, rebuilt after moves */
-extern const struct spatial_impl spatial_grid;   /* uniform cells (CSR), moves in place */
+extern const struct spatial_impl spatial_kdtree;   /* median-split 2-d tree, rebuilt after moves */
+extern const struct spatial_impl spatial_quadtree; /* point-region quadtree, moves in place */
+extern const struct spatial_impl spatial_grid;     /* uniform cells (CSR), moves in place */
+extern const struct spatial_impl spatial_rtree;    /* libspatialindex's R*-tree */
 
 /* The implementations by name ("brute", "kdtree", ...), NULL-terminated. */
 extern const struct spatial_impl *const spatial_impls[];
