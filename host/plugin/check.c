@@ -49,19 +49,12 @@ static const struct pvalue *param(bhost_ctx *ctx, const char *name, uint32_t typ
 {
     static const struct pvalue zero = {0};
     struct check_ctx *c = cc(ctx);
-    const struct plugin *p = c->job->plugin;
-    int i = name ? pdef_find(p->params, p->nparams, name) : -1;
-    uint32_t actual = i >= 0 ? p->params[i].type : 0;
-    if (i < 0 || !(actual == type || (type == BHOST_STRING && actual == BHOST_ENUM))) {
-        if (!c->misuse)
-            c->misuse = i < 0 ? xasprintf("plugin bug: %s(\"%s\"): '%s' declares no such "
-                                          "parameter", call, name ? name : "(null)", p->desc.name)
-                              : xasprintf("plugin bug: %s(\"%s\"): the parameter is %s %s", call,
-                                          name, actual == BHOST_INT || actual == BHOST_ENUM
-                                                    ? "an" : "a", type_name(actual));
-        return &zero;
-    }
-    return &c->job->values[i];
+    char why[512];
+    const struct pvalue *v = plugin_param_value(c->job->plugin, c->job->values, name, type,
+                                                call, why, sizeof why);
+    if (!v && !c->misuse)
+        c->misuse = xstrdup(why);
+    return v ? v : &zero;
 }
 
 static int64_t check_param_int(bhost_ctx *ctx, const char *name)

@@ -380,3 +380,22 @@ void plugin_free(struct plugin *p)
     free(p->path);
     free(p);
 }
+
+const struct pvalue *plugin_param_value(const struct plugin *p, const struct pvalue *values,
+                                        const char *name, uint32_t type, const char *getter,
+                                        char *why, size_t whylen)
+{
+    int i = name ? pdef_find(p->params, p->nparams, name) : -1;
+    if (i < 0) {
+        snprintf(why, whylen, "plugin bug: %s(\"%s\"): '%s' declares no such parameter", getter,
+                 name ? name : "(null)", p->desc.name);
+        return NULL;
+    }
+    uint32_t actual = p->params[i].type;
+    if (actual != type && !(type == BHOST_STRING && actual == BHOST_ENUM)) {
+        snprintf(why, whylen, "plugin bug: %s(\"%s\"): the parameter is %s %s", getter, name,
+                 actual == BHOST_INT || actual == BHOST_ENUM ? "an" : "a", type_name(actual));
+        return NULL;
+    }
+    return &values[i];
+}

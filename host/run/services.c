@@ -40,20 +40,12 @@ static const struct pvalue *param(bhost_ctx *ctx, const char *name, uint32_t typ
 {
     static const struct pvalue zero = {0};
     struct host_ctx *c = host(ctx);
-    int i = name ? pdef_find(c->plugin->params, c->plugin->nparams, name) : -1;
-    if (i < 0) {
-        ctx_misuse(c, "plugin bug: %s(\"%s\"): '%s' declares no such parameter", call,
-                   name ? name : "(null)", c->plugin->desc.name);
-        return &zero;
-    }
-    uint32_t actual = c->plugin->params[i].type;
-    int ok = actual == type || (type == BHOST_STRING && actual == BHOST_ENUM);
-    if (!ok) {
-        ctx_misuse(c, "plugin bug: %s(\"%s\"): the parameter is %s %s", call, name,
-                   actual == BHOST_INT || actual == BHOST_ENUM ? "an" : "a", type_name(actual));
-        return &zero;
-    }
-    return &c->values[i];
+    char why[512];
+    const struct pvalue *v = plugin_param_value(c->plugin, c->values, name, type, call, why,
+                                                sizeof why);
+    if (!v)
+        ctx_misuse(c, "%s", why);
+    return v ? v : &zero;
 }
 
 static int64_t api_param_int(bhost_ctx *ctx, const char *name)

@@ -1,5 +1,6 @@
 /* brute.c — the reference: every point, every query. */
 #include "spatial.h"
+#include "knn_heap.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -38,29 +39,6 @@ static int brute_radius(struct spatial_index *ix, double x, double y, double r,
     return 0;
 }
 
-/* A max-heap of the k best so far by (d2, id): the root is the one to drop next. */
-static int worse(const struct spatial_hit *a, const struct spatial_hit *b)
-{
-    return a->d2 > b->d2 || (a->d2 == b->d2 && a->id > b->id);
-}
-
-static void sift_down(struct spatial_hit *h, size_t n, size_t i)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, top = i;
-        if (l < n && worse(&h[l], &h[top]))
-            top = l;
-        if (r < n && worse(&h[r], &h[top]))
-            top = r;
-        if (top == i)
-            return;
-        struct spatial_hit t = h[i];
-        h[i] = h[top];
-        h[top] = t;
-        i = top;
-    }
-}
-
 static int brute_knn(struct spatial_index *ix, double x, double y, uint32_t k,
                      struct spatial_results *out, struct spatial_stats *st)
 {
@@ -68,22 +46,9 @@ static int brute_knn(struct spatial_index *ix, double x, double y, uint32_t k,
     if (k == 0)
         return 0;
     st->candidates_checked += ix->n;
-    for (uint32_t i = 0; i < ix->n; i++) {
-        struct spatial_hit h = {i, spatial_d2(ix->pts[i].x, ix->pts[i].y, x, y)};
-        if (out->n < k) {
-            if (spatial_results_push(out, h.id, h.d2) != 0)
-                return -1;
-            for (size_t j = out->n - 1; j > 0 && worse(&out->hits[j], &out->hits[(j - 1) / 2]);
-                 j = (j - 1) / 2) {
-                struct spatial_hit t = out->hits[j];
-                out->hits[j] = out->hits[(j - 1) / 2];
-                out->hits[(j - 1) / 2] = t;
-            }
-        } else if (worse(&out->hits[0], &h)) {
-            out->hits[0] = h;
-            sift_down(out->hits, out->n, 0);
-        }
-    }
+    for (uint32_t i = 0; i < ix->n; i++)
+        if (knn_heap_offer(out, k, i, spatial_d2(ix->pts[i].x, ix->pts[i].y, x, y)) != 0)
+            return -1;
     spatial_results_sort(out);
     return 0;
 }

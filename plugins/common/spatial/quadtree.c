@@ -9,6 +9,7 @@
  * splitting. A query keeps scratch in the index: one query at a time.
  */
 #include "spatial.h"
+#include "knn_heap.h"
 
 #include <stdlib.h>
 
@@ -320,54 +321,11 @@ static int quad_radius(struct spatial_index *ix, double x, double y, double r,
     return radius_from(ix, 0, x, y, r2, out, st);
 }
 
-/* k-NN keeps its best k in out->hits as a max-heap by (d2, id): the root goes first. */
-static int worse(const struct spatial_hit *a, const struct spatial_hit *b)
-{
-    return a->d2 > b->d2 || (a->d2 == b->d2 && a->id > b->id);
-}
-
-static void swap_hits(struct spatial_hit *a, struct spatial_hit *b)
-{
-    struct spatial_hit t = *a;
-    *a = *b;
-    *b = t;
-}
-
-static void best_sift_down(struct spatial_hit *h, size_t n)
-{
-    for (size_t i = 0;;) {
-        size_t l = 2 * i + 1, r = l + 1, top = i;
-        if (l < n && worse(&h[l], &h[top]))
-            top = l;
-        if (r < n && worse(&h[r], &h[top]))
-            top = r;
-        if (top == i)
-            return;
-        swap_hits(&h[i], &h[top]);
-        i = top;
-    }
-}
-
-static int best_offer(struct spatial_results *best, uint32_t k, struct spatial_hit h)
-{
-    if (best->n < k) {
-        if (spatial_results_push(best, h.id, h.d2) != 0)
-            return -1;
-        for (size_t i = best->n - 1; i > 0 && worse(&best->hits[i], &best->hits[(i - 1) / 2]);
-             i = (i - 1) / 2)
-            swap_hits(&best->hits[i], &best->hits[(i - 1) / 2]);
-    } else if (worse(&best->hits[0], &h)) {
-        best->hits[0] = h;
-        best_sift_down(best->hits, best->n);
-    }
-    return 0;
-}
-
 /* A box can still give an answer unless k are found and it is farther than the k-th:
  * at the k-th's distance, a smaller id would still win. */
 static int may_hold_better(const struct spatial_results *best, uint32_t k, double d2)
 {
-    return best->n < k || d2 <= best->hits[0].d2;
+    return d2 <= knn_heap_bound(best, k);
 }
 
 static int leaf_knn(const struct spatial_index *ix, const struct quad_node *leaf, double x,
@@ -380,7 +338,7 @@ static int leaf_knn(const struct spatial_index *ix, const struct quad_node *leaf
         const struct quad_entry *e = &ix->entries[(size_t)b * ix->leaf_size];
         for (uint32_t i = 0; i < fill; i++) {
             struct spatial_hit h = {e[i].id, spatial_d2(e[i].x, e[i].y, x, y)};
-            if (best_offer(best, k, h) != 0)
+            if (knn_heap_offer(best, k, h.id, h.d2) != 0)
                 return -1;
         }
         st->candidates_checked += fill;

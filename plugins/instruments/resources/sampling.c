@@ -1,12 +1,11 @@
 /* sampling.c — see sampling.h. */
-#define _GNU_SOURCE /* sched_getcpu, pthread_attr_setaffinity_np, pthread_setname_np, RTLD_DEFAULT */
+#define _GNU_SOURCE /* sched_getcpu, pthread_attr_setaffinity_np, pthread_setname_np */
 #include "sampling.h"
+#include "thread_cache.h"
 
 #include <sched.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -46,24 +45,12 @@ static struct timespec at(uint64_t ns)
                              .tv_nsec = (long)(ns % 1000000000u)};
 }
 
-/* No jemalloc thread cache on this thread, where the host runs on jemalloc: what it frees
- * goes back at once, so that the alloc instrument's process-wide call counts, which are
- * taken with the measured threads' caches flushed, see this thread's calls whole. */
-static void without_thread_cache(void)
-{
-    void *sym = dlsym(RTLD_DEFAULT, "mallctl");
-    bool off = false;
-    if (sym) /* POSIX: dlsym's pointer may be a function's */
-        (void)((int (*)(const char *, void *, size_t *, void *, size_t))sym)(
-            "thread.tcache.enabled", NULL, NULL, &off, sizeof off);
-}
-
 static void *sample_until_stopped(void *arg)
 {
     struct sampling *sm = arg;
     uint64_t next = 0;
     pthread_setname_np(pthread_self(), "bhost-resources"); /* the sampler leaves it out */
-    without_thread_cache();
+    thread_cache_off();
     pthread_mutex_lock(&sm->lock);
     for (;;) {
         int last = sm->stopping;

@@ -2,10 +2,9 @@
 #define _GNU_SOURCE
 
 #include "collector.h"
+#include "thread_cache.h"
 
 #include <dirent.h>
-#include <dlfcn.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,22 +138,10 @@ static void rescan(struct collector *c)
     free(now);
 }
 
-/* No jemalloc thread cache on this thread, where the host runs on jemalloc: what it frees
- * goes back at once, so that the alloc instrument's process-wide call counts, which are
- * taken with the measured threads' caches flushed, see this thread's calls whole. */
-static void without_thread_cache(void)
-{
-    void *sym = dlsym(RTLD_DEFAULT, "mallctl");
-    bool off = false;
-    if (sym) /* POSIX: dlsym's pointer may be a function's */
-        (void)((int (*)(const char *, void *, size_t *, void *, size_t))sym)(
-            "thread.tcache.enabled", NULL, NULL, &off, sizeof off);
-}
-
 static void *collect(void *arg)
 {
     struct collector *c = arg;
-    without_thread_cache();
+    thread_cache_off();
     atomic_store(&c->tid, (int)gettid());
     sem_post(&c->ready);
     while (sem_wait(&c->go) != 0)
