@@ -78,8 +78,10 @@ size_t reaper_kill_children(const pid_t *keep, size_t nkeep, int grace_ms)
     for (;;) {
         size_t n = list_children(&children, &cap), left = 0;
         reap_exited(keep, nkeep, children, n);
+        /* Still running: not exited since the reaping above (a zombie is reaped here, not
+         * counted as killed). */
         for (size_t i = 0; i < n; i++)
-            if (!kept(children[i], keep, nkeep) && kill(children[i], 0) == 0)
+            if (!kept(children[i], keep, nkeep) && waitpid(children[i], NULL, WNOHANG) == 0)
                 children[left++] = children[i];
         if (left == 0)
             break;
