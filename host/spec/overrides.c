@@ -101,6 +101,29 @@ struct ref overrides_decide(struct reader *r, const char *exp, const char *key, 
     return fallback;
 }
 
+struct ref overrides_decide_scoped(struct reader *r, const char *scope, const char *key,
+                                   struct ref fallback)
+{
+    for (size_t i = r->nov; i-- > 0;) {
+        struct override *o = &r->ov[i];
+        if (o->scope && strcmp(o->scope, scope) == 0 && strcmp(o->key, key) == 0) {
+            o->used = 1;
+            return (struct ref){&o->src, o->value};
+        }
+    }
+    return fallback;
+}
+
+/* Whether an instrument named `name` is attached to an experiment of s. */
+static int attached(const struct spec *s, const char *name)
+{
+    for (size_t e = 0; e < s->nexperiments; e++)
+        for (size_t k = 0; k < s->experiments[e].ninstruments; k++)
+            if (strcmp(s->experiments[e].instruments[k].plugin->desc.name, name) == 0)
+                return 1;
+    return 0;
+}
+
 /* An override nothing used is a typo: say so rather than run without it. */
 int overrides_check_used(struct reader *r, const struct spec *s)
 {
@@ -112,9 +135,18 @@ int overrides_check_used(struct reader *r, const struct spec *s)
             size_t j = 0;
             while (j < s->nexperiments && strcmp(s->experiments[j].name, o->scope) != 0)
                 j++;
+            if (j == s->nexperiments && attached(s, o->scope)) {
+                char *scope = escape_text(o->scope), *key = escape_text(o->key);
+                snprintf(r->err, r->errlen, "--set %s: instrument '%s' has no parameter '%s'; "
+                         "`bhost list %s` shows its parameters", o->shown, scope, key, scope);
+                free(scope);
+                free(key);
+                return -1;
+            }
             if (j == s->nexperiments) {
                 char *scope = escape_text(o->scope);
-                snprintf(r->err, r->errlen, "--set %s: the spec has no experiment named '%s'",
+                snprintf(r->err, r->errlen, "--set %s: the spec has no experiment named '%s', "
+                         "and no experiment has an instrument of that name attached",
                          o->shown, scope);
                 free(scope);
                 return -1;

@@ -30,6 +30,10 @@ int overrides_load(struct reader *r, const char *const *texts, size_t n);
  */
 struct ref overrides_decide(struct reader *r, const char *exp, const char *key,
                             struct ref fallback);
+/* The node an override scoped to `scope` ("sampler.mode=wall") gives `key`, else
+ * `fallback`: for an instrument's parameters, which unscoped overrides do not reach. */
+struct ref overrides_decide_scoped(struct reader *r, const char *scope, const char *key,
+                                   struct ref fallback);
 /* 0 if every override decided something; else -1 naming the first that did not. */
 int overrides_check_used(struct reader *r, const struct spec *s);
 void overrides_free(struct reader *r);

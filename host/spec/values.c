@@ -324,6 +324,22 @@ int fixed_values(struct reader *r, struct ref map, struct ref owner, const struc
             given[di] = 1;
         }
     }
+    /* --set INSTRUMENT.PARAM=VALUE, for every experiment the instrument is attached to. */
+    for (size_t i = 0; i < p->nparams && p->desc.kind == BHOST_INSTRUMENT; i++) {
+        struct ref o = overrides_decide_scoped(r, p->desc.name, p->params[i].name,
+                                               (struct ref){NULL, NULL});
+        if (!o.node)
+            continue;
+        if (o.node->type != YAML_SCALAR_NODE) {
+            node_fail(r, o, "%s: instrument parameters take one value, not %s",
+                      p->params[i].name, node_kind(o.node));
+            goto out;
+        }
+        pvalue_free(&v[i]);
+        if (parse_value(r, o, &p->params[i], &v[i]) != 0)
+            goto out;
+        given[i] = 1;
+    }
     for (size_t i = 0; i < p->nparams; i++) {
         if (given[i])
             continue;

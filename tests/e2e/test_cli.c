@@ -864,7 +864,8 @@ static void set_overrides_and_filter(void **state)
     run_bhost(&p, cwd, "run", spec, "--set", "nosuch.count=1", (char *)NULL);
     expect_rc(&p, 2);
     assert_string_equal(p.err, "--set nosuch.count=1: the spec has no experiment named "
-                               "'nosuch'\n");
+                               "'nosuch', and no experiment has an instrument of that name "
+                               "attached\n");
     assert_int_equal(dir_entries(cwd, NULL), 0);
 
     /* A filter keeps the matching points with their sweep indices. */

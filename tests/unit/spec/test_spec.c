@@ -360,6 +360,35 @@ static void overrides_take_precedence(void **state)
     spec_free(&s);
 }
 
+/* --set INSTRUMENT.PARAM reaches an attached instrument's parameter on every experiment it
+ * is attached to; unscoped overrides do not; a name it lacks is said as such. */
+static void overrides_reach_instruments(void **state)
+{
+    (void)state;
+    struct spec s;
+    const char *text = "experiments:\n"
+                       "  - experiment: test_good\n"
+                       "    instruments: [{instrument: test_instrument, params: {tag: spec}}]\n"
+                       "  - {name: b, experiment: test_good, instruments: [test_instrument]}\n";
+    const char *sets[] = {"test_instrument.tag=cli"};
+    assert_int_equal(load_spec(text, &s, sets, 1), 0);
+    for (size_t e = 0; e < 2; e++) {
+        const struct plugin *p = s.experiments[e].instruments[0].plugin;
+        int i = pdef_find(p->params, p->nparams, "tag");
+        assert_string_equal(s.experiments[e].instruments[0].values[i].s, "cli");
+    }
+    spec_free(&s);
+    const char *bad[] = {"test_instrument.tga=x"};
+    assert_int_equal(load_spec(text, &s, bad, 1), -1);
+    assert_string_equal(err, "--set test_instrument.tga=x: instrument 'test_instrument' has no "
+                             "parameter 'tga'; `bhost list test_instrument` shows its parameters");
+    const char *nowhere[] = {"sampler.mode=wall"};
+    assert_int_equal(load_spec(text, &s, nowhere, 1), -1);
+    assert_string_equal(err, "--set sampler.mode=wall: the spec has no experiment named "
+                             "'sampler', and no experiment has an instrument of that name "
+                             "attached");
+}
+
 /* rate and arrival: per experiment or at the top level, and through --set. */
 static void open_loop_settings(void **state)
 {
@@ -519,7 +548,8 @@ static const struct bad bad_specs[] = {
     {"experiments: [{experiment: test_good}]\n", "nosuch=1",
      "--set nosuch=1: no experiment has a parameter or setting 'nosuch'"},
     {"experiments: [{experiment: test_good}]\n", "zz.count=1",
-     "--set zz.count=1: the spec has no experiment named 'zz'"},
+     "--set zz.count=1: the spec has no experiment named 'zz', and no experiment has an "
+     "instrument of that name attached"},
     {"experiments: [{experiment: test_good}]\n", "count",
      "--set count: expected key=value"},
     {"experiments: [{experiment: test_good}]\n", "count=[1,",
@@ -632,6 +662,7 @@ int main(void)
         cmocka_unit_test(huge_sweeps_are_refused_before_generating),
         cmocka_unit_test(yaml_limits),
         cmocka_unit_test(overrides_take_precedence),
+        cmocka_unit_test(overrides_reach_instruments),
         cmocka_unit_test(open_loop_settings),
         cmocka_unit_test(bad_specs_name_file_line_column),
         cmocka_unit_test(missing_file_is_reported),
