@@ -151,7 +151,12 @@ static void instruments_hook(struct point_run_ctx *x, enum instrument_hook which
 {
     static const char *const names[] = {"point_start", "point_end", "thread_start",
                                         "thread_end", "pause", "resume"};
-    for (size_t i = 0; i < x->r->ninsts; i++) {
+    /* Nested: the hooks that open a measured stretch run last to first, those that close it
+     * first to last, so the first instrument listed is the innermost and measures none of
+     * the others' hooks (list the sampler first). */
+    int opening = which == POINT_START || which == THREAD_START || which == RESUME;
+    for (size_t n = 0; n < x->r->ninsts; n++) {
+        size_t i = opening ? x->r->ninsts - 1 - n : n;
         struct instrument_run *ir = &x->r->insts[i];
         if (ir->exp != x->pt->exp)
             continue;
