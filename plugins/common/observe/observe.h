@@ -7,6 +7,41 @@
  * number (so sums of it are exact in a float, whatever the order the lookup
  * returns agents in), and an observation is defined cell by cell below, so
  * every lookup and storage gives bit-identical observations.
+ *
+ * Where the contract below left a choice, observe.c makes these (and the tests hold it
+ * to them):
+ * - Creation draws from one splitmix64 stream (spatial_rand()) seeded with cfg->seed:
+ *   exactly round(obstacle_density * cells) obstacles (at most cells - 1), then exactly
+ *   round(resource_density * free cells) resources, each an amount of 1..10 (Knuth's
+ *   selection sampling in row-major order, y then x: every subset alike); then each
+ *   agent in id order on a free cell drawn uniformly (several agents may share a cell),
+ *   with health 1..100. Cells are (x, y), 0 <= x, y < world; at most 8192 cells a side
+ *   and 100,000 agents (so health sums stay below 2^24, exact in a float).
+ * - observe_step() continues that stream: for each agent in id order, one draw picks
+ *   among its options in the order stay, east (x+1), west (x-1), south (y+1), north
+ *   (y-1), keeping those inside the world and not obstacles; a second draw changes its
+ *   health by -5..+5, clamped to 1..100. Agents may move onto occupied cells.
+ * - The lookup indexes the agents' cell centres (x + 0.5, y + 0.5) in a world of side
+ *   `world` (spatial_config's defaults otherwise); a window asks it for the radius
+ *   R * sqrt(2) + 0.5 around the agent's centre and keeps the agents in the square.
+ *   It is asked only when ALLIES is kept (channels >= 2). Resources are read from the
+ *   world's cell array, not from an index.
+ * - observe_counts.entities_visited counts every agent the lookup returned (the agent
+ *   itself and the ones outside the square included) plus the window cells holding a
+ *   resource, when RESOURCES is kept. `c` may be NULL everywhere it is taken.
+ * - A world holds the buffers its lookups reuse: one thread at a time per world.
+ * - observe_line(): the cell at step i = 1 .. max(|dx|,|dy|) - 1 along the major axis
+ *   has minor coordinate round(i * minor / major), a half rounded away from the major
+ *   axis, computed on absolute values with the signs applied after. So a line visits
+ *   exactly max(|dx|,|dy|) - 1 cells (none for (0,0) and the 8 neighbours), and the
+ *   line to any of the 8 images of (dx, dy) under the square's mirrors and the swap of
+ *   the axes is the image of the line to (dx, dy). It is not always the reverse of the
+ *   line from (dx, dy) back to the centre (where i * minor / major is a half), which
+ *   is why VISIBLE is defined from the centre outwards.
+ * - The checksums hash, per non-zero cell, channel, row and col as 2 bytes each and
+ *   then the float's bits as 4, all little-endian, into 64-bit FNV-1a (offset basis
+ *   0xcbf29ce484222325, prime 0x100000001b3); an all-zero observation hashes to the
+ *   offset basis.
  */
 #ifndef BHOST_OBSERVE_H
 #define BHOST_OBSERVE_H
