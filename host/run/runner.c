@@ -275,7 +275,7 @@ static void run_thread(struct point_run_ctx *x, uint32_t t)
     struct point_live *live = &x->pr->live[t];
     int batched = d->iterate_batch && !(x->pr->open && d->iterate);
     const char *iterate_name = batched ? "iterate_batch" : "iterate";
-    int started = 0;
+    int started = 1; /* thread_end() runs unless thread_start() failed */
     /* With several threads, a failing thread hook says which thread it ran on. */
     char *start_hook = x->ps->nthreads > 1 ? xasprintf("thread_start on thread %u", t)
                                            : xstrdup("thread_start");

@@ -159,6 +159,25 @@ static void verify_every_catches_it_later(void **state)
     json_decref(doc);
 }
 
+/* Checked in setup only at the start and not during the run, the broken path is caught at
+ * the end (thread_end), against a reference stepped as far; without check_end it is not. */
+static void the_end_check_catches_it(void **state)
+{
+    (void)state;
+    json_t *doc = run("iterations: {warmup: 1, measured: 4}\n"
+                      "experiments:\n"
+                      "  - experiment: test_observation_flow\n"
+                      "    params: {storage: sparse, agents: 40, world: 20, check_steps: 0, "
+                      "check_end: [true, false]}\n", 1);
+    json_t *pt = at(doc, "points/0");
+    assert_string_equal(text(pt, "status"), "failed");
+    const char *error = text(pt, "error");
+    if (!strstr(error, "at the end: grid, sparse disagrees with brute, dense: step 5, agent 5: "))
+        fail_msg("the error does not say the end check found it: %s", error);
+    assert_string_equal(text(at(doc, "points/1"), "status"), "ok");
+    json_decref(doc);
+}
+
 static void threads_are_refused(void **state)
 {
     (void)state;
@@ -182,6 +201,7 @@ int main(void)
         cmocka_unit_test(every_lookup_and_storage_runs),
         cmocka_unit_test(a_broken_storage_fails_its_point),
         cmocka_unit_test(verify_every_catches_it_later),
+        cmocka_unit_test(the_end_check_catches_it),
         cmocka_unit_test(threads_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, e2e_cleanup);

@@ -181,6 +181,26 @@ static void a_wrong_form_fails_its_point(void **state)
     json_decref(doc);
 }
 
+/* Not checked in setup past the start, the wrong form is caught at the end (thread_end),
+ * against a reference stepped as far; without check_end it is not. */
+static void the_end_check_catches_it(void **state)
+{
+    (void)state;
+    int rc;
+    json_t *doc = run("iterations: {warmup: 1, measured: 3}\n"
+                      "experiments:\n"
+                      "  - experiment: test_perception_metrics\n"
+                      "    params: {form: sparse, agents: 50, world: 20, check_steps: 0, "
+                      "check_end: [true, false]}\n", &rc);
+    assert_int_equal(rc, 1);
+    assert_string_equal(text(doc, "points/0/status"), "failed");
+    const char *error = text(doc, "points/0/error");
+    if (!strstr(error, "at the end: grid, sparse disagrees with brute, dense: step 4, agent "))
+        fail_msg("the error does not say the end check found it: %s", error);
+    assert_string_equal(text(doc, "points/1/status"), "ok");
+    json_decref(doc);
+}
+
 /* Only one thread: the world is stepped by every iteration. */
 static void threads_are_refused(void **state)
 {
@@ -205,6 +225,7 @@ int main(void)
         cmocka_unit_test(every_form_and_lookup_perceives_alike),
         cmocka_unit_test(fewer_channels),
         cmocka_unit_test(a_wrong_form_fails_its_point),
+        cmocka_unit_test(the_end_check_catches_it),
         cmocka_unit_test(threads_are_refused),
     };
     return cmocka_run_group_tests(tests, NULL, e2e_cleanup);

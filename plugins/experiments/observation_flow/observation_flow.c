@@ -51,7 +51,7 @@ struct flow_state {
     enum storage storage;
     uint32_t steps, verify_every;
     uint64_t iterations;
-    struct flow run, ref; /* ref: brute and dense, only with verify_every */
+    struct flow run, ref; /* ref: brute and dense, opened by the first verify() */
     bhost_hist *step, *observation;
 };
 
@@ -217,29 +217,37 @@ static int flow_setup(bhost_ctx *ctx, void **state)
     char why[256];
     if (flow_open(&s->run, &s->cfg, s->storage, why, sizeof why) != 0)
         return bhost_fail(ctx, "the world: %s", why);
-    if (s->verify_every) {
-        struct observe_config rcfg = s->cfg;
-        rcfg.lookup = &spatial_brute;
-        if (flow_open(&s->ref, &rcfg, STORE_DENSE, why, sizeof why) != 0)
-            return bhost_fail(ctx, "the reference world: %s", why);
-    }
     s->step = bhost_histogram(ctx, "step");
     s->observation = bhost_histogram(ctx, "observation");
     return BHOST_OK;
 }
 
-/* The reference advanced to the measured world's step, then every agent compared. */
-static int verify(bhost_ctx *ctx, struct flow_state *s)
+/* The reference (opened now if need be) advanced to the measured world's step, then every
+ * agent compared; `when` says which check this is. */
+static int verify(bhost_ctx *ctx, struct flow_state *s, const char *when)
 {
+    char name[64], why[1024];
+    if (!s->ref.w) {
+        struct observe_config rcfg = s->cfg;
+        rcfg.lookup = &spatial_brute;
+        if (flow_open(&s->ref, &rcfg, STORE_DENSE, why, sizeof why) != 0)
+            return bhost_fail(ctx, "the reference world: %s", why);
+    }
     while (s->ref.steps < s->run.steps)
         if (flow_step(&s->ref, NULL) != 0)
             return bhost_fail(ctx, "out of memory stepping the reference");
-    char name[64], why[1024];
     snprintf(name, sizeof name, "%s, %s", s->cfg.lookup->name, storages[s->storage]);
     if (compare(&s->ref, &s->run, name, why, sizeof why) != 0)
-        return bhost_fail(ctx, "iteration %" PRIu64 ": %s disagrees with brute, dense: %s",
-                          s->iterations, name, why);
+        return bhost_fail(ctx, "%s: %s disagrees with brute, dense: %s", when, name, why);
     return BHOST_OK;
+}
+
+/* After the last repetition (thread_end, ABI 1.1): the world as the run left it, against a
+ * reference stepped as far. */
+static int flow_thread_end(bhost_ctx *ctx, void *state)
+{
+    struct flow_state *s = state;
+    return bhost_param_bool(ctx, "check_end") ? verify(ctx, s, "at the end") : BHOST_OK;
 }
 
 static int flow_iterate(bhost_ctx *ctx, void *state)
@@ -274,8 +282,11 @@ static int flow_iterate(bhost_ctx *ctx, void *state)
     if (observed)
         bhost_gauge_set(ctx, "observation_bytes", (double)bytes / (double)observed);
     s->iterations++;
-    if (s->verify_every && s->iterations % s->verify_every == 0)
-        return verify(ctx, s);
+    if (s->verify_every && s->iterations % s->verify_every == 0) {
+        char when[64];
+        snprintf(when, sizeof when, "iteration %" PRIu64, s->iterations);
+        return verify(ctx, s, when);
+    }
     return BHOST_OK;
 }
 
@@ -304,6 +315,9 @@ static const struct bhost_param params[] = {
      .unit = "steps", .doc = "steps compared with brute, dense in setup (0: only the start)"},
     {.name = "verify_every", .type = BHOST_INT, .def = "0", .min = "0",
      .unit = "iterations", .doc = "compare with brute, dense every N iterations (0: never)"},
+    {.name = "check_end", .type = BHOST_BOOL, .def = "true",
+     .doc = "after the last repetition, compare the world with brute, dense stepped as far "
+            "(it costs a brute-force replay of every step the point took)"},
     {.name = "data_seed", .type = BHOST_INT, .def = "1", .min = "0",
      .doc = "seed of the world and its steps: the same for every lookup and storage"},
 };
@@ -318,11 +332,12 @@ BHOST_PLUGIN = {
            "agent's observation is built. Histograms: step, observation (ns). Counters per "
            "iteration: agents_observed, entities_visited, cells_written, nodes_visited, "
            "candidates_checked. Gauge: observation_bytes. In setup the lookup and storage "
-           "are checked against brute, dense over check_steps steps. "
+           "are checked against brute, dense over check_steps steps, and at the end. "
            "docs/experiments/observation_flow.md.",
     BHOST_PARAMS(params),
     .flags = BHOST_ONE_THREAD, /* one world, stepped and read by every iteration */
     .setup = flow_setup,
     .iterate = flow_iterate,
     .teardown = flow_teardown,
+    .thread_end = flow_thread_end,
 };

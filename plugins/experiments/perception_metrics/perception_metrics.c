@@ -171,6 +171,32 @@ static int crosscheck(bhost_ctx *ctx, const struct pm_state *s, uint32_t check_s
                    : bhost_fail(ctx, "%s disagrees with brute, dense: %s", name, why);
 }
 
+/* After the last repetition (thread_end, ABI 1.1): the world as the run left it, against a
+ * reference (brute, dense) stepped as far, every agent's perception compared. */
+static int pm_thread_end(bhost_ctx *ctx, void *state)
+{
+    struct pm_state *s = state;
+    if (!bhost_param_bool(ctx, "check_end"))
+        return BHOST_OK;
+    struct observe_config rcfg = s->cfg;
+    rcfg.lookup = &spatial_brute;
+    struct view ref;
+    char name[64], why[1024];
+    if (view_open(&ref, &rcfg, FORM_DENSE, why, sizeof why) != 0)
+        return bhost_fail(ctx, "the reference world: %s", why);
+    int rc = 0;
+    while (rc == 0 && ref.steps < s->run.steps)
+        rc = view_step(&ref, NULL);
+    snprintf(name, sizeof name, "%s, %s", s->cfg.lookup->name, forms[s->form]);
+    if (rc != 0)
+        snprintf(why, sizeof why, "out of memory stepping the reference");
+    else
+        rc = compare(&ref, &s->run, name, why, sizeof why);
+    view_close(&ref);
+    return rc == 0 ? BHOST_OK
+                   : bhost_fail(ctx, "at the end: %s disagrees with brute, dense: %s", name, why);
+}
+
 static void pm_teardown(bhost_ctx *ctx, void *state)
 {
     (void)ctx;
@@ -292,6 +318,9 @@ static const struct bhost_param params[] = {
     {.name = "form", .type = BHOST_ENUM, .def = "dense", .choices = forms,
      .doc = "the observation the metrics are computed from: dense (every cell as a float) "
             "or sparse (the non-zero cells)"},
+    {.name = "check_end", .type = BHOST_BOOL, .def = "true",
+     .doc = "after the last repetition, compare the perceptions with brute, dense stepped as "
+            "far (it costs a brute-force replay of every step the point took)"},
     {.name = "check_steps", .type = BHOST_INT, .def = "3", .min = "0", .max = "100000",
      .unit = "steps", .doc = "steps whose perceptions are compared with brute, dense in "
                              "setup (0: only the start)"},
@@ -311,11 +340,13 @@ BHOST_PLUGIN = {
            "nearest_enemy (cells/100), local_density, coverage (permille). Counters per "
            "iteration: agents_perceived, agents_seeing_enemies, visible_allies, "
            "visible_enemies, visible_resources, entities_visited, cells_written. In setup "
-           "the perceptions are checked against brute, dense over check_steps steps. "
+           "the perceptions are checked against brute, dense over check_steps steps, and at the "
+           "end. "
            "docs/experiments/perception_metrics.md.",
     BHOST_PARAMS(params),
     .flags = BHOST_ONE_THREAD, /* one world, stepped and read by every iteration */
     .setup = pm_setup,
     .iterate = pm_iterate,
     .teardown = pm_teardown,
+    .thread_end = pm_thread_end,
 };
