@@ -124,6 +124,32 @@ static int attached(const struct spec *s, const char *name)
     return 0;
 }
 
+/* The parameter or setting an unused override most likely meant, or NULL. */
+static const char *closest_key(const struct spec *s, const struct override *o)
+{
+    static const char *const settings[] = {"iterations", "warmup", "measured", "min_time",
+                                           "repetitions", "timeout", "rate", "arrival", "seed",
+                                           "instruments", "threads", "name", "output_dir",
+                                           "max_points"};
+    size_t n = sizeof settings / sizeof *settings;
+    for (size_t e = 0; e < s->nexperiments; e++)
+        n += s->experiments[e].plugin->nparams;
+    const char **names = xcalloc(n, sizeof *names);
+    size_t k = 0;
+    for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
+        names[k++] = settings[i];
+    for (size_t e = 0; e < s->nexperiments; e++) {
+        const struct spec_experiment *x = &s->experiments[e];
+        if (o->scope && strcmp(o->scope, x->name) != 0)
+            continue;
+        for (size_t i = 0; i < x->plugin->nparams; i++)
+            names[k++] = x->plugin->params[i].name;
+    }
+    const char *near = closest_name(o->key, names, k);
+    free(names);
+    return near;
+}
+
 /* An override nothing used is a typo: say so rather than run without it. */
 int overrides_check_used(struct reader *r, const struct spec *s)
 {
@@ -153,8 +179,10 @@ int overrides_check_used(struct reader *r, const struct spec *s)
             }
         }
         char *key = escape_text(o->key);
-        snprintf(r->err, r->errlen, "--set %s: no %s has a parameter or setting '%s'", o->shown,
-                 o->scope ? "such experiment" : "experiment", key);
+        const char *near = closest_key(s, o);
+        snprintf(r->err, r->errlen, "--set %s: no %s has a parameter or setting '%s'%s%s%s",
+                 o->shown, o->scope ? "such experiment" : "experiment", key,
+                 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
         free(key);
         return -1;
     }

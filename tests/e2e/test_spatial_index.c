@@ -184,7 +184,7 @@ static void check_refuses_what_cannot_run(void **state)
          "op build changes the index: it runs on one thread"},
         {"    params: {impl: rtree, op: knn}\n    threads: 2\n",
          "impl rtree runs on one thread"},
-        {"    params: {impl: grid, cell: 0.01}\n", "makes 1e+10 cells; at most 16 million"},
+        {"    params: {impl: grid, cell: 0.01}\n", "makes 10000000000 cells; at most 16,000,000"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char *dir = e2e_dir("refused"), text_[512];

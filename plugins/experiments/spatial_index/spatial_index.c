@@ -294,7 +294,7 @@ static int spatial_check(bhost_ctx *ctx)
                                "index between threads: impl rtree runs on one thread");
     double world = bhost_param_float(ctx, "world"), cell = bhost_param_float(ctx, "cell");
     if (cell > 0 && (world / cell) * (world / cell) > 16e6)
-        return bhost_fail(ctx, "cell %g in a world of %g makes %.3g cells; at most 16 million",
+        return bhost_fail(ctx, "cell %g in a world of %g makes %.0f cells; at most 16,000,000",
                           cell, world, (world / cell) * (world / cell));
     return BHOST_OK;
 }

@@ -547,6 +547,8 @@ static const struct bad bad_specs[] = {
      "--set count=abc:1:1: count: expected an integer, got 'abc'"},
     {"experiments: [{experiment: test_good}]\n", "nosuch=1",
      "--set nosuch=1: no experiment has a parameter or setting 'nosuch'"},
+    {"experiments: [{experiment: test_good}]\n", "cout=1",
+     "--set cout=1: no experiment has a parameter or setting 'cout' (did you mean 'count'?)"},
     {"experiments: [{experiment: test_good}]\n", "zz.count=1",
      "--set zz.count=1: the spec has no experiment named 'zz', and no experiment has an "
      "instrument of that name attached"},
