@@ -181,11 +181,11 @@ int observe_step(struct observe_world *w, struct observe_counts *c)
         struct observe_agent *a = &w->agents[i];
         /* stay, east, west, south, north: the free ones, in that order */
         static const int dirs[5][2] = {{0, 0}, {1, 0}, {-1, 0}, {0, 1}, {0, -1}};
-        int options[5], n = 0;
+        int options[5] = {0}, n = 0; /* staying is always free: an agent is on a free cell */
         for (int d = 0; d < 5; d++)
             if (!blocked(w, (int64_t)a->x + dirs[d][0], (int64_t)a->y + dirs[d][1]))
                 options[n++] = d;
-        int d = options[spatial_rand(&w->rng) % (uint64_t)n];
+        int d = options[spatial_rand(&w->rng) % (uint64_t)(n ? n : 1)];
         int64_t health = (int64_t)a->health + (int64_t)(spatial_rand(&w->rng) % 11) - 5;
         a->health = (uint32_t)(health < 1 ? 1 : health > 100 ? 100 : health);
         if (d == 0)
