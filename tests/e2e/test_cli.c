@@ -947,8 +947,10 @@ static void batch_mode_times_batches_and_counts_their_iterations(void **state)
     expect_rc(&p, 0);
     json_t *pt = jget(load_results(out), "points/0");
     long long measured = jint(pt, "iterations/measured"), batch = jint(pt, "iterations/batch");
-    /* Batches grow in powers of two until one takes 10 us; the last one is cut to fit. */
-    assert_true(batch > 1 && (batch & (batch - 1)) == 0);
+    /* Batches grow in powers of two until one takes 10 us; the last one is cut to fit. How
+     * far they grow is the machine's to say: under a sanitizer on a loaded machine one call
+     * may take 10 us already (batch 1 failed this test once), so only the shape is checked. */
+    assert_true(batch >= 1 && (batch & (batch - 1)) == 0);
     assert_int_equal(measured, 200000);
     /* A failing batch fails all its iterations: timed + failed = measured. */
     long long failed = jint(pt, "failures/count"), timed = jint(pt, "histograms/iteration/count");
