@@ -4,6 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +15,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cmocka.h>
 
 static char root[256];
 static int serial;
@@ -175,4 +180,29 @@ int e2e_cleanup(void **state)
     if (root[0])
         nftw(root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     return 0;
+}
+
+json_t *e2e_at(json_t *v, const char *path)
+{
+    char key[128];
+    const char *whole = path;
+    while (v && *path) {
+        size_t n = strcspn(path, "/");
+        snprintf(key, sizeof key, "%.*s", (int)n, path);
+        v = json_is_array(v) ? json_array_get(v, (size_t)atoi(key)) : json_object_get(v, key);
+        path += n + (path[n] == '/');
+    }
+    if (!v)
+        fail_msg("no %s", whole);
+    return v;
+}
+
+double e2e_number(json_t *v, const char *path)
+{
+    return json_number_value(e2e_at(v, path));
+}
+
+const char *e2e_text(json_t *v, const char *path)
+{
+    return json_string_value(e2e_at(v, path));
 }

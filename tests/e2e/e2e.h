@@ -30,6 +30,12 @@ int e2e_wait_lines(const char *path, int lines, double seconds);
 /* DIR/results.json, parsed (owned), or NULL. */
 json_t *e2e_results(const char *dir);
 void e2e_proc_free(struct proc *p);
+/* The value at `path` in v ("points/0/metrics/x/value": object keys and array indices);
+ * fails the test, naming the path, when there is none. */
+json_t *e2e_at(json_t *v, const char *path);
+/* e2e_at()'s number, and its string. */
+double e2e_number(json_t *v, const char *path);
+const char *e2e_text(json_t *v, const char *path);
 /* Removes the temporary root; fits cmocka's group teardown (state unused). */
 int e2e_cleanup(void **state);
 

@@ -21,31 +21,6 @@
 
 #define PLUGINS BHOST_TEST_PLUGIN_DIR ":" BHOST_BUILD_PLUGIN_DIR
 
-static json_t *at(json_t *v, const char *path)
-{
-    char key[128];
-    const char *whole = path;
-    while (v && *path) {
-        size_t n = strcspn(path, "/");
-        snprintf(key, sizeof key, "%.*s", (int)n, path);
-        v = json_is_array(v) ? json_array_get(v, (size_t)atoi(key)) : json_object_get(v, key);
-        path += n + (path[n] == '/');
-    }
-    if (!v)
-        fail_msg("no %s", whole);
-    return v;
-}
-
-static double number(json_t *v, const char *path)
-{
-    return json_number_value(at(v, path));
-}
-
-static const char *text(json_t *v, const char *path)
-{
-    return json_string_value(at(v, path));
-}
-
 /* Runs `spec_text`, expecting exit code `rc`; the results (owned). */
 static json_t *run(const char *spec_text, int rc)
 {
@@ -79,27 +54,27 @@ static void every_lookup_and_storage_runs(void **state)
                       "      steps: 2\n"
                       "      check_steps: 4\n"
                       "      verify_every: 1\n", 0);
-    json_t *points = at(doc, "points");
+    json_t *points = e2e_at(doc, "points");
     assert_int_equal(json_array_size(points), 4 * 2 * 2);
     double entities[2] = {-1, -1}, cells[2][2] = {{-1, -1}, {-1, -1}};
     size_t i;
     json_t *pt;
     json_array_foreach(points, i, pt) {
-        const char *label = text(pt, "label");
-        if (strcmp(text(pt, "status"), "ok") != 0)
-            fail_msg("%s: %s", label, text(pt, "error"));
+        const char *label = e2e_text(pt, "label");
+        if (strcmp(e2e_text(pt, "status"), "ok") != 0)
+            fail_msg("%s: %s", label, e2e_text(pt, "error"));
         int big = strstr(label, "agents=300") != NULL;
         int sparse = strstr(label, "storage=sparse") != NULL;
         double agents = big ? 300 : 50;
-        assert_true(number(pt, "failures/count") == 0);
-        assert_true(number(pt, "metrics/agents_observed/value") == 3 * 2 * agents);
-        assert_true(number(pt, "histograms/step/count") == 3 * 2);
-        assert_true(number(pt, "histograms/observation/count") == 3 * 2 * agents);
-        assert_true(number(pt, "metrics/candidates_checked/value") > 0);
-        at(pt, "metrics/nodes_visited/value");
+        assert_true(e2e_number(pt, "failures/count") == 0);
+        assert_true(e2e_number(pt, "metrics/agents_observed/value") == 3 * 2 * agents);
+        assert_true(e2e_number(pt, "histograms/step/count") == 3 * 2);
+        assert_true(e2e_number(pt, "histograms/observation/count") == 3 * 2 * agents);
+        assert_true(e2e_number(pt, "metrics/candidates_checked/value") > 0);
+        e2e_at(pt, "metrics/nodes_visited/value");
         /* the same world, whatever the lookup: the same agents found, the same cells */
-        double e = number(pt, "metrics/entities_visited/value");
-        double c = number(pt, "metrics/cells_written/value");
+        double e = e2e_number(pt, "metrics/entities_visited/value");
+        double c = e2e_number(pt, "metrics/cells_written/value");
         assert_true(e > 3 * 2 * agents); /* at least itself, each */
         if (entities[big] < 0)
             entities[big] = e;
@@ -109,7 +84,7 @@ static void every_lookup_and_storage_runs(void **state)
             cells[big][sparse] = c;
         else if (c != cells[big][sparse])
             fail_msg("%s: cells_written %g, another point %g", label, c, cells[big][sparse]);
-        double bytes = number(pt, "metrics/observation_bytes/value");
+        double bytes = e2e_number(pt, "metrics/observation_bytes/value");
         if (sparse)
             assert_true(bytes > 0 && bytes < 6 * 49 * 4);
         else
@@ -130,9 +105,9 @@ static void a_broken_storage_fails_its_point(void **state)
                       "  - experiment: test_observation_flow\n"
                       "    params: {storage: [dense, sparse], agents: 40, world: 20, "
                       "lookup: kdtree}\n", 1);
-    assert_string_equal(text(doc, "points/0/status"), "ok");
-    assert_string_equal(text(doc, "points/1/status"), "failed");
-    const char *error = text(doc, "points/1/error");
+    assert_string_equal(e2e_text(doc, "points/0/status"), "ok");
+    assert_string_equal(e2e_text(doc, "points/1/status"), "failed");
+    const char *error = e2e_text(doc, "points/1/error");
     if (!strstr(error, "setup failed: kdtree, sparse disagrees with brute, dense: step 2, "
                        "agent 5: checksum ") ||
         !strstr(error, "; first differing cell (channel 5 VISIBLE, row "))
@@ -150,9 +125,9 @@ static void verify_every_catches_it_later(void **state)
                       "  - experiment: test_observation_flow\n"
                       "    params: {storage: sparse, agents: 40, world: 20, check_steps: 0, "
                       "verify_every: 1}\n", 1);
-    json_t *pt = at(doc, "points/0");
-    assert_true(number(pt, "failures/count") == 4);
-    const char *reason = text(pt, "failures/reasons/0/reason");
+    json_t *pt = e2e_at(doc, "points/0");
+    assert_true(e2e_number(pt, "failures/count") == 4);
+    const char *reason = e2e_text(pt, "failures/reasons/0/reason");
     if (!strstr(reason, "grid, sparse disagrees with brute, dense: step ") ||
         !strstr(reason, ", agent 5: "))
         fail_msg("the reason does not name the step and agent: %s", reason);
@@ -169,12 +144,12 @@ static void the_end_check_catches_it(void **state)
                       "  - experiment: test_observation_flow\n"
                       "    params: {storage: sparse, agents: 40, world: 20, check_steps: 0, "
                       "check_end: [true, false]}\n", 1);
-    json_t *pt = at(doc, "points/0");
-    assert_string_equal(text(pt, "status"), "failed");
-    const char *error = text(pt, "error");
+    json_t *pt = e2e_at(doc, "points/0");
+    assert_string_equal(e2e_text(pt, "status"), "failed");
+    const char *error = e2e_text(pt, "error");
     if (!strstr(error, "at the end: grid, sparse disagrees with brute, dense: step 5, agent 5: "))
         fail_msg("the error does not say the end check found it: %s", error);
-    assert_string_equal(text(at(doc, "points/1"), "status"), "ok");
+    assert_string_equal(e2e_text(e2e_at(doc, "points/1"), "status"), "ok");
     json_decref(doc);
 }
 

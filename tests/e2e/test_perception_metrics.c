@@ -20,31 +20,6 @@
 
 #define PLUGINS BHOST_TEST_PLUGIN_DIR ":" BHOST_BUILD_PLUGIN_DIR
 
-static json_t *at(json_t *v, const char *path)
-{
-    char key[128];
-    const char *whole = path;
-    while (v && *path) {
-        size_t n = strcspn(path, "/");
-        snprintf(key, sizeof key, "%.*s", (int)n, path);
-        v = json_is_array(v) ? json_array_get(v, (size_t)atoi(key)) : json_object_get(v, key);
-        path += n + (path[n] == '/');
-    }
-    if (!v)
-        fail_msg("no %s", whole);
-    return v;
-}
-
-static double number(json_t *v, const char *path)
-{
-    return json_number_value(at(v, path));
-}
-
-static const char *text(json_t *v, const char *path)
-{
-    return json_string_value(at(v, path));
-}
-
 /* Runs `spec_text`: its results (owned), and bhost's exit code in *rc. */
 static json_t *run(const char *spec_text, int *rc)
 {
@@ -90,37 +65,37 @@ static void every_form_and_lookup_perceives_alike(void **state)
                       "      radius: 4\n"
                       "      check_steps: 4\n", &rc);
     assert_int_equal(rc, 0);
-    json_t *points = at(doc, "points");
+    json_t *points = e2e_at(doc, "points");
     assert_int_equal(json_array_size(points), 2 * 4);
     double first[NSAME];
     size_t i;
     json_t *pt;
     json_array_foreach(points, i, pt) {
-        const char *label = text(pt, "label");
-        if (strcmp(text(pt, "status"), "ok") != 0)
-            fail_msg("%s: %s", label, text(pt, "error"));
-        assert_int_equal(json_integer_value(at(pt, "histograms/step/count")), 5);
-        assert_int_equal(json_integer_value(at(pt, "histograms/metrics/count")), 5 * 150);
-        assert_int_equal(json_integer_value(at(pt, "histograms/visible_enemies/count")),
+        const char *label = e2e_text(pt, "label");
+        if (strcmp(e2e_text(pt, "status"), "ok") != 0)
+            fail_msg("%s: %s", label, e2e_text(pt, "error"));
+        assert_int_equal(json_integer_value(e2e_at(pt, "histograms/step/count")), 5);
+        assert_int_equal(json_integer_value(e2e_at(pt, "histograms/metrics/count")), 5 * 150);
+        assert_int_equal(json_integer_value(e2e_at(pt, "histograms/visible_enemies/count")),
                          5 * 150);
-        assert_true(number(pt, "metrics/agents_perceived/value") == 5 * 150);
-        assert_string_equal(text(pt, "histograms/visible_enemies/unit"), "cells");
-        assert_string_equal(text(pt, "histograms/nearest_enemy/unit"), "cells/100");
-        assert_string_equal(text(pt, "histograms/coverage/unit"), "permille");
+        assert_true(e2e_number(pt, "metrics/agents_perceived/value") == 5 * 150);
+        assert_string_equal(e2e_text(pt, "histograms/visible_enemies/unit"), "cells");
+        assert_string_equal(e2e_text(pt, "histograms/nearest_enemy/unit"), "cells/100");
+        assert_string_equal(e2e_text(pt, "histograms/coverage/unit"), "permille");
         /* an agent with an enemy in sight has a nearest one, and no other agent does */
-        assert_true(number(pt, "histograms/nearest_enemy/count") ==
-                    number(pt, "metrics/agents_seeing_enemies/value"));
+        assert_true(e2e_number(pt, "histograms/nearest_enemy/count") ==
+                    e2e_number(pt, "metrics/agents_seeing_enemies/value"));
         /* nothing seen is farther than the window's corner, 4 sqrt(2) */
-        assert_true(number(pt, "histograms/nearest_enemy/max") <= 566);
-        assert_true(number(pt, "histograms/coverage/max") <= 1000);
-        assert_true(number(pt, "metrics/visible_enemies/value") > 0);
+        assert_true(e2e_number(pt, "histograms/nearest_enemy/max") <= 566);
+        assert_true(e2e_number(pt, "histograms/coverage/max") <= 1000);
+        assert_true(e2e_number(pt, "metrics/visible_enemies/value") > 0);
         for (size_t k = 0; k < NSAME; k++) {
-            double v = number(pt, same_everywhere[k]);
+            double v = e2e_number(pt, same_everywhere[k]);
             if (i == 0)
                 first[k] = v;
             else if (v != first[k])
                 fail_msg("%s: %s is %g, %s's %g", label, same_everywhere[k], v,
-                         text(doc, "points/0/label"), first[k]);
+                         e2e_text(doc, "points/0/label"), first[k]);
         }
     }
     json_decref(doc);
@@ -140,21 +115,21 @@ static void fewer_channels(void **state)
     assert_int_equal(rc, 0);
     size_t i;
     json_t *pt;
-    json_array_foreach(at(doc, "points"), i, pt) {
-        const char *label = text(pt, "label");
-        if (strcmp(text(pt, "status"), "ok") != 0)
-            fail_msg("%s: %s", label, text(pt, "error"));
-        int channels = (int)json_integer_value(at(pt, "params/channels"));
-        double coverage_min = number(pt, "histograms/coverage/min");
-        double enemies = number(pt, "metrics/visible_enemies/value");
-        double resources = number(pt, "metrics/visible_resources/value");
+    json_array_foreach(e2e_at(doc, "points"), i, pt) {
+        const char *label = e2e_text(pt, "label");
+        if (strcmp(e2e_text(pt, "status"), "ok") != 0)
+            fail_msg("%s: %s", label, e2e_text(pt, "error"));
+        int channels = (int)json_integer_value(e2e_at(pt, "params/channels"));
+        double coverage_min = e2e_number(pt, "histograms/coverage/min");
+        double enemies = e2e_number(pt, "metrics/visible_enemies/value");
+        double resources = e2e_number(pt, "metrics/visible_resources/value");
         if (channels < 6)
             assert_true(coverage_min == 1000);
         else
             assert_true(coverage_min < 1000);
         assert_true(channels < 3 ? enemies == 0 : enemies > 0);
         assert_true(channels < 4 ? resources == 0 : resources > 0);
-        assert_true(number(pt, "metrics/visible_allies/value") > 0);
+        assert_true(e2e_number(pt, "metrics/visible_allies/value") > 0);
     }
     json_decref(doc);
 }
@@ -170,9 +145,9 @@ static void a_wrong_form_fails_its_point(void **state)
                       "  - experiment: test_perception_metrics\n"
                       "    params: {form: [dense, sparse], agents: 50, world: 20}\n", &rc);
     assert_int_equal(rc, 1);
-    assert_string_equal(text(doc, "points/0/status"), "ok");
-    assert_string_equal(text(doc, "points/1/status"), "failed");
-    const char *error = text(doc, "points/1/error");
+    assert_string_equal(e2e_text(doc, "points/0/status"), "ok");
+    assert_string_equal(e2e_text(doc, "points/1/status"), "failed");
+    const char *error = e2e_text(doc, "points/1/error");
     if (!strstr(error, "setup failed: grid, sparse disagrees with brute, dense: step 2, "
                        "agent ") ||
         !strstr(error, ": brute, dense perceives {allies ") ||
@@ -193,11 +168,11 @@ static void the_end_check_catches_it(void **state)
                       "    params: {form: sparse, agents: 50, world: 20, check_steps: 0, "
                       "check_end: [true, false]}\n", &rc);
     assert_int_equal(rc, 1);
-    assert_string_equal(text(doc, "points/0/status"), "failed");
-    const char *error = text(doc, "points/0/error");
+    assert_string_equal(e2e_text(doc, "points/0/status"), "failed");
+    const char *error = e2e_text(doc, "points/0/error");
     if (!strstr(error, "at the end: grid, sparse disagrees with brute, dense: step 4, agent "))
         fail_msg("the error does not say the end check found it: %s", error);
-    assert_string_equal(text(doc, "points/1/status"), "ok");
+    assert_string_equal(e2e_text(doc, "points/1/status"), "ok");
     json_decref(doc);
 }
 

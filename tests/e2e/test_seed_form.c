@@ -60,35 +60,21 @@ static json_t *run_seed_spec(const char *name, const char *output_dir)
     return doc;
 }
 
-static json_t *at(json_t *v, const char *path)
-{
-    char key[128];
-    while (v && *path) {
-        size_t n = strcspn(path, "/");
-        snprintf(key, sizeof key, "%.*s", (int)n, path);
-        v = json_is_array(v) ? json_array_get(v, (size_t)atoi(key)) : json_object_get(v, key);
-        path += n + (path[n] == '/');
-    }
-    if (!v)
-        fail_msg("no %s", path);
-    return v;
-}
-
 static void the_single_run_example_runs(void **state)
 {
     (void)state;
     json_t *doc = run_seed_spec("my_new_benchmark_baseline.yaml",
                                 "benchmarks/results/my_new_benchmark");
-    assert_int_equal(json_array_size(at(doc, "points")), 1);
-    json_t *pt = at(doc, "points/0");
-    assert_string_equal(json_string_value(at(pt, "status")), "ok");
-    assert_int_equal(json_integer_value(at(pt, "iterations/measured")), 3);
+    assert_int_equal(json_array_size(e2e_at(doc, "points")), 1);
+    json_t *pt = e2e_at(doc, "points/0");
+    assert_string_equal(json_string_value(e2e_at(pt, "status")), "ok");
+    assert_int_equal(json_integer_value(e2e_at(pt, "iterations/measured")), 3);
     /* parameters.custom_setting reached the plugin; psutil is the resources instrument. */
-    assert_true(json_number_value(at(pt, "metrics/custom_runs/value")) == 3);
-    assert_true(json_number_value(at(pt, "metrics/resources.samples/value")) >= 1);
-    assert_string_equal(json_string_value(at(doc, "spec/notes")),
+    assert_true(json_number_value(e2e_at(pt, "metrics/custom_runs/value")) == 3);
+    assert_true(json_number_value(e2e_at(pt, "metrics/resources.samples/value")) >= 1);
+    assert_string_equal(json_string_value(e2e_at(doc, "spec/notes")),
                         "Baseline test for my new benchmark");
-    assert_int_equal(json_integer_value(at(doc, "spec/seed")), 42);
+    assert_int_equal(json_integer_value(e2e_at(doc, "spec/seed")), 42);
     json_decref(doc);
 }
 
@@ -97,12 +83,12 @@ static void the_sweep_example_runs(void **state)
     (void)state;
     json_t *doc = run_seed_spec("my_new_benchmark_sweep.yaml",
                                 "benchmarks/results/my_new_benchmark_sweep");
-    assert_int_equal(json_array_size(at(doc, "points")), 4 * 3);
+    assert_int_equal(json_array_size(e2e_at(doc, "points")), 4 * 3);
     size_t i;
     json_t *pt;
-    json_array_foreach(at(doc, "points"), i, pt)
-        assert_string_equal(json_string_value(at(pt, "status")), "ok");
-    assert_non_null(strstr(json_string_value(at(doc, "points/11/label")),
+    json_array_foreach(e2e_at(doc, "points"), i, pt)
+        assert_string_equal(json_string_value(e2e_at(pt, "status")), "ok");
+    assert_non_null(strstr(json_string_value(e2e_at(doc, "points/11/label")),
                            "param1=500,param2=option3"));
     json_decref(doc);
 }

@@ -21,30 +21,6 @@
 
 #define PLUGINS BHOST_TEST_PLUGIN_DIR ":" BHOST_BUILD_PLUGIN_DIR
 
-static json_t *at(json_t *v, const char *path)
-{
-    char key[128];
-    while (v && *path) {
-        size_t n = strcspn(path, "/");
-        snprintf(key, sizeof key, "%.*s", (int)n, path);
-        v = json_is_array(v) ? json_array_get(v, (size_t)atoi(key)) : json_object_get(v, key);
-        path += n + (path[n] == '/');
-    }
-    if (!v)
-        fail_msg("no %s", path);
-    return v;
-}
-
-static double number(json_t *v, const char *path)
-{
-    return json_number_value(at(v, path));
-}
-
-static const char *text(json_t *v, const char *path)
-{
-    return json_string_value(at(v, path));
-}
-
 /* Runs `spec_text`; the results (owned) of a run that must succeed. */
 static json_t *run(const char *spec_text)
 {
@@ -85,7 +61,7 @@ static void every_index_runs_every_op(void **state)
              "      k: 7\n"
              "      check_queries: 50\n", impls);
     json_t *doc = run(spec);
-    json_t *points = at(doc, "points");
+    json_t *points = e2e_at(doc, "points");
     size_t nimpls = 0;
     while (spatial_impls[nimpls])
         nimpls++;
@@ -94,20 +70,20 @@ static void every_index_runs_every_op(void **state)
     size_t i;
     json_t *pt;
     json_array_foreach(points, i, pt) {
-        const char *label = text(pt, "label");
-        if (strcmp(text(pt, "status"), "ok") != 0)
-            fail_msg("%s: %s", label, text(pt, "error"));
+        const char *label = e2e_text(pt, "label");
+        if (strcmp(e2e_text(pt, "status"), "ok") != 0)
+            fail_msg("%s: %s", label, e2e_text(pt, "error"));
         int dense = strstr(label, "distribution=dense") != NULL;
-        assert_true(number(pt, "metrics/bytes_per_point/value") > 0 ||
-                    strcmp(text(pt, "metrics/bytes_per_point/kind"), "unavailable") == 0);
+        assert_true(e2e_number(pt, "metrics/bytes_per_point/value") > 0 ||
+                    strcmp(e2e_text(pt, "metrics/bytes_per_point/kind"), "unavailable") == 0);
         if (strstr(label, "op=build")) {
-            assert_int_equal((json_integer_value(at(pt, "histograms/build/count"))), 3);
+            assert_int_equal((json_integer_value(e2e_at(pt, "histograms/build/count"))), 3);
             continue;
         }
-        double queries = number(pt, "metrics/queries/value");
-        double results = number(pt, "metrics/results/value");
+        double queries = e2e_number(pt, "metrics/queries/value");
+        double results = e2e_number(pt, "metrics/results/value");
         assert_true(queries == 3 * 40);
-        assert_int_equal(json_integer_value(at(pt, "histograms/query/count")), 3 * 40);
+        assert_int_equal(json_integer_value(e2e_at(pt, "histograms/query/count")), 3 * 40);
         if (strstr(label, "op=radius")) { /* the same data: the same answers, whatever index */
             if (radius_results[dense] < 0)
                 radius_results[dense] = results;
@@ -116,12 +92,12 @@ static void every_index_runs_every_op(void **state)
                          radius_results[dense]);
         } else {
             assert_true(results == 3 * 40 * 7); /* k each */
-            assert_int_equal(json_integer_value(at(pt, "histograms/results_per_query/p50")), 7);
+            assert_int_equal(json_integer_value(e2e_at(pt, "histograms/results_per_query/p50")), 7);
         }
         if (strstr(label, "op=update"))
-            assert_true(number(pt, "metrics/moves/value") == 3 * 30); /* 1 % of 3000 */
+            assert_true(e2e_number(pt, "metrics/moves/value") == 3 * 30); /* 1 % of 3000 */
         if (!strstr(label, "impl=brute"))
-            assert_true(number(pt, "metrics/candidates_checked/value") < 3 * 40 * 3000);
+            assert_true(e2e_number(pt, "metrics/candidates_checked/value") < 3 * 40 * 3000);
     }
     assert_true(radius_results[0] > 0 && radius_results[1] > radius_results[0]);
     json_decref(doc);
@@ -136,9 +112,9 @@ static void queries_run_on_threads(void **state)
                       "  - experiment: spatial_index\n"
                       "    params: {impl: brute, points: 2000, op: knn, queries: 30, k: 5}\n"
                       "    threads: 2\n");
-    json_t *pt = at(doc, "points/0");
-    assert_string_equal(text(pt, "status"), "ok");
-    assert_true(number(pt, "metrics/results/value") == 2 * 4 * 30 * 5);
+    json_t *pt = e2e_at(doc, "points/0");
+    assert_string_equal(e2e_text(pt, "status"), "ok");
+    assert_true(e2e_number(pt, "metrics/results/value") == 2 * 4 * 30 * 5);
     json_decref(doc);
 }
 
@@ -159,9 +135,9 @@ static void a_broken_index_fails_its_point(void **state)
                                  NULL});
     assert_int_equal(p.rc, 1);
     json_t *doc = e2e_results(out);
-    assert_string_equal(text(doc, "points/0/status"), "ok");
-    assert_string_equal(text(doc, "points/1/status"), "failed");
-    const char *error = text(doc, "points/1/error");
+    assert_string_equal(e2e_text(doc, "points/0/status"), "ok");
+    assert_string_equal(e2e_text(doc, "points/1/status"), "failed");
+    const char *error = e2e_text(doc, "points/1/error");
     if (!strstr(error, "setup failed: broken disagrees with brute force: ") ||
         !strstr(error, "knn query ") ||
         !strstr(error, "k 6: brute force finds 6 points, broken 5: it misses point "))

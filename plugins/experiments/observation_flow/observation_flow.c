@@ -23,7 +23,7 @@
  * fails that iteration on a difference.
  */
 #include <bhost/bhost.h>
-#include "observe.h"
+#include "view.h"
 
 #include <inttypes.h>
 #include <stdbool.h>
@@ -35,23 +35,12 @@
 #define OBSERVATION_FLOW_NAME "observation_flow"
 #endif
 
-enum storage { STORE_DENSE, STORE_SPARSE };
-
-/* One world and the buffer its observations are built into. */
-struct flow {
-    struct observe_world *w;
-    enum storage storage;
-    struct observe_dense dense;
-    struct observe_sparse sparse;
-    uint64_t steps; /* steps taken since creation */
-};
-
 struct flow_state {
     struct observe_config cfg;
-    enum storage storage;
+    enum observe_form storage;
     uint32_t steps, verify_every;
     uint64_t iterations;
-    struct flow run, ref; /* ref: brute and dense, opened by the first verify() */
+    struct observe_view run, ref; /* ref: brute and dense, opened by the first verify() */
     bhost_hist *step, *observation;
 };
 
@@ -60,60 +49,22 @@ static const char *const channel_names[] = {"SELF", "ALLIES", "ENEMIES", "RESOUR
 static const char *const lookups[] = {"brute", "kdtree", "quadtree", "grid", NULL};
 static const char *const storages[] = {"dense", "sparse", NULL};
 
-static int build(struct flow *f, uint32_t id, struct observe_counts *c)
+/* Agent id's observation into f's buffer; the test build gets one cell wrong on purpose
+ * (agent 5's last sparse entry from the second step on), which the checks must catch. */
+static int build(struct observe_view *f, uint32_t id, struct observe_counts *c)
 {
-    if (f->storage == STORE_DENSE)
-        return observe_dense(f->w, id, &f->dense, c);
-    if (observe_sparse(f->w, id, &f->sparse, c) != 0)
+    if (observe_view_build(f, id, c) != 0)
         return -1;
 #ifdef OBSERVATION_FLOW_BROKEN
-    /* The test build gets one cell wrong on purpose: agent 5's last sparse entry from the
-     * second step on. The cross-check must catch it. */
-    if (id == 5 && f->steps >= 2 && f->sparse.n > 1)
+    if (f->form == OBSERVE_SPARSE && id == 5 && f->steps >= 2 && f->sparse.n > 1)
         f->sparse.e[f->sparse.n - 1].value += 1;
 #endif
     return 0;
 }
 
-static uint64_t checksum(const struct flow *f)
-{
-    return f->storage == STORE_DENSE ? observe_checksum_dense(&f->dense)
-                                     : observe_checksum_sparse(&f->sparse);
-}
-
-static float value_at(const struct flow *f, uint32_t ch, uint32_t row, uint32_t col)
-{
-    return f->storage == STORE_DENSE ? observe_dense_at(&f->dense, ch, row, col)
-                                     : observe_sparse_at(&f->sparse, ch, row, col);
-}
-
-static int flow_open(struct flow *f, const struct observe_config *cfg, enum storage storage,
-                     char *why, size_t whylen)
-{
-    *f = (struct flow){.storage = storage};
-    f->w = observe_world_new(cfg, why, whylen);
-    return f->w ? 0 : -1;
-}
-
-static void flow_close(struct flow *f)
-{
-    observe_world_free(f->w);
-    observe_dense_free(&f->dense);
-    observe_sparse_free(&f->sparse);
-    *f = (struct flow){0};
-}
-
-static int flow_step(struct flow *f, struct observe_counts *c)
-{
-    if (observe_step(f->w, c) != 0)
-        return -1;
-    f->steps++;
-    return 0;
-}
-
 /* Every agent's observation in `f` against the reference's (both at the same step): 0, or
  * -1 with the first difference in why. */
-static int compare(struct flow *ref, struct flow *f, const char *name, char *why,
+static int compare(struct observe_view *ref, struct observe_view *f, const char *name, char *why,
                    size_t whylen)
 {
     uint32_t n;
@@ -123,7 +74,7 @@ static int compare(struct flow *ref, struct flow *f, const char *name, char *why
             snprintf(why, whylen, "out of memory building observations");
             return -1;
         }
-        uint64_t want = checksum(ref), got = checksum(f);
+        uint64_t want = observe_view_checksum(ref), got = observe_view_checksum(f);
         if (want == got)
             continue;
         int len = snprintf(why, whylen, "step %" PRIu64 ", agent %u: checksum %016" PRIx64
@@ -133,7 +84,7 @@ static int compare(struct flow *ref, struct flow *f, const char *name, char *why
         for (uint32_t ch = 0; ch < o->channels; ch++)
             for (uint32_t row = 0; row < o->side; row++)
                 for (uint32_t col = 0; col < o->side; col++) {
-                    float a = observe_dense_at(o, ch, row, col), b = value_at(f, ch, row, col);
+                    float a = observe_dense_at(o, ch, row, col), b = observe_view_at(f, ch, row, col);
                     if (a != b) {
                         snprintf(why + len, whylen - (size_t)len,
                                  "; first differing cell (channel %u %s, row %u, col %u): "
@@ -154,25 +105,25 @@ static int crosscheck(bhost_ctx *ctx, const struct flow_state *s, uint32_t check
 {
     struct observe_config rcfg = s->cfg;
     rcfg.lookup = &spatial_brute;
-    struct flow ref, f;
+    struct observe_view ref, f;
     char why[1024] = "";
     int rc = 0;
-    if (flow_open(&ref, &rcfg, STORE_DENSE, why, sizeof why) != 0)
+    if (observe_view_open(&ref, &rcfg, OBSERVE_DENSE, why, sizeof why) != 0)
         return bhost_fail(ctx, "the reference world: %s", why);
-    if (flow_open(&f, &s->cfg, s->storage, why, sizeof why) != 0) {
-        flow_close(&ref);
+    if (observe_view_open(&f, &s->cfg, s->storage, why, sizeof why) != 0) {
+        observe_view_close(&ref);
         return bhost_fail(ctx, "the world: %s", why);
     }
     for (uint32_t step = 0; rc == 0 && step <= check_steps; step++) {
-        if (step > 0 && (flow_step(&ref, NULL) != 0 || flow_step(&f, NULL) != 0)) {
+        if (step > 0 && (observe_view_step(&ref, NULL) != 0 || observe_view_step(&f, NULL) != 0)) {
             snprintf(why, sizeof why, "out of memory stepping the world");
             rc = -1;
         }
         if (rc == 0)
             rc = compare(&ref, &f, name, why, sizeof why);
     }
-    flow_close(&ref);
-    flow_close(&f);
+    observe_view_close(&ref);
+    observe_view_close(&f);
     return rc == 0 ? BHOST_OK : bhost_fail(ctx, "%s disagrees with brute, dense: %s", name, why);
 }
 
@@ -182,8 +133,8 @@ static void flow_teardown(bhost_ctx *ctx, void *state)
     struct flow_state *s = state;
     if (!s)
         return;
-    flow_close(&s->run);
-    flow_close(&s->ref);
+    observe_view_close(&s->run);
+    observe_view_close(&s->ref);
     free(s);
 }
 
@@ -206,7 +157,7 @@ static int flow_setup(bhost_ctx *ctx, void **state)
     };
     if (!s->cfg.lookup)
         return bhost_fail(ctx, "lookup %s is not built in", bhost_param_str(ctx, "lookup"));
-    s->storage = (enum storage)bhost_param_choice(ctx, "storage");
+    s->storage = (enum observe_form)bhost_param_choice(ctx, "storage");
     s->steps = (uint32_t)bhost_param_int(ctx, "steps");
     s->verify_every = (uint32_t)bhost_param_int(ctx, "verify_every");
     char name[64];
@@ -215,7 +166,7 @@ static int flow_setup(bhost_ctx *ctx, void **state)
     if (rc != BHOST_OK)
         return rc;
     char why[256];
-    if (flow_open(&s->run, &s->cfg, s->storage, why, sizeof why) != 0)
+    if (observe_view_open(&s->run, &s->cfg, s->storage, why, sizeof why) != 0)
         return bhost_fail(ctx, "the world: %s", why);
     s->step = bhost_histogram(ctx, "step");
     s->observation = bhost_histogram(ctx, "observation");
@@ -230,11 +181,11 @@ static int verify(bhost_ctx *ctx, struct flow_state *s, const char *when)
     if (!s->ref.w) {
         struct observe_config rcfg = s->cfg;
         rcfg.lookup = &spatial_brute;
-        if (flow_open(&s->ref, &rcfg, STORE_DENSE, why, sizeof why) != 0)
+        if (observe_view_open(&s->ref, &rcfg, OBSERVE_DENSE, why, sizeof why) != 0)
             return bhost_fail(ctx, "the reference world: %s", why);
     }
     while (s->ref.steps < s->run.steps)
-        if (flow_step(&s->ref, NULL) != 0)
+        if (observe_view_step(&s->ref, NULL) != 0)
             return bhost_fail(ctx, "out of memory stepping the reference");
     snprintf(name, sizeof name, "%s, %s", s->cfg.lookup->name, storages[s->storage]);
     if (compare(&s->ref, &s->run, name, why, sizeof why) != 0)
@@ -257,7 +208,7 @@ static int flow_iterate(bhost_ctx *ctx, void *state)
     uint64_t bytes = 0;
     for (uint32_t step = 0; step < s->steps; step++) {
         uint64_t t0 = bhost_now_ns(ctx);
-        if (flow_step(&s->run, &c) != 0)
+        if (observe_view_step(&s->run, &c) != 0)
             return bhost_fail(ctx, "out of memory in a step");
         for (uint32_t id = 0; id < s->cfg.agents; id++) {
             uint64_t t1 = bhost_now_ns(ctx);
@@ -265,7 +216,7 @@ static int flow_iterate(bhost_ctx *ctx, void *state)
             bhost_record(ctx, s->observation, (int64_t)(bhost_now_ns(ctx) - t1));
             if (rc != 0)
                 return bhost_fail(ctx, "out of memory building an observation");
-            bytes += s->storage == STORE_DENSE
+            bytes += s->storage == OBSERVE_DENSE
                          ? (uint64_t)s->run.dense.channels * s->run.dense.side *
                                s->run.dense.side * sizeof(float)
                          : s->run.sparse.n * sizeof(struct observe_entry);

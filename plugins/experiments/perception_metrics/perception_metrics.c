@@ -25,8 +25,8 @@
  * fails the point with the step, the agent and both perceptions.
  */
 #include <bhost/bhost.h>
-#include "observe.h"
 #include "perception.h"
+#include "view.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -38,21 +38,10 @@
 #define PERCEPTION_METRICS_NAME "perception_metrics"
 #endif
 
-enum form { FORM_DENSE, FORM_SPARSE };
-
-/* One world and the buffer its observations are built into. */
-struct view {
-    struct observe_world *w;
-    enum form form;
-    struct observe_dense dense;
-    struct observe_sparse sparse;
-    uint64_t steps; /* steps taken since creation */
-};
-
 struct pm_state {
     struct observe_config cfg;
-    enum form form;
-    struct view run;
+    enum observe_form form;
+    struct observe_view run;
     bhost_hist *step, *metrics;
     bhost_hist *allies, *enemies, *resources, *nearest, *density, *coverage;
 };
@@ -60,48 +49,17 @@ struct pm_state {
 static const char *const lookups[] = {"brute", "kdtree", "quadtree", "grid", NULL};
 static const char *const forms[] = {"dense", "sparse", NULL};
 
-static int view_open(struct view *v, const struct observe_config *cfg, enum form form,
-                     char *why, size_t whylen)
+/* The perception of the observation last built in v. */
+static void perceive(const struct observe_view *v, struct perception *p)
 {
-    *v = (struct view){.form = form};
-    v->w = observe_world_new(cfg, why, whylen);
-    return v->w ? 0 : -1;
-}
-
-static void view_close(struct view *v)
-{
-    observe_world_free(v->w);
-    observe_dense_free(&v->dense);
-    observe_sparse_free(&v->sparse);
-    *v = (struct view){0};
-}
-
-static int view_step(struct view *v, struct observe_counts *c)
-{
-    if (observe_step(v->w, c) != 0)
-        return -1;
-    v->steps++;
-    return 0;
-}
-
-/* Agent id's observation, in the view's form. 0, or -1 when out of memory. */
-static int observe(struct view *v, uint32_t id, struct observe_counts *c)
-{
-    return v->form == FORM_DENSE ? observe_dense(v->w, id, &v->dense, c)
-                                 : observe_sparse(v->w, id, &v->sparse, c);
-}
-
-/* The perception of the observation observe() last built. */
-static void perceive(const struct view *v, struct perception *p)
-{
-    if (v->form == FORM_DENSE)
+    if (v->form == OBSERVE_DENSE)
         perception_from_dense(&v->dense, p);
     else
         perception_from_sparse(&v->sparse, p);
 #ifdef PERCEPTION_METRICS_BROKEN
     /* The test build gets the sparse form wrong on purpose: a seen resource is missed from
      * the second step on. The check in setup must catch it. */
-    if (v->form == FORM_SPARSE && v->steps >= 2 && p->visible_resources > 0)
+    if (v->form == OBSERVE_SPARSE && v->steps >= 2 && p->visible_resources > 0)
         p->visible_resources--;
 #endif
 }
@@ -116,13 +74,13 @@ static int describe(char *buf, size_t len, const struct perception *p)
 
 /* Every agent's perception in `v` against the reference's, at the same step: 0, or -1 with
  * the first difference in why. */
-static int compare(struct view *ref, struct view *v, const char *name, char *why,
+static int compare(struct observe_view *ref, struct observe_view *v, const char *name, char *why,
                    size_t whylen)
 {
     uint32_t n;
     observe_agents(v->w, &n);
     for (uint32_t id = 0; id < n; id++) {
-        if (observe(ref, id, NULL) != 0 || observe(v, id, NULL) != 0) {
+        if (observe_view_build(ref, id, NULL) != 0 || observe_view_build(v, id, NULL) != 0) {
             snprintf(why, whylen, "out of memory building observations");
             return -1;
         }
@@ -148,25 +106,25 @@ static int crosscheck(bhost_ctx *ctx, const struct pm_state *s, uint32_t check_s
 {
     struct observe_config rcfg = s->cfg;
     rcfg.lookup = &spatial_brute;
-    struct view ref, v;
+    struct observe_view ref, v;
     char why[1024] = "";
-    if (view_open(&ref, &rcfg, FORM_DENSE, why, sizeof why) != 0)
+    if (observe_view_open(&ref, &rcfg, OBSERVE_DENSE, why, sizeof why) != 0)
         return bhost_fail(ctx, "the reference world: %s", why);
-    if (view_open(&v, &s->cfg, s->form, why, sizeof why) != 0) {
-        view_close(&ref);
+    if (observe_view_open(&v, &s->cfg, s->form, why, sizeof why) != 0) {
+        observe_view_close(&ref);
         return bhost_fail(ctx, "the world: %s", why);
     }
     int rc = 0;
     for (uint32_t step = 0; rc == 0 && step <= check_steps; step++) {
-        if (step > 0 && (view_step(&ref, NULL) != 0 || view_step(&v, NULL) != 0)) {
+        if (step > 0 && (observe_view_step(&ref, NULL) != 0 || observe_view_step(&v, NULL) != 0)) {
             snprintf(why, sizeof why, "out of memory stepping the world");
             rc = -1;
         }
         if (rc == 0)
             rc = compare(&ref, &v, name, why, sizeof why);
     }
-    view_close(&ref);
-    view_close(&v);
+    observe_view_close(&ref);
+    observe_view_close(&v);
     return rc == 0 ? BHOST_OK
                    : bhost_fail(ctx, "%s disagrees with brute, dense: %s", name, why);
 }
@@ -180,19 +138,19 @@ static int pm_thread_end(bhost_ctx *ctx, void *state)
         return BHOST_OK;
     struct observe_config rcfg = s->cfg;
     rcfg.lookup = &spatial_brute;
-    struct view ref;
+    struct observe_view ref;
     char name[64], why[1024];
-    if (view_open(&ref, &rcfg, FORM_DENSE, why, sizeof why) != 0)
+    if (observe_view_open(&ref, &rcfg, OBSERVE_DENSE, why, sizeof why) != 0)
         return bhost_fail(ctx, "the reference world: %s", why);
     int rc = 0;
     while (rc == 0 && ref.steps < s->run.steps)
-        rc = view_step(&ref, NULL);
+        rc = observe_view_step(&ref, NULL);
     snprintf(name, sizeof name, "%s, %s", s->cfg.lookup->name, forms[s->form]);
     if (rc != 0)
         snprintf(why, sizeof why, "out of memory stepping the reference");
     else
         rc = compare(&ref, &s->run, name, why, sizeof why);
-    view_close(&ref);
+    observe_view_close(&ref);
     return rc == 0 ? BHOST_OK
                    : bhost_fail(ctx, "at the end: %s disagrees with brute, dense: %s", name, why);
 }
@@ -203,7 +161,7 @@ static void pm_teardown(bhost_ctx *ctx, void *state)
     struct pm_state *s = state;
     if (!s)
         return;
-    view_close(&s->run);
+    observe_view_close(&s->run);
     free(s);
 }
 
@@ -231,14 +189,14 @@ static int pm_setup(bhost_ctx *ctx, void **state)
     };
     if (!s->cfg.lookup)
         return bhost_fail(ctx, "lookup %s is not built in", bhost_param_str(ctx, "lookup"));
-    s->form = (enum form)bhost_param_choice(ctx, "form");
+    s->form = (enum observe_form)bhost_param_choice(ctx, "form");
     char name[64];
     snprintf(name, sizeof name, "%s, %s", s->cfg.lookup->name, forms[s->form]);
     int rc = crosscheck(ctx, s, (uint32_t)bhost_param_int(ctx, "check_steps"), name);
     if (rc != BHOST_OK)
         return rc;
     char why[256];
-    if (view_open(&s->run, &s->cfg, s->form, why, sizeof why) != 0)
+    if (observe_view_open(&s->run, &s->cfg, s->form, why, sizeof why) != 0)
         return bhost_fail(ctx, "the world: %s", why);
     s->step = bhost_histogram(ctx, "step");
     s->metrics = bhost_histogram(ctx, "metrics");
@@ -263,10 +221,10 @@ static int pm_iterate(bhost_ctx *ctx, void *state)
     struct observe_counts c = {0};
     uint64_t allies = 0, enemies = 0, resources = 0, seeing = 0;
     uint64_t t0 = bhost_now_ns(ctx);
-    if (view_step(&s->run, &c) != 0)
+    if (observe_view_step(&s->run, &c) != 0)
         return bhost_fail(ctx, "out of memory in a step");
     for (uint32_t id = 0; id < s->cfg.agents; id++) {
-        if (observe(&s->run, id, &c) != 0)
+        if (observe_view_build(&s->run, id, &c) != 0)
             return bhost_fail(ctx, "out of memory building an observation");
         struct perception p;
         uint64_t t1 = bhost_now_ns(ctx);
