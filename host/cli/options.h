@@ -1,8 +1,9 @@
 /*
  * options.h — what the command line asked for, the exit codes every
  * command returns  (docs/cli.md), and the helpers commands parse with.
- * Exit codes: 0 all good, 1 failed or skipped points, 2 bad usage or bad
- * spec, 3 internal error; 130/143 stopped by SIGINT/SIGTERM.
+ * Exit codes: 0 all good, 1 failed or skipped points, 2 bad usage, spec or
+ * input, 3 internal error, 4 regression, 5 inconclusive, 6 gate missed;
+ * 130/143 stopped by SIGINT/SIGTERM.
  */
 #ifndef BHOST_OPTIONS_H
 #define BHOST_OPTIONS_H
@@ -10,7 +11,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 
-enum exit_code { EXIT_OK = 0, EXIT_FAILED_POINTS = 1, EXIT_USAGE = 2, EXIT_INTERNAL = 3 };
+enum exit_code {
+    EXIT_OK = 0,
+    EXIT_FAILED_POINTS = 1, /* run: a point failed or was skipped */
+    EXIT_USAGE = 2,         /* bad usage, spec or input file */
+    EXIT_INTERNAL = 3,      /* cannot write results; an internal error */
+    EXIT_REGRESSION = 4,    /* compare, ab: a figure slower, or more failures */
+    EXIT_INCONCLUSIVE = 5,  /* compare, ab, gates: something could not be told */
+    EXIT_GATE_MISSED = 6    /* run, ab: a gate was missed */
+};
 
 /* The global options, as cli.c parses them for run, validate and list. */
 struct cli_options {

@@ -39,6 +39,19 @@ int spec_open_plugins(struct registry *reg, const struct spec *s, char *err, siz
     return 0;
 }
 
+void spec_gates_free(struct spec_gates *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        free(g->items[i].text);
+        free(g->items[i].points);
+        free(g->items[i].histogram);
+        free(g->items[i].metric);
+    }
+    free(g->items);
+    g->items = NULL;
+    g->n = 0;
+}
+
 void spec_free(struct spec *s)
 {
     for (size_t i = 0; i < s->nexperiments; i++) {
@@ -53,7 +66,9 @@ void spec_free(struct spec *s)
         free_strings(e->tags, e->ntags);
         free(e->name);
         free(e->notes);
+        spec_gates_free(&e->gates);
     }
+    spec_gates_free(&s->gates);
     free(s->experiments);
     free_strings(s->tags, s->ntags);
     free(s->path);

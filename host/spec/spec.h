@@ -7,6 +7,7 @@
 #define BHOST_SPEC_H
 
 #include "plugin/param.h"
+#include "spec/gates.h"
 #include "plugin/registry.h"
 
 #include <jansson.h>
@@ -67,6 +68,11 @@ struct spec_experiment {
     char **tags;
     size_t ntags;
     char *notes;
+    /* Each repetition in a process of its own: setup, warm-up, one measured repetition,
+     * teardown (`fresh_process:`), so that repetitions differ as separate runs do. */
+    int fresh_process;
+    int fresh_process_set;    /* the spec (or --set) says; else the command decides */
+    struct spec_gates gates;  /* the experiment's own `gates:` */
 };
 
 struct spec {
@@ -80,6 +86,10 @@ struct spec {
     uint64_t max_points;
     struct spec_experiment *experiments;
     size_t nexperiments;
+    /* `interleave:`: every point's repetitions run in rounds, each round's order shuffled
+     * (seeded by `seed`), so that drift of the machine falls on every point alike. */
+    int interleave;
+    struct spec_gates gates;  /* the top-level `gates:`, for every experiment's points */
 };
 
 void spec_free(struct spec *s);

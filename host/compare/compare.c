@@ -1,0 +1,2 @@
+/* compare.c — see compare.h. */
+#include "compare/compare.h"

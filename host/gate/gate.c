@@ -1,0 +1,2 @@
+/* gate.c — see gate.h. */
+#include "gate/gate.h"

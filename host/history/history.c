@@ -1,0 +1,2 @@
+/* history.c — see history.h. */
+#include "history/history.h"

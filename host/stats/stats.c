@@ -1,0 +1,2 @@
+/* stats.c — see stats.h. */
+#include "stats/stats.h"
