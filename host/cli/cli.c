@@ -153,6 +153,26 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
                     v ? ", got '" : "", v ? v : "", v ? "'" : "");
             o->jobs = n;
             o->jobs_given = 1;
+        } else if (strcmp(a, "--markdown") == 0) {
+            o->markdown = 1;
+        } else if (cli_is_option(a, "--a") || cli_is_option(a, "--b")) {
+            const char *name = a[2] == 'a' ? "--a" : "--b";
+            if (!(v = option_value(argc, argv, &i, name)))
+                return cli_usage_error("%s needs a plugin folder", name);
+            *(name[2] == 'a' ? &o->side_a : &o->side_b) = v;
+        } else if (cli_is_option(a, "--history")) {
+            if (!(o->history = option_value(argc, argv, &i, "--history")))
+                return cli_usage_error("--history needs a database file, or off");
+        } else if (cli_is_option(a, "--baseline")) {
+            if (!(o->baseline = option_value(argc, argv, &i, "--baseline")))
+                return cli_usage_error("--baseline needs a results file, a run directory or "
+                                       "'history'");
+        } else if (cli_is_option(a, "--threshold")) {
+            if (!(o->threshold = option_value(argc, argv, &i, "--threshold")))
+                return cli_usage_error("--threshold needs a relative change, like 2%% or 0.02");
+        } else if (cli_is_option(a, "--percentiles")) {
+            if (!(o->percentiles = option_value(argc, argv, &i, "--percentiles")))
+                return cli_usage_error("--percentiles needs a list, like 50,90,99");
         } else if (cli_is_option(a, "--resume")) {
             if (!(o->resume = option_value(argc, argv, &i, "--resume")))
                 return cli_usage_error("--resume needs a run directory");
@@ -198,7 +218,8 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
         o->sets[o->nsets++] = o->max_points_set = xasprintf("max_points=%s", o->max_points);
     if (o->timeout)
         o->sets[o->nsets++] = o->timeout_set = xasprintf("timeout=%s", o->timeout);
-    int wants_spec = strcmp(o->command, "run") == 0 || strcmp(o->command, "validate") == 0;
+    int wants_spec = strcmp(o->command, "run") == 0 || strcmp(o->command, "validate") == 0 ||
+                     strcmp(o->command, "ab") == 0;
     int takes_names = strcmp(o->command, "list") == 0;
     if (wants_spec && o->nargs > 1)
         return cli_usage_error("unexpected argument '%s': %s takes one spec", o->args[1],

@@ -42,7 +42,12 @@ struct cli_options {
     const char *resume;       /* a run directory to finish */
     double time_budget;       /* seconds for the whole run; 0: none */
     const char *clock;        /* --clock: "auto", "tsc", "monotonic"; NULL: auto */
-    int json, quiet, verbose;
+    const char *side_a, *side_b; /* ab: --a DIR, --b DIR, the two builds' plugin folders */
+    const char *history;      /* --history FILE, or "off"; NULL: $BHOST_HISTORY or the default */
+    const char *baseline;     /* run: --baseline RESULTS|DIR|history, for baseline gates */
+    const char *threshold;    /* ab: --threshold, as given */
+    const char *percentiles;  /* ab: --percentiles, as given */
+    int json, quiet, verbose, markdown;
     int isolate_given, jobs_given, budget_given; /* given on the command line, not defaults */
 };
 

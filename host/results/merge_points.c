@@ -519,6 +519,30 @@ static json_t *merge_point(struct merge *m, const struct group *g)
     return out;
 }
 
+json_t *merge_point_parts(json_t *const *parts, size_t n, const char *run_dir, char *err,
+                          size_t errlen)
+{
+    struct merge m = {.nin = n, .in = xcalloc(n, sizeof *m.in)};
+    struct group g = {.items = xcalloc(n, sizeof *g.items), .file = xcalloc(n, sizeof *g.file),
+                      .n = n};
+    for (size_t i = 0; i < n; i++) {
+        /* Named for messages; the artifacts' paths are relative to the run directory. */
+        m.in[i].path = xasprintf("%s/repetition-%zu", run_dir, i + 1);
+        g.items[i] = parts[i];
+        g.file[i] = i;
+    }
+    json_t *out = merge_point(&m, &g);
+    if (!out)
+        snprintf(err, errlen, "%s", m.err);
+    for (size_t i = 0; i < n; i++)
+        free(m.in[i].path);
+    free(m.in);
+    free(g.items);
+    free(g.file);
+    json_decref(m.copies);
+    return out;
+}
+
 static int by_index(const void *a, const void *b)
 {
     json_int_t x = merge_int_at(*(json_t *const *)a, "index");

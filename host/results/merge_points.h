@@ -27,6 +27,13 @@ __attribute__((format(printf, 2, 3))) int merge_fail(struct merge *m, const char
 /* Every point of the inputs, a point found in several merged, in sweep order; NULL with
  * m->err set if they cannot be merged. */
 json_t *merge_points(struct merge *m);
+/*
+ * The results of one point run repetition by repetition (each part a point result of its
+ * own, in repetition order, all from the run directory `run_dir`) as one point, merged as
+ * `bhost merge` merges; NULL with err set if they cannot be.
+ */
+json_t *merge_point_parts(json_t *const *parts, size_t n, const char *run_dir, char *err,
+                          size_t errlen);
 /* The instrument entries, matched by instrument and experiment, merged as points are. */
 json_t *merge_instruments(struct merge *m);
 

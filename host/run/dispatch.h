@@ -1,9 +1,14 @@
 /*
  * dispatch.h — running a sweep's points: in the host or in child processes,
- * one or `jobs` at a time, within the time budget, until a stop signal.
+ * one or `jobs` at a time, within the time budget, until a stop signal;
+ * whole, or repetition by repetition in the order plan.h gives (fresh
+ * processes, interleaved rounds, the two sides of an A/B run).
  *
- * Whatever the order points finish in, the results come back in sweep
- * order, and each finished point is in the journal before the next starts.
+ * Whatever the order work finishes in, the results come back in sweep
+ * order, and each finished point is in its side's journal before the next
+ * task starts. A point run repetition by repetition is finished (and
+ * journaled) when its last repetition is; its repetitions are merged into
+ * one point as `bhost merge` would.
  */
 #ifndef BHOST_DISPATCH_H
 #define BHOST_DISPATCH_H
@@ -17,26 +22,38 @@
 #include <signal.h>
 #include <stdio.h>
 
-struct dispatch {
+/* One run's points: a plain run has one side, an A/B run two (the same sweep, two builds). */
+struct dispatch_side {
     struct runner *runner;
     const struct sweep *w;
-    struct report *rep;
+    const char *run_dir;               /* where its artifacts' paths are relative to */
     FILE *journal;                     /* NULL: none */
     json_t *done;                      /* id -> result: points a resumed run already has */
+    json_t *points;                    /* out: the results of all its points, sweep order */
+};
+
+struct dispatch {
+    struct dispatch_side *sides;
+    size_t nsides;                     /* 1, or 2 for A/B */
+    int interleave;                    /* repetitions in seeded rounds (plan.h) */
+    uint64_t seed;                     /* the interleaving's seed */
+    struct report *rep;
     int isolate;                       /* 0: every point in the host process */
-    size_t jobs;                       /* points at once (isolated only); >= 1 */
+    size_t jobs;                       /* tasks at once (isolated only); >= 1 */
     double time_budget_s;              /* 0: none */
     const volatile sig_atomic_t *stop; /* set by SIGINT/SIGTERM */
-    struct timer *timer;               /* the loops' clock, checked after each point */
+    struct timer *timer;               /* the loops' clock, checked after each task */
     double drift_ppm_max;              /* out: the TSC's largest drift seen */
     char pinning[64];                  /* out: how points were placed on CPUs */
 };
 
 /*
- * Runs every point not in d->done; returns the results of all points (done,
- * run, skipped for the budget) in sweep order. A point cut short by a stop
- * signal is left out: it did not finish.
+ * Runs every point not in a side's `done`; fills each side's `points` with
+ * the results of all its points (done, run, skipped for the budget) in sweep
+ * order. A point cut short by a stop signal is left out: it did not finish;
+ * one run repetition by repetition keeps the repetitions it finished, as a
+ * partial point (not journaled: a resume runs it again).
  */
-json_t *dispatch_points(struct dispatch *d);
+void dispatch_run(struct dispatch *d);
 
 #endif

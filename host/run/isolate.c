@@ -455,7 +455,7 @@ json_t *isolate_pool_start(struct isolate_pool *p, struct runner *r, const struc
     if (pidfd >= 0)
         fcntl(pidfd, F_SETFD, FD_CLOEXEC);
     p->slots[slot] = (struct child){
-        .pid = pid, .pt = pt, .scratch = xasprintf("%s/%s", r->scratch_root, pt->id),
+        .pid = pid, .pt = pt, .scratch = point_scratch_dir(r->scratch_root, pt),
         .timeout_s = timeout_s, .start_ns = start,
         .deadline_ns = timeout_s > 0 ? start + (uint64_t)(timeout_s * 1e9) : 0,
         .results_fd = results[0], .output_fd = output[0], .pidfd = pidfd};

@@ -275,3 +275,9 @@ uint64_t point_live_iterations(const struct point_live *live)
         n++;
     return n;
 }
+
+char *point_scratch_dir(const char *root, const struct point *pt)
+{
+    return pt->repetition ? xasprintf("%s/%s-r%u", root, pt->id, pt->repetition)
+                          : xasprintf("%s/%s", root, pt->id);
+}

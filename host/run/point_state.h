@@ -9,6 +9,7 @@
 #define BHOST_POINT_STATE_H
 
 #include "hdr/hdr.h"
+#include "spec/sweep.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -205,6 +206,9 @@ struct instrument_run {
 void point_state_init(struct point_state *ps, uint32_t nreps, uint32_t nthreads,
                       const char *id, const char *scratch);
 void point_state_fini(struct point_state *ps);
+/* A point's scratch directory under `root`: its id, and for a repetition run on its own
+ * "-r" and the repetition, so that two at once never share one. */
+char *point_scratch_dir(const char *root, const struct point *pt);
 /* The histogram `name`, made with `cfg` (NULL: times in ns) if it is new. */
 struct bhost_hist *point_histogram(struct point_state *ps, const char *name,
                                    const struct hist_config *cfg);

@@ -424,8 +424,12 @@ json_t *runner_point(struct runner *r, const struct point *pt)
     pr.rep_iterations = xcalloc(e->repetitions, sizeof *pr.rep_iterations);
     pr.rep_wall_ns = xcalloc(e->repetitions, sizeof *pr.rep_wall_ns);
     pr.rep_started_ns = xcalloc(e->repetitions, sizeof *pr.rep_started_ns);
-    char *scratch = xasprintf("%s/%s", r->scratch_root, pt->id);
-    char *artifacts = r->run_dir ? xasprintf("%s/artifacts/%s", r->run_dir, pt->id) : NULL;
+    char *scratch = point_scratch_dir(r->scratch_root, pt);
+    /* A repetition run on its own keeps its files beside the other repetitions'. */
+    char *artifacts = !r->run_dir        ? NULL
+                      : pt->repetition ? xasprintf("%s/artifacts/%s/rep-%u", r->run_dir, pt->id,
+                                                   pt->repetition)
+                                       : xasprintf("%s/artifacts/%s", r->run_dir, pt->id);
     struct point_state ps;
     point_state_init(&ps, e->repetitions, threads, pt->id, scratch);
     ps.run_dir = r->run_dir;

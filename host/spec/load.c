@@ -151,7 +151,8 @@ static int read_experiment(struct reader *r, struct ref map, struct ref top, str
 {
     static const char *const keys[] = {"name", "experiment", "params", "iterations",
                                        "min_time", "repetitions", "instruments", "seed",
-                                       "tags", "notes", "timeout", "rate", "arrival", "threads"};
+                                       "tags", "notes", "timeout", "rate", "arrival", "threads",
+                                       "fresh_process"};
     if (node_expect(r, map, YAML_MAPPING_NODE, "an experiment (a mapping with 'experiment:')") != 0 ||
         map_check_keys(r, map, keys, ARRAY_LEN(keys), "an experiment") != 0)
         return -1;
@@ -202,6 +203,8 @@ static int read_experiment(struct reader *r, struct ref map, struct ref top, str
     e->timeout = t.timeout;
     e->rate = t.has_rate ? t.rate : 0;
     e->arrival = t.arrival;
+    e->fresh_process = t.fresh_process;
+    e->fresh_process_set = t.has_fresh_process;
     if (t.has_arrival && !t.has_rate)
         return node_fail(r, t.arrival_at, "arrival needs a rate: add 'rate: N' (iterations per "
                        "second) to run on a schedule");
@@ -239,7 +242,8 @@ static int read_spec(struct reader *r, struct ref top, struct spec *s)
     static const char *const keys[] = {"name", "experiments", "iterations", "min_time",
                                        "repetitions", "instruments", "seed", "tags",
                                        "notes", "output_dir", "max_points", "timeout",
-                                       "rate", "arrival", "threads"};
+                                       "rate", "arrival", "threads", "fresh_process",
+                                       "interleave"};
     if (!top.node)
         return snprintf(r->err, r->errlen, "%s:1:1: the spec is empty; it needs "
                         "'experiments:'", top.src->file), -1;
@@ -273,6 +277,9 @@ static int read_spec(struct reader *r, struct ref top, struct spec *s)
     if (read_timing(r, NULL, top, &base) != 0)
         return -1;
     s->seed = base.seed;
+    at = overrides_decide(r, NULL, "interleave", map_get(top, "interleave"));
+    if (at.node && read_bool(r, at, "interleave", &s->interleave) != 0)
+        return -1;
     struct ref exps = map_get(top, "experiments");
     if (!exps.node)
         return node_fail(r, top, "the spec needs 'experiments:', a list of experiments");

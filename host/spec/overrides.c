@@ -130,7 +130,7 @@ static const char *closest_key(const struct spec *s, const struct override *o)
     static const char *const settings[] = {"iterations", "warmup", "measured", "min_time",
                                            "repetitions", "timeout", "rate", "arrival", "seed",
                                            "instruments", "threads", "name", "output_dir",
-                                           "max_points"};
+                                           "max_points", "fresh_process", "interleave"};
     size_t n = sizeof settings / sizeof *settings;
     for (size_t e = 0; e < s->nexperiments; e++)
         n += s->experiments[e].plugin->nparams;

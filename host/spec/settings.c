@@ -47,6 +47,21 @@ int read_seconds(struct reader *r, struct ref at, double *out)
     return 0;
 }
 
+int read_bool(struct reader *r, struct ref at, const char *what, int *out)
+{
+    static const char *const yes[] = {"true", "True", "TRUE", "yes", "Yes", "on", "On"};
+    static const char *const no[] = {"false", "False", "FALSE", "no", "No", "off", "Off"};
+    if (node_expect(r, at, YAML_SCALAR_NODE, what) != 0)
+        return -1;
+    const char *t = node_text(at.node);
+    for (size_t i = 0; i < ARRAY_LEN(yes); i++)
+        if (strcmp(t, yes[i]) == 0 || strcmp(t, no[i]) == 0) {
+            *out = strcmp(t, yes[i]) == 0;
+            return 0;
+        }
+    return node_fail(r, at, "expected %s (true or false), got '%s'", what, t);
+}
+
 int read_string(struct reader *r, struct ref at, const char *what, char **out)
 {
     if (node_expect(r, at, YAML_SCALAR_NODE, what) != 0)
@@ -177,6 +192,12 @@ int read_timing(struct reader *r, const char *exp, struct ref map, struct timing
             return -1;
         t->repetitions = (uint32_t)reps;
         t->has_repetitions = 1;
+    }
+    at = overrides_decide(r, exp, "fresh_process", map_get(map, "fresh_process"));
+    if (at.node) {
+        t->has_fresh_process = 1;
+        if (read_bool(r, at, "fresh_process", &t->fresh_process) != 0)
+            return -1;
     }
     at = overrides_decide(r, exp, "rate", map_get(map, "rate"));
     if (at.node) {

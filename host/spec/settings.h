@@ -21,8 +21,9 @@ struct timing {
     double rate;
     enum spec_arrival arrival;
     struct ref arrival_at;    /* where arrival was given: without a rate, the error is there */
+    int fresh_process;
     int has_warmup, has_measured, has_min_time, has_repetitions, has_seed, has_timeout;
-    int has_rate, has_arrival;
+    int has_rate, has_arrival, has_fresh_process;
 };
 
 /* An integer in [min, max] (decimal or 0x hex); `what` names it in errors. */
@@ -34,6 +35,8 @@ int read_seconds(struct reader *r, struct ref at, double *out);
 int read_string(struct reader *r, struct ref at, const char *what, char **out);
 /* A list of tags (strings). */
 int read_tags(struct reader *r, struct ref at, char ***tags, size_t *ntags);
+/* true or false (YAML 1.1 spellings: true/false, yes/no, on/off). */
+int read_bool(struct reader *r, struct ref at, const char *what, int *out);
 /* Reads the timing keys of `map` (a level of the spec; `exp` is the experiment's name, NULL
  * at the top level) into t, overrides applied: a later level overrides what it gives. */
 int read_timing(struct reader *r, const char *exp, struct ref map, struct timing *t);

@@ -44,6 +44,8 @@ static json_t *experiment_json(const struct spec_experiment *e)
         json_object_set_new(o, "rate", json_real(e->rate));
         json_object_set_new(o, "arrival", json_string(spec_arrival_name(e->arrival)));
     }
+    if (e->fresh_process_set)
+        json_object_set_new(o, "fresh_process", json_boolean(e->fresh_process));
     /* The same for threads: one thread is what every point had before. */
     if (e->threads_axis || (e->nthreads == 1 && e->threads[0] != 1)) {
         json_t *t = json_array();
@@ -68,5 +70,7 @@ json_t *spec_to_json(const struct spec *s)
     json_object_set_new(o, "notes", s->notes ? json_string(s->notes) : json_null());
     json_object_set_new(o, "output_dir", s->output_dir ? json_string(s->output_dir)
                                                        : json_null());
+    if (s->interleave)
+        json_object_set_new(o, "interleave", json_true());
     return o;
 }

@@ -21,6 +21,9 @@ struct point {
     char *label;                        /* "spin[ns=100,mode=clock]" */
     uint64_t seed;
     uint32_t threads;                   /* threads its iterations run on (`threads:`) */
+    /* A copy standing for one repetition of the point (1-based), run on its own (run/plan.h);
+     * 0 in the sweep: the whole point. */
+    uint32_t repetition;
 };
 
 struct sweep {
