@@ -1,5 +1,6 @@
 /* db.c — see db.h. */
 #include "history/db.h"
+#include "util/clock.h"
 #include "util/mem.h"
 
 #include <limits.h>
@@ -7,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 int db_busy_ms(void)
@@ -62,9 +64,27 @@ char *db_results_key(const char *path)
     return abs;
 }
 
+int db_busy_again(const struct history *h, int rc, uint64_t *since_ns)
+{
+    if ((rc & 0xff) != SQLITE_BUSY)
+        return 0;
+    uint64_t now = clock_now_ns();
+    if (!*since_ns)
+        *since_ns = now;
+    if (now - *since_ns >= (uint64_t)h->busy_ms * 1000000u)
+        return 0;
+    nanosleep(&(struct timespec){.tv_nsec = 2000000}, NULL);
+    return 1;
+}
+
 int db_exec(struct history *h, const char *sql)
 {
-    return sqlite3_exec(h->db, sql, NULL, NULL, NULL);
+    uint64_t since = 0;
+    int rc;
+    do
+        rc = sqlite3_exec(h->db, sql, NULL, NULL, NULL);
+    while (db_busy_again(h, rc, &since));
+    return rc;
 }
 
 void db_rollback(struct history *h)

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <sqlite3.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define HISTORY_BUSY_ENV "BHOST_HISTORY_BUSY_MS" /* the busy timeout in ms, for tests */
 #define HISTORY_BUSY_MS_DEFAULT 10000
@@ -34,7 +35,15 @@ int db_fail(const struct history *h, int rc, const char *what, char *err, size_t
  * symbolic links resolved where the file exists; a new string. */
 char *db_results_key(const char *path);
 
-/* Runs SQL without values or rows (BEGIN, COMMIT, CREATE ...); an SQLite result code. */
+/*
+ * After result code rc: 1 if it is SQLITE_BUSY and less than the busy timeout has passed
+ * since *since_ns (0: now, the first time), after a short sleep, to try again; else 0.
+ * SQLite's own busy handler is not called in every case (a journal mode being changed, a
+ * WAL being recovered, a database being created by another process at that moment).
+ */
+int db_busy_again(const struct history *h, int rc, uint64_t *since_ns);
+/* Runs SQL without values (BEGIN, COMMIT, CREATE, PRAGMA ...), retried while busy; an
+ * SQLite result code. */
 int db_exec(struct history *h, const char *sql);
 /* Rolls back an open transaction, if any, keeping the first error's message. */
 void db_rollback(struct history *h);

@@ -49,10 +49,15 @@ static const char schema_sql[] =
 static int query_int(struct history *h, const char *sql, long long *out)
 {
     sqlite3_stmt *s;
-    int rc = sqlite3_prepare_v2(h->db, sql, -1, &s, NULL);
+    uint64_t since = 0;
+    int rc;
+    do
+        rc = sqlite3_prepare_v2(h->db, sql, -1, &s, NULL);
+    while (db_busy_again(h, rc, &since));
     if (rc != SQLITE_OK)
         return rc;
-    rc = sqlite3_step(s);
+    while ((rc = sqlite3_step(s)) != SQLITE_ROW && db_busy_again(h, rc, &since))
+        sqlite3_reset(s);
     if (rc == SQLITE_ROW) {
         *out = sqlite3_column_int64(s, 0);
         rc = SQLITE_OK;

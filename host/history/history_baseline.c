@@ -244,7 +244,9 @@ json_t *history_baseline(struct history *h, const json_t *doc, size_t n, char *e
         return NULL;
     }
     const char *dir = json_string_value(json_object_get(json_object_get(doc, "run"), "dir"));
-    char *own = dir ? db_results_key(dir) : NULL;
+    char *results = dir ? xasprintf("%s/results.json", dir) : NULL;
+    char *own = results ? db_results_key(results) : NULL;
+    free(results);
     char *fingerprint = history_fingerprint(doc);
     json_t *top = json_object();
     int rc;
