@@ -132,17 +132,21 @@ int history_open(const char *path, int create, struct history **out, char *err, 
         errno = e;
         return -1;
     }
-    if (create && make_parent(path, err, errlen) != 0)
+    if (create && make_parent(path, err, errlen) != 0) {
+        errno = EIO;
         return -1;
+    }
     struct history *h = xcalloc(1, sizeof *h);
     h->path = xstrdup(path);
     h->busy_ms = db_busy_ms();
     int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
     int rc = sqlite3_open_v2(path, &h->db, flags, NULL);
     if (rc != SQLITE_OK) {
+        int e = h->db && sqlite3_system_errno(h->db) ? sqlite3_system_errno(h->db) : errno;
         snprintf(err, errlen, "%s: cannot open: %s (%s)", path,
-                 h->db ? sqlite3_errmsg(h->db) : sqlite3_errstr(rc), strerror(errno));
+                 h->db ? sqlite3_errmsg(h->db) : sqlite3_errstr(rc), strerror(e));
         history_close(h);
+        errno = EIO;
         return -1;
     }
     sqlite3_busy_timeout(h->db, h->busy_ms);
@@ -151,10 +155,12 @@ int history_open(const char *path, int create, struct history **out, char *err, 
     if (rc != SQLITE_OK) {
         db_fail(h, rc, "cannot open", err, errlen);
         history_close(h);
+        errno = EIO;
         return -1;
     }
     if (ensure_schema(h, err, errlen) != 0) {
         history_close(h);
+        errno = EIO;
         return -1;
     }
     *out = h;

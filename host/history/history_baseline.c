@@ -258,6 +258,7 @@ json_t *history_baseline(struct history *h, const json_t *doc, size_t n, char *e
         rc = pool_runs(&p, numbers);
     if (rc != SQLITE_OK) {
         db_fail(h, rc, "cannot read the baseline", err, errlen);
+        errno = EIO;
     } else if (json_array_size(numbers) == 0) {
         snprintf(err, errlen,
                  "%s: no earlier run of spec %s on this machine (fingerprint %s) to make a "

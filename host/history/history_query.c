@@ -242,6 +242,7 @@ json_t *history_point(struct history *h, const char *spec, const char *point, si
     json_t *out = NULL;
     if (rc != SQLITE_OK) {
         db_fail(h, rc, "cannot read points", err, errlen);
+        errno = EIO;
     } else if (json_array_size(found) != 1) {
         unresolved(h, spec, point, found, err, errlen);
     } else {
@@ -251,6 +252,7 @@ json_t *history_point(struct history *h, const char *spec, const char *point, si
         json_t *runs = series(h, the_spec, id, limit, &rc);
         if (rc != SQLITE_OK) {
             db_fail(h, rc, "cannot read the point's runs", err, errlen);
+            errno = EIO;
             json_decref(runs);
         } else {
             json_t *change = step_in(runs, "p50", threshold);

@@ -363,6 +363,13 @@ static void test_corrupt_file(void **state)
     assert_null(h);
     assert_non_null(strstr(err, path));
     assert_non_null(strstr(err, "file is not a database"));
+    /* A folder that cannot be made (a file is in the way). */
+    char *under_file = malloc(strlen(path) + 32);
+    sprintf(under_file, "%s/sub/h.sqlite", path);
+    assert_int_equal(history_open(under_file, 1, &h, err, sizeof err), -1);
+    assert_non_null(strstr(err, under_file));
+    assert_non_null(strstr(err, "cannot create its folder"));
+    free(under_file);
     /* And a missing file, without create. */
     sprintf(path, "%s/none.sqlite", root);
     errno = 0;
