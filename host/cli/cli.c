@@ -1,6 +1,7 @@
 /* cli.c — parses the command line and hands it to the command (docs/cli.md). */
 #include "cli/cli.h"
 #include "cli/cmd_hdr.h"
+#include "cli/cmd_history.h"
 #include "cli/cmd_list.h"
 #include "cli/cmd_merge.h"
 #include "cli/cmd_run.h"
@@ -28,6 +29,8 @@ static const char usage_text[] =
     "  hdr FILE          percentile distribution of a .hlog or a results.json point\n"
     "                    (see bhost hdr --help)\n"
     "  merge A B... -o DIR  merge runs of one spec (shards, reruns) into DIR\n"
+    "  history [POINT]   the runs recorded in the history database, or one point's\n"
+    "                    p50/p99 over them (see bhost history --help)\n"
     "  help              print this text (also --help)\n"
     "\n"
     "options:\n"
@@ -67,8 +70,8 @@ static const struct command {
 } commands[] = {
     {"run", 0, run_command},         {"validate", 0, validate_command},
     {"list", 0, list_command},       {"hdr", 1, hdr_command},
-    {"merge", 1, merge_command},     {"version", 0, version_command},
-    {"help", 0, help_command},
+    {"merge", 1, merge_command},     {"history", 1, history_command},
+    {"version", 0, version_command}, {"help", 0, help_command},
 };
 
 static const struct command *find_command(const char *name)

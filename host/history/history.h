@@ -29,7 +29,8 @@ struct history;
  */
 const char *history_path(const char *option);
 
-/* Opens (and with `create`, creates with its folder and schema) the database. */
+/* Opens (and with `create`, creates with its folder and schema) the database. 0, or -1
+ * with err set (errno ENOENT when, without `create`, there is no file; else EIO). */
 int history_open(const char *path, int create, struct history **out, char *err, size_t errlen);
 void history_close(struct history *h);
 
@@ -61,7 +62,9 @@ json_t *history_runs(struct history *h, const char *spec, size_t limit, char *er
  * "status", "p50", "p99", ...medians over repetitions}], "change": null or
  * {"at_run", "p", "before", "after", "ratio", "figure"}} — the change is
  * Pettitt's test on the series' p50 (and p99), flagged when p < 0.05 and
- * the step is larger than `threshold`.
+ * the step is larger than `threshold`. NULL with err set; errno ENOENT when
+ * no point, or more than one, matches (err lists them), EIO on a database
+ * error, so that a caller can tell a wrong name from a broken database.
  */
 json_t *history_point(struct history *h, const char *spec, const char *point, size_t limit,
                       double threshold, char *err, size_t errlen);
@@ -72,7 +75,7 @@ json_t *history_point(struct history *h, const char *spec, const char *point, si
  * document compare.h reads: per point, every histogram's repetitions of
  * those runs pooled (figures only, no "hdr"), failures summed, metrics'
  * medians; "baseline": {"runs": [numbers], "from_history": path}. NULL with
- * err set if there is none.
+ * err set if there is none (errno ENOENT) or on a database error (EIO).
  */
 json_t *history_baseline(struct history *h, const json_t *doc, size_t n, char *err,
                          size_t errlen);
