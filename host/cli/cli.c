@@ -1,5 +1,6 @@
 /* cli.c — parses the command line and hands it to the command (docs/cli.md). */
 #include "cli/cli.h"
+#include "cli/cmd_compare.h"
 #include "cli/cmd_hdr.h"
 #include "cli/cmd_history.h"
 #include "cli/cmd_list.h"
@@ -31,6 +32,8 @@ static const char usage_text[] =
     "  merge A B... -o DIR  merge runs of one spec (shards, reruns) into DIR\n"
     "  history [POINT]   the runs recorded in the history database, or one point's\n"
     "                    p50/p99 over them (see bhost history --help)\n"
+    "  compare A B       compare run B with run A: ratios, intervals, verdicts\n"
+    "                    (see bhost compare --help)\n"
     "  help              print this text (also --help)\n"
     "\n"
     "options:\n"
@@ -56,7 +59,7 @@ static const char usage_text[] =
     "  -v, --verbose     show plugins' debug log lines\n"
     "\n"
     "exit codes: 0 all good, 1 some points failed or were skipped, 2 bad usage or spec,\n"
-    "            3 internal error,\n"
+    "            3 internal error, 4 regression (compare), 5 inconclusive (compare),\n"
     "            130/143 stopped by SIGINT/SIGTERM (finished points are kept)\n";
 
 static int help_command(struct cli_options *o, int argc, char **argv);
@@ -71,7 +74,8 @@ static const struct command {
     {"run", 0, run_command},         {"validate", 0, validate_command},
     {"list", 0, list_command},       {"hdr", 1, hdr_command},
     {"merge", 1, merge_command},     {"history", 1, history_command},
-    {"version", 0, version_command}, {"help", 0, help_command},
+    {"compare", 1, compare_command}, {"version", 0, version_command},
+    {"help", 0, help_command},
 };
 
 static const struct command *find_command(const char *name)

@@ -24,6 +24,8 @@
 #define COMPARE_DEFAULT_THRESHOLD 0.02
 #define COMPARE_DEFAULT_CONFIDENCE 0.95
 #define COMPARE_MAX_PERCENTILES 16
+/* The percentiles compared when none are asked (an initializer). */
+#define COMPARE_DEFAULT_PERCENTILES {50, 90, 99}
 
 /*
  * faster / slower: the interval lies wholly on one side of 1 and the ratio
@@ -49,6 +51,7 @@ struct compare_options {
 /* One figure of one histogram of one point, compared. */
 struct compare_figure {
     const char *point_id, *label, *histogram; /* borrowed from B's document */
+    const char *unit;         /* the histogram's unit, "ns" for times (borrowed from B's) */
     char figure[16];          /* "p50", "p99_9", "mean" */
     double a, b;              /* the medians over repetitions */
     size_t na, nb;            /* repetitions on each side */

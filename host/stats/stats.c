@@ -1,13 +1,15 @@
-/* stats.c — see stats.h. TEMP: only stats_median and stats_pettitt, for the history branch. */
+/* stats.c — see stats.h: medians, the geometric mean and Pettitt's change point. */
 #include "stats/stats.h"
+#include "util/mem.h"
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
-static int cmp_double(const void *a, const void *b)
+static int cmp_double(const void *x, const void *y)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
 }
 
 double stats_median(double *v, size_t n)
@@ -18,36 +20,49 @@ double stats_median(double *v, size_t n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* The median of a copy of x[0..n): the caller's series keeps its order. */
+double stats_geomean(const double *v, size_t n)
+{
+    if (n == 0)
+        return NAN;
+    double sum = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!(v[i] > 0) || isinf(v[i]))
+            return NAN;
+        sum += log(v[i]);
+    }
+    return exp(sum / (double)n);
+}
+
 static double median_of(const double *x, size_t n)
 {
-    double *c = malloc(n * sizeof *c);
-    if (!c)
-        return NAN;
-    for (size_t i = 0; i < n; i++)
-        c[i] = x[i];
-    double m = stats_median(c, n);
-    free(c);
+    double *copy = xmalloc(n * sizeof *copy);
+    memcpy(copy, x, n * sizeof *copy);
+    double m = stats_median(copy, n);
+    free(copy);
     return m;
 }
 
+/*
+ * U_t = sum over i < t <= j of sgn(x_j - x_i), built up as t moves right:
+ * x_{t-1} leaves the right part and joins the left one, which adds its signs
+ * against every other value.
+ */
 int stats_pettitt(const double *x, size_t n, struct stats_change *out)
 {
-    if (n < 3)
+    if (n < 3 || !out)
         return -1;
-    /* U_t = sum over i <= t < j of sgn(x_i - x_j) = U_(t-1) + sum over all j of sgn(x_t - x_j). */
-    double u = 0, k = -1;
+    double u = 0, best = -1;
     size_t at = 1;
-    for (size_t t = 0; t + 1 < n; t++) {
+    for (size_t t = 1; t < n; t++) {
         for (size_t j = 0; j < n; j++)
-            u += (x[t] > x[j]) - (x[t] < x[j]);
-        if (fabs(u) > k) {
-            k = fabs(u);
-            at = t + 1;
+            u += (x[j] > x[t - 1]) - (x[j] < x[t - 1]);
+        if (fabs(u) > best) {
+            best = fabs(u);
+            at = t;
         }
     }
     double nn = (double)n;
-    double p = 2 * exp(-6 * k * k / (nn * nn * nn + nn * nn));
+    double p = 2 * exp(-6 * best * best / (nn * nn * nn + nn * nn));
     out->at = at;
     out->p = p > 1 ? 1 : p;
     out->before = median_of(x, at);

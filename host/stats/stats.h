@@ -4,8 +4,9 @@
  * free (Mann–Whitney) confidence interval, used on log times so that a
  * shift is a ratio, and Pettitt's change-point test for a series.
  *
- * Nothing here allocates more than its inputs' size or keeps state; no
- * randomness: the same samples always give the same answer.
+ * Nothing here keeps state or draws random numbers: the same samples always
+ * give the same answer. The interval allocates its na*nb pairwise
+ * differences (and, up to 2500 pairs, the exact null distribution).
  */
 #ifndef BHOST_STATS_H
 #define BHOST_STATS_H

@@ -1,0 +1,203 @@
+/*
+ * cmd_compare.c — `bhost compare A B` (docs/compare.md): reads the two
+ * results, has compare/ compare them, prints the outcome and exits with it.
+ */
+#include "cli/cmd_compare.h"
+#include "results/results_read.h"
+#include "util/mem.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char compare_usage[] =
+    "usage: bhost compare A B [--threshold 2%|0.02] [--percentiles 50,90,99]\n"
+    "                         [--histogram NAME] [--json | --markdown] [-q]\n"
+    "\n"
+    "Compares run B against run A point by point (points matched by id): for each\n"
+    "histogram and percentile, the medians over repetitions, the ratio B/A with its\n"
+    "95% interval (Mann-Whitney, over the repetitions) and a verdict: faster, slower,\n"
+    "same or inconclusive. Also failures and metrics, and what differs between the\n"
+    "two runs' environments. A and B are results.json files or run directories.\n"
+    "See docs/compare.md.\n"
+    "\n"
+    "options:\n"
+    "  --threshold T     the noise threshold: a ratio within it is no change\n"
+    "                    (2% or 0.02; default 2%)\n"
+    "  --percentiles L   the percentiles to compare, comma-separated (default 50,90,99)\n"
+    "  --histogram NAME  only this histogram (default: every one both runs have)\n"
+    "  --json            print the comparison as JSON\n"
+    "  --markdown        print a Markdown table, for a pull-request comment\n"
+    "  -q, --quiet       print the summary line only\n"
+    "\n"
+    "exit codes: 0 no regression, 4 regression (a figure slower, or more failures),\n"
+    "            5 inconclusive (too few repetitions or too noisy to tell),\n"
+    "            2 bad usage or input\n";
+
+__attribute__((format(printf, 1, 2)))
+static int compare_usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = cli_vfail("compare", "Try 'bhost compare --help'.", fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* "2%" is 0.02; "0.02" is 0.02; "2" is refused (a fraction of 2 is surely meant as 2%). */
+static int parse_threshold(const char *v, double *out)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (end == v || errno || !isfinite(x) || x < 0)
+        return -1;
+    if (strcmp(end, "%") == 0)
+        x /= 100;
+    else if (*end || x >= 1)
+        return -1;
+    *out = x;
+    return 0;
+}
+
+static int parse_percentiles(const char *v, struct compare_options *o)
+{
+    const char *s = v;
+    o->npercentiles = 0;
+    while (*s) {
+        char *end;
+        errno = 0;
+        double p = strtod(s, &end);
+        if (end == s || errno || (*end && *end != ','))
+            return -1;
+        if (o->npercentiles == COMPARE_MAX_PERCENTILES)
+            return -2;
+        o->percentiles[o->npercentiles++] = p;
+        s = *end ? end + 1 : end;
+        if (*end && !*s)
+            return -1;
+    }
+    return o->npercentiles ? 0 : -1;
+}
+
+static int exit_code(enum compare_outcome outcome)
+{
+    return outcome == COMPARE_REGRESSION     ? EXIT_REGRESSION
+           : outcome == COMPARE_INCONCLUSIVE ? EXIT_INCONCLUSIVE
+                                             : EXIT_OK;
+}
+
+int compare_print_docs(const json_t *a, const char *a_name, const json_t *b, const char *b_name,
+                       const struct compare_options *o, int format, FILE *out)
+{
+    struct compare_result r;
+    char err[1024];
+    if (compare_docs(a, b, o, &r, err, sizeof err) != 0) {
+        fprintf(stderr, "bhost compare: %s (A: %s, B: %s)\n", err, a_name, b_name);
+        return EXIT_USAGE;
+    }
+    size_t i;
+    json_t *w;
+    json_array_foreach(r.warnings, i, w)
+        fprintf(stderr, "bhost compare: warning: %s\n", json_string_value(w));
+    if (format == COMPARE_FORMAT_JSON) {
+        json_t *j = compare_to_json(&r, o);
+        json_object_set_new(j, "a", json_string(a_name));
+        json_object_set_new(j, "b", json_string(b_name));
+        json_dumpf(j, out, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
+        fputc('\n', out);
+        json_decref(j);
+    } else if (format == COMPARE_FORMAT_MARKDOWN) {
+        fprintf(out, "**bhost compare**: A `%s`, B `%s`\n\n", a_name, b_name);
+        compare_print_markdown(out, &r, o);
+    } else if (format == COMPARE_FORMAT_SUMMARY) {
+        json_t *s = r.summary;
+        fprintf(out, "%lld figures: %lld slower, %lld faster, %lld same, %lld inconclusive; "
+                "%lld points with more failures\n",
+                (long long)json_integer_value(json_object_get(s, "figures")),
+                (long long)json_integer_value(json_object_get(s, "slower")),
+                (long long)json_integer_value(json_object_get(s, "faster")),
+                (long long)json_integer_value(json_object_get(s, "same")),
+                (long long)json_integer_value(json_object_get(s, "inconclusive")),
+                (long long)json_integer_value(json_object_get(s, "more_failures")));
+    } else {
+        fprintf(out, "A: %s\nB: %s\n\n", a_name, b_name);
+        compare_print_table(out, &r, o);
+    }
+    int rc = exit_code(r.outcome);
+    compare_result_free(&r);
+    return rc;
+}
+
+int compare_command(struct cli_options *unused, int argc, char **argv)
+{
+    (void)unused;
+    struct compare_options o = {.threshold = COMPARE_DEFAULT_THRESHOLD,
+                                .confidence = COMPARE_DEFAULT_CONFIDENCE};
+    const char *inputs[2] = {NULL, NULL};
+    size_t n = 0;
+    int format = COMPARE_FORMAT_TABLE, json = 0, markdown = 0, quiet = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        int missing = 0;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            fputs(compare_usage, stdout);
+            return EXIT_OK;
+        } else if (strcmp(a, "--json") == 0) {
+            json = 1;
+        } else if (strcmp(a, "--markdown") == 0) {
+            markdown = 1;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            quiet = 1;
+        } else if (cli_is_option(a, "--threshold")) {
+            v = cli_option_value(argc, argv, &i, "--threshold", &missing);
+            if (!v || parse_threshold(v, &o.threshold) != 0)
+                return compare_usage_error("--threshold needs a percentage (2%%) or a fraction "
+                                           "below 1 (0.02)%s%s%s", v ? ", got '" : "",
+                                           v ? v : "", v ? "'" : "");
+        } else if (cli_is_option(a, "--percentiles")) {
+            v = cli_option_value(argc, argv, &i, "--percentiles", &missing);
+            int bad = v ? parse_percentiles(v, &o) : -1;
+            if (bad == -2)
+                return compare_usage_error("--percentiles takes at most %d percentiles",
+                                           COMPARE_MAX_PERCENTILES);
+            if (bad)
+                return compare_usage_error("--percentiles needs numbers separated by commas "
+                                           "(50,90,99.9)%s%s%s", v ? ", got '" : "",
+                                           v ? v : "", v ? "'" : "");
+        } else if (cli_is_option(a, "--histogram")) {
+            if (!(o.histogram = cli_option_value(argc, argv, &i, "--histogram", &missing)) ||
+                !*o.histogram)
+                return compare_usage_error("--histogram needs a histogram's name");
+        } else if (a[0] == '-' && a[1]) {
+            return compare_usage_error("unknown option '%s'", a);
+        } else if (n == 2) {
+            return compare_usage_error("unexpected argument '%s': compare takes two runs", a);
+        } else {
+            inputs[n++] = a;
+        }
+    }
+    if (n < 2)
+        return compare_usage_error("needs two runs: bhost compare A B");
+    if (json && markdown)
+        return compare_usage_error("--json and --markdown do not go together");
+    format = json ? COMPARE_FORMAT_JSON
+             : markdown ? COMPARE_FORMAT_MARKDOWN
+             : quiet ? COMPARE_FORMAT_SUMMARY
+                     : COMPARE_FORMAT_TABLE;
+    struct results_file ra = {0}, rb = {0};
+    char err[1024];
+    int rc;
+    if (results_read(inputs[0], &ra, err, sizeof err) != 0 ||
+        results_read(inputs[1], &rb, err, sizeof err) != 0) {
+        fprintf(stderr, "bhost compare: %s\n", err);
+        rc = EXIT_USAGE;
+    } else {
+        rc = compare_print_docs(ra.doc, inputs[0], rb.doc, inputs[1], &o, format, stdout);
+    }
+    results_file_free(&ra);
+    results_file_free(&rb);
+    return rc;
+}
