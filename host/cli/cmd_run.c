@@ -94,6 +94,17 @@ static int load(const struct cli_options *o, struct registry *reg, struct spec *
     return EXIT_OK;
 }
 
+/* A spec's gates, one line each ("gate: p99 < 2ms"). */
+static void print_gates(const struct spec_gates *g, const char *indent)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        printf("%sgate: %s", indent, g->items[i].text);
+        if (g->items[i].points)
+            printf(" (points: %s)", g->items[i].points);
+        printf("\n");
+    }
+}
+
 /* validate_command(), with the registry scanned. */
 static int validate(const struct cli_options *o, struct registry *reg)
 {
@@ -107,6 +118,7 @@ static int validate(const struct cli_options *o, struct registry *reg)
     if (o->filter)
         printf(" of %llu (--filter '%s')", (unsigned long long)w.total, o->filter);
     printf("\n");
+    print_gates(&s.gates, "");
     const struct spec_experiment *last = NULL;
     for (size_t i = 0; i < w.npoints; i++) {
         const struct point *p = &w.points[i];
@@ -130,6 +142,7 @@ static int validate(const struct cli_options *o, struct registry *reg)
                 printf("  plugin %s: %s (build-id %s)\n", pl->desc.name, pl->path,
                        *pl->build_id ? pl->build_id : "none");
             }
+            print_gates(&last->gates, "  ");
         }
         printf("  %6zu  %s  %s\n", p->index, p->id, p->label);
     }
