@@ -392,6 +392,18 @@ static int read_value(const char *text, size_t i, const struct spec_gate *g, dou
 /* In the order of enum spec_gate_op. */
 static const char *const op_names[] = {"<", "<=", ">", ">=", "==", "!="};
 
+/* The operator meant by an unknown one, or NULL. */
+static const char *suggest_op(const char *op)
+{
+    if (strcmp(op, "=") == 0)
+        return "==";
+    if (strcmp(op, "<>") == 0)
+        return "!=";
+    /* Two-character ones first: "=<" is "<=" swapped, not "<" with a typo. */
+    static const char *const by_length[] = {"<=", ">=", "!=", "==", "<", ">"};
+    return closest_name(op, by_length, ARRAY_LEN(by_length));
+}
+
 int gate_parse_check(const char *text, struct spec_gate *g, struct gate_text_error *e)
 {
     size_t i = skip_space(text, 0);
@@ -412,7 +424,7 @@ int gate_parse_check(const char *text, struct spec_gate *g, struct gate_text_err
     while (k < ARRAY_LEN(op_names) && strcmp(op, op_names[k]) != 0)
         k++;
     if (k == ARRAY_LEN(op_names)) {
-        const char *near = closest_name(op, op_names, ARRAY_LEN(op_names));
+        const char *near = suggest_op(op);
         if (near)
             return fail_at(e, os, "unknown operator '%s' (did you mean '%s'?)", op, near);
         return fail_at(e, os, "unknown operator '%s'; expected <, <=, >, >=, == or !=", op);
