@@ -23,6 +23,8 @@ struct gate_input {
     const json_t *baseline;          /* the baseline's document, or NULL */
     const struct compare_result *vs; /* this run compared with the baseline, or NULL */
     const char *baseline_name;       /* for messages: a path, "history", "A" */
+    double threshold;                /* the noise threshold of "unchanged" claims;
+                                        0: COMPARE_DEFAULT_THRESHOLD */
 };
 
 /*

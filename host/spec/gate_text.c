@@ -251,30 +251,18 @@ static const struct unit byte_units[] = {{"B", 1}, {"KB", 1e3}, {"MB", 1e6}, {"G
                                          {"KiB", 1024.0}, {"MiB", 1048576.0},
                                          {"GiB", 1073741824.0}};
 
-/* How a figure's value is written. */
-enum value_kind {
-    VALUE_TIME_NS,   /* a time of iteration or response: a unit is required, in ns */
-    VALUE_OWN,       /* a plugin histogram's figure: its own unit, or a time in ns */
-    VALUE_TIME_S,    /* wall_s: a unit is required, in seconds */
-    VALUE_RATE,      /* throughput: per second, "/s" optional */
-    VALUE_BYTES,     /* B, KB, ..., GiB; a bare number is bytes */
-    VALUE_FRACTION,  /* 0.99 or 99% */
-    VALUE_COUNT,     /* a whole number */
-    VALUE_NUMBER     /* a metric's value, in its own unit */
-};
-
-static enum value_kind value_kind_of(const struct spec_gate *g)
+enum gate_unit gate_figure_unit(const struct spec_gate *g)
 {
     switch (g->figure) {
     case SPEC_FIG_PERCENTILE: case SPEC_FIG_MEAN: case SPEC_FIG_MIN: case SPEC_FIG_MAX:
         return strcmp(g->histogram, "iteration") == 0 || strcmp(g->histogram, "response") == 0
-                   ? VALUE_TIME_NS : VALUE_OWN;
-    case SPEC_FIG_THROUGHPUT: return VALUE_RATE;
-    case SPEC_FIG_SUCCESS_RATE: return VALUE_FRACTION;
-    case SPEC_FIG_WALL_S: case SPEC_FIG_RUN_WALL_S: return VALUE_TIME_S;
-    case SPEC_FIG_ARTIFACT_BYTES: case SPEC_FIG_RUN_ARTIFACT_BYTES: return VALUE_BYTES;
-    case SPEC_FIG_METRIC: return VALUE_NUMBER;
-    default: return VALUE_COUNT;
+                   ? GATE_UNIT_NS : GATE_UNIT_OWN;
+    case SPEC_FIG_THROUGHPUT: return GATE_UNIT_PER_S;
+    case SPEC_FIG_SUCCESS_RATE: return GATE_UNIT_FRACTION;
+    case SPEC_FIG_WALL_S: case SPEC_FIG_RUN_WALL_S: return GATE_UNIT_S;
+    case SPEC_FIG_ARTIFACT_BYTES: case SPEC_FIG_RUN_ARTIFACT_BYTES: return GATE_UNIT_BYTES;
+    case SPEC_FIG_METRIC: return GATE_UNIT_NUMBER;
+    default: return GATE_UNIT_COUNT;
     }
 }
 
@@ -340,31 +328,31 @@ static int read_value(const char *text, size_t i, const struct spec_gate *g, dou
     char unit[32];
     snprintf(unit, sizeof unit, "%.*s", (int)(ue - us), text + us);
     const struct unit *u = NULL;
-    enum value_kind kind = value_kind_of(g);
-    if (v < 0 && kind != VALUE_NUMBER)
+    enum gate_unit kind = gate_figure_unit(g);
+    if (v < 0 && kind != GATE_UNIT_NUMBER)
         return fail_at(e, i, "%s cannot be negative", fig);
     switch (kind) {
-    case VALUE_TIME_NS: case VALUE_OWN: case VALUE_TIME_S:
-        if (!*unit && kind == VALUE_OWN)
+    case GATE_UNIT_NS: case GATE_UNIT_OWN: case GATE_UNIT_S:
+        if (!*unit && kind == GATE_UNIT_OWN)
             break;
         if (!*unit)
             return fail_at(e, i, "%s is a time: give the value a unit (ns, us, µs, ms, s or "
                            "min), as in 2ms", fig);
         if (!(u = find_unit(unit, time_units, ARRAY_LEN(time_units))))
             return unknown_unit(unit, us, time_units, ARRAY_LEN(time_units), "a time", e);
-        v *= u->factor / (kind == VALUE_TIME_S ? 1e9 : 1);
+        v *= u->factor / (kind == GATE_UNIT_S ? 1e9 : 1);
         break;
-    case VALUE_RATE:
+    case GATE_UNIT_PER_S:
         if (*unit && strcmp(unit, "/s") != 0)
             return fail_at(e, us, "%s is per second: give a number, or a number and '/s'", fig);
         break;
-    case VALUE_BYTES:
+    case GATE_UNIT_BYTES:
         if (*unit && !(u = find_unit(unit, byte_units, ARRAY_LEN(byte_units))))
             return unknown_unit(unit, us, byte_units, ARRAY_LEN(byte_units), "bytes", e);
         if (*unit)
             v *= u->factor;
         break;
-    case VALUE_FRACTION:
+    case GATE_UNIT_FRACTION:
         if (*unit && strcmp(unit, "%") != 0)
             return fail_at(e, us, "%s is a fraction: 0.99, or 99%%", fig);
         if (*unit)
@@ -373,11 +361,11 @@ static int read_value(const char *text, size_t i, const struct spec_gate *g, dou
             return fail_at(e, i, "%s is at most 1 (100%%), got '%.*s%s'", fig,
                            (int)(num_end - i), text + i, unit);
         break;
-    case VALUE_COUNT:
+    case GATE_UNIT_COUNT:
         if (*unit || v != floor(v))
             return fail_at(e, *unit ? us : i, "%s is a count: a whole number without a unit", fig);
         break;
-    case VALUE_NUMBER:
+    case GATE_UNIT_NUMBER:
         if (*unit)
             return fail_at(e, us, "%s is compared in its own unit: give a number without one",
                            fig);

@@ -36,6 +36,18 @@ int gate_parse_percent(const char *text, double *frac, struct gate_text_error *e
 int gate_figure_is_histogram(enum spec_gate_figure f);
 /* Whether a figure is judged once for the run (run.wall_s, ...). */
 int gate_figure_is_run(enum spec_gate_figure f);
+/* How a figure's values are written in a check, and in what unit the model holds them. */
+enum gate_unit {
+    GATE_UNIT_NS,       /* a time of `iteration` or `response`: a unit required; held in ns */
+    GATE_UNIT_OWN,      /* a plugin histogram's figure: in its own unit, or a time in ns */
+    GATE_UNIT_S,        /* wall_s, run.wall_s: a unit required; held in seconds */
+    GATE_UNIT_PER_S,    /* throughput: per second, "/s" optional */
+    GATE_UNIT_BYTES,    /* B, KB, MB, GB (1000^n), KiB, MiB, GiB (1024^n); bare: bytes */
+    GATE_UNIT_FRACTION, /* success_rate: 0.99 or 99% */
+    GATE_UNIT_COUNT,    /* failures, new_failure_reasons, run.failed_points: a whole number */
+    GATE_UNIT_NUMBER    /* a metric: a number in the metric's own unit */
+};
+enum gate_unit gate_figure_unit(const struct spec_gate *g);
 /* The key of percentile q in a histogram's summary: "p50", "p99_9", "p99_99". */
 void gate_percentile_key(double q, char *buf, size_t n);
 /* The figure as a spec names it: "p99", "response.p99", "metric:cost", "wall_s". */
