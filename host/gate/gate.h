@@ -35,6 +35,14 @@ struct gate_input {
  */
 json_t *gate_judge(const struct gate_input *in, enum gate_state *worst);
 
+/*
+ * The percentiles the spec's max_regression gates and claims look at (each
+ * once, in spec order), at most `max` of them in out: what the comparison
+ * with the baseline must compute (compare_options.percentiles) for them to
+ * be judged. Returns how many.
+ */
+size_t gate_compared_percentiles(const struct spec *s, double *out, size_t max);
+
 /* The outcomes on the terminal: missed and inconclusive ones each on a line, the rest counted. */
 void gate_print(FILE *f, const json_t *outcomes);
 

@@ -569,6 +569,27 @@ static void print_shows_what_failed_and_counts(void **state)
     json_decref(doc);
 }
 
+static void the_comparison_must_compute_the_gates_percentiles(void **state)
+{
+    (void)state;
+    struct spec s;
+    int rc = load_spec("gates:\n"
+                       "  - p97_5 < 1ms\n"
+                       "  - max_regression: {p50: 5%, p99_9: 10%, mean: 3%}\n"
+                       "experiments:\n"
+                       "  - name: spin\n"
+                       "    experiment: noop\n"
+                       "    gates: [{claim: p99_9 unchanged}, {claim: response.p90 unchanged}]\n",
+                       &s, NULL, 0);
+    if (rc != 0)
+        fail_msg("%s", err);
+    double q[COMPARE_MAX_PERCENTILES];
+    assert_int_equal(gate_compared_percentiles(&s, q, COMPARE_MAX_PERCENTILES), 3);
+    assert_true(q[0] == 50 && fabs(q[1] - 99.9) < 1e-12 && q[2] == 90);
+    assert_int_equal(gate_compared_percentiles(&s, q, 1), 1);
+    spec_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -582,6 +603,7 @@ int main(void)
         cmocka_unit_test(failure_and_metric_claims_use_the_baseline),
         cmocka_unit_test(worst_state_ranks_missed_then_inconclusive),
         cmocka_unit_test(print_shows_what_failed_and_counts),
+        cmocka_unit_test(the_comparison_must_compute_the_gates_percentiles),
     };
     return cmocka_run_group_tests(tests, registry_setup, registry_teardown);
 }

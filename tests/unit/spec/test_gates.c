@@ -228,6 +228,9 @@ static void bad_gates_name_the_token(void **state)
                                   "ms, s or min), as in 2ms"},
         {"      - wall_s < 30\n", "t.yaml:4:18: wall_s is a time: give the value a unit (ns, us, "
                                   "µs, ms, s or min), as in 2ms"},
+        /* Columns count characters: 'é' is two bytes and one column. */
+        {"      - metric:é < 3 X\n",
+         "t.yaml:4:22: metric:é is compared in its own unit: give a number without one"},
         {"      - p99 < 2mss\n",
          "t.yaml:4:16: unknown unit 'mss' for a time (did you mean 'ms'?)"},
         {"      - artifact_bytes < 5 MiBs\n",
