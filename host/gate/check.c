@@ -2,7 +2,7 @@
 #include "gate/check.h"
 #include "hdr/hdr.h"
 #include "results/results_read.h"
-#include "spec/gate_text.h"
+#include "spec/gate_figure.h"
 
 #include <math.h>
 #include <stdio.h>

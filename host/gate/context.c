@@ -1,6 +1,6 @@
 /* context.c — see context.h. */
 #include "gate/context.h"
-#include "spec/gate_text.h"
+#include "spec/gate_figure.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -7,7 +7,7 @@
 #include "gate/check.h"
 #include "gate/context.h"
 #include "gate/versus.h"
-#include "spec/gate_text.h"
+#include "spec/gate_figure.h"
 #include "util/mem.h"
 
 #include <fnmatch.h>

@@ -1,6 +1,6 @@
 /* outcome.c — see outcome.h. */
 #include "gate/outcome.h"
-#include "spec/gate_text.h"
+#include "spec/gate_figure.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 /* versus.c — see versus.h. */
 #include "gate/versus.h"
-#include "spec/gate_text.h"
+#include "spec/gate_figure.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,6 +1,7 @@
 /*
- * gate_text.c — the text inside a gate (see gate_text.h): figures, values
- * with units, operators, percentages and claims, each error at its token.
+ * gate_text.c — the text inside a gate (see gate_text.h): values with
+ * units, operators, percentages and claims, each error at its token (the
+ * figures are gate_figure.c's).
  */
 #include "spec/gate_text.h"
 #include "util/mem.h"
@@ -9,21 +10,9 @@
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-__attribute__((format(printf, 3, 4)))
-static int fail_at(struct gate_text_error *e, size_t at, const char *fmt, ...)
-{
-    e->at = at;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static size_t skip_space(const char *s, size_t i)
 {
@@ -39,189 +28,6 @@ static size_t word_end(const char *s, size_t i)
     return i;
 }
 
-/* --- figures -------------------------------------------------------------- */
-
-static const struct {
-    const char *name;
-    enum spec_gate_figure figure;
-} named[] = {
-    {"mean", SPEC_FIG_MEAN}, {"min", SPEC_FIG_MIN}, {"max", SPEC_FIG_MAX},
-    {"throughput", SPEC_FIG_THROUGHPUT},
-    {"failures", SPEC_FIG_FAILURES}, {"success_rate", SPEC_FIG_SUCCESS_RATE},
-    {"wall_s", SPEC_FIG_WALL_S}, {"artifact_bytes", SPEC_FIG_ARTIFACT_BYTES},
-    {"new_failure_reasons", SPEC_FIG_NEW_FAILURE_REASONS}, {"run.wall_s", SPEC_FIG_RUN_WALL_S},
-    {"run.failed_points", SPEC_FIG_RUN_FAILED_POINTS},
-    {"run.artifact_bytes", SPEC_FIG_RUN_ARTIFACT_BYTES},
-};
-#define HISTOGRAM_NAMED 4 /* the first entries of named[] are a histogram's figures */
-
-static const char *const histogram_figures[] = {"p50", "p75", "p90", "p95", "p99", "p99_9",
-                                                "p99_99", "mean", "min", "max", "throughput"};
-static const char *const all_figures[] = {
-    "p50", "p75", "p90", "p95", "p99", "p99_9", "p99_99", "mean", "min", "max", "throughput",
-    "failures", "success_rate", "wall_s", "artifact_bytes", "new_failure_reasons",
-    "run.wall_s", "run.failed_points", "run.artifact_bytes"};
-
-int gate_figure_is_histogram(enum spec_gate_figure f)
-{
-    return f == SPEC_FIG_PERCENTILE || f == SPEC_FIG_MEAN || f == SPEC_FIG_MIN ||
-           f == SPEC_FIG_MAX || f == SPEC_FIG_THROUGHPUT;
-}
-
-int gate_figure_is_run(enum spec_gate_figure f)
-{
-    return f == SPEC_FIG_RUN_WALL_S || f == SPEC_FIG_RUN_FAILED_POINTS ||
-           f == SPEC_FIG_RUN_ARTIFACT_BYTES;
-}
-
-void gate_percentile_key(double q, char *buf, size_t n)
-{
-    char num[32];
-    snprintf(num, sizeof num, "%.10g", q);
-    char *dot = strchr(num, '.');
-    if (dot)
-        *dot = '_';
-    snprintf(buf, n, "p%s", num);
-}
-
-void gate_figure_name(const struct spec_gate *g, char *buf, size_t n)
-{
-    if (g->figure == SPEC_FIG_METRIC) {
-        snprintf(buf, n, "metric:%s", g->metric);
-        return;
-    }
-    char fig[40] = "";
-    if (g->figure == SPEC_FIG_PERCENTILE)
-        gate_percentile_key(g->percentile, fig, sizeof fig);
-    for (size_t i = 0; i < ARRAY_LEN(named); i++)
-        if (named[i].figure == g->figure)
-            snprintf(fig, sizeof fig, "%s", named[i].name);
-    if (gate_figure_is_histogram(g->figure) && g->histogram &&
-        strcmp(g->histogram, "iteration") != 0)
-        snprintf(buf, n, "%s.%s", g->histogram, fig);
-    else
-        snprintf(buf, n, "%s", fig);
-}
-
-/* "pN" or "pN_M": 1 with *q set, or 0 when s is not of that shape. */
-static int percentile_of(const char *s, double *q)
-{
-    char num[32];
-    size_t k = 0, i = 1;
-    if (s[0] != 'p' || !isdigit((unsigned char)s[1]))
-        return 0;
-    while (isdigit((unsigned char)s[i]) && k + 2 < sizeof num)
-        num[k++] = s[i++];
-    if (s[i] == '_' && isdigit((unsigned char)s[i + 1])) {
-        num[k++] = '.';
-        i++;
-        while (isdigit((unsigned char)s[i]) && k + 1 < sizeof num)
-            num[k++] = s[i++];
-    }
-    if (s[i])
-        return 0;
-    num[k] = '\0';
-    *q = strtod(num, NULL);
-    return 1;
-}
-
-/* "p99.9", a percentile written with a dot: its right spelling in buf, 1; else 0. */
-static int dotted_percentile(const char *s, char *buf, size_t n)
-{
-    size_t i = 1;
-    if (s[0] != 'p' || !isdigit((unsigned char)s[1]))
-        return 0;
-    while (isdigit((unsigned char)s[i]))
-        i++;
-    if (s[i] != '.' || !isdigit((unsigned char)s[i + 1]))
-        return 0;
-    size_t j = i + 1;
-    while (isdigit((unsigned char)s[j]))
-        j++;
-    if (s[j])
-        return 0;
-    snprintf(buf, n, "%.*s_%s", (int)i, s, s + i + 1);
-    return 1;
-}
-
-/* A likely meant figure for the unknown `tok` in buf, or "". */
-static void suggest_figure(const char *tok, char *buf, size_t n)
-{
-    buf[0] = '\0';
-    if (dotted_percentile(tok, buf, n))
-        return;
-    const char *near = closest_name(tok, all_figures, ARRAY_LEN(all_figures));
-    if (near) {
-        snprintf(buf, n, "%s", near);
-        return;
-    }
-    /* HISTOGRAM.FIGURE with the figure misspelled: histogram names may hold dots. */
-    for (const char *d = strchr(tok, '.'); d; d = strchr(d + 1, '.')) {
-        char right[64];
-        if (dotted_percentile(d + 1, right, sizeof right) ||
-            (near = closest_name(d + 1, histogram_figures, ARRAY_LEN(histogram_figures)))) {
-            snprintf(buf, n, "%.*s.%s", (int)(d - tok), tok, near ? near : right);
-            return;
-        }
-    }
-    const char *colon = strchr(tok, ':');
-    if (colon && colon > tok) {
-        char prefix[32];
-        snprintf(prefix, sizeof prefix, "%.*s", (int)(colon - tok), tok);
-        const char *metric[] = {"metric"};
-        if (closest_name(prefix, metric, 1))
-            snprintf(buf, n, "metric:%s", colon + 1);
-    }
-}
-
-/* Reads the figure `tok` (at byte `at` of the text) into g. */
-static int figure_of(const char *tok, size_t at, struct spec_gate *g, struct gate_text_error *e)
-{
-    if (strncmp(tok, "metric:", 7) == 0) {
-        if (!tok[7])
-            return fail_at(e, at, "'metric:' needs a metric's name, as in "
-                           "metric:rusage.max_rss_kib");
-        g->figure = SPEC_FIG_METRIC;
-        g->metric = xstrdup(tok + 7);
-        return 0;
-    }
-    for (size_t i = HISTOGRAM_NAMED; i < ARRAY_LEN(named); i++)
-        if (strcmp(tok, named[i].name) == 0) {
-            g->figure = named[i].figure;
-            return 0;
-        }
-    /* A histogram's figure, alone or as HISTOGRAM.FIGURE. */
-    const char *dot = strrchr(tok, '.');
-    const char *fig = dot ? dot + 1 : tok;
-    if (dot != tok) {
-        int found = 0;
-        for (size_t i = 0; i < HISTOGRAM_NAMED && !found; i++)
-            if (strcmp(fig, named[i].name) == 0) {
-                g->figure = named[i].figure;
-                found = 1;
-            }
-        if (!found && percentile_of(fig, &g->percentile)) {
-            if (!(g->percentile > 0 && g->percentile < 100))
-                return fail_at(e, at + (size_t)(fig - tok), "percentile '%s' is out of range: "
-                               "pN or pN_M with 0 < N < 100 (p99_9 is the 99.9th)", fig);
-            g->figure = SPEC_FIG_PERCENTILE;
-            found = 1;
-        }
-        if (found) {
-            g->histogram = dot ? xasprintf("%.*s", (int)(dot - tok), tok) : xstrdup("iteration");
-            return 0;
-        }
-    }
-    char near[128];
-    suggest_figure(tok, near, sizeof near);
-    if (*near)
-        return fail_at(e, at, "unknown figure '%s' (did you mean '%s'?)", tok, near);
-    return fail_at(e, at, "unknown figure '%s'; figures are a histogram's pN, mean, min, max "
-                   "and throughput, failures, success_rate, wall_s, artifact_bytes, "
-                   "new_failure_reasons, metric:NAME, run.wall_s, run.failed_points and "
-                   "run.artifact_bytes", tok);
-}
-
 /* The figure from byte `start` to the first byte of `stop` (or a space): its end, or 0. */
 static size_t read_figure(const char *text, size_t start, const char *stop, struct spec_gate *g,
                           struct gate_text_error *e)
@@ -230,10 +36,10 @@ static size_t read_figure(const char *text, size_t start, const char *stop, stru
     while (text[i] && !isspace((unsigned char)text[i]) && !strchr(stop, text[i]))
         i++;
     if (i == start)
-        return fail_at(e, start, "expected a figure (p99, failures, wall_s, ...), got '%s'",
+        return gate_text_fail(e, start, "expected a figure (p99, failures, wall_s, ...), got '%s'",
                        text + start), 0;
     char *tok = xasprintf("%.*s", (int)(i - start), text + start);
-    int rc = figure_of(tok, start, g, e);
+    int rc = gate_parse_figure(tok, start, g, e);
     free(tok);
     return rc == 0 ? i : 0;
 }
@@ -250,21 +56,6 @@ static const struct unit time_units[] = {{"ns", 1}, {"us", 1e3}, {"µs", 1e3}, {
 static const struct unit byte_units[] = {{"B", 1}, {"KB", 1e3}, {"MB", 1e6}, {"GB", 1e9},
                                          {"KiB", 1024.0}, {"MiB", 1048576.0},
                                          {"GiB", 1073741824.0}};
-
-enum gate_unit gate_figure_unit(const struct spec_gate *g)
-{
-    switch (g->figure) {
-    case SPEC_FIG_PERCENTILE: case SPEC_FIG_MEAN: case SPEC_FIG_MIN: case SPEC_FIG_MAX:
-        return strcmp(g->histogram, "iteration") == 0 || strcmp(g->histogram, "response") == 0
-                   ? GATE_UNIT_NS : GATE_UNIT_OWN;
-    case SPEC_FIG_THROUGHPUT: return GATE_UNIT_PER_S;
-    case SPEC_FIG_SUCCESS_RATE: return GATE_UNIT_FRACTION;
-    case SPEC_FIG_WALL_S: case SPEC_FIG_RUN_WALL_S: return GATE_UNIT_S;
-    case SPEC_FIG_ARTIFACT_BYTES: case SPEC_FIG_RUN_ARTIFACT_BYTES: return GATE_UNIT_BYTES;
-    case SPEC_FIG_METRIC: return GATE_UNIT_NUMBER;
-    default: return GATE_UNIT_COUNT;
-    }
-}
 
 static const struct unit *find_unit(const char *u, const struct unit *units, size_t n)
 {
@@ -284,8 +75,8 @@ static int unknown_unit(const char *u, size_t at, const struct unit *units, size
     char list[128];
     join_names(list, sizeof list, names, n);
     if (near)
-        return fail_at(e, at, "unknown unit '%s' for %s (did you mean '%s'?)", u, what, near);
-    return fail_at(e, at, "unknown unit '%s' for %s; expected one of: %s", u, what, list);
+        return gate_text_fail(e, at, "unknown unit '%s' for %s (did you mean '%s'?)", u, what, near);
+    return gate_text_fail(e, at, "unknown unit '%s' for %s; expected one of: %s", u, what, list);
 }
 
 /* A decimal number at text+i (digits, and a '.' only before a digit): its end, or i. */
@@ -312,7 +103,7 @@ static int read_value(const char *text, size_t i, const struct spec_gate *g, dou
     char fig[128];
     gate_figure_name(g, fig, sizeof fig);
     if (!text[i])
-        return fail_at(e, i, "expected a value after the operator");
+        return gate_text_fail(e, i, "expected a value after the operator");
     char *end;
     errno = 0;
     double v = strtod(text + i, &end);
@@ -320,23 +111,23 @@ static int read_value(const char *text, size_t i, const struct spec_gate *g, dou
     if (!(isdigit((unsigned char)text[i]) || strchr("+-.", text[i])) || num_end == i ||
         errno == ERANGE || !isfinite(v) || memchr(text + i, 'x', num_end - i) ||
         memchr(text + i, 'X', num_end - i))
-        return fail_at(e, i, "expected a number, got '%s'", text + i);
+        return gate_text_fail(e, i, "expected a number, got '%s'", text + i);
     size_t us = skip_space(text, num_end), ue = word_end(text, us);
     size_t after = skip_space(text, ue);
     if (text[after])
-        return fail_at(e, after, "unexpected '%s' after the value", text + after);
+        return gate_text_fail(e, after, "unexpected '%s' after the value", text + after);
     char unit[32];
     snprintf(unit, sizeof unit, "%.*s", (int)(ue - us), text + us);
     const struct unit *u = NULL;
     enum gate_unit kind = gate_figure_unit(g);
     if (v < 0 && kind != GATE_UNIT_NUMBER)
-        return fail_at(e, i, "%s cannot be negative", fig);
+        return gate_text_fail(e, i, "%s cannot be negative", fig);
     switch (kind) {
     case GATE_UNIT_NS: case GATE_UNIT_OWN: case GATE_UNIT_S:
         if (!*unit && kind == GATE_UNIT_OWN)
             break;
         if (!*unit)
-            return fail_at(e, i, "%s is a time: give the value a unit (ns, us, µs, ms, s or "
+            return gate_text_fail(e, i, "%s is a time: give the value a unit (ns, us, µs, ms, s or "
                            "min), as in 2ms", fig);
         if (!(u = find_unit(unit, time_units, ARRAY_LEN(time_units))))
             return unknown_unit(unit, us, time_units, ARRAY_LEN(time_units), "a time", e);
@@ -344,7 +135,7 @@ static int read_value(const char *text, size_t i, const struct spec_gate *g, dou
         break;
     case GATE_UNIT_PER_S:
         if (*unit && strcmp(unit, "/s") != 0)
-            return fail_at(e, us, "%s is per second: give a number, or a number and '/s'", fig);
+            return gate_text_fail(e, us, "%s is per second: give a number, or a number and '/s'", fig);
         break;
     case GATE_UNIT_BYTES:
         if (*unit && !(u = find_unit(unit, byte_units, ARRAY_LEN(byte_units))))
@@ -354,20 +145,20 @@ static int read_value(const char *text, size_t i, const struct spec_gate *g, dou
         break;
     case GATE_UNIT_FRACTION:
         if (*unit && strcmp(unit, "%") != 0)
-            return fail_at(e, us, "%s is a fraction: 0.99, or 99%%", fig);
+            return gate_text_fail(e, us, "%s is a fraction: 0.99, or 99%%", fig);
         if (*unit)
             v /= 100;
         if (v > 1)
-            return fail_at(e, i, "%s is at most 1 (100%%), got '%.*s%s'", fig,
+            return gate_text_fail(e, i, "%s is at most 1 (100%%), got '%.*s%s'", fig,
                            (int)(num_end - i), text + i, unit);
         break;
     case GATE_UNIT_COUNT:
         if (*unit || v != floor(v))
-            return fail_at(e, *unit ? us : i, "%s is a count: a whole number without a unit", fig);
+            return gate_text_fail(e, *unit ? us : i, "%s is a count: a whole number without a unit", fig);
         break;
     case GATE_UNIT_NUMBER:
         if (*unit)
-            return fail_at(e, us, "%s is compared in its own unit: give a number without one",
+            return gate_text_fail(e, us, "%s is compared in its own unit: give a number without one",
                            fig);
         break;
     }
@@ -396,7 +187,7 @@ int gate_parse_check(const char *text, struct spec_gate *g, struct gate_text_err
 {
     size_t i = skip_space(text, 0);
     if (!text[i])
-        return fail_at(e, 0, "a check is FIGURE OP VALUE, as in 'p99 < 2ms'; this one is empty");
+        return gate_text_fail(e, 0, "a check is FIGURE OP VALUE, as in 'p99 < 2ms'; this one is empty");
     size_t fig_end = read_figure(text, i, "<>=!", g, e);
     if (!fig_end)
         return -1;
@@ -404,7 +195,7 @@ int gate_parse_check(const char *text, struct spec_gate *g, struct gate_text_err
     while (text[oe] && strchr("<>=!~", text[oe]))
         oe++;
     if (oe == os)
-        return fail_at(e, os, "expected an operator after '%.*s': <, <=, >, >=, == or !=",
+        return gate_text_fail(e, os, "expected an operator after '%.*s': <, <=, >, >=, == or !=",
                        (int)(fig_end - i), text + i);
     char op[8];
     snprintf(op, sizeof op, "%.*s", (int)(oe - os), text + os);
@@ -414,8 +205,8 @@ int gate_parse_check(const char *text, struct spec_gate *g, struct gate_text_err
     if (k == ARRAY_LEN(op_names)) {
         const char *near = suggest_op(op);
         if (near)
-            return fail_at(e, os, "unknown operator '%s' (did you mean '%s'?)", op, near);
-        return fail_at(e, os, "unknown operator '%s'; expected <, <=, >, >=, == or !=", op);
+            return gate_text_fail(e, os, "unknown operator '%s' (did you mean '%s'?)", op, near);
+        return gate_text_fail(e, os, "unknown operator '%s'; expected <, <=, >, >=, == or !=", op);
     }
     g->op = (enum spec_gate_op)k;
     return read_value(text, skip_space(text, oe), g, &g->value, e);
@@ -429,9 +220,9 @@ static size_t read_percent_at(const char *text, size_t i, double *frac, struct g
     double v = 0;
     size_t end = scan_decimal(text, i, &v);
     if (text[i] == '-')
-        return fail_at(e, i, "a percentage cannot be negative"), 0;
+        return gate_text_fail(e, i, "a percentage cannot be negative"), 0;
     if (end == i || text[end] != '%')
-        return fail_at(e, i, "expected a percentage, as in 5%%, got '%s'", text + i), 0;
+        return gate_text_fail(e, i, "expected a percentage, as in 5%%, got '%s'", text + i), 0;
     *frac = v / 100;
     return end + 1;
 }
@@ -444,7 +235,7 @@ int gate_parse_percent(const char *text, double *frac, struct gate_text_error *e
         return -1;
     end = skip_space(text, end);
     if (text[end])
-        return fail_at(e, end, "unexpected '%s' after the percentage", text + end);
+        return gate_text_fail(e, end, "unexpected '%s' after the percentage", text + end);
     return 0;
 }
 
@@ -454,11 +245,11 @@ static int claimable(const struct spec_gate *g, size_t at, const char *what,
     char fig[128];
     gate_figure_name(g, fig, sizeof fig);
     if (g->figure == SPEC_FIG_THROUGHPUT)
-        return fail_at(e, at, "%s takes a figure that is lower when faster: gate throughput with "
+        return gate_text_fail(e, at, "%s takes a figure that is lower when faster: gate throughput with "
                        "a check (throughput > N)", what);
     if (!gate_figure_is_histogram(g->figure) && g->figure != SPEC_FIG_FAILURES &&
         g->figure != SPEC_FIG_METRIC)
-        return fail_at(e, at, "%s compares a figure between two runs: '%s' cannot be compared; "
+        return gate_text_fail(e, at, "%s compares a figure between two runs: '%s' cannot be compared; "
                        "use a histogram's figure (p50, p99, mean, ...)%s", what, fig,
                        g->figure == SPEC_FIG_SUCCESS_RATE ? ", failures or metric:NAME" :
                        ", or write a check");
@@ -468,11 +259,11 @@ static int claimable(const struct spec_gate *g, size_t at, const char *what,
 int gate_parse_compared_figure(const char *text, struct spec_gate *g, struct gate_text_error *e)
 {
     if (!*text)
-        return fail_at(e, 0, "expected a figure (p50, p99, mean, ...)");
-    if (figure_of(text, 0, g, e) != 0 || claimable(g, 0, "max_regression", e) != 0)
+        return gate_text_fail(e, 0, "expected a figure (p50, p99, mean, ...)");
+    if (gate_parse_figure(text, 0, g, e) != 0 || claimable(g, 0, "max_regression", e) != 0)
         return -1;
     if (!gate_figure_is_histogram(g->figure))
-        return fail_at(e, 0, "max_regression compares a histogram's figure (p50, p99, mean, "
+        return gate_text_fail(e, 0, "max_regression compares a histogram's figure (p50, p99, mean, "
                        "...): for %s, write a claim ('%s at most 5%% more')", text, text);
     return 0;
 }
@@ -491,15 +282,15 @@ static int read_direction(const char *text, size_t i, int *below, struct gate_te
     if (k == ARRAY_LEN(directions)) {
         const char *near = *w ? closest_name(w, directions, ARRAY_LEN(directions)) : NULL;
         if (near)
-            return fail_at(e, i, "unknown direction '%s' (did you mean '%s'?)", w, near);
+            return gate_text_fail(e, i, "unknown direction '%s' (did you mean '%s'?)", w, near);
         if (!*w)
-            return fail_at(e, i, "expected faster, slower, fewer or more after the percentage");
-        return fail_at(e, i, "expected faster, slower, fewer or more, got '%s'", w);
+            return gate_text_fail(e, i, "expected faster, slower, fewer or more after the percentage");
+        return gate_text_fail(e, i, "expected faster, slower, fewer or more, got '%s'", w);
     }
     *below = k == 0 || k == 2;
     size_t after = skip_space(text, end);
     if (text[after])
-        return fail_at(e, after, "unexpected '%s' after the claim", text + after);
+        return gate_text_fail(e, after, "unexpected '%s' after the claim", text + after);
     return 0;
 }
 
@@ -507,7 +298,7 @@ static int too_fast(double frac, size_t at, struct gate_text_error *e)
 {
     if (frac <= 1)
         return 0;
-    return fail_at(e, at, "nothing can be more than 100%% faster or fewer: the ratio would be "
+    return gate_text_fail(e, at, "nothing can be more than 100%% faster or fewer: the ratio would be "
                    "below 0");
 }
 
@@ -522,9 +313,9 @@ static int read_bound(const char *text, size_t i, struct spec_gate *g, struct ga
     if (!least && strcmp(w, "most") != 0) {
         const char *near = *w ? closest_name(w, bounds, 2) : NULL;
         if (near)
-            return fail_at(e, i, "expected 'at least' or 'at most', got 'at %s' (did you mean "
+            return gate_text_fail(e, i, "expected 'at least' or 'at most', got 'at %s' (did you mean "
                            "'at %s'?)", w, near);
-        return fail_at(e, i, "expected 'at least' or 'at most'");
+        return gate_text_fail(e, i, "expected 'at least' or 'at most'");
     }
     double n;
     size_t ps = skip_space(text, end), pe = read_percent_at(text, ps, &n, e);
@@ -550,7 +341,7 @@ static int read_range(const char *text, size_t i, struct spec_gate *g, struct ga
     double n = 0, m = 0;
     size_t j = scan_decimal(text, i, &n);
     if (j == i)
-        return fail_at(e, i, "expected a range ('30%%..40%% faster'), a bound ('at least 10%% "
+        return gate_text_fail(e, i, "expected a range ('30%%..40%% faster'), a bound ('at least 10%% "
                        "faster') or 'unchanged', got '%s'", text + i);
     if (text[j] == '%')
         j++;
@@ -560,14 +351,14 @@ static int read_range(const char *text, size_t i, struct spec_gate *g, struct ga
     else if (text[j] == '-')
         j++;
     else
-        return fail_at(e, i, "a claim gives a range ('30%%..40%% faster') or a bound ('at least "
+        return gate_text_fail(e, i, "a claim gives a range ('30%%..40%% faster') or a bound ('at least "
                        "30%% faster'), not one percentage");
     size_t ms = j, me = read_percent_at(text, ms, &m, e);
     if (!me)
         return -1;
     n /= 100;
     if (!(n < m))
-        return fail_at(e, sep, "the range goes from the smaller percentage to the larger, as in "
+        return gate_text_fail(e, sep, "the range goes from the smaller percentage to the larger, as in "
                        "30%%..40%%");
     int below;
     if (read_direction(text, skip_space(text, me), &below, e) != 0 ||
@@ -583,7 +374,7 @@ int gate_parse_claim(const char *text, struct spec_gate *g, struct gate_text_err
 {
     size_t i = skip_space(text, 0);
     if (!text[i])
-        return fail_at(e, 0, "a claim is FIGURE and what it promises, as in 'p50 30%%..40%% "
+        return gate_text_fail(e, 0, "a claim is FIGURE and what it promises, as in 'p50 30%%..40%% "
                        "faster'; this one is empty");
     size_t fig_end = read_figure(text, i, "", g, e);
     if (!fig_end || claimable(g, i, "a claim", e) != 0)
@@ -592,7 +383,7 @@ int gate_parse_claim(const char *text, struct spec_gate *g, struct gate_text_err
     if (we - w == 9 && strncmp(text + w, "unchanged", 9) == 0) {
         size_t after = skip_space(text, we);
         if (text[after])
-            return fail_at(e, after, "unexpected '%s' after the claim", text + after);
+            return gate_text_fail(e, after, "unexpected '%s' after the claim", text + after);
         g->claim = SPEC_CLAIM_UNCHANGED;
         g->lo = g->hi = 1;
         return 0;
@@ -600,7 +391,7 @@ int gate_parse_claim(const char *text, struct spec_gate *g, struct gate_text_err
     if (we - w == 2 && strncmp(text + w, "at", 2) == 0)
         return read_bound(text, skip_space(text, we), g, e);
     if (!text[w])
-        return fail_at(e, w, "expected what the claim promises after '%.*s': a range ('30%%..40%% "
+        return gate_text_fail(e, w, "expected what the claim promises after '%.*s': a range ('30%%..40%% "
                        "faster'), a bound ('at least 10%% faster') or 'unchanged'",
                        (int)(fig_end - i), text + i);
     return read_range(text, w, g, e);
