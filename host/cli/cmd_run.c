@@ -14,6 +14,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* A spec's gates, one line each ("gate: p99 < 2ms"). */
+static void print_gates(const struct spec_gates *g, const char *indent)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        printf("%sgate: %s", indent, g->items[i].text);
+        if (g->items[i].points)
+            printf(" (points: %s)", g->items[i].points);
+        printf("\n");
+    }
+}
+
 /* validate_command(), with the registry scanned. */
 static int validate(const struct cli_options *o, struct registry *reg)
 {
@@ -27,6 +38,7 @@ static int validate(const struct cli_options *o, struct registry *reg)
     if (o->filter)
         printf(" of %llu (--filter '%s')", (unsigned long long)w.total, o->filter);
     printf("\n");
+    print_gates(&s.gates, "");
     const struct spec_experiment *last = NULL;
     for (size_t i = 0; i < w.npoints; i++) {
         const struct point *p = &w.points[i];
@@ -53,6 +65,7 @@ static int validate(const struct cli_options *o, struct registry *reg)
                 printf("  plugin %s: %s (build-id %s)\n", pl->desc.name, pl->path,
                        *pl->build_id ? pl->build_id : "none");
             }
+            print_gates(&last->gates, "  ");
         }
         printf("  %6zu  %s  %s\n", p->index, p->id, p->label);
     }

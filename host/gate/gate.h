@@ -23,6 +23,8 @@ struct gate_input {
     const json_t *baseline;          /* the baseline's document, or NULL */
     const struct compare_result *vs; /* this run compared with the baseline, or NULL */
     const char *baseline_name;       /* for messages: a path, "history", "A" */
+    double threshold;                /* the noise threshold of "unchanged" claims;
+                                        0: COMPARE_DEFAULT_THRESHOLD */
 };
 
 /*
@@ -32,6 +34,14 @@ struct gate_input {
  * inconclusive, then met; not judged counts as met).
  */
 json_t *gate_judge(const struct gate_input *in, enum gate_state *worst);
+
+/*
+ * The percentiles the spec's max_regression gates and claims look at (each
+ * once, in spec order), at most `max` of them in out: what the comparison
+ * with the baseline must compute (compare_options.percentiles) for them to
+ * be judged. Returns how many.
+ */
+size_t gate_compared_percentiles(const struct spec *s, double *out, size_t max);
 
 /* The outcomes on the terminal: missed and inconclusive ones each on a line, the rest counted. */
 void gate_print(FILE *f, const json_t *outcomes);

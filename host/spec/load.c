@@ -5,6 +5,7 @@
  * and other settings; values.c: parameter values and axes).
  */
 #include "spec/load.h"
+#include "spec/gates_read.h"
 #include "spec/overrides.h"
 #include "spec/reader.h"
 #include "spec/seed_form.h"
@@ -152,7 +153,7 @@ static int read_experiment(struct reader *r, struct ref map, struct ref top, str
     static const char *const keys[] = {"name", "experiment", "params", "iterations",
                                        "min_time", "repetitions", "instruments", "seed",
                                        "tags", "notes", "timeout", "rate", "arrival", "threads",
-                                       "fresh_process"};
+                                       "fresh_process", "gates"};
     if (node_expect(r, map, YAML_MAPPING_NODE, "an experiment (a mapping with 'experiment:')") != 0 ||
         map_check_keys(r, map, keys, ARRAY_LEN(keys), "an experiment") != 0)
         return -1;
@@ -223,6 +224,9 @@ static int read_experiment(struct reader *r, struct ref map, struct ref top, str
         return -1;
     if (notes.node && read_string(r, notes, "notes text", &e->notes) != 0)
         return -1;
+    struct ref gates = map_get(map, "gates");
+    if (gates.node && read_gates(r, gates, &e->gates) != 0)
+        return -1;
     return 0;
 }
 
@@ -243,7 +247,7 @@ static int read_spec(struct reader *r, struct ref top, struct spec *s)
                                        "repetitions", "instruments", "seed", "tags",
                                        "notes", "output_dir", "max_points", "timeout",
                                        "rate", "arrival", "threads", "fresh_process",
-                                       "interleave"};
+                                       "interleave", "gates"};
     if (!top.node)
         return snprintf(r->err, r->errlen, "%s:1:1: the spec is empty; it needs "
                         "'experiments:'", top.src->file), -1;
@@ -294,6 +298,9 @@ static int read_spec(struct reader *r, struct ref top, struct spec *s)
         if (read_experiment(r, node_child(exps, *it), top, base, s, e) != 0)
             return -1;
     }
+    at = map_get(top, "gates");
+    if (at.node && read_gates(r, at, &s->gates) != 0)
+        return -1;
     return 0;
 }
 

@@ -2,11 +2,28 @@
 #include "spec/spec_json.h"
 #include "plugin/plugin_json.h"
 
+#include <stdio.h>
+
 static json_t *strings_json(char **v, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
         json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+/* [{"gate", "where": "line:col", "points"}]: the gates as written, where they are. */
+static json_t *gates_json(const struct spec_gates *g)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < g->n; i++) {
+        const struct spec_gate *x = &g->items[i];
+        char where[32];
+        snprintf(where, sizeof where, "%u:%u", x->line, x->column);
+        json_array_append_new(a, json_pack("{s:s, s:s, s:o}", "gate", x->text, "where", where,
+                                           "points", x->points ? json_string(x->points)
+                                                               : json_null()));
+    }
     return a;
 }
 
@@ -55,6 +72,9 @@ static json_t *experiment_json(const struct spec_experiment *e)
         if (!e->threads_axis)
             json_decref(t);
     }
+    /* The same for gates: a spec without them reads as before. */
+    if (e->gates.n)
+        json_object_set_new(o, "gates", gates_json(&e->gates));
     return o;
 }
 
@@ -72,5 +92,7 @@ json_t *spec_to_json(const struct spec *s)
                                                        : json_null());
     if (s->interleave)
         json_object_set_new(o, "interleave", json_true());
+    if (s->gates.n)
+        json_object_set_new(o, "gates", gates_json(&s->gates));
     return o;
 }

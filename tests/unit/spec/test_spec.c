@@ -435,7 +435,7 @@ static const struct bad bad_specs[] = {
     {"experiments:\n  - experiment: noop\n    bogus_key_here: 1\n", NULL,
      "t.yaml:3:5: unknown key 'bogus_key_here' in an experiment; expected one of: name, "
      "experiment, params, iterations, min_time, repetitions, instruments, seed, tags, notes, "
-     "timeout, rate, arrival, threads, fresh_process"},
+     "timeout, rate, arrival, threads, fresh_process, gates"},
     {"seed: 1\nseed: 2\nexperiments: [{experiment: noop}]\n", NULL,
      "t.yaml:2:1: duplicate key 'seed' (first given at line 1)"},
     {"experiments:\n  - experiment: test_god\n", NULL,

@@ -1,0 +1,61 @@
+/*
+ * gate_print.c — gate_print() of gate.h: what a CI log needs to show, the
+ * gates missed and inconclusive at each point, a note for each gate that
+ * could not be judged (once, however many points), and the counts.
+ */
+#include "gate/gate.h"
+
+#include <string.h>
+
+static const char *text(const json_t *o, const char *key)
+{
+    const char *s = json_string_value(json_object_get(o, key));
+    return s ? s : "";
+}
+
+/* The outcome as one line: "gate missed: TEXT at LABEL: WHY (WHERE)", `more` other points. */
+static void line(FILE *f, const json_t *o, size_t more)
+{
+    const char *label = text(o, "label");
+    fprintf(f, "gate %s: %s", text(o, "state"), text(o, "gate"));
+    if (*label)
+        fprintf(f, " at %s", label);
+    if (more)
+        fprintf(f, " and %zu more point%s", more, more == 1 ? "" : "s");
+    fprintf(f, ": %s (%s)\n", text(o, "why"), text(o, "where"));
+}
+
+void gate_print(FILE *f, const json_t *outcomes)
+{
+    size_t count[4] = {0}, i;
+    const json_t *o;
+    json_array_foreach(outcomes, i, o) {
+        const char *state = text(o, "state");
+        enum gate_state s = GATE_NOT_JUDGED;
+        for (int k = GATE_MET; k <= GATE_NOT_JUDGED; k++)
+            if (strcmp(state, gate_state_name((enum gate_state)k)) == 0)
+                s = (enum gate_state)k;
+        count[s]++;
+        if (s == GATE_MISSED || s == GATE_INCONCLUSIVE)
+            line(f, o, 0);
+    }
+    /* Not judged: one note per gate (its first outcome), outcomes of a gate being adjacent. */
+    for (i = 0; i < json_array_size(outcomes); i++) {
+        o = json_array_get(outcomes, i);
+        if (strcmp(text(o, "state"), "not judged") != 0)
+            continue;
+        size_t j = i + 1, more = 0;
+        for (; j < json_array_size(outcomes); j++) {
+            const json_t *next = json_array_get(outcomes, j);
+            if (strcmp(text(next, "where"), text(o, "where")) != 0)
+                break;
+            more += strcmp(text(next, "state"), "not judged") == 0;
+        }
+        line(f, o, more);
+        i = j - 1;
+    }
+    if (json_array_size(outcomes))
+        fprintf(f, "gates: %zu met, %zu missed, %zu inconclusive, %zu not judged\n",
+                count[GATE_MET], count[GATE_MISSED], count[GATE_INCONCLUSIVE],
+                count[GATE_NOT_JUDGED]);
+}
