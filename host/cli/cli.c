@@ -1,5 +1,6 @@
 /* cli.c — parses the command line and hands it to the command (docs/cli.md). */
 #include "cli/cli.h"
+#include "cli/cmd_ab.h"
 #include "cli/cmd_compare.h"
 #include "cli/cmd_hdr.h"
 #include "cli/cmd_history.h"
@@ -32,6 +33,8 @@ static const char usage_text[] =
     "  merge A B... -o DIR  merge runs of one spec (shards, reruns) into DIR\n"
     "  history [POINT]   the runs recorded in the history database, or one point's\n"
     "                    p50/p99 over them (see bhost history --help)\n"
+    "  ab SPEC --a DIR --b DIR  run SPEC against two builds' plugin folders in one\n"
+    "                    invocation, repetitions alternated; compare B with A\n"
     "  compare A B       compare run B with run A: ratios, intervals, verdicts\n"
     "                    (see bhost compare --help)\n"
     "  help              print this text (also --help)\n"
@@ -54,12 +57,22 @@ static const char usage_text[] =
     "  --clock C         the measured loops' clock: auto (the TSC where it is invariant,\n"
     "                    the default), tsc, or monotonic (CLOCK_MONOTONIC)\n"
     "  --plugin-path P   search P (colon-separated) for plugins first; repeatable\n"
-    "  --json            list: print JSON\n"
+    "  --history FILE    run: record the run in this history database (default\n"
+    "                    $BHOST_HISTORY, else results/history.sqlite; off: do not)\n"
+    "  --baseline B      run: compare with B (a results file or run directory, or\n"
+    "                    history: the rolling baseline) and judge the spec's gates\n"
+    "  --threshold T     run --baseline, ab: the noise threshold (default 2%)\n"
+    "  --percentiles L   run --baseline, ab: percentiles compared (default 50,90,99)\n"
+    "  --a DIR, --b DIR  ab: the two builds' plugin folders\n"
+    "  --json            list: print JSON; ab: print the comparison as JSON\n"
+    "  --markdown        ab: print the comparison as a Markdown table\n"
     "  -q, --quiet       run: no progress, table or plugin info lines\n"
     "  -v, --verbose     show plugins' debug log lines\n"
     "\n"
     "exit codes: 0 all good, 1 some points failed or were skipped, 2 bad usage or spec,\n"
-    "            3 internal error, 4 regression (compare), 5 inconclusive (compare),\n"
+    "            3 internal error, 4 regression (compare, ab, run --baseline),\n"
+    "            5 inconclusive (a comparison or a gate could not be told),\n"
+    "            6 a gate was missed,\n"
     "            130/143 stopped by SIGINT/SIGTERM (finished points are kept)\n";
 
 static int help_command(struct cli_options *o, int argc, char **argv);
@@ -74,8 +87,8 @@ static const struct command {
     {"run", 0, run_command},         {"validate", 0, validate_command},
     {"list", 0, list_command},       {"hdr", 1, hdr_command},
     {"merge", 1, merge_command},     {"history", 1, history_command},
-    {"compare", 1, compare_command}, {"version", 0, version_command},
-    {"help", 0, help_command},
+    {"compare", 1, compare_command}, {"ab", 0, ab_command},
+    {"version", 0, version_command}, {"help", 0, help_command},
 };
 
 static const struct command *find_command(const char *name)
@@ -240,6 +253,20 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
                            "--isolate none");
     if (o->resume && strcmp(o->command, "run") != 0)
         return cli_usage_error("--resume goes with run");
+    int is_run = strcmp(o->command, "run") == 0, is_ab = strcmp(o->command, "ab") == 0;
+    if ((o->side_a || o->side_b) && !is_ab)
+        return cli_usage_error("--a and --b go with ab");
+    if (o->markdown && !is_ab)
+        return cli_usage_error("--markdown goes with ab (and compare)");
+    if (o->baseline && !is_run)
+        return cli_usage_error(is_ab ? "ab compares B with A; --baseline goes with run"
+                                     : "--baseline goes with run");
+    if ((o->threshold || o->percentiles) && !is_ab && !is_run)
+        return cli_usage_error("--threshold and --percentiles go with run (with --baseline) "
+                               "and ab");
+    if (o->history && !is_run)
+        return cli_usage_error("--history goes with run (bhost history and compare take their "
+                               "own; ab records nothing: its B is a candidate build)");
     if (wants_spec && !o->spec && !o->resume)
         return cli_usage_error("%s needs a spec file", o->command);
     return EXIT_OK;

@@ -3,6 +3,8 @@
  * results, has compare/ compare them, prints the outcome and exits with it.
  */
 #include "cli/cmd_compare.h"
+#include "cli/baseline.h"
+#include "history/history.h"
 #include "results/results_read.h"
 #include "util/mem.h"
 
@@ -14,13 +16,15 @@
 
 static const char compare_usage[] =
     "usage: bhost compare A B [--threshold 2%|0.02] [--percentiles 50,90,99]\n"
-    "                         [--histogram NAME] [--json | --markdown] [-q]\n"
+    "                         [--histogram NAME] [--history FILE] [--json | --markdown] [-q]\n"
     "\n"
     "Compares run B against run A point by point (points matched by id): for each\n"
     "histogram and percentile, the medians over repetitions, the ratio B/A with its\n"
     "95% interval (Mann-Whitney, over the repetitions) and a verdict: faster, slower,\n"
     "same or inconclusive. Also failures and metrics, and what differs between the\n"
-    "two runs' environments. A and B are results.json files or run directories.\n"
+    "two runs' environments. A and B are results.json files or run directories;\n"
+    "A may be 'history': the rolling baseline of B's spec on B's machine, from the\n"
+    "history database (the median of its last 5 such runs; docs/history.md).\n"
     "See docs/compare.md.\n"
     "\n"
     "options:\n"
@@ -28,6 +32,8 @@ static const char compare_usage[] =
     "                    (2% or 0.02; default 2%)\n"
     "  --percentiles L   the percentiles to compare, comma-separated (default 50,90,99)\n"
     "  --histogram NAME  only this histogram (default: every one both runs have)\n"
+    "  --history FILE    the history database, for A = history (default\n"
+    "                    $BHOST_HISTORY, else results/history.sqlite)\n"
     "  --json            print the comparison as JSON\n"
     "  --markdown        print a Markdown table, for a pull-request comment\n"
     "  -q, --quiet       print the summary line only\n"
@@ -80,6 +86,32 @@ static int parse_percentiles(const char *v, struct compare_options *o)
             return -1;
     }
     return o->npercentiles ? 0 : -1;
+}
+
+int compare_options_parse(struct compare_options *o, const char *threshold,
+                          const char *percentiles, const char *histogram, char *err,
+                          size_t errlen)
+{
+    *o = (struct compare_options){.threshold = COMPARE_DEFAULT_THRESHOLD,
+                                  .confidence = COMPARE_DEFAULT_CONFIDENCE,
+                                  .histogram = histogram};
+    if (threshold && parse_threshold(threshold, &o->threshold) != 0) {
+        snprintf(err, errlen, "--threshold needs a percentage (2%%) or a fraction below 1 "
+                 "(0.02), got '%s'", threshold);
+        return -1;
+    }
+    int bad = percentiles ? parse_percentiles(percentiles, o) : 0;
+    if (bad == -2)
+        snprintf(err, errlen, "--percentiles takes at most %d percentiles",
+                 COMPARE_MAX_PERCENTILES);
+    else if (bad)
+        snprintf(err, errlen, "--percentiles needs numbers separated by commas (50,90,99.9), "
+                 "got '%s'", percentiles);
+    if (!bad && histogram && !*histogram) {
+        snprintf(err, errlen, "--histogram needs a histogram's name");
+        bad = -1;
+    }
+    return bad ? -1 : 0;
 }
 
 static int exit_code(enum compare_outcome outcome)
@@ -136,7 +168,7 @@ int compare_command(struct cli_options *unused, int argc, char **argv)
     (void)unused;
     struct compare_options o = {.threshold = COMPARE_DEFAULT_THRESHOLD,
                                 .confidence = COMPARE_DEFAULT_CONFIDENCE};
-    const char *inputs[2] = {NULL, NULL};
+    const char *inputs[2] = {NULL, NULL}, *history = NULL;
     size_t n = 0;
     int format = COMPARE_FORMAT_TABLE, json = 0, markdown = 0, quiet = 0;
     for (int i = 1; i < argc; i++) {
@@ -167,6 +199,9 @@ int compare_command(struct cli_options *unused, int argc, char **argv)
                 return compare_usage_error("--percentiles needs numbers separated by commas "
                                            "(50,90,99.9)%s%s%s", v ? ", got '" : "",
                                            v ? v : "", v ? "'" : "");
+        } else if (cli_is_option(a, "--history")) {
+            if (!(history = cli_option_value(argc, argv, &i, "--history", &missing)))
+                return compare_usage_error("--history needs a database file");
         } else if (cli_is_option(a, "--histogram")) {
             if (!(o.histogram = cli_option_value(argc, argv, &i, "--histogram", &missing)) ||
                 !*o.histogram)
@@ -189,11 +224,21 @@ int compare_command(struct cli_options *unused, int argc, char **argv)
                      : COMPARE_FORMAT_TABLE;
     struct results_file ra = {0}, rb = {0};
     char err[1024];
-    int rc;
-    if (results_read(inputs[0], &ra, err, sizeof err) != 0 ||
+    int rc = EXIT_USAGE, from_history = strcmp(inputs[0], "history") == 0;
+    if ((!from_history && results_read(inputs[0], &ra, err, sizeof err) != 0) ||
         results_read(inputs[1], &rb, err, sizeof err) != 0) {
         fprintf(stderr, "bhost compare: %s\n", err);
-        rc = EXIT_USAGE;
+    } else if (from_history) {
+        /* A is the rolling baseline of B's spec on B's machine. */
+        int none_yet;
+        const char *db = history_path(history);
+        json_t *a = baseline_load("history", db, rb.doc, &none_yet);
+        if (a) {
+            char *name = xasprintf("history (%s)", db);
+            rc = compare_print_docs(a, name, rb.doc, inputs[1], &o, format, stdout);
+            free(name);
+            json_decref(a);
+        }
     } else {
         rc = compare_print_docs(ra.doc, inputs[0], rb.doc, inputs[1], &o, format, stdout);
     }

@@ -29,6 +29,14 @@ enum compare_format {
 int compare_print_docs(const json_t *a, const char *a_name, const json_t *b, const char *b_name,
                        const struct compare_options *o, int format, FILE *out);
 
+/*
+ * The comparison's options from their command-line texts (each may be NULL: the default):
+ * --threshold (2% or 0.02), --percentiles (50,90,99.9), --histogram. 0, or -1 and why.
+ */
+int compare_options_parse(struct compare_options *o, const char *threshold,
+                          const char *percentiles, const char *histogram, char *err,
+                          size_t errlen);
+
 /* argv[0] is "compare"; o is unused (compare parses its own options). */
 int compare_command(struct cli_options *o, int argc, char **argv);
 

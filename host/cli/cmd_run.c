@@ -1,6 +1,10 @@
 /* cmd_run.c — see cmd_run.h. */
 #include "cli/cmd_run.h"
+#include "cli/cmd_compare.h"
+#include "cli/baseline.h"
+#include "cli/run_gates.h"
 #include "cli/session.h"
+#include "history/history.h"
 #include "results/journal.h"
 #include "spec/spec.h"
 #include "spec/sweep.h"
@@ -74,20 +78,71 @@ static int validate(const struct cli_options *o, struct registry *reg)
     return EXIT_OK;
 }
 
+/* Records the finished run in the history database (unless it is off): EXIT_OK, or
+ * EXIT_INTERNAL and why on stderr; the run's own results are written already. */
+static int record_in_history(const char *history, const json_t *doc, const char *dir,
+                             int quiet)
+{
+    if (!history)
+        return EXIT_OK;
+    char err[1024];
+    char *results = xasprintf("%s/results.json", dir);
+    struct history *h;
+    long long number = -1;
+    if (history_open(history, 1, &h, err, sizeof err) == 0) {
+        number = history_record(h, doc, results, err, sizeof err);
+        history_close(h);
+    }
+    free(results);
+    if (number < 0) {
+        fprintf(stderr, "bhost: history: %s; the run's results are written, but not "
+                "recorded\n", err);
+        return EXIT_INTERNAL;
+    }
+    if (!quiet)
+        printf("recorded as run %lld in %s\n", number, history);
+    return EXIT_OK;
+}
+
 static int run(const struct cli_options *o, struct registry *reg, int argc, char **argv,
                const struct run_record *resumed)
 {
+    struct compare_options co;
+    char err[2048];
+    if (compare_options_parse(&co, o->threshold, o->percentiles, NULL, err, sizeof err) != 0)
+        return cli_usage_error("%s", err);
     struct session_side side = {.reg = reg};
     struct session ss = {.o = o, .argc = argc, .argv = argv, .resumed = resumed,
                          .sides = &side, .nsides = 1};
     int rc = session_prepare(&ss);
     if (rc == EXIT_OK) {
         session_run(&ss);
+        const char *history = history_path(o->history);
+        int baseline_rc = EXIT_OK;
+        json_t *baseline = NULL;
+        int none_yet = 0;
+        if (o->baseline &&
+            !(baseline = baseline_load(o->baseline, history, side.doc, &none_yet)))
+            baseline_rc = none_yet ? EXIT_OK : EXIT_USAGE;
+        int gates_rc = run_gates_judge(&side.s, side.doc, baseline, o->baseline, &co);
         rc = session_write(&ss);
         if (rc == EXIT_OK) {
             session_print(&ss);
-            rc = session_status(&ss);
+            int compare_rc = EXIT_OK;
+            if (baseline) {
+                if (!o->quiet)
+                    printf("\ncompared with the baseline %s:\n", o->baseline);
+                fflush(stdout);
+                compare_rc = compare_print_docs(baseline, o->baseline, side.doc, side.dir, &co,
+                                                COMPARE_FORMAT_TABLE, stdout);
+            }
+            run_gates_print(side.doc, o->quiet);
+            int history_rc = record_in_history(history, side.doc, side.dir, o->quiet);
+            rc = cli_worst_exit(session_status(&ss), gates_rc);
+            rc = cli_worst_exit(cli_worst_exit(rc, compare_rc), baseline_rc);
+            rc = cli_worst_exit(rc, history_rc);
         }
+        json_decref(baseline);
     }
     session_free(&ss);
     return rc;

@@ -45,3 +45,18 @@ int cli_is_option(const char *arg, const char *name)
     size_t n = strlen(name);
     return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
 }
+
+static int exit_rank(int code)
+{
+    static const int order[] = {EXIT_OK, EXIT_INCONCLUSIVE, EXIT_FAILED_POINTS,
+                                EXIT_REGRESSION, EXIT_GATE_MISSED, EXIT_USAGE, EXIT_INTERNAL};
+    for (int i = 0; i < (int)(sizeof order / sizeof *order); i++)
+        if (order[i] == code)
+            return i;
+    return 100 + code; /* 128 + a signal */
+}
+
+int cli_worst_exit(int a, int b)
+{
+    return exit_rank(a) >= exit_rank(b) ? a : b;
+}

@@ -51,6 +51,12 @@ struct cli_options {
     int isolate_given, jobs_given, budget_given; /* given on the command line, not defaults */
 };
 
+/*
+ * The exit code that says more of two: a stop signal, then internal error, bad usage, a
+ * missed gate, a regression, failed points, inconclusive, and all good last.
+ */
+int cli_worst_exit(int a, int b);
+
 /* "bhost[ COMMAND]: <message>" and the hint's line (if any) on stderr; returns EXIT_USAGE. */
 __attribute__((format(printf, 3, 0)))
 int cli_vfail(const char *command, const char *hint, const char *fmt, va_list ap);

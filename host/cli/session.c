@@ -287,7 +287,7 @@ int session_prepare(struct session *ss)
             }
         if (i == 0) {
             warn_unenforced_timeouts(o, &sd->s);
-            if (!o->quiet)
+            if (!o->quiet && ss->nsides == 1) /* A/B: shadowing is the point */
                 session_note_shadowing(stderr, &sd->s);
         }
         if (spec_open_plugins(sd->reg, &sd->s, err, sizeof err) != 0) {
@@ -394,7 +394,8 @@ void session_run(struct session *ss)
                    sd->w.npoints);
         runner_start(&sd->runner, &sd->s, &sd->w, sd->dir, scratch[i], &timer);
         ds[i] = (struct dispatch_side){.runner = &sd->runner, .w = &sd->w, .run_dir = sd->dir,
-                                       .journal = sd->journal, .done = sd->done};
+                                       .journal = sd->journal, .done = sd->done,
+                                       .tag = !sd->name ? NULL : i ? "B " : "A "};
     }
     const struct spec *s = &ss->sides[0].s;
     struct dispatch d = {.sides = ds, .nsides = ss->nsides, .interleave = s->interleave,

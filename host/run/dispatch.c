@@ -33,6 +33,7 @@ static void arrived(struct state *st, size_t side, size_t point, json_t *result)
     struct dispatch *d = st->d;
     if (d->sides[side].journal)
         journal_append(d->sides[side].journal, result);
+    d->rep->side = d->sides[side].tag;
     report_point_done(d->rep, result);
     st->slots[side][point].result = result;
 }
@@ -91,6 +92,7 @@ static int to_run(struct state *st, const struct task *t)
     if (s->settled)
         return 0;
     const struct point *pt = &d->sides[t->side].w->points[t->point];
+    d->rep->side = d->sides[t->side].tag;
     if (s->started == 0) {
         json_t *finished = json_object_get(d->sides[t->side].done, pt->id);
         const char *status = json_string_value(json_object_get(finished, "status"));
@@ -194,6 +196,7 @@ static json_t *finish_partial(struct state *st, size_t side, struct slot *s)
                                       "repetitions_planned", (int)planned,
                                       "iterations_cut_short", 0));
     }
+    st->d->rep->side = st->d->sides[side].tag;
     report_point_done(st->d->rep, out);
     return out;
 }

@@ -30,6 +30,7 @@ struct dispatch_side {
     FILE *journal;                     /* NULL: none */
     json_t *done;                      /* id -> result: points a resumed run already has */
     json_t *points;                    /* out: the results of all its points, sweep order */
+    const char *tag;                   /* before its labels in progress lines ("A "), or NULL */
 };
 
 struct dispatch {

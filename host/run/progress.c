@@ -13,10 +13,15 @@ void report_begin(struct report *r, FILE *out, int quiet, size_t npoints)
                          .total = npoints};
 }
 
+static const char *side(const struct report *r)
+{
+    return r->side ? r->side : "";
+}
+
 void report_point_start(struct report *r, const char *label)
 {
     if (r->tty && !r->quiet) {
-        fprintf(r->out, "\r\033[K[%zu/%zu] %s ...", r->done + 1, r->total, label);
+        fprintf(r->out, "\r\033[K[%zu/%zu] %s%s ...", r->done + 1, r->total, side(r), label);
         fflush(r->out);
         r->progress_shown = 1;
     }
@@ -72,21 +77,23 @@ void report_point_done(struct report *r, const json_t *point)
     r->progress_shown = 0;
     json_t *partial = json_object_get(point, "partial");
     if (!ok && json_is_object(partial)) {
-        fprintf(r->quiet ? stderr : r->out, "[%zu/%zu] %s PARTIAL: %s (%lld of %lld "
-                "repetitions kept)\n", r->done, r->total, label,
+        fprintf(r->quiet ? stderr : r->out, "[%zu/%zu] %s%s PARTIAL: %s (%lld of %lld "
+                "repetitions kept)\n", r->done, r->total, side(r), label,
                 json_string_value(json_object_get(point, "error")),
                 (long long)json_integer_value(json_object_get(partial, "repetitions_kept")),
                 (long long)json_integer_value(json_object_get(partial, "repetitions_planned")));
     } else if (!ok) {
         /* A failure is news even with -q: on stderr there. */
-        fprintf(r->quiet ? stderr : r->out, "[%zu/%zu] %s %s: %s\n", r->done, r->total, label,
+        fprintf(r->quiet ? stderr : r->out, "[%zu/%zu] %s%s %s: %s\n", r->done, r->total,
+                side(r), label,
                 skipped ? "SKIPPED" : "FAILED",
                 json_string_value(json_object_get(point, "error")));
     } else if (!r->tty && !r->quiet) {
         json_t *it = json_object_get(json_object_get(point, "histograms"), "iteration");
         char p50[32];
         format_ns(p50, sizeof p50, json_number_value(json_object_get(it, "p50")));
-        fprintf(r->out, "[%zu/%zu] %s ok (p50 %s, %.2f s)\n", r->done, r->total, label, p50,
+        fprintf(r->out, "[%zu/%zu] %s%s ok (p50 %s, %.2f s)\n", r->done, r->total, side(r),
+                label, p50,
                 json_number_value(json_object_get(point, "wall_s")));
     }
     if (!r->quiet)

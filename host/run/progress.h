@@ -13,6 +13,7 @@ struct report {
     FILE *out;
     int tty, quiet;
     int progress_shown;       /* a progress line is on the terminal now */
+    const char *side;         /* in an A/B run, "A " or "B " before the point's label */
     size_t total, done, failed, skipped;
     char **unavailable;       /* reasons for unavailable metrics told: once per run each */
     size_t nunavailable, cap_unavailable;

@@ -108,6 +108,8 @@ pid_t e2e_start(const char *dir, const char *const *args)
         snprintf(opts, sizeof opts, "%s%shandle_segv=0:handle_sigbus=0:handle_sigfpe=0",
                  asan ? asan : "", asan && *asan ? ":" : "");
         setenv("ASAN_OPTIONS", opts, 1);
+        /* Runs record nothing in a history unless the test asks for one. */
+        setenv("BHOST_HISTORY", "off", 0);
         execv(BHOST_EXE, argv);
         _exit(127);
     }

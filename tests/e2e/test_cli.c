@@ -1200,6 +1200,7 @@ static void run_dir_holds_only_results(void **state)
 {
     (void)state;
     /* No --out: results/<spec name>-<UTC stamp>/ under the working directory. */
+    unsetenv("BHOST_HISTORY"); /* the history in its default place */
     char *cwd = fresh_dir("cwd");
     struct proc p;
     run_bhost(&p, cwd, "run", SWEEP_SPEC, "-q", (char *)NULL);
@@ -1210,6 +1211,10 @@ static void run_dir_holds_only_results(void **state)
     assert_int_equal(dir_entries(cwd, &name), 1);
     assert_string_equal(name, "results");
     char *results = fmt("%s/results", cwd);
+    /* The run, and the history it was recorded in (its default place). */
+    assert_int_equal(dir_entries(results, NULL), 2);
+    assert_true(exists(fmt("%s/history.sqlite", results)));
+    assert_int_equal(rename(fmt("%s/history.sqlite", results), fmt("%s/history", cwd)), 0);
     name = NULL;
     assert_int_equal(dir_entries(results, &name), 1);
     /* e2e_sweep-YYYYmmddTHHMMSSZ */

@@ -4,6 +4,7 @@
 # flame graph must render in Chromium with both, and zoom and search.
 # Usage: test_sampler_output.sh BHOST PLUGIN_PATH OUT_DIR
 set -euo pipefail
+export BHOST_HISTORY=off # record nothing in a history
 bhost=$1 plugins=$2 out=$3
 here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$out"

@@ -3,6 +3,7 @@
 # against it with the CMake package and with pkg-config, and runs both
 # builds' plugin with the installed bhost.
 set -euo pipefail
+export BHOST_HISTORY=off # record nothing in a history
 src=$1 build=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

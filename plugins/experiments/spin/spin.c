@@ -24,6 +24,16 @@ struct spin {
     uint64_t x;      /* the kernel's state, carried from call to call */
 };
 
+/*
+ * A build that does more (or less) work per iteration than `ns` says, by a
+ * known factor (cc -DSPIN_WORK_SCALE=1.03): a second build with a known
+ * slowdown, for checking comparisons (scripts/bench-compare.sh,
+ * specs/claims_example.yaml). Calibrated mode only.
+ */
+#ifndef SPIN_WORK_SCALE
+#define SPIN_WORK_SCALE 1.0
+#endif
+
 /* Calibration runs should last long enough that clock reads are noise. */
 #define CALIBRATION_NS UINT64_C(2000000)
 
@@ -95,7 +105,7 @@ static int spin_setup(bhost_ctx *ctx, void **state)
             free(s);
             return bhost_fail(ctx, "calibration failed: the clock does not advance");
         }
-        s->rounds = (uint64_t)((double)s->ns / per_round + 0.5);
+        s->rounds = (uint64_t)((double)s->ns * SPIN_WORK_SCALE / per_round + 0.5);
         bhost_gauge_set(ctx, "rounds", (double)s->rounds);
     }
     *state = s;

@@ -1,0 +1,106 @@
+/* cmd_ab.c — see cmd_ab.h. */
+#include "cli/cmd_ab.h"
+#include "cli/cmd_compare.h"
+#include "cli/run_gates.h"
+#include "cli/session.h"
+#include "compare/compare.h"
+#include "util/mem.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* The side's plugin folder, absolute; NULL (said on stderr) if it is no folder. */
+static char *side_folder(const char *option, const char *dir)
+{
+    struct stat st;
+    char *abs = realpath(dir, NULL);
+    if (!abs || stat(abs, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "bhost ab: %s %s: %s\n", option, dir,
+                abs ? "not a folder" : strerror(errno));
+        free(abs);
+        return NULL;
+    }
+    return abs;
+}
+
+/* A plugin the spec uses that does not come from the side's folder measures the same
+ * build on both sides: say so. */
+static void note_foreign_plugins(const struct session_side *sd, const char *letter)
+{
+    const char *dir = sd->reg->dirs[0];
+    size_t n = strlen(dir);
+    for (size_t i = 0; i < sd->s.nexperiments; i++) {
+        const struct plugin *p = sd->s.experiments[i].plugin;
+        if (strncmp(p->path, dir, n) != 0 || p->path[n] != '/')
+            fprintf(stderr, "bhost ab: note: %s's plugin '%s' is %s, not from %s: both sides "
+                    "may run the same build of it\n", letter, p->desc.name, p->path, dir);
+    }
+}
+
+int ab_command(struct cli_options *o, int argc, char **argv)
+{
+    if (!o->side_a || !o->side_b)
+        return cli_usage_error("ab needs --a DIR and --b DIR: the plugin folders of the two "
+                               "builds to compare");
+    if (o->baseline)
+        return cli_usage_error("ab compares B with A; --baseline goes with run");
+    if (o->json && o->markdown)
+        return cli_usage_error("--json and --markdown: choose one");
+    struct compare_options co;
+    char err[1024];
+    if (compare_options_parse(&co, o->threshold, o->percentiles, NULL, err, sizeof err) != 0)
+        return cli_usage_error("%s", err);
+    char *dirs[2] = {side_folder("--a", o->side_a), side_folder("--b", o->side_b)};
+    if (!dirs[0] || !dirs[1]) {
+        free(dirs[0]);
+        free(dirs[1]);
+        return EXIT_USAGE;
+    }
+    if (strcmp(dirs[0], dirs[1]) == 0 && !o->quiet)
+        fprintf(stderr, "bhost ab: note: --a and --b are the same folder: an A/A run\n");
+    struct registry regs[2];
+    struct session_side sides[2] = {{.name = "a", .reg = &regs[0]},
+                                    {.name = "b", .reg = &regs[1]}};
+    for (int i = 0; i < 2; i++) {
+        const char **paths = xcalloc(o->npaths + 1, sizeof *paths);
+        paths[0] = dirs[i];
+        memcpy(paths + 1, o->paths, o->npaths * sizeof *paths);
+        registry_init(&regs[i], paths, o->npaths + 1);
+        registry_scan(&regs[i]);
+        free(paths);
+    }
+    struct session ss = {.o = o, .argc = argc, .argv = argv, .sides = sides, .nsides = 2,
+                         .force_fresh = 1};
+    int rc = session_prepare(&ss);
+    if (rc == EXIT_OK) {
+        note_foreign_plugins(&sides[0], "A");
+        note_foreign_plugins(&sides[1], "B");
+        session_run(&ss);
+        /* B's gates, with A as the baseline: judged before B's results are written. */
+        int gates_rc = run_gates_judge(&ss.sides[1].s, ss.sides[1].doc, ss.sides[0].doc, "A",
+                                       &co);
+        rc = session_write(&ss);
+        if (rc == EXIT_OK) {
+            if (!o->quiet)
+                session_print(&ss);
+            int format = o->json ? COMPARE_FORMAT_JSON
+                         : o->markdown ? COMPARE_FORMAT_MARKDOWN : COMPARE_FORMAT_TABLE;
+            if (!o->quiet || o->json || o->markdown)
+                fflush(stdout);
+            int compare_rc = compare_print_docs(ss.sides[0].doc, ss.sides[0].dir,
+                                                ss.sides[1].doc, ss.sides[1].dir, &co, format,
+                                                stdout);
+            run_gates_print(ss.sides[1].doc, o->quiet);
+            rc = cli_worst_exit(cli_worst_exit(session_status(&ss), gates_rc), compare_rc);
+        }
+    }
+    session_free(&ss);
+    registry_free(&regs[0]);
+    registry_free(&regs[1]);
+    free(dirs[0]);
+    free(dirs[1]);
+    return rc;
+}
