@@ -72,28 +72,38 @@ int ab_command(struct cli_options *o, int argc, char **argv)
         registry_scan(&regs[i]);
         free(paths);
     }
-    struct session ss = {.o = o, .argc = argc, .argv = argv, .sides = sides, .nsides = 2,
+    /* With --json or --markdown, stdout holds the comparison alone. */
+    struct cli_options quiet = *o;
+    quiet.quiet |= o->json || o->markdown;
+    struct session ss = {.o = &quiet, .argc = argc, .argv = argv, .sides = sides, .nsides = 2,
                          .force_fresh = 1};
     int rc = session_prepare(&ss);
     if (rc == EXIT_OK) {
         note_foreign_plugins(&sides[0], "A");
         note_foreign_plugins(&sides[1], "B");
         session_run(&ss);
+        /* Each side says it is one of a pair, run interleaved with the other. */
+        for (int i = 0; i < 2; i++) {
+            char *top = xstrdup(ss.sides[i].dir);
+            *strrchr(top, '/') = '\0';
+            json_object_set_new(json_object_get(ss.sides[i].doc, "run"), "ab",
+                                json_pack("{s:s, s:s}", "side", i ? "b" : "a", "run", top));
+            free(top);
+        }
         /* B's gates, with A as the baseline: judged before B's results are written. */
         int gates_rc = run_gates_judge(&ss.sides[1].s, ss.sides[1].doc, ss.sides[0].doc, "A",
                                        &co);
         rc = session_write(&ss);
         if (rc == EXIT_OK) {
-            if (!o->quiet)
-                session_print(&ss);
+            session_print(&ss);
             int format = o->json ? COMPARE_FORMAT_JSON
                          : o->markdown ? COMPARE_FORMAT_MARKDOWN : COMPARE_FORMAT_TABLE;
-            if (!o->quiet || o->json || o->markdown)
-                fflush(stdout);
+            fflush(stdout); /* the tables before the comparison's warnings on stderr */
             int compare_rc = compare_print_docs(ss.sides[0].doc, ss.sides[0].dir,
                                                 ss.sides[1].doc, ss.sides[1].dir, &co, format,
                                                 stdout);
-            run_gates_print(ss.sides[1].doc, o->quiet);
+            run_gates_print(o->json || o->markdown ? stderr : stdout, ss.sides[1].doc,
+                            quiet.quiet);
             rc = cli_worst_exit(cli_worst_exit(session_status(&ss), gates_rc), compare_rc);
         }
     }

@@ -136,8 +136,11 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
                 compare_rc = compare_print_docs(baseline, o->baseline, side.doc, side.dir, &co,
                                                 COMPARE_FORMAT_TABLE, stdout);
             }
-            run_gates_print(side.doc, o->quiet);
-            int history_rc = record_in_history(history, side.doc, side.dir, o->quiet);
+            run_gates_print(stdout, side.doc, o->quiet);
+            /* An interrupted run is recorded when its resume finishes it. */
+            int history_rc = ss.stop_signal ? EXIT_OK
+                                            : record_in_history(history, side.doc, side.dir,
+                                                                o->quiet);
             rc = cli_worst_exit(session_status(&ss), gates_rc);
             rc = cli_worst_exit(cli_worst_exit(rc, compare_rc), baseline_rc);
             rc = cli_worst_exit(rc, history_rc);

@@ -56,13 +56,13 @@ int run_gates_judge(const struct spec *s, json_t *doc, const json_t *baseline,
                                         : EXIT_OK;
 }
 
-void run_gates_print(const json_t *doc, int quiet)
+void run_gates_print(FILE *out, const json_t *doc, int quiet)
 {
     const json_t *outcomes = json_object_get(doc, "gates");
     if (!json_is_array(outcomes))
         return;
     if (!quiet) {
-        gate_print(stdout, outcomes);
+        gate_print(out, outcomes);
         return;
     }
     /* Quiet: what failed only, without the summary. */
@@ -75,6 +75,6 @@ void run_gates_print(const json_t *doc, int quiet)
             json_array_append(bad, g);
     }
     if (json_array_size(bad))
-        gate_print(stdout, bad);
+        gate_print(out, bad);
     json_decref(bad);
 }

@@ -11,6 +11,7 @@
 #include "spec/spec.h"
 
 #include <jansson.h>
+#include <stdio.h>
 
 /*
  * Judges the gates of `s` on `doc`, against `baseline` (NULL: none; then the gates that need
@@ -19,6 +20,6 @@
  */
 int run_gates_judge(const struct spec *s, json_t *doc, const json_t *baseline,
                     const char *baseline_name, const struct compare_options *co);
-/* doc's gate outcomes on stdout: with `quiet`, only the missed and inconclusive ones. */
-void run_gates_print(const json_t *doc, int quiet);
+/* doc's gate outcomes on `out`: with `quiet`, only the missed and inconclusive ones. */
+void run_gates_print(FILE *out, const json_t *doc, int quiet);
 #endif

@@ -306,6 +306,38 @@ static void warn_tallies(struct work *w, json_t *warnings)
     }
 }
 
+/* The two sides of one `bhost ab` invocation (their repetitions alternated in time). */
+static int one_ab_run(const json_t *a, const json_t *b)
+{
+    const char *ra = json_string_value(
+        json_object_get(json_object_get(json_object_get(a, "run"), "ab"), "run"));
+    const char *rb = json_string_value(
+        json_object_get(json_object_get(json_object_get(b, "run"), "ab"), "run"));
+    return ra && rb && strcmp(ra, rb) == 0;
+}
+
+/*
+ * A tail of runs made at different times: on a shared machine it moves from one minute to
+ * the next far more than the repetitions of one run spread (docs/performance.md), and a
+ * history baseline, pooled from runs of another stretch of time, does not help; only runs
+ * interleaved in one invocation compare tails fairly.
+ */
+static void warn_separate_tails(const struct work *w, const json_t *a, const json_t *b,
+                                json_t *warnings)
+{
+    if (one_ab_run(a, b) || json_equal(json_object_get(a, "run"), json_object_get(b, "run")))
+        return; /* interleaved, or one run compared with itself */
+    for (size_t k = 0; k < w->npct; k++)
+        if (w->pct[k] >= 90) {
+            json_array_append_new(warnings, json_sprintf(
+                "%s compared across runs made at different times: on a shared machine a tail "
+                "moves between runs far more than within one, so its verdict may be noise; "
+                "compare tails with `bhost ab` (docs/performance.md, \"Comparing runs\")",
+                w->key[k]));
+            return;
+        }
+}
+
 static void summarise(struct work *w, struct compare_result *r)
 {
     size_t count[4] = {0}, more = 0, i;
@@ -402,6 +434,7 @@ int compare_docs(const json_t *a, const json_t *b, const struct compare_options 
     if (rc == 0) {
         compare_env(a, b, pairs, out->environment, out->warnings);
         warn_tallies(&w, out->warnings);
+        warn_separate_tails(&w, a, b, out->warnings);
         summarise(&w, out);
         out->figs = w.figs;
         out->nfigs = w.nfigs;

@@ -285,6 +285,42 @@ static void test_warnings(void **state)
     json_decref(b);
 }
 
+/* Tails of runs made at different times are flagged; the two sides of one `bhost ab`, or
+ * a run compared with itself, are not. */
+static void test_separate_tails(void **state)
+{
+    (void)state;
+    json_t *a = one_point_doc(steady, 10, 1), *b = one_point_doc(steady, 10, 1);
+    json_object_set_new(a, "run", json_pack("{s:s}", "started_utc", "2026-12-07T08:00:00Z"));
+    json_object_set_new(b, "run", json_pack("{s:s}", "started_utc", "2026-12-07T09:00:00Z"));
+    struct compare_result r;
+    char err[256];
+    assert_int_equal(compare_docs(a, b, &defaults, &r, err, sizeof err), 0);
+    assert_true(has_warning(&r, "p90 compared across runs made at different times"));
+    compare_result_free(&r);
+    /* Only the median asked: nothing to flag. */
+    struct compare_options median = defaults;
+    median.percentiles[0] = 50;
+    median.npercentiles = 1;
+    assert_int_equal(compare_docs(a, b, &median, &r, err, sizeof err), 0);
+    assert_false(has_warning(&r, "compared across runs"));
+    compare_result_free(&r);
+    /* The two sides of one A/B run. */
+    json_object_set_new(json_object_get(a, "run"), "ab",
+                        json_pack("{s:s, s:s}", "side", "a", "run", "/r/x-ab"));
+    json_object_set_new(json_object_get(b, "run"), "ab",
+                        json_pack("{s:s, s:s}", "side", "b", "run", "/r/x-ab"));
+    assert_int_equal(compare_docs(a, b, &defaults, &r, err, sizeof err), 0);
+    assert_false(has_warning(&r, "compared across runs"));
+    compare_result_free(&r);
+    /* A run with itself. */
+    assert_int_equal(compare_docs(a, a, &defaults, &r, err, sizeof err), 0);
+    assert_false(has_warning(&r, "compared across runs"));
+    compare_result_free(&r);
+    json_decref(a);
+    json_decref(b);
+}
+
 static void test_refused(void **state)
 {
     (void)state;
@@ -366,6 +402,7 @@ int main(void)
         cmocka_unit_test(test_environment),
         cmocka_unit_test(test_more_failures),
         cmocka_unit_test(test_warnings),
+        cmocka_unit_test(test_separate_tails),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_table),
     };
