@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,7 +123,8 @@ static int exit_code(enum compare_outcome outcome)
 }
 
 int compare_print_docs(const json_t *a, const char *a_name, const json_t *b, const char *b_name,
-                       const struct compare_options *o, int format, FILE *out)
+                       const struct compare_options *o, int format, const json_t *extra,
+                       FILE *out)
 {
     struct compare_result r;
     char err[1024];
@@ -138,6 +140,8 @@ int compare_print_docs(const json_t *a, const char *a_name, const json_t *b, con
         json_t *j = compare_to_json(&r, o);
         json_object_set_new(j, "a", json_string(a_name));
         json_object_set_new(j, "b", json_string(b_name));
+        if (extra)
+            json_object_update(j, (json_t *)(uintptr_t)extra);
         json_dumpf(j, out, JSON_INDENT(1) | JSON_REAL_PRECISION(17));
         fputc('\n', out);
         json_decref(j);
@@ -232,15 +236,17 @@ int compare_command(struct cli_options *unused, int argc, char **argv)
         /* A is the rolling baseline of B's spec on B's machine. */
         int none_yet;
         const char *db = history_path(history);
-        json_t *a = baseline_load("history", db, rb.doc, &none_yet);
+        json_t *a = baseline_load("history", db, rb.doc, &none_yet, err, sizeof err);
+        if (!a)
+            fprintf(stderr, "bhost compare: no baseline in the history: %s\n", err);
         if (a) {
             char *name = xasprintf("history (%s)", db);
-            rc = compare_print_docs(a, name, rb.doc, inputs[1], &o, format, stdout);
+            rc = compare_print_docs(a, name, rb.doc, inputs[1], &o, format, NULL, stdout);
             free(name);
             json_decref(a);
         }
     } else {
-        rc = compare_print_docs(ra.doc, inputs[0], rb.doc, inputs[1], &o, format, stdout);
+        rc = compare_print_docs(ra.doc, inputs[0], rb.doc, inputs[1], &o, format, NULL, stdout);
     }
     results_file_free(&ra);
     results_file_free(&rb);

@@ -22,12 +22,14 @@ enum compare_format {
 /*
  * Compares b against a and prints the comparison to `out` in `format`; the
  * warnings (too few repetitions, environments that differ, ...) go to
- * stderr. a_name and b_name say where each came from (a path, "history").
+ * stderr. a_name and b_name say where each came from (a path, "history"); `extra` (may
+ * be NULL) holds more members for the JSON form (a run's gates).
  * Returns EXIT_OK (no regression), EXIT_REGRESSION, EXIT_INCONCLUSIVE, or
  * EXIT_USAGE after a message on stderr when the two cannot be compared.
  */
 int compare_print_docs(const json_t *a, const char *a_name, const json_t *b, const char *b_name,
-                       const struct compare_options *o, int format, FILE *out);
+                       const struct compare_options *o, int format, const json_t *extra,
+                       FILE *out);
 
 /*
  * The comparison's options from their command-line texts (each may be NULL: the default):

@@ -56,25 +56,13 @@ int run_gates_judge(const struct spec *s, json_t *doc, const json_t *baseline,
                                         : EXIT_OK;
 }
 
-void run_gates_print(FILE *out, const json_t *doc, int quiet)
+void run_gates_print(FILE *out, const json_t *doc, int markdown)
 {
     const json_t *outcomes = json_object_get(doc, "gates");
     if (!json_is_array(outcomes))
         return;
-    if (!quiet) {
+    if (markdown)
+        gate_print_markdown(out, outcomes);
+    else
         gate_print(out, outcomes);
-        return;
-    }
-    /* Quiet: what failed only, without the summary. */
-    json_t *bad = json_array();
-    size_t i;
-    json_t *g;
-    json_array_foreach(outcomes, i, g) {
-        const char *state = json_string_value(json_object_get(g, "state"));
-        if (state && (strcmp(state, "missed") == 0 || strcmp(state, "inconclusive") == 0))
-            json_array_append(bad, g);
-    }
-    if (json_array_size(bad))
-        gate_print(out, bad);
-    json_decref(bad);
 }

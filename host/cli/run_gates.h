@@ -20,6 +20,7 @@
  */
 int run_gates_judge(const struct spec *s, json_t *doc, const json_t *baseline,
                     const char *baseline_name, const struct compare_options *co);
-/* doc's gate outcomes on `out`: with `quiet`, only the missed and inconclusive ones. */
-void run_gates_print(FILE *out, const json_t *doc, int quiet);
+/* doc's gate outcomes on `out`: the missed and inconclusive ones, a note for those not
+ * judged, and the counts; or as Markdown. Nothing if the spec has no gates. */
+void run_gates_print(FILE *out, const json_t *doc, int markdown);
 #endif

@@ -1,5 +1,6 @@
 /* session.c — see session.h. */
 #include "cli/session.h"
+#include "history/history.h"
 #include "results/run_hlog.h"
 #include "results/shown_tables.h"
 #include "results/table.h"
@@ -209,6 +210,18 @@ size_t session_user_plugin_path(const struct cli_options *o, char ***out)
     return n;
 }
 
+/* `path` from the working directory, as an absolute path (it need not exist). */
+static char *absolute_path(const char *path)
+{
+    char *real = realpath(path, NULL);
+    if (real || path[0] == '/')
+        return real ? real : xstrdup(path);
+    char *cwd = getcwd(NULL, 0);
+    char *out = cwd ? xasprintf("%s/%s", cwd, path) : xstrdup(path);
+    free(cwd);
+    return out;
+}
+
 /*
  * Starts a side's record (run.json) or, resuming, checks the spec still
  * resolves as it did. Returns the points already done, or NULL on error.
@@ -242,10 +255,19 @@ static json_t *begin_run(const struct session *ss, const struct session_side *sd
     for (size_t i = 0; i < o->nsets; i++)
         rec.sets[i] = xstrdup(o->sets[i]);
     rec.npaths = session_user_plugin_path(o, &rec.plugin_path);
+    /* What the run records and compares with, so that its resume does the same. */
+    const char *history = history_path(o->history);
+    rec.history = !history ? xstrdup("off") : absolute_path(history);
+    if (o->baseline)
+        rec.baseline = strcmp(o->baseline, "history") == 0 ? xstrdup(o->baseline)
+                                                           : absolute_path(o->baseline);
+    rec.threshold = o->threshold ? xstrdup(o->threshold) : NULL;
+    rec.percentiles = o->percentiles ? xstrdup(o->percentiles) : NULL;
     if (sd->name) { /* an A/B side: its own folder first, as it ran */
         char **paths = xcalloc(rec.npaths + 1, sizeof *paths);
         paths[0] = xstrdup(sd->reg->dirs[0]);
-        memcpy(paths + 1, rec.plugin_path, rec.npaths * sizeof *paths);
+        if (rec.npaths)
+            memcpy(paths + 1, rec.plugin_path, rec.npaths * sizeof *paths);
         free(rec.plugin_path);
         rec.plugin_path = paths;
         rec.npaths++;

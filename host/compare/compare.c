@@ -50,17 +50,27 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
+/* The iterations a repetition needs for its pXX to rest on 10 values: 10 / (1 - q), with
+ * the float noise of 1 - 0.999 taken off before rounding up. */
+static double tail_need(double pct)
+{
+    double x = 10 / (1 - pct / 100);
+    return ceil(x - 1e-6 * x);
+}
+
 static void tally_add(struct tally *t, const char *id, const char *label, long long value)
 {
     if (t->last_id && strcmp(t->last_id, id) == 0) {
-        if (value < t->value)
+        if (value < t->value) {
             t->value = value;
+            t->label = label;
+        }
         return;
     }
-    if (!t->points || value < t->value)
+    if (!t->points || value < t->value) { /* the warning names the smallest */
         t->value = value;
-    if (!t->points)
         t->label = label;
+    }
     t->points++;
     t->last_id = id;
 }
@@ -223,7 +233,7 @@ static void add_figure(struct work *w, const char *id, const char *label, const 
         tally_add(&w->few[1], id, label, (long long)nb);
     /* A repetition's pXX rests on its slowest 1-q share: 10 values of it at least. */
     if (w->pct[k] < 100) {
-        double need = ceil(10 / (1 - w->pct[k] / 100) - 1e-9);
+        double need = tail_need(w->pct[k]);
         long long fewest = few_a < 0 ? few_b : few_b < 0 ? few_a : few_a < few_b ? few_a : few_b;
         if (fewest >= 0 && (double)fewest < need)
             tally_add(&w->tail[k], id, label, fewest);
@@ -285,9 +295,9 @@ static void warn_tallies(struct work *w, json_t *warnings)
         if (w->tail[k].points)
             json_array_append_new(warnings, json_sprintf(
                 "%s is unreliable at %zu point%s: a repetition's %s needs %.0f iterations "
-                "(10/(1-q)), and %s had one of %lld",
+                "(10/(1-q)), and %s had a repetition of %lld",
                 w->key[k], w->tail[k].points, w->tail[k].points == 1 ? "" : "s", w->key[k],
-                ceil(10 / (1 - w->pct[k] / 100) - 1e-9), w->tail[k].label, w->tail[k].value));
+                tail_need(w->pct[k]), w->tail[k].label, w->tail[k].value));
     for (int s = 0; s < 2; s++) {
         if (!json_array_size(w->shared[s]))
             continue;
@@ -327,15 +337,17 @@ static void warn_separate_tails(const struct work *w, const json_t *a, const jso
 {
     if (one_ab_run(a, b) || json_equal(json_object_get(a, "run"), json_object_get(b, "run")))
         return; /* interleaved, or one run compared with itself */
+    char tails[COMPARE_MAX_PERCENTILES * 16] = "";
     for (size_t k = 0; k < w->npct; k++)
         if (w->pct[k] >= 90) {
-            json_array_append_new(warnings, json_sprintf(
-                "%s compared across runs made at different times: on a shared machine a tail "
-                "moves between runs far more than within one, so its verdict may be noise; "
-                "compare tails with `bhost ab` (docs/performance.md, \"Comparing runs\")",
-                w->key[k]));
-            return;
+            size_t used = strlen(tails);
+            snprintf(tails + used, sizeof tails - used, "%s%s", used ? ", " : "", w->key[k]);
         }
+    if (*tails)
+        json_array_append_new(warnings, json_sprintf(
+            "%s compared across runs made at different times: on a shared machine a tail moves "
+            "between runs far more than within one, so a verdict on it may be noise; compare "
+            "tails with `bhost ab` (docs/performance.md, \"Comparing runs\")", tails));
 }
 
 static void summarise(struct work *w, struct compare_result *r)

@@ -266,8 +266,21 @@ void compare_print_table(FILE *f, const struct compare_result *r, const struct c
         if (!said++)
             fputs("\nfailures and metrics that differ:\n", f);
         text = xasprintf("  %s: %s", json_string_value(json_object_get(p, "label")), diff);
-        clip(line, sizeof line, text, WIDTH);
-        fprintf(f, "%s\n", line);
+        if (columns(text) <= WIDTH) {
+            fprintf(f, "%s\n", text);
+        } else { /* too long for one line: one difference a line */
+            clip(line, sizeof line, json_string_value(json_object_get(p, "label")), WIDTH - 3);
+            fprintf(f, "  %s:\n", line);
+            for (char *item = diff, *next; item; item = next) {
+                next = strstr(item, ", ");
+                if (next) {
+                    *next = '\0';
+                    next += 2;
+                }
+                clip(line, sizeof line, item, WIDTH - 4);
+                fprintf(f, "    %s\n", line);
+            }
+        }
         free(text);
     }
     if (json_array_size(json_object_get(r->unmatched, "only_a")) ||

@@ -113,7 +113,7 @@ static void new_failure_reasons(const struct gate_ctx *c, const struct spec_gate
                                 const json_t *point, struct outcome *o)
 {
     if (!c->in->baseline) {
-        outcome_set(o, GATE_NOT_JUDGED, "no baseline (--baseline FILE or history)");
+        outcome_set(o, GATE_NOT_JUDGED, "%s", gate_no_baseline(c));
         return;
     }
     const json_t *base = gate_ctx_baseline_point(c, point);
@@ -161,6 +161,12 @@ void check_judge_point(const struct gate_ctx *c, const struct spec_gate *g, cons
         new_failure_reasons(c, g, point, o);
         return;
     case SPEC_FIG_FAILURES:
+        /* A point that failed whole (crashed, timed out, setup refused) is a failure too,
+         * whatever its count of failed iterations says. */
+        if (point_failed(point)) {
+            outcome_set(o, GATE_MISSED, "the point failed (%s)", point_error(point));
+            return;
+        }
         if (!json_is_number(j = json_object_get(failures, "count"))) {
             point_lacks(point, "failure count", o);
             return;

@@ -81,6 +81,16 @@ const char *point_error(const json_t *point)
     return *e ? e : "no error given";
 }
 
+const char *gate_no_baseline(const struct gate_ctx *c)
+{
+    const char *asked = c->in->baseline_name;
+    if (asked && strcmp(asked, "history") == 0)
+        return "no baseline yet: the history holds no earlier run of this spec on this machine";
+    if (asked)
+        return "no baseline: it could not be read";
+    return "no baseline (--baseline FILE or history)";
+}
+
 int point_failed(const json_t *point)
 {
     const char *s = point_text(point, "status");

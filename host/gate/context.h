@@ -32,6 +32,8 @@ const struct compare_figure *gate_ctx_figure(const struct gate_ctx *c, const jso
 const char *point_text(const json_t *point, const char *key);
 const char *point_error(const json_t *point);
 /* Its status is "failed" or "partial" / "skipped". */
+/* Why a gate that needs a baseline is not judged: none asked for, or none yet. */
+const char *gate_no_baseline(const struct gate_ctx *c);
 int point_failed(const json_t *point);
 int point_skipped(const json_t *point);
 /*

@@ -45,5 +45,8 @@ size_t gate_compared_percentiles(const struct spec *s, double *out, size_t max);
 
 /* The outcomes on the terminal: missed and inconclusive ones each on a line, the rest counted. */
 void gate_print(FILE *f, const json_t *outcomes);
+/* The same as Markdown, for a pull-request comment: the counts, and a table of every
+ * outcome that is not met. */
+void gate_print_markdown(FILE *f, const json_t *outcomes);
 
 #endif

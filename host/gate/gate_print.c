@@ -25,17 +25,65 @@ static void line(FILE *f, const json_t *o, size_t more)
     fprintf(f, ": %s (%s)\n", text(o, "why"), text(o, "where"));
 }
 
+static enum gate_state state_of(const json_t *o)
+{
+    for (int k = GATE_MET; k <= GATE_NOT_JUDGED; k++)
+        if (strcmp(text(o, "state"), gate_state_name((enum gate_state)k)) == 0)
+            return (enum gate_state)k;
+    return GATE_NOT_JUDGED;
+}
+
+static void count_states(const json_t *outcomes, size_t count[4])
+{
+    size_t i;
+    const json_t *o;
+    json_array_foreach(outcomes, i, o)
+        count[state_of(o)]++;
+}
+
+/* A table cell: the text with '|' escaped and line breaks as spaces. */
+static void cell(FILE *f, const char *s)
+{
+    for (; *s; s++)
+        if (*s == '|')
+            fputs("\\|", f);
+        else
+            fputc(*s == '\n' ? ' ' : *s, f);
+}
+
+void gate_print_markdown(FILE *f, const json_t *outcomes)
+{
+    size_t count[4] = {0}, i;
+    const json_t *o;
+    count_states(outcomes, count);
+    fprintf(f, "\n**Gates**: %zu met, %zu missed, %zu inconclusive, %zu not judged\n",
+            count[GATE_MET], count[GATE_MISSED], count[GATE_INCONCLUSIVE],
+            count[GATE_NOT_JUDGED]);
+    if (count[GATE_MET] == json_array_size(outcomes))
+        return;
+    fprintf(f, "\n| gate | point | state | why |\n|---|---|---|---|\n");
+    json_array_foreach(outcomes, i, o) {
+        enum gate_state s = state_of(o);
+        if (s == GATE_MET)
+            continue;
+        fputs("| `", f);
+        cell(f, text(o, "gate"));
+        fputs("` | ", f);
+        cell(f, *text(o, "label") ? text(o, "label") : "(the run)");
+        fprintf(f, " | %s%s%s | ", s == GATE_MISSED ? "**" : "", text(o, "state"),
+                s == GATE_MISSED ? "**" : "");
+        cell(f, text(o, "why"));
+        fputs(" |\n", f);
+    }
+}
+
 void gate_print(FILE *f, const json_t *outcomes)
 {
     size_t count[4] = {0}, i;
     const json_t *o;
+    count_states(outcomes, count);
     json_array_foreach(outcomes, i, o) {
-        const char *state = text(o, "state");
-        enum gate_state s = GATE_NOT_JUDGED;
-        for (int k = GATE_MET; k <= GATE_NOT_JUDGED; k++)
-            if (strcmp(state, gate_state_name((enum gate_state)k)) == 0)
-                s = (enum gate_state)k;
-        count[s]++;
+        enum gate_state s = state_of(o);
         if (s == GATE_MISSED || s == GATE_INCONCLUSIVE)
             line(f, o, 0);
     }

@@ -8,9 +8,9 @@
 #include "gate/context.h"
 #include "gate/versus.h"
 #include "spec/gate_figure.h"
+#include "spec/sweep.h"
 #include "util/mem.h"
 
-#include <fnmatch.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,9 +37,8 @@ static int in_scope(const struct scoped *s, const json_t *point)
 {
     if (s->e && strcmp(point_text(point, "experiment"), s->e->name) != 0)
         return 0;
-    const char *glob = s->g->points;
-    return !glob || fnmatch(glob, point_text(point, "label"), 0) == 0 ||
-           strcmp(glob, point_text(point, "id")) == 0;
+    const char *pattern = s->g->points;
+    return !pattern || sweep_match(pattern, point_text(point, "label"), point_text(point, "id"));
 }
 
 static void judge_one(const struct gate_ctx *c, const struct spec_gate *g, const json_t *point,

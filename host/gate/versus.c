@@ -12,9 +12,9 @@ static const char *baseline_name(const struct gate_ctx *c)
     return c->in->baseline_name ? c->in->baseline_name : "the baseline";
 }
 
-static void no_baseline(struct outcome *o)
+static void no_baseline(const struct gate_ctx *c, struct outcome *o)
 {
-    outcome_set(o, GATE_NOT_JUDGED, "no baseline (--baseline FILE or history)");
+    outcome_set(o, GATE_NOT_JUDGED, "%s", gate_no_baseline(c));
 }
 
 /* The comparison's figure for g at this point; NULL with o set when there is none. */
@@ -22,7 +22,7 @@ static const struct compare_figure *compared(const struct gate_ctx *c, const str
                                              const json_t *point, struct outcome *o)
 {
     if (!c->in->vs) {
-        no_baseline(o);
+        no_baseline(c, o);
         return NULL;
     }
     char fig[128];
@@ -49,9 +49,20 @@ void regression_judge(const struct gate_ctx *c, const struct spec_gate *g, const
         return;
     char fig[128], ratio[400];
     gate_figure_name(g, fig, sizeof fig);
+    o->value = f->r.ratio;
+    if (isnan(f->r.lo) || isnan(f->r.hi)) {
+        /* The comparison's own reason: too few repetitions, as a rule. */
+        const char *why = *f->why ? f->why : "too few repetitions";
+        if (isnan(f->r.ratio))
+            outcome_set(o, GATE_INCONCLUSIVE, "%s against %s has no ratio: %s", fig,
+                        baseline_name(c), why);
+        else
+            outcome_set(o, GATE_INCONCLUSIVE, "%s ratio %.3f against %s has no interval: %s",
+                        fig, f->r.ratio, baseline_name(c), why);
+        return;
+    }
     snprintf(ratio, sizeof ratio, "%s ratio %.3f (interval %.3f..%.3f) against %s", fig,
              f->r.ratio, f->r.lo, f->r.hi, baseline_name(c));
-    o->value = f->r.ratio;
     double most = 1 + g->limit;
     if (compare_judge(f->r.ratio, f->r.lo, f->r.hi, g->limit) == VERDICT_SLOWER)
         outcome_set(o, GATE_MISSED, "%s is %.1f%% slower: %s, limit +%g%%", fig,
@@ -59,8 +70,8 @@ void regression_judge(const struct gate_ctx *c, const struct spec_gate *g, const
     else if (f->r.hi <= most)
         outcome_set(o, GATE_MET, "%s, within +%g%%", ratio, g->limit * 100);
     else
-        outcome_set(o, GATE_INCONCLUSIVE, "%s reaches past %.3f but does not show a regression%s%s",
-                    ratio, most, *f->why ? ": " : "", f->why);
+        outcome_set(o, GATE_INCONCLUSIVE, "%s reaches past the limit %.3f without showing a "
+                    "regression (more repetitions would tell)", ratio, most);
 }
 
 /* "[0.6, 0.7]", "[1.1, inf]" */
@@ -95,7 +106,7 @@ static void failures_claim(const struct gate_ctx *c, const json_t *point, double
                            double chi, struct outcome *o)
 {
     if (!c->in->baseline) {
-        no_baseline(o);
+        no_baseline(c, o);
         return;
     }
     const json_t *base = gate_ctx_baseline_point(c, point);
@@ -141,7 +152,7 @@ static void metric_claim(const struct gate_ctx *c, const struct spec_gate *g, co
                          double clo, double chi, struct outcome *o)
 {
     if (!c->in->baseline) {
-        no_baseline(o);
+        no_baseline(c, o);
         return;
     }
     const json_t *base = gate_ctx_baseline_point(c, point);

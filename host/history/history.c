@@ -33,7 +33,7 @@ static const char schema_sql[] =
     "CREATE TABLE IF NOT EXISTS points ("
     " run INTEGER NOT NULL REFERENCES runs (number), point_id TEXT NOT NULL, label TEXT,"
     " experiment TEXT, status TEXT, failures INTEGER, success_rate REAL, iterations INTEGER,"
-    " wall_s REAL, repetitions INTEGER, PRIMARY KEY (run, point_id));"
+    " wall_s REAL, repetitions INTEGER, plugin_build_id TEXT, PRIMARY KEY (run, point_id));"
     "CREATE INDEX IF NOT EXISTS points_by_id ON points (point_id, run);"
     "CREATE TABLE IF NOT EXISTS figures ("
     " run INTEGER NOT NULL, point_id TEXT NOT NULL, histogram TEXT NOT NULL,"

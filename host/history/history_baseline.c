@@ -29,6 +29,9 @@ static json_t *new_point(struct pool *p, sqlite3_stmt *s, const char *id)
                            "label", db_column_json(s, 1), "experiment", db_column_json(s, 2),
                            "status", "ok", "repetitions", 0, "failures", "count", 0,
                            "success_rate", "reasons", "histograms", "metrics");
+    /* The newest run's build (runs are pooled newest first): what compare sets B against. */
+    if (sqlite3_column_type(s, 6) == SQLITE_TEXT)
+        json_object_set_new(pt, "plugin_build_id", db_column_json(s, 6));
     json_array_append_new(p->points_out, pt);
     json_object_set_new(p->by_id, id, json_incref(pt));
     json_object_set_new(p->acc, id, json_pack("{s:I, s:{}}", "iterations", (json_int_t)0,
@@ -158,7 +161,8 @@ static void finish_points(struct pool *p)
 static int pool_runs(struct pool *p, const json_t *numbers)
 {
     static const char points_sql[] =
-        "SELECT point_id, label, experiment, status, failures, iterations FROM points"
+        "SELECT point_id, label, experiment, status, failures, iterations, plugin_build_id"
+        " FROM points"
         " WHERE run = ? ORDER BY rowid";
     static const char figures_sql[] =
         "SELECT histogram, unit, count, mean, min, max, p50, p75, p90, p95, p99, p99_9, p99_99"

@@ -121,6 +121,7 @@ static int insert_point(struct recorder *r, const json_t *p)
     db_bind_json(s, 8, get(p, "iterations", "measured"));
     db_bind_json(s, 9, json_object_get(p, "wall_s"));
     db_bind_json(s, 10, json_object_get(p, "repetitions"));
+    db_bind_json(s, 11, json_object_get(p, "plugin_build_id"));
     int rc = step_reset(s);
     const char *name;
     json_t *hist, *m;
@@ -151,7 +152,8 @@ static int insert_points(struct recorder *r, const json_t *doc)
 {
     static const char point_sql[] =
         "INSERT INTO points (run, point_id, label, experiment, status, failures, success_rate,"
-        " iterations, wall_s, repetitions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        " iterations, wall_s, repetitions, plugin_build_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+        " ?)";
     static const char figure_sql[] =
         "INSERT INTO figures (run, point_id, histogram, repetition, unit, count, mean, min, max,"
         " p50, p75, p90, p95, p99, p99_9, p99_99)"

@@ -27,6 +27,11 @@ int run_record_write(const char *dir, const struct run_record *r, char *err, siz
     json_object_set_new(o, "isolate", json_string(r->isolate ? "fork" : "none"));
     json_object_set_new(o, "jobs", json_integer((json_int_t)r->jobs));
     json_object_set_new(o, "time_budget_s", json_real(r->time_budget));
+    const char *const keys[] = {"history", "baseline", "threshold", "percentiles"};
+    const char *const values[] = {r->history, r->baseline, r->threshold, r->percentiles};
+    for (size_t i = 0; i < 4; i++)
+        if (values[i])
+            json_object_set_new(o, keys[i], json_string(values[i]));
     char *text = json_dumps(o, JSON_INDENT(1));
     json_decref(o);
     char *path = xasprintf("%s/run.json", dir);
@@ -84,6 +89,10 @@ int run_record_read(const char *dir, struct run_record *r, char *err, size_t err
         json_t *budget = json_object_get(o, "time_budget_s");
         r->time_budget = json_is_number(budget) && json_number_value(budget) >= 0
                              ? json_number_value(budget) : -1;
+        r->history = string_field(o, "history");
+        r->baseline = string_field(o, "baseline");
+        r->threshold = string_field(o, "threshold");
+        r->percentiles = string_field(o, "percentiles");
         rc = r->spec_file && r->started_utc && r->spec ? 0 : -1;
         if (rc != 0)
             snprintf(err, errlen, "%s: cannot resume: the file lacks spec_file, spec or "
@@ -107,6 +116,10 @@ void run_record_free(struct run_record *r)
     free(r->spec_file);
     free(r->filter);
     free(r->started_utc);
+    free(r->history);
+    free(r->baseline);
+    free(r->threshold);
+    free(r->percentiles);
     json_decref(r->spec);
     memset(r, 0, sizeof *r);
 }

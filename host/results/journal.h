@@ -30,6 +30,10 @@ struct run_record {
     int isolate;         /* 1: fork, 0: none; -1 if the file does not say */
     size_t jobs;         /* 0 if the file does not say */
     double time_budget;  /* seconds; 0: none; -1 if the file does not say */
+    /* What the run compares and records with (NULL: not given, or not said): the history
+     * database as resolved (absolute, or "off"), --baseline (a path made absolute, or
+     * "history"), --threshold and --percentiles as given. */
+    char *history, *baseline, *threshold, *percentiles;
 };
 
 /* Writes DIR/run.json (atomically). */

@@ -14,7 +14,7 @@
  *   a claim     claim: "p50 30%..40% faster" | "p99 at least 10% faster" |
  *                      "p50 at most 5% slower" | "p50 unchanged" |
  *                      "failures at least 50% fewer" | "metric:cost unchanged"
- * A mapping form adds a scope: {check: "p99 < 2ms", points: "spin[ns=1000*"}.
+ * A mapping form adds a scope: {check: "p99 < 2ms", points: "spin[ns=1000]"}.
  * Gates at the top level apply to every experiment's points; under an
  * experiment, to its points only.
  */
@@ -50,7 +50,7 @@ struct spec_gate {
     enum spec_gate_kind kind;
     char *text;               /* as written, for messages: "p99 < 2ms" */
     unsigned line, column;    /* where it is in the spec file, 1-based */
-    char *points;             /* a label glob or id the gate is limited to; NULL: all */
+    char *points;             /* the points it is limited to, as --filter matches; NULL: all */
     /* what it looks at (check, claim, and each figure of max_regression) */
     enum spec_gate_figure figure;
     char *histogram;          /* "iteration" unless the text names another */

@@ -142,13 +142,15 @@ static void name_point(struct point *p, const size_t *choice, const struct spec_
 }
 
 /* Labels hold '[', so a label pasted from the output must match as text too. */
+int sweep_match(const char *pattern, const char *label, const char *id)
+{
+    return strstr(label, pattern) || strstr(id, pattern) || fnmatch(pattern, label, 0) == 0 ||
+           fnmatch(pattern, id, 0) == 0;
+}
+
 static int keep(const struct point *p, const char *filter)
 {
-    if (!filter)
-        return 1;
-    if (strstr(p->label, filter) || strstr(p->id, filter))
-        return 1;
-    return fnmatch(filter, p->label, 0) == 0 || fnmatch(filter, p->id, 0) == 0;
+    return !filter || sweep_match(filter, p->label, p->id);
 }
 
 static void expand_experiment(const struct spec_experiment *e, const char *filter,

@@ -32,6 +32,10 @@ struct sweep {
     uint64_t total;                     /* points before --filter */
 };
 
+/* Whether a point's label or id matches `pattern` as --filter matches: contains it, or
+ * matches it as a glob. */
+int sweep_match(const char *pattern, const char *label, const char *id);
+
 /* Number of points of the spec; -1 and a message if it passes `limit`. */
 int sweep_count(const struct spec *s, uint64_t limit, uint64_t *total, char *err, size_t errlen);
 

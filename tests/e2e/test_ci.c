@@ -262,8 +262,25 @@ static void the_history_gives_a_baseline(void **state)
     /* The slower build against the history's rolling baseline: exit 6, the gate missed. */
     assert_int_equal(run(spec, SPIN_A, &dir, "--history", db, "--baseline", "history", &p), 6);
     assert_non_null(strstr(p.out, "gate missed: max_regression: 5%"));
+    /* The history knows which build its runs measured: another one is flagged. */
+    assert_non_null(strstr(p.err, "plugin build differs"));
     e2e_proc_free(&p);
     free(dir);
+    /* run.json keeps the history and the baseline, so a resume records where the run
+     * would have: the database removed, resuming the run makes it again. */
+    char *again_db = NULL;
+    assert_true(asprintf(&again_db, "%s/again.sqlite", hdir) > 0);
+    assert_int_equal(run(spec, SPIN_B, &dir, "--history", again_db, NULL, NULL, &p), 0);
+    e2e_proc_free(&p);
+    assert_int_equal(remove(again_db), 0);
+    const char *resume[] = {"run", "--resume", dir, "-q", NULL};
+    e2e_run(&p, resume);
+    assert_int_equal(p.rc, 0);
+    struct stat st;
+    assert_int_equal(stat(again_db, &st), 0);
+    e2e_proc_free(&p);
+    free(dir);
+    free(again_db);
     /* A history that is not a database: the run's results are written, exit 3. */
     char *bad = e2e_write(hdir, "bad.sqlite", "this is not an SQLite database, not at all\n");
     assert_int_equal(run(spec, SPIN_B, &dir, "--history", bad, NULL, NULL, &p), 3);

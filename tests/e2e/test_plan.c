@@ -71,7 +71,8 @@ static size_t distinct(const json_int_t *v, size_t n)
     "iterations: {warmup: 1, measured: 20}\n"                                                \
     "repetitions: 4\n" extra                                                                 \
     "experiments:\n"                                                                         \
-    "  - experiment: test_pid\n"
+    "  - experiment: test_pid\n"                                                             \
+    "    instruments: [rusage]\n"
 
 static void repetitions_share_the_point_process_by_default(void **state)
 {
@@ -97,6 +98,8 @@ static void fresh_process_runs_each_repetition_in_its_own(void **state)
     assert_int_equal((json_int_t)e2e_number(doc, "points/0/histograms/iteration/count"), 80);
     assert_string_equal(e2e_text(doc, "points/0/status"), "ok");
     assert_true(json_is_true(e2e_at(doc, "spec/experiments/0/fresh_process")));
+    /* The instruments ran in every repetition's process: their metrics are the point's. */
+    assert_true(e2e_number(doc, "points/0/metrics/rusage.minor_faults/value") > 0);
     json_decref(doc);
     /* --set turns it on too; --isolate none runs them one by one in the host. */
     doc = run_spec(ONE_POINT(""), 0, "--set", "fresh_process=true");

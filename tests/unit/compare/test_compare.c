@@ -278,8 +278,19 @@ static void test_warnings(void **state)
     assert_true(has_warning(&r, "A: the repetitions of spin shared one process"));
     assert_false(has_warning(&r, "B: the repetitions"));
     assert_true(has_warning(&r, "p99 is unreliable at 1 point: a repetition's p99 needs 1000 "
-                                "iterations (10/(1-q)), and aaaa000000000001 had one of 200"));
+                                "iterations (10/(1-q)), and aaaa000000000001 had a repetition of 200"));
     assert_false(has_warning(&r, "p50 is unreliable"));
+    compare_result_free(&r);
+    /* A second point with shorter repetitions still: the warning names the shortest. */
+    add_point(a, "aaaa000000000002", steady, 10, 1);
+    json_t *p2 = add_point(b, "aaaa000000000002", steady, 10, 1);
+    json_object_set_new(json_array_get(json_object_get(json_object_get(json_object_get(
+                            p2, "histograms"), "iteration"), "repetitions"), 2),
+                        "iterations", json_integer(100));
+    assert_int_equal(compare_docs(a, b, &defaults, &r, err, sizeof err), 0);
+    assert_true(has_warning(&r, "p99 is unreliable at 2 points: a repetition's p99 needs 1000 "
+                                "iterations (10/(1-q)), and aaaa000000000002 had a repetition "
+                                "of 100"));
     compare_result_free(&r);
     json_decref(a);
     json_decref(b);
@@ -296,7 +307,7 @@ static void test_separate_tails(void **state)
     struct compare_result r;
     char err[256];
     assert_int_equal(compare_docs(a, b, &defaults, &r, err, sizeof err), 0);
-    assert_true(has_warning(&r, "p90 compared across runs made at different times"));
+    assert_true(has_warning(&r, "p90, p99 compared across runs made at different times"));
     compare_result_free(&r);
     /* Only the median asked: nothing to flag. */
     struct compare_options median = defaults;
@@ -355,6 +366,16 @@ static void test_table(void **state)
     json_t *pb = json_array_get(json_object_get(b, "points"), 0);
     json_object_set_new(pb, "label", json_string("spin[ns=20000,mode=calibrated,payload=a-very-"
                                                  "long-parameter-value-indeed,threads=1]"));
+    /* Metrics that differ, too many for one line: each gets a line of its own, whole. */
+    json_t *pa = json_array_get(json_object_get(a, "points"), 0);
+    const char *const names[] = {"rusage.involuntary_ctx_switches", "rusage.minor_faults",
+                                 "rusage.voluntary_ctx_switches", "rusage.max_rss_kib"};
+    for (int m = 0; m < 4; m++) {
+        json_object_set_new(json_object_get(pa, "metrics"), names[m],
+                            json_pack("{s:s, s:f}", "kind", "counter", "value", 1000.0));
+        json_object_set_new(json_object_get(pb, "metrics"), names[m],
+                            json_pack("{s:s, s:f}", "kind", "counter", "value", 2000.0 + m));
+    }
     struct compare_result r;
     char err[256], *text = NULL;
     size_t len = 0;
@@ -370,6 +391,12 @@ static void test_table(void **state)
         if (cols > 100)
             fail_msg("a line of %zu columns: %s", cols, line);
     }
+    free(text);
+    text = NULL;
+    f = open_memstream(&text, &len);
+    compare_print_table(f, &r, &defaults);
+    fclose(f);
+    assert_non_null(strstr(text, "\n    rusage.max_rss_kib 1000 → 2003 (×2)\n"));
     free(text);
     text = NULL;
     f = open_memstream(&text, &len);

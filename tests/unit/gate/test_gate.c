@@ -229,7 +229,8 @@ static void failed_and_skipped_points(void **state)
            "the point failed before it measured anything (setup failed: boom)");
     expect(all, "success_rate >= 0.5", "spin[ns=5000]", "missed",
            "success_rate = 0, limit >= 0.5");
-    expect(all, "failures == 0", "spin[ns=3000]", "met", NULL);
+    /* A point that failed whole is a failure, whatever its failed-iteration count says. */
+    expect(all, "failures == 0", "spin[ns=3000]", "missed", "the point failed (setup failed: boom)");
     expect(all, "failures == 0", "spin[ns=4000]", "not judged", NULL);
     json_decref(all);
     json_decref(doc);
@@ -275,6 +276,7 @@ static void points_narrow_a_gate(void **state)
                         "  - {check: p99 < 2ms, points: 'spin[ns=2*'}\n"
                         "  - {check: p99 < 1ms, points: " ID_A "}\n"
                         "  - p99 < 1s\n"
+                        "  - {check: p99 < 3ms, points: 'spin[ns=1000]'}\n"
                         "experiments:\n"
                         "  - name: spin\n"
                         "    experiment: noop\n"
@@ -285,24 +287,28 @@ static void points_narrow_a_gate(void **state)
     expect(all, "p99 < 2ms", "spin[ns=2000]", "met", NULL);
     expect(all, "p99 < 1ms", "spin[ns=1000]", "missed", NULL);
     expect(all, "p99 < 1s", "other", "met", NULL);
-    size_t n2 = 0, n1 = 0, nall = 0, i;
+    /* An exact label, as --filter takes it (its '[' is no glob set here). */
+    expect(all, "p99 < 3ms", "spin[ns=1000]", "met", NULL);
+    size_t n2 = 0, n1 = 0, nall = 0, n3 = 0, i;
     json_t *o;
     json_array_foreach(all, i, o) {
         const char *g = json_string_value(json_object_get(o, "gate"));
         n2 += strcmp(g, "p99 < 2ms") == 0;
         n1 += strcmp(g, "p99 < 1ms") == 0;
         nall += strcmp(g, "p99 < 1s") == 0;
+        n3 += strcmp(g, "p99 < 3ms") == 0;
     }
     assert_int_equal(n2, 1);
     assert_int_equal(n1, 1);
     assert_int_equal(nall, 4);
+    assert_int_equal(n3, 1);
     /* An experiment's gate whose glob matches none of its points: one note, not silence. */
     expect(all, "p50 < 1ms", NULL, "not judged",
            "no point of this experiment matches 'points: other*'");
     /* In the spec file's order. */
     assert_string_equal(json_string_value(json_object_get(json_array_get(all, 0), "gate")),
                         "p99 < 2ms");
-    assert_string_equal(json_string_value(json_object_get(json_array_get(all, 6), "gate")),
+    assert_string_equal(json_string_value(json_object_get(json_array_get(all, 7), "gate")),
                         "p50 < 1ms");
     assert_int_equal(worst, GATE_MISSED);
     json_decref(all);
@@ -388,13 +394,15 @@ static void max_regression_reads_the_comparison(void **state)
     expect(all, "max_regression: 5%", "spin[ns=2000]", "met",
            "p50 ratio 1.010 (interval 0.990..1.030) against base.json, within +5%");
     expect(all, "max_regression: 5%", "other", "inconclusive",
-           "p50 ratio 1.030 (interval 0.980..1.090) against base.json reaches past 1.050 but "
-           "does not show a regression");
+           "p50 ratio 1.030 (interval 0.980..1.090) against base.json reaches past the limit "
+           "1.050 without showing a regression (more repetitions would tell)");
     expect(all, "max_regression: 5%", "spin[ns=3000]", "missed",
            "the point failed: no p50 to compare (setup failed: boom)");
     /* Slower than the threshold of a verdict, but within the gate's own limit. */
     expect(all, "max_regression: {p99: 10%}", "spin[ns=1000]", "met", NULL);
-    expect(all, "max_regression: {p99: 10%}", "spin[ns=2000]", "inconclusive", NULL);
+    /* No interval at all: inconclusive, saying so, with no "nan" in the sentence. */
+    expect(all, "max_regression: {p99: 10%}", "spin[ns=2000]", "inconclusive",
+           "p99 against base.json has no ratio: too few repetitions");
     expect(all, "max_regression: {p99: 10%}", "other", "not judged",
            "the comparison with base.json has no p99 for this point (a new point, or a figure "
            "the comparison did not compute)");
