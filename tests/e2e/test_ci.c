@@ -1,7 +1,7 @@
 /*
  * test_ci.c — what a CI job does with bhost (docs/ci.md), end to end with
- * the real binary: `bhost ab` on two builds of spin (build/examples/: B does
- * 35 % less work per iteration) with its repetitions alternated ABBA, a claim
+ * the real binary: `bhost ab` on two builds of a plugin (B's iterations take
+ * 35 % less time) with its repetitions alternated ABBA, a claim
  * met and the same claim missed; `bhost run` failing on a gate, comparing
  * with a baseline (a file, or the history) and failing on a regression, each
  * with its exit code; the history taking two runs at once, and a broken
@@ -21,11 +21,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#define SPIN_A BHOST_EXAMPLES_DIR "/spin-a"
-#define SPIN_B BHOST_EXAMPLES_DIR "/spin-b"
+/* Two builds of test_fixed: every iteration of A's "takes" 1000 ns, of B's 650 ns, however
+ * loaded the machine is, so that no verdict here can be noise. */
+#define BUILD_A BHOST_TEST_PLUGIN_DIR "/fixed-a"
+#define BUILD_B BHOST_TEST_PLUGIN_DIR "/fixed-b"
 
-/* Five repetitions a side, each in a fresh process; the claim leaves room for noise
- * (B does 0.65 of A's work). */
+/* Five repetitions a side, each in a fresh process (B's ratio to A is 0.65). */
 static const char ab_spec[] =
     "name: ci-ab\n"
     "seed: 3\n"
@@ -33,8 +34,7 @@ static const char ab_spec[] =
     "min_time: 0.01\n"
     "repetitions: 5\n"
     "experiments:\n"
-    "  - experiment: spin\n"
-    "    params: {ns: 20000, mode: calibrated}\n"
+    "  - experiment: test_fixed\n"
     "gates:\n"
     "  - claim: p50 20%..50% faster\n"
     "  - failures == 0\n";
@@ -72,7 +72,7 @@ static void ab_alternates_the_builds_and_judges_the_claim(void **state)
     (void)state;
     char *spec = write_spec("ab.yaml", ab_spec), *out = e2e_dir("ab");
     struct proc p;
-    const char *args[] = {"ab", spec, "--a", SPIN_A, "--b", SPIN_B, "--out", out, "-q",
+    const char *args[] = {"ab", spec, "--a", BUILD_A, "--b", BUILD_B, "--out", out, "-q",
                           "--json", "--percentiles", "50", NULL};
     e2e_run(&p, args);
     if (p.rc != 0)
@@ -90,8 +90,8 @@ static void ab_alternates_the_builds_and_judges_the_claim(void **state)
     assert_non_null(a);
     assert_non_null(b);
     /* Each side measured its own build, every repetition in a fresh process. */
-    assert_non_null(strstr(e2e_text(a, "points/0/plugin_file"), "spin-a/spin.so"));
-    assert_non_null(strstr(e2e_text(b, "points/0/plugin_file"), "spin-b/spin.so"));
+    assert_non_null(strstr(e2e_text(a, "points/0/plugin_file"), "fixed-a/test_fixed.so"));
+    assert_non_null(strstr(e2e_text(b, "points/0/plugin_file"), "fixed-b/test_fixed.so"));
     assert_true(json_is_true(e2e_at(b, "spec/experiments/0/fresh_process")));
     /* ABBA: A1 B1, B2 A2, A3 B3, B4 A4, A5 B5; and one repetition after the other. */
     for (size_t k = 0; k < 5; k++) {
@@ -113,7 +113,7 @@ static void ab_alternates_the_builds_and_judges_the_claim(void **state)
     /* The builds swapped: A is now 1.5 times faster, the claim is missed (exit 6, over the
      * regression's 4), and the comparison's table says slower. */
     char *swapped = e2e_dir("swapped");
-    const char *again[] = {"ab", spec, "--a", SPIN_B, "--b", SPIN_A, "--out", swapped,
+    const char *again[] = {"ab", spec, "--a", BUILD_B, "--b", BUILD_A, "--out", swapped,
                            "--percentiles", "50", NULL};
     e2e_run(&p, again);
     assert_int_equal(p.rc, 6);
@@ -139,17 +139,17 @@ static void ab_refuses_what_it_cannot_run(void **state)
     (void)state;
     char *spec = write_spec("ab.yaml", ab_spec);
     struct proc p;
-    const char *no_b[] = {"ab", spec, "--a", SPIN_A, NULL};
+    const char *no_b[] = {"ab", spec, "--a", BUILD_A, NULL};
     e2e_run(&p, no_b);
     assert_int_equal(p.rc, 2);
     assert_non_null(strstr(p.err, "--a DIR and --b DIR"));
     e2e_proc_free(&p);
-    const char *missing[] = {"ab", spec, "--a", SPIN_A, "--b", "/nonexistent/builds", NULL};
+    const char *missing[] = {"ab", spec, "--a", BUILD_A, "--b", "/nonexistent/builds", NULL};
     e2e_run(&p, missing);
     assert_int_equal(p.rc, 2);
     assert_non_null(strstr(p.err, "/nonexistent/builds"));
     e2e_proc_free(&p);
-    const char *baseline[] = {"ab", spec, "--a", SPIN_A, "--b", SPIN_B, "--baseline", "x",
+    const char *baseline[] = {"ab", spec, "--a", BUILD_A, "--b", BUILD_B, "--baseline", "x",
                               NULL};
     e2e_run(&p, baseline);
     assert_int_equal(p.rc, 2);
@@ -164,8 +164,7 @@ static void ab_refuses_what_it_cannot_run(void **state)
     "repetitions: 5\n"                                                                       \
     "fresh_process: true\n"                                                                  \
     "experiments:\n"                                                                         \
-    "  - experiment: spin\n"                                                                 \
-    "    params: {ns: 20000, mode: calibrated}\n"
+    "  - experiment: test_fixed\n"
 
 static const char run_spec_text[] =
     RUN_SPEC_NO_GATES
@@ -192,14 +191,14 @@ static void a_run_fails_on_a_gate_and_on_a_regression(void **state)
     struct proc p;
     char *fast, *slow;
     /* No baseline: the regression gate is not judged, the run passes. */
-    assert_int_equal(run(spec, SPIN_B, &fast, NULL, NULL, NULL, NULL, &p), 0);
+    assert_int_equal(run(spec, BUILD_B, &fast, NULL, NULL, NULL, NULL, &p), 0);
     json_t *doc = e2e_results(fast);
     assert_string_equal(gate_state(doc, "max_regression"), "not judged");
     assert_string_equal(gate_state(doc, "failures == 0"), "met");
     json_decref(doc);
     e2e_proc_free(&p);
     /* The 1.5 times slower build: the regression gate is missed, exit 6 (over 4). */
-    assert_int_equal(run(spec, SPIN_A, &slow, "--baseline", fast, NULL, NULL, &p), 6);
+    assert_int_equal(run(spec, BUILD_A, &slow, "--baseline", fast, NULL, NULL, &p), 6);
     assert_non_null(strstr(p.out, "gate missed: max_regression: 5%"));
     doc = e2e_results(slow);
     assert_string_equal(gate_state(doc, "max_regression"), "missed");
@@ -208,20 +207,19 @@ static void a_run_fails_on_a_gate_and_on_a_regression(void **state)
     free(slow);
     /* Without gates, a regression against the baseline is exit 4. */
     char *plain = write_spec("plain.yaml", RUN_SPEC_NO_GATES);
-    assert_int_equal(run(plain, SPIN_A, &slow, "--baseline", fast, NULL, NULL, &p), 4);
+    assert_int_equal(run(plain, BUILD_A, &slow, "--baseline", fast, NULL, NULL, &p), 4);
     e2e_proc_free(&p);
     free(slow);
     /* A check missed: exit 6, the gate named with its point, figure and place. */
     char *strict = write_spec("strict.yaml", "iterations: {warmup: 50, measured: 0}\n"
                                              "min_time: 0.01\n"
                                              "experiments:\n"
-                                             "  - experiment: spin\n"
-                                             "    params: {ns: 20000}\n"
+                                             "  - experiment: test_fixed\n"
                                              "gates:\n"
                                              "  - p50 < 1us\n");
-    assert_int_equal(run(strict, SPIN_A, &slow, NULL, NULL, NULL, NULL, &p), 6);
-    assert_non_null(strstr(p.out, "gate missed: p50 < 1us at spin"));
-    assert_non_null(strstr(p.out, "strict.yaml:7:5"));
+    assert_int_equal(run(strict, BUILD_A, &slow, NULL, NULL, NULL, NULL, &p), 6);
+    assert_non_null(strstr(p.out, "gate missed: p50 < 1us at test_fixed"));
+    assert_non_null(strstr(p.out, "strict.yaml:6:5"));
     e2e_proc_free(&p);
     free(slow);
     free(strict);
@@ -239,15 +237,15 @@ static void the_history_gives_a_baseline(void **state)
     struct proc p;
     char *dir;
     /* The first run of a CI job: nothing to compare with yet, not an error. */
-    assert_int_equal(run(spec, SPIN_B, &dir, "--history", db, "--baseline", "history", &p), 0);
+    assert_int_equal(run(spec, BUILD_B, &dir, "--history", db, "--baseline", "history", &p), 0);
     assert_non_null(strstr(p.err, "no baseline yet"));
     e2e_proc_free(&p);
     free(dir);
     /* Two runs at once into one database: both recorded. */
     char *d1 = e2e_dir("run"), *d2 = e2e_dir("run"), *l1 = e2e_dir("log"), *l2 = e2e_dir("log");
-    const char *a1[] = {"--plugin-path", SPIN_B, "run", spec, "--out", d1, "-q",
+    const char *a1[] = {"--plugin-path", BUILD_B, "run", spec, "--out", d1, "-q",
                         "--history", db, NULL};
-    const char *a2[] = {"--plugin-path", SPIN_B, "run", spec, "--out", d2, "-q",
+    const char *a2[] = {"--plugin-path", BUILD_B, "run", spec, "--out", d2, "-q",
                         "--history", db, NULL};
     pid_t p1 = e2e_start(l1, a1), p2 = e2e_start(l2, a2);
     assert_int_equal(e2e_wait(p1), 0);
@@ -260,7 +258,7 @@ static void the_history_gives_a_baseline(void **state)
     json_decref(runs);
     e2e_proc_free(&p);
     /* The slower build against the history's rolling baseline: exit 6, the gate missed. */
-    assert_int_equal(run(spec, SPIN_A, &dir, "--history", db, "--baseline", "history", &p), 6);
+    assert_int_equal(run(spec, BUILD_A, &dir, "--history", db, "--baseline", "history", &p), 6);
     assert_non_null(strstr(p.out, "gate missed: max_regression: 5%"));
     /* The history knows which build its runs measured: another one is flagged. */
     assert_non_null(strstr(p.err, "plugin build differs"));
@@ -270,7 +268,7 @@ static void the_history_gives_a_baseline(void **state)
      * would have: the database removed, resuming the run makes it again. */
     char *again_db = NULL;
     assert_true(asprintf(&again_db, "%s/again.sqlite", hdir) > 0);
-    assert_int_equal(run(spec, SPIN_B, &dir, "--history", again_db, NULL, NULL, &p), 0);
+    assert_int_equal(run(spec, BUILD_B, &dir, "--history", again_db, NULL, NULL, &p), 0);
     e2e_proc_free(&p);
     assert_int_equal(remove(again_db), 0);
     const char *resume[] = {"run", "--resume", dir, "-q", NULL};
@@ -283,7 +281,7 @@ static void the_history_gives_a_baseline(void **state)
     free(again_db);
     /* A history that is not a database: the run's results are written, exit 3. */
     char *bad = e2e_write(hdir, "bad.sqlite", "this is not an SQLite database, not at all\n");
-    assert_int_equal(run(spec, SPIN_B, &dir, "--history", bad, NULL, NULL, &p), 3);
+    assert_int_equal(run(spec, BUILD_B, &dir, "--history", bad, NULL, NULL, &p), 3);
     assert_non_null(strstr(p.err, "bad.sqlite"));
     json_t *doc = e2e_results(dir);
     assert_non_null(doc);

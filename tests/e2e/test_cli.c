@@ -1271,6 +1271,7 @@ static void run_dir_holds_only_results(void **state)
     expect_rc(&p, 3);
     expect_contains(p.err, "bhost: cannot create the run directory: ");
     assert_string_equal(p.out, "");
+    setenv("BHOST_HISTORY", "off", 1);
 }
 
 /*
@@ -1336,6 +1337,7 @@ int main(void)
 {
     /* Only --plugin-path and bhost's own defaults decide where plugins come from. */
     unsetenv("BHOST_PLUGIN_PATH");
+    setenv("BHOST_HISTORY", "off", 1); /* runs record nothing, but where a test says */
     child_sanitizer_exit("ASAN_OPTIONS");
     child_sanitizer_exit("UBSAN_OPTIONS");
     const struct CMUnitTest tests[] = {

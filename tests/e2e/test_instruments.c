@@ -342,6 +342,7 @@ static int run_without_perf_events(const char *spec, const char *out)
         if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
             prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter) != 0)
             _exit(126);
+        setenv("BHOST_HISTORY", "off", 1); /* it records nothing */
         execl(BHOST_EXE, BHOST_EXE, "--plugin-path", PLUGINS, "run", spec, "--out", out, "-q",
               (char *)NULL);
         _exit(127);

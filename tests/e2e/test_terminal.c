@@ -34,6 +34,7 @@ static char *run_on_terminal(const char *const *args, int *rc)
         argv[0] = (char *)BHOST_EXE;
         for (size_t i = 0; i < n; i++)
             argv[i + 1] = (char *)(uintptr_t)args[i];
+        setenv("BHOST_HISTORY", "off", 1); /* it records nothing */
         execv(BHOST_EXE, argv);
         _exit(127);
     }
