@@ -149,10 +149,16 @@ static void forward_output(const char *buf, size_t n)
 {
     while (n > 0) {
         struct pollfd out = {.fd = STDERR_FILENO, .events = POLLOUT};
-        if (poll(&out, 1, 0) != 1 || !(out.revents & POLLOUT))
+        int ready;
+        do /* a signal is no reason to drop a point's output */
+            ready = poll(&out, 1, 0);
+        while (ready < 0 && errno == EINTR);
+        if (ready != 1 || !(out.revents & POLLOUT))
             return;
         size_t chunk = n < PIPE_BUF ? n : PIPE_BUF;
         ssize_t w = write(STDERR_FILENO, buf, chunk);
+        if (w < 0 && errno == EINTR)
+            continue;
         if (w <= 0)
             return;
         buf += w;
