@@ -170,13 +170,13 @@ int compare_print_docs(const json_t *a, const char *a_name, const json_t *b, con
 int compare_command(struct cli_options *unused, int argc, char **argv)
 {
     (void)unused;
-    struct compare_options o = {.threshold = COMPARE_DEFAULT_THRESHOLD,
-                                .confidence = COMPARE_DEFAULT_CONFIDENCE};
+    struct compare_options o;
     const char *inputs[2] = {NULL, NULL}, *history = NULL;
+    const char *threshold = NULL, *percentiles = NULL, *histogram = NULL;
     size_t n = 0;
     int format = COMPARE_FORMAT_TABLE, json = 0, markdown = 0, quiet = 0;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
+        const char *a = argv[i];
         int missing = 0;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             fputs(compare_usage, stdout);
@@ -188,27 +188,18 @@ int compare_command(struct cli_options *unused, int argc, char **argv)
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             quiet = 1;
         } else if (cli_is_option(a, "--threshold")) {
-            v = cli_option_value(argc, argv, &i, "--threshold", &missing);
-            if (!v || parse_threshold(v, &o.threshold) != 0)
+            if (!(threshold = cli_option_value(argc, argv, &i, "--threshold", &missing)))
                 return compare_usage_error("--threshold needs a percentage (2%%) or a fraction "
-                                           "below 1 (0.02)%s%s%s", v ? ", got '" : "",
-                                           v ? v : "", v ? "'" : "");
+                                           "below 1 (0.02)");
         } else if (cli_is_option(a, "--percentiles")) {
-            v = cli_option_value(argc, argv, &i, "--percentiles", &missing);
-            int bad = v ? parse_percentiles(v, &o) : -1;
-            if (bad == -2)
-                return compare_usage_error("--percentiles takes at most %d percentiles",
-                                           COMPARE_MAX_PERCENTILES);
-            if (bad)
+            if (!(percentiles = cli_option_value(argc, argv, &i, "--percentiles", &missing)))
                 return compare_usage_error("--percentiles needs numbers separated by commas "
-                                           "(50,90,99.9)%s%s%s", v ? ", got '" : "",
-                                           v ? v : "", v ? "'" : "");
+                                           "(50,90,99.9)");
         } else if (cli_is_option(a, "--history")) {
             if (!(history = cli_option_value(argc, argv, &i, "--history", &missing)))
                 return compare_usage_error("--history needs a database file");
         } else if (cli_is_option(a, "--histogram")) {
-            if (!(o.histogram = cli_option_value(argc, argv, &i, "--histogram", &missing)) ||
-                !*o.histogram)
+            if (!(histogram = cli_option_value(argc, argv, &i, "--histogram", &missing)))
                 return compare_usage_error("--histogram needs a histogram's name");
         } else if (a[0] == '-' && a[1]) {
             return compare_usage_error("unknown option '%s'", a);
@@ -218,6 +209,9 @@ int compare_command(struct cli_options *unused, int argc, char **argv)
             inputs[n++] = a;
         }
     }
+    char err[1024];
+    if (compare_options_parse(&o, threshold, percentiles, histogram, err, sizeof err) != 0)
+        return compare_usage_error("%s", err);
     if (n < 2)
         return compare_usage_error("needs two runs: bhost compare A B");
     if (json && markdown)
@@ -227,7 +221,6 @@ int compare_command(struct cli_options *unused, int argc, char **argv)
              : quiet ? COMPARE_FORMAT_SUMMARY
                      : COMPARE_FORMAT_TABLE;
     struct results_file ra = {0}, rb = {0};
-    char err[1024];
     int rc = EXIT_USAGE, from_history = strcmp(inputs[0], "history") == 0;
     if ((!from_history && results_read(inputs[0], &ra, err, sizeof err) != 0) ||
         results_read(inputs[1], &rb, err, sizeof err) != 0) {
