@@ -15,6 +15,7 @@ packages=(
   libunwind-dev                          # sampler: unwinding sampled stacks by DWARF CFI
   libdw-dev                              # sampler: symbols, inlined functions, source files (elfutils)
   libspatialindex-dev                    # spatial indexes: the R*-tree (spatial/rtree.c)
+  libzip-dev                             # run --bundle: the artifact set in one zip archive
 )
 tests=0
 [ "${1:-}" = "--tests" ] && tests=1
@@ -26,6 +27,8 @@ if [ $tests -eq 1 ]; then
     default-jdk-headless                 # interop test: javac and java for that test's checker
     libxml2-utils                        # sampler tests: xmllint parses the flame-graph SVG
     chromium                             # reader tests: the SVG and speedscope's viewer in a real browser
+    libbenchmark-tools python3-scipy     # export test: Google Benchmark's compare.py reads the export
+    unzip libarchive-tools               # bundle test: the system's unzip and bsdtar list and extract it
   )
 fi
 
@@ -54,7 +57,7 @@ fi
 # chromium; it downloads no browser), pinned, in a folder of their own outside
 # the source tree. tests/readers/ finds it through the same variable.
 node_dir=${BHOST_TEST_NODE_DIR:-/usr/local/lib/bhost-test-node}
-node_packages=(speedscope@1.25.0 puppeteer-core@24.43.1)
+node_packages=(speedscope@1.25.0 puppeteer-core@24.43.1 junit2json@4.0.0 hdr-histogram-js@3.0.1)
 for spec in "${node_packages[@]}"; do
   name=${spec%@*}
   installed=$(node -p "require('$node_dir/node_modules/$name/package.json').version" 2>/dev/null || true)

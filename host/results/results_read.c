@@ -3,8 +3,11 @@
 #include "hdr/hdr_v2.h"
 #include "results/point_check.h"
 #include "results/results.h"
+#include "util/files.h"
 #include "util/mem.h"
+#include "util/text.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,6 +96,93 @@ static int check_document(struct results_file *r, struct why *why)
     return 0;
 }
 
+static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
+
+/* text with every byte that starts no UTF-8 character as U+FFFD; NULL if it has none. */
+static char *replace_invalid_utf8(const char *text, size_t len, size_t *out_len)
+{
+    char *copy = xmalloc(len + 1); /* NUL-terminated, so that utf8_char_len() stops */
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    size_t bad = 0;
+    for (size_t i = 0; i < len;) {
+        size_t n = copy[i] ? utf8_char_len((const unsigned char *)copy + i) : 1;
+        bad += n == 0;
+        i += n ? n : 1;
+    }
+    if (bad == 0) {
+        free(copy);
+        return NULL;
+    }
+    char *fixed = xmalloc(len + 2 * bad + 1), *o = fixed;
+    for (size_t i = 0; i < len;) {
+        size_t n = copy[i] ? utf8_char_len((const unsigned char *)copy + i) : 1;
+        if (n == 0) {
+            memcpy(o, replacement, 3);
+            o += 3;
+            i++;
+        } else {
+            memcpy(o, copy + i, n);
+            o += n;
+            i += n;
+        }
+    }
+    free(copy);
+    *out_len = (size_t)(o - fixed);
+    return fixed;
+}
+
+/* Every string in v with its NULs (\u0000) as U+FFFD, so that no reader meets one. */
+static void replace_nuls(json_t *v)
+{
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        size_t n = json_string_length(v);
+        if (strlen(s) == n)
+            return;
+        size_t nuls = 0;
+        for (size_t i = 0; i < n; i++)
+            nuls += s[i] == '\0';
+        char *fixed = xmalloc(n + 2 * nuls + 1), *o = fixed;
+        for (size_t i = 0; i < n; i++) {
+            if (s[i]) {
+                *o++ = s[i];
+            } else {
+                memcpy(o, replacement, 3);
+                o += 3;
+            }
+        }
+        json_string_setn(v, fixed, (size_t)(o - fixed));
+        free(fixed);
+    } else if (json_is_array(v)) {
+        size_t i;
+        json_t *e;
+        json_array_foreach(v, i, e)
+            replace_nuls(e);
+    } else if (json_is_object(v)) {
+        const char *k;
+        json_t *e;
+        json_object_foreach(v, k, e)
+            replace_nuls(e);
+    }
+}
+
+/*
+ * A results file is data someone else may have written (docs/security.md):
+ * its bytes that are not UTF-8 are read as U+FFFD, as a browser would, and
+ * so are its strings' NULs, so that every string a reader hands on is valid
+ * UTF-8 and whole.
+ */
+static void load(struct results_file *r, const char *text, size_t len)
+{
+    size_t fixed_len = 0;
+    char *fixed = replace_invalid_utf8(text, len, &fixed_len);
+    r->doc = json_loadb(fixed ? fixed : text, fixed ? fixed_len : len, JSON_ALLOW_NUL, &r->jerr);
+    free(fixed);
+    if (r->doc)
+        replace_nuls(r->doc);
+}
+
 /* Checks the loaded document (or the JSON error) into *r; 0 or -1 with err. */
 static int finish_reading(struct results_file *r, const json_error_t *jerr, char *err,
                           size_t errlen)
@@ -124,9 +214,16 @@ int results_read(const char *path, struct results_file *r, char *err, size_t err
         r->path = xasprintf("%s/results.json", path);
     else
         r->path = xstrdup(path);
-    json_error_t jerr;
-    r->doc = json_load_file(r->path, 0, &jerr);
-    return finish_reading(r, &jerr, err, errlen);
+    size_t len;
+    char *text = read_file(r->path, &len);
+    if (!text) {
+        snprintf(err, errlen, "%s: %s", r->path, strerror(errno));
+        results_file_free(r);
+        return -1;
+    }
+    load(r, text, len);
+    free(text);
+    return finish_reading(r, &r->jerr, err, errlen);
 }
 
 int results_parse(const char *text, size_t len, const char *name, struct results_file *r,
@@ -134,9 +231,8 @@ int results_parse(const char *text, size_t len, const char *name, struct results
 {
     memset(r, 0, sizeof *r);
     r->path = xstrdup(name);
-    json_error_t jerr;
-    r->doc = json_loadb(text, len, 0, &jerr);
-    return finish_reading(r, &jerr, err, errlen);
+    load(r, text, len);
+    return finish_reading(r, &r->jerr, err, errlen);
 }
 
 void results_file_free(struct results_file *r)

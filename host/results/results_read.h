@@ -15,6 +15,7 @@ struct results_file {
     json_t *doc;     /* the whole document */
     json_t *points;  /* doc's "points" */
     json_t *by_id;   /* point id -> point */
+    json_error_t jerr; /* why the text was not JSON */
 };
 
 /*
@@ -23,7 +24,8 @@ struct results_file {
  * environment objects, and for each point its id, status, iteration counts,
  * failures, histograms (each with its hdr and repetitions) and metrics.
  * 0, or -1 with a message naming the file (and for JSON errors its line and
- * column) in err.
+ * column) in err. Bytes that are not UTF-8, and NULs in strings, are read
+ * as U+FFFD: every string in the document is valid UTF-8 and whole.
  */
 int results_read(const char *path, struct results_file *r, char *err, size_t errlen);
 /* results_read() of a document's text (`len` bytes); `name` stands for the file. */

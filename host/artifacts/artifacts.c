@@ -1,0 +1,2 @@
+/* artifacts.c — placeholder until the artifacts stage lands. */
+#include "artifacts/artifacts.h"

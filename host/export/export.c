@@ -1,0 +1,2 @@
+/* export.c — placeholder until the export stage lands. */
+#include "export/export.h"

@@ -1,0 +1,2 @@
+/* report.c — placeholder until the report stage lands. */
+#include "report/report.h"
