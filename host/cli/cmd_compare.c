@@ -7,6 +7,7 @@
 #include "history/history.h"
 #include "results/results_read.h"
 #include "util/mem.h"
+#include "util/text.h"
 
 #include <errno.h>
 #include <math.h>
@@ -135,7 +136,11 @@ int compare_print_docs(const json_t *a, const char *a_name, const json_t *b, con
     size_t i;
     json_t *w;
     json_array_foreach(r.warnings, i, w)
-        fprintf(stderr, "bhost compare: warning: %s\n", json_string_value(w));
+    {
+        char *text = text_scrub_controls(xstrdup(json_string_value(w)));
+        fprintf(stderr, "bhost compare: warning: %s\n", text);
+        free(text);
+    }
     if (format == COMPARE_FORMAT_JSON) {
         json_t *j = compare_to_json(&r, o);
         json_object_set_new(j, "a", json_string(a_name));

@@ -3,7 +3,9 @@
  * compare.h: the figures as a table, what else differs, and the summary.
  */
 #include "compare/compare.h"
+#include "util/escape.h"
 #include "util/mem.h"
+#include "util/text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -111,6 +113,7 @@ static void figure_text(char *buf, size_t size, const struct compare_figure *f)
 static void fill_row(struct row *row, const struct compare_figure *f)
 {
     snprintf(row->cell[COL_POINT], sizeof row->cell[0], "%s", f->label);
+    text_scrub_controls(row->cell[COL_POINT]);
     figure_text(row->cell[COL_FIGURE], sizeof row->cell[0], f);
     value_text(row->cell[COL_A], sizeof row->cell[0], f->a, f->unit);
     value_text(row->cell[COL_B], sizeof row->cell[0], f->b, f->unit);
@@ -220,8 +223,13 @@ static void print_unmatched(FILE *f, const struct compare_result *r, int markdow
             at += (size_t)n;
         }
         char shown[WIDTH * 4 + 8];
-        clip(shown, sizeof shown, line, markdown ? sizeof shown / 4 : WIDTH);
-        fprintf(f, "%s\n", markdown ? line : shown);
+        if (markdown) {
+            escape_markdown(f, line);
+            fputc('\n', f);
+        } else {
+            clip(shown, sizeof shown, line, WIDTH);
+            fprintf(f, "%s\n", text_scrub_controls(shown));
+        }
     }
 }
 
@@ -265,11 +273,14 @@ void compare_print_table(FILE *f, const struct compare_result *r, const struct c
             continue;
         if (!said++)
             fputs("\nfailures and metrics that differ:\n", f);
-        text = xasprintf("  %s: %s", json_string_value(json_object_get(p, "label")), diff);
+        text_scrub_controls(diff);
+        text = text_scrub_controls(
+            xasprintf("  %s: %s", json_string_value(json_object_get(p, "label")), diff));
         if (columns(text) <= WIDTH) {
             fprintf(f, "%s\n", text);
         } else { /* too long for one line: one difference a line */
             clip(line, sizeof line, json_string_value(json_object_get(p, "label")), WIDTH - 3);
+            text_scrub_controls(line);
             fprintf(f, "  %s:\n", line);
             for (char *item = diff, *next; item; item = next) {
                 next = strstr(item, ", ");
@@ -295,16 +306,12 @@ void compare_print_table(FILE *f, const struct compare_result *r, const struct c
         fprintf(f, "\n%s;\n%s\n", head, geo);
 }
 
-/* A cell's text with its pipes escaped, for a Markdown table. */
-static void md_cell(FILE *f, const char *s, int code)
+/* A cell of a Markdown table: text from the results, never markup. */
+static void md_cell(FILE *f, const char *s)
 {
-    fputs(code ? " `" : " ", f);
-    for (; *s; s++) {
-        if (*s == '|')
-            fputc('\\', f);
-        fputc(code && *s == '`' ? '\'' : *s, f);
-    }
-    fputs(code ? "` |" : " |", f);
+    fputc(' ', f);
+    escape_markdown(f, s);
+    fputs(" |", f);
 }
 
 static const char *verdict_badge(enum verdict v)
@@ -328,13 +335,12 @@ void compare_print_markdown(FILE *f, const struct compare_result *r,
         const struct compare_figure *fig = &r->figs[k];
         fill_row(&row, fig);
         fputc('|', f);
-        md_cell(f, row.cell[COL_POINT], 1);
-        for (int c = COL_FIGURE; c < COL_VERDICT; c++)
-            md_cell(f, row.cell[c], 0);
+        for (int c = COL_POINT; c < COL_VERDICT; c++)
+            md_cell(f, row.cell[c]);
         char verdict[256];
         snprintf(verdict, sizeof verdict, "%s%s%s", verdict_badge(fig->verdict),
                  fig->why[0] ? ": " : "", fig->why);
-        md_cell(f, verdict, 0);
+        md_cell(f, verdict);
         fputc('\n', f);
     }
     char head[256], geo[512];
@@ -351,7 +357,11 @@ void compare_print_markdown(FILE *f, const struct compare_result *r,
             continue;
         if (!said++)
             fputs("\nFailures and metrics that differ:\n\n", f);
-        fprintf(f, "- `%s`: %s\n", json_string_value(json_object_get(p, "label")), diff);
+        fputs("- ", f);
+        escape_markdown(f, json_string_value(json_object_get(p, "label")));
+        fputs(": ", f);
+        escape_markdown(f, diff);
+        fputc('\n', f);
     }
     if (json_array_size(json_object_get(r->unmatched, "only_a")) ||
         json_array_size(json_object_get(r->unmatched, "only_b")))
@@ -360,5 +370,9 @@ void compare_print_markdown(FILE *f, const struct compare_result *r,
     if (json_array_size(r->warnings))
         fputs("\nWarnings:\n\n", f);
     json_array_foreach(r->warnings, i, w)
-        fprintf(f, "- ⚠️ %s\n", json_string_value(w));
+    {
+        fputs("- ⚠️ ", f);
+        escape_markdown(f, json_string_value(w));
+        fputc('\n', f);
+    }
 }

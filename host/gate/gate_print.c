@@ -4,7 +4,11 @@
  * could not be judged (once, however many points), and the counts.
  */
 #include "gate/gate.h"
+#include "util/escape.h"
+#include "util/mem.h"
+#include "util/text.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static const char *text(const json_t *o, const char *key)
@@ -13,16 +17,26 @@ static const char *text(const json_t *o, const char *key)
     return s ? s : "";
 }
 
-/* The outcome as one line: "gate missed: TEXT at LABEL: WHY (WHERE)", `more` other points. */
+/* The outcome as one line: "gate missed: TEXT at LABEL: WHY (WHERE)", `more` other points;
+ * no control character of a label or reason reaches the terminal. */
 static void line(FILE *f, const json_t *o, size_t more)
 {
     const char *label = text(o, "label");
-    fprintf(f, "gate %s: %s", text(o, "state"), text(o, "gate"));
-    if (*label)
-        fprintf(f, " at %s", label);
-    if (more)
-        fprintf(f, " and %zu more point%s", more, more == 1 ? "" : "s");
-    fprintf(f, ": %s (%s)\n", text(o, "why"), text(o, "where"));
+    char *shown = xasprintf("gate %s: %s", text(o, "state"), text(o, "gate")), *part;
+    if (*label) {
+        part = xasprintf("%s at %s", shown, label);
+        free(shown);
+        shown = part;
+    }
+    if (more) {
+        part = xasprintf("%s and %zu more point%s", shown, more, more == 1 ? "" : "s");
+        free(shown);
+        shown = part;
+    }
+    part = xasprintf("%s: %s (%s)", shown, text(o, "why"), text(o, "where"));
+    fprintf(f, "%s\n", text_scrub_controls(part));
+    free(shown);
+    free(part);
 }
 
 static enum gate_state state_of(const json_t *o)
@@ -41,14 +55,10 @@ static void count_states(const json_t *outcomes, size_t count[4])
         count[state_of(o)]++;
 }
 
-/* A table cell: the text with '|' escaped and line breaks as spaces. */
+/* A table cell: text from the spec or the results, never markup. */
 static void cell(FILE *f, const char *s)
 {
-    for (; *s; s++)
-        if (*s == '|')
-            fputs("\\|", f);
-        else
-            fputc(*s == '\n' ? ' ' : *s, f);
+    escape_markdown(f, s);
 }
 
 void gate_print_markdown(FILE *f, const json_t *outcomes)
@@ -66,9 +76,9 @@ void gate_print_markdown(FILE *f, const json_t *outcomes)
         enum gate_state s = state_of(o);
         if (s == GATE_MET)
             continue;
-        fputs("| `", f);
+        fputs("| ", f);
         cell(f, text(o, "gate"));
-        fputs("` | ", f);
+        fputs(" | ", f);
         cell(f, *text(o, "label") ? text(o, "label") : "(the run)");
         fprintf(f, " | %s%s%s | ", s == GATE_MISSED ? "**" : "", text(o, "state"),
                 s == GATE_MISSED ? "**" : "");

@@ -98,89 +98,72 @@ static int check_document(struct results_file *r, struct why *why)
 
 static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
-/* text with every byte that starts no UTF-8 character as U+FFFD; NULL if it has none. */
-static char *replace_invalid_utf8(const char *text, size_t len, size_t *out_len)
-{
-    char *copy = xmalloc(len + 1); /* NUL-terminated, so that utf8_char_len() stops */
-    memcpy(copy, text, len);
-    copy[len] = '\0';
-    size_t bad = 0;
-    for (size_t i = 0; i < len;) {
-        size_t n = copy[i] ? utf8_char_len((const unsigned char *)copy + i) : 1;
-        bad += n == 0;
-        i += n ? n : 1;
-    }
-    if (bad == 0) {
-        free(copy);
-        return NULL;
-    }
-    char *fixed = xmalloc(len + 2 * bad + 1), *o = fixed;
-    for (size_t i = 0; i < len;) {
-        size_t n = copy[i] ? utf8_char_len((const unsigned char *)copy + i) : 1;
-        if (n == 0) {
-            memcpy(o, replacement, 3);
-            o += 3;
-            i++;
-        } else {
-            memcpy(o, copy + i, n);
-            o += n;
-            i += n;
-        }
-    }
-    free(copy);
-    *out_len = (size_t)(o - fixed);
-    return fixed;
-}
+/* How long the piece of text at p is, and whether it is one that must be replaced. */
+struct piece {
+    size_t len;
+    int bad;     /* a byte that starts no UTF-8 character (len 1) */
+    int nul;     /* the escape \u0000 in a string (len 6) */
+};
 
-/* Every string in v with its NULs (\u0000) as U+FFFD, so that no reader meets one. */
-static void replace_nuls(json_t *v)
+static struct piece next_piece(const char *p, const char *end, int *in_string)
 {
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        size_t n = json_string_length(v);
-        if (strlen(s) == n)
-            return;
-        size_t nuls = 0;
-        for (size_t i = 0; i < n; i++)
-            nuls += s[i] == '\0';
-        char *fixed = xmalloc(n + 2 * nuls + 1), *o = fixed;
-        for (size_t i = 0; i < n; i++) {
-            if (s[i]) {
-                *o++ = s[i];
-            } else {
-                memcpy(o, replacement, 3);
-                o += 3;
-            }
-        }
-        json_string_setn(v, fixed, (size_t)(o - fixed));
-        free(fixed);
-    } else if (json_is_array(v)) {
-        size_t i;
-        json_t *e;
-        json_array_foreach(v, i, e)
-            replace_nuls(e);
-    } else if (json_is_object(v)) {
-        const char *k;
-        json_t *e;
-        json_object_foreach(v, k, e)
-            replace_nuls(e);
+    if (*p == '\0')
+        return (struct piece){1, 0, 0}; /* not JSON: the parser says so */
+    if (*in_string && *p == '\\' && p + 1 < end) {
+        if (end - p >= 6 && memcmp(p + 1, "u0000", 5) == 0)
+            return (struct piece){6, 0, 1};
+        return (struct piece){2, 0, 0}; /* an escape: \" does not end the string */
     }
+    if (*p == '"')
+        *in_string = !*in_string;
+    size_t n = utf8_char_len((const unsigned char *)p);
+    return n ? (struct piece){n, 0, 0} : (struct piece){1, 1, 0};
 }
 
 /*
  * A results file is data someone else may have written (docs/security.md):
  * its bytes that are not UTF-8 are read as U+FFFD, as a browser would, and
- * so are its strings' NULs, so that every string a reader hands on is valid
- * UTF-8 and whole.
+ * so is every \u0000 in its strings and keys, so that every string a reader
+ * hands on is valid UTF-8 and whole. The text is copied only if it needs it.
  */
 static void load(struct results_file *r, const char *text, size_t len)
 {
-    size_t fixed_len = 0;
-    char *fixed = replace_invalid_utf8(text, len, &fixed_len);
-    r->doc = json_loadb(fixed ? fixed : text, fixed ? fixed_len : len, JSON_ALLOW_NUL, &r->jerr);
+    char *copy = xmalloc(len + 1); /* NUL-terminated, so that utf8_char_len() stops */
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    const char *end = copy + len;
+    size_t bad = 0, nuls = 0;
+    int in_string = 0;
+    for (const char *p = copy; p < end;) {
+        struct piece c = next_piece(p, end, &in_string);
+        bad += c.bad;
+        nuls += c.nul;
+        p += c.len;
+    }
+    if (bad == 0 && nuls == 0) {
+        r->doc = json_loadb(copy, len, 0, &r->jerr);
+        free(copy);
+        return;
+    }
+    char *fixed = xmalloc(len + 2 * bad + 1), *o = fixed;
+    in_string = 0;
+    for (const char *p = copy; p < end;) {
+        struct piece c = next_piece(p, end, &in_string);
+        if (c.bad) {
+            memcpy(o, replacement, 3);
+            o += 3;
+        } else if (c.nul) {
+            memcpy(o, "\\uFFFD", 6);
+            o += 6;
+        } else {
+            memcpy(o, p, c.len);
+            o += c.len;
+        }
+        p += c.len;
+    }
+    r->doc = json_loadb(fixed, (size_t)(o - fixed), 0, &r->jerr);
     free(fixed);
-    if (r->doc)
-        replace_nuls(r->doc);
+    free(copy);
 }
 
 /* Checks the loaded document (or the JSON error) into *r; 0 or -1 with err. */

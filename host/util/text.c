@@ -124,6 +124,17 @@ char *utf8_sanitize(char *s)
     return s;
 }
 
+char *text_scrub_controls(char *s)
+{
+    for (unsigned char *p = (unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            *p = '?';
+        else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) /* U+0080..U+009F */
+            p[0] = p[1] = '?';
+    }
+    return s;
+}
+
 const char *signal_name(int sig, char *buf, size_t n)
 {
     static const struct {

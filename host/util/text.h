@@ -15,6 +15,10 @@ size_t utf8_char_len(const unsigned char *s);
  * (in place, returned). */
 int utf8_valid(const char *s);
 char *utf8_sanitize(char *s);
+/* s with every control character (C0, DEL, C1) replaced by '?' (in place,
+ * returned), for a terminal: text from a results file must not move the
+ * cursor, recolour the screen or break a table's lines. */
+char *text_scrub_controls(char *s);
 
 /* Joins names[0..n) with ", " into buf (truncated to fit). */
 void join_names(char *buf, size_t size, const char *const *names, size_t n);
