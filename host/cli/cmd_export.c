@@ -15,7 +15,7 @@
 #include <string.h>
 
 static const char export_usage[] =
-    "usage: bhost export RUN --format FORMAT [-o FILE] [--time-unit UNIT]\n"
+    "usage: bhost export RUN --format FORMAT [-o FILE] [--time-unit UNIT] [--aggregates-only]\n"
     "\n"
     "Writes a finished run (a results.json or its run directory) in a format other\n"
     "tools read, to standard output or FILE. See docs/export.md.\n"
@@ -33,6 +33,9 @@ static const char export_usage[] =
     "                    standard output\n"
     "  --time-unit UNIT  gbench: ns (default), us, ms, s, or auto (per point, the\n"
     "                    largest unit its mean is at least 1 in)\n"
+    "  --aggregates-only gbench: a point's mean, median, stddev and cv without its\n"
+    "                    repetitions (as --benchmark_report_aggregates_only), so that\n"
+    "                    each name comes once, for trackers\n"
     "\n"
     "exit codes: 0 written, 2 bad usage or a run that cannot be read, 3 cannot write\n";
 
@@ -59,6 +62,7 @@ static int unknown_format(const char *name)
 
 struct export_args {
     const char *run, *format, *output, *time_unit;
+    int aggregates_only;
 };
 
 /* 0, -1 after --help, or an exit code after a message. */
@@ -70,6 +74,8 @@ static int parse_args(int argc, char **argv, struct export_args *a)
         if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
             fputs(export_usage, stdout);
             return -1;
+        } else if (strcmp(arg, "--aggregates-only") == 0) {
+            a->aggregates_only = 1;
         } else if ((v = cli_option_value(argc, argv, &i, "--format", &missing))) {
             a->format = v;
         } else if ((v = cli_option_value(argc, argv, &i, "--output", &missing)) ||
@@ -122,11 +128,13 @@ int export_command(struct cli_options *unused, int argc, char **argv)
         return usage_error("needs --format: gbench, bmf, junit or csv");
     if (export_format_find(a.format, &o.format) != 0)
         return unknown_format(a.format);
-    if (a.time_unit && o.format != EXPORT_GBENCH)
-        return usage_error("--time-unit goes with --format gbench");
+    if ((a.time_unit || a.aggregates_only) && o.format != EXPORT_GBENCH)
+        return usage_error("%s goes with --format gbench",
+                           a.time_unit ? "--time-unit" : "--aggregates-only");
     if (a.time_unit && !export_time_unit_ok(a.time_unit))
         return usage_error("--time-unit is ns, us, ms, s or auto, got '%s'", a.time_unit);
     o.time_unit = a.time_unit;
+    o.aggregates_only = a.aggregates_only;
 
     struct results_file r = {0};
     char err[1024];

@@ -26,9 +26,11 @@ int export_time_unit_ok(const char *unit)
 
 void export_write(FILE *f, const json_t *doc, const struct export_options *o)
 {
+    struct gbench_options gbench = {.time_unit = o->time_unit ? o->time_unit : "ns",
+                                     .aggregates_only = o->aggregates_only};
     switch (o->format) {
     case EXPORT_GBENCH:
-        export_gbench(f, doc, o->time_unit ? o->time_unit : "ns");
+        export_gbench(f, doc, &gbench);
         break;
     case EXPORT_BMF:
         export_bmf(f, doc, o->notes);

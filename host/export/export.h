@@ -24,6 +24,10 @@ struct export_options {
     /* gbench: the time unit of every entry, "ns", "us", "ms" or "s"; or "auto": per
      * point, the largest unit its mean is at least 1 in. NULL: "ns". */
     const char *time_unit;
+    /* gbench: only the aggregates of a point that has them (as Google Benchmark's
+     * --benchmark_report_aggregates_only), the first repetition of one that has none:
+     * each name once, for trackers that take every entry as a benchmark. */
+    int aggregates_only;
     /* Where to say what a format leaves out (bmf: the points that are not ok); may be NULL. */
     FILE *notes;
 };

@@ -79,6 +79,7 @@ struct family {
     const struct time_unit *unit;
     double cpu_ns;                  /* CPU ns per iteration; -1: none, cpu_time is real_time */
     json_t *metrics;                /* the point's, on its iteration entries only; or NULL */
+    int aggregates_only;            /* leave out the repetitions when there are aggregates */
 };
 
 /* "spin/ns:1000/mode:clock" (and "/histogram:NAME" for a histogram other than iteration). */
@@ -265,29 +266,37 @@ static void add_histogram(json_t *out, struct family *fam, const json_t *histogr
     json_t *rep;
     fam->repetitions = (json_int_t)n;
     json_array_foreach(reps, i, rep) {
-        double mean = 0;
-        int has_mean = export_number(json_object_get(rep, "mean"), &mean);
-        add_repetition(out, fam, (json_int_t)i,
-                       json_integer_value(json_object_get(rep, "iterations")), mean);
-        if (has_mean) {
+        double mean;
+        if (export_number(json_object_get(rep, "mean"), &mean)) {
             real[measured] = mean;
             cpu[measured++] = fam->cpu_ns >= 0 ? fam->cpu_ns : mean;
         }
     }
-    if (!fam->error && measured >= 2)
+    int aggregated = !fam->error && measured >= 2;
+    /* Only aggregates: none of the repetitions where there are some, else the first. */
+    size_t shown = !fam->aggregates_only ? n : aggregated ? 0 : 1;
+    json_array_foreach(reps, i, rep) {
+        double mean = 0;
+        export_number(json_object_get(rep, "mean"), &mean);
+        if (i < shown)
+            add_repetition(out, fam, (json_int_t)i,
+                           json_integer_value(json_object_get(rep, "iterations")), mean);
+    }
+    if (aggregated)
         add_aggregates(out, fam, real, cpu, measured);
     free(real);
     free(cpu);
 }
 
 static void add_point(json_t *out, const json_t *doc, const json_t *point, json_t *seen,
-                      const char *time_unit)
+                      const struct gbench_options *o)
 {
     const char *status = export_text(point, "status", "");
     struct family fam = {
         .threads = json_integer_value(json_object_get(point, "threads")),
         .error = strcmp(status, "ok") == 0 ? NULL : export_text(point, "error", status),
         .label = export_text(point, "label", ""),
+        .aggregates_only = o->aggregates_only,
     };
     fam.threads = fam.threads > 0 ? fam.threads : 1;
     const char *experiment = export_text(point, "experiment", "");
@@ -302,7 +311,7 @@ static void add_point(json_t *out, const json_t *doc, const json_t *point, json_
         double mean = 0;
         export_number(json_object_get(h, "mean"), &mean);
         fam.name = benchmark_name(doc, point, hname);
-        fam.unit = pick_unit(time_unit, mean);
+        fam.unit = pick_unit(o->time_unit, mean);
         fam.cpu_ns = is_iteration ? cpu_per_iteration(point) : -1;
         fam.metrics = is_iteration ? json_object_get(point, "metrics") : NULL;
         number_family(seen, experiment, hname, &fam);
@@ -317,22 +326,22 @@ static void add_point(json_t *out, const json_t *doc, const json_t *point, json_
         json_object_get(export_spec_experiment(doc, experiment), "repetitions"));
     fam.repetitions = planned > 0 ? planned : 1;
     fam.name = benchmark_name(doc, point, "iteration");
-    fam.unit = pick_unit(time_unit, 0);
+    fam.unit = pick_unit(o->time_unit, 0);
     fam.cpu_ns = -1;
     fam.error = fam.error ? fam.error : "nothing measured";
     number_family(seen, experiment, "iteration", &fam);
-    for (json_int_t k = 0; k < fam.repetitions; k++)
+    for (json_int_t k = 0; k < (fam.aggregates_only ? 1 : fam.repetitions); k++)
         add_repetition(out, &fam, k, 0, 0);
     free(fam.name);
 }
 
-void export_gbench(FILE *f, const json_t *doc, const char *time_unit)
+void export_gbench(FILE *f, const json_t *doc, const struct gbench_options *o)
 {
     json_t *benchmarks = json_array(), *seen = json_object();
     size_t i;
     json_t *point;
     json_array_foreach(json_object_get(doc, "points"), i, point)
-        add_point(benchmarks, doc, point, seen, time_unit);
+        add_point(benchmarks, doc, point, seen, o);
     json_t *out = json_pack("{s:o, s:o}", "context", context(doc), "benchmarks", benchmarks);
     json_dumpf(out, f, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
     fputc('\n', f);

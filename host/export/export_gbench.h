@@ -14,7 +14,14 @@
 /* Whether `unit` is "ns", "us", "ms", "s" or "auto". */
 int gbench_time_unit_ok(const char *unit);
 
-/* Writes doc (results_read() accepted it) to f, every time in `time_unit`. */
-void export_gbench(FILE *f, const json_t *doc, const char *time_unit);
+struct gbench_options {
+    const char *time_unit; /* "ns", "us", "ms", "s", or "auto": per point and histogram */
+    int aggregates_only;   /* each name once: the aggregates where there are some (Google
+                              Benchmark's --benchmark_report_aggregates_only), else the
+                              first repetition */
+};
+
+/* Writes doc (results_read() accepted it) to f. */
+void export_gbench(FILE *f, const json_t *doc, const struct gbench_options *o);
 
 #endif

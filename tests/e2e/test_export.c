@@ -248,6 +248,29 @@ static void gbench_time_unit_is_one_for_all_or_per_point(void **state)
     json_decref(ns);
 }
 
+static void gbench_aggregates_only_names_each_benchmark_once(void **state)
+{
+    (void)state;
+    json_t *g = export_json("gbench", "--aggregates-only", NULL), *names = json_object();
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(g, "benchmarks"), i, e) {
+        const char *name = json_string_value(json_object_get(e, "name"));
+        if (json_object_get(names, name))
+            fail_msg("%s comes twice", name);
+        json_object_set_new(names, name, json_true());
+    }
+    /* Aggregates where there are some; else one entry, errored for a failed point. */
+    assert_null(json_object_get(names, "spin/ns:1000"));
+    assert_non_null(json_object_get(names, "spin/ns:1000_median"));
+    json_t *exit_entries = entries_named(g, "test_exit");
+    assert_true(json_is_true(e2e_at(exit_entries, "0/error_occurred")));
+    assert_non_null(json_object_get(names, "test_crash_teardown"));
+    json_decref(exit_entries);
+    json_decref(names);
+    json_decref(g);
+}
+
 static void bmf_measures_each_ok_point_within_its_bounds(void **state)
 {
     (void)state;
@@ -468,6 +491,10 @@ static void output_file_and_refusals(void **state)
     e2e_proc_free(&p);
     e2e_run(&p, (const char *[]){"export", run_dir, "--format", "csv", "--time-unit", "us", NULL});
     assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "--time-unit goes with --format gbench"));
+    e2e_proc_free(&p);
+    e2e_run(&p, (const char *[]){"export", run_dir, "--format", "junit", "--aggregates-only", NULL});
+    assert_int_equal(p.rc, 2);
     e2e_proc_free(&p);
     e2e_run(&p, (const char *[]){"export", "--help", NULL});
     assert_int_equal(p.rc, 0);
@@ -484,6 +511,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(gbench_has_each_repetition_and_the_aggregates),
         cmocka_unit_test(gbench_time_unit_is_one_for_all_or_per_point),
+        cmocka_unit_test(gbench_aggregates_only_names_each_benchmark_once),
         cmocka_unit_test(bmf_measures_each_ok_point_within_its_bounds),
         cmocka_unit_test(junit_has_points_and_gates_as_test_cases),
         cmocka_unit_test(junit_skips_skipped_points),
