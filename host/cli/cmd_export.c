@@ -22,7 +22,7 @@ static const char export_usage[] =
     "\n"
     "formats:\n"
     "  gbench   Google Benchmark JSON: its compare.py, github-action-benchmark\n"
-    "           (tool: googlecpp), Bencher's C++ Google adapter\n"
+    "           (tool: googlecpp)\n"
     "  bmf      Bencher Metric Format JSON (bencher run --adapter json)\n"
     "  junit    JUnit XML: points and gates as test cases, for CI test reports\n"
     "  csv      one row per point and histogram, for spreadsheets and data frames\n"
