@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char export_usage[] =
     "usage: bhost export RUN --format FORMAT [-o FILE] [--time-unit UNIT] [--aggregates-only]\n"
@@ -96,6 +97,14 @@ static int parse_args(int argc, char **argv, struct export_args *a)
     return 0;
 }
 
+/* Whether `path` names the file `input` (the results read): writing it would replace them. */
+static int same_file(const char *path, const char *input)
+{
+    struct stat a, b;
+    return stat(path, &a) == 0 && stat(input, &b) == 0 && a.st_dev == b.st_dev &&
+           a.st_ino == b.st_ino;
+}
+
 /* The exported text to `path` (atomically), or to standard output for NULL or "-". */
 static int write_out(const char *path, const char *text, size_t len)
 {
@@ -140,6 +149,12 @@ int export_command(struct cli_options *unused, int argc, char **argv)
     char err[1024];
     if (results_read(a.run, &r, err, sizeof err) != 0) {
         fprintf(stderr, "bhost export: %s\n", err);
+        results_file_free(&r);
+        return EXIT_USAGE;
+    }
+    if (a.output && strcmp(a.output, "-") != 0 && same_file(a.output, r.path)) {
+        fprintf(stderr, "bhost export: -o %s is the results file it reads; write elsewhere\n",
+                a.output);
         results_file_free(&r);
         return EXIT_USAGE;
     }

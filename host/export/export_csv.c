@@ -124,7 +124,7 @@ static void row(FILE *f, const json_t *point, const json_t *axes, const char *hn
         number_field(f, json_object_get(h, field));
     }
     fputc(',', f);
-    text_field(f, h ? export_text(h, "unit", "") : NULL);
+    text_field(f, h ? export_text(h, "unit", "ns") : NULL);
     fputc(',', f);
     text_field(f, export_text(point, "error", NULL));
     fputs(eol, f);

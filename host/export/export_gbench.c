@@ -305,7 +305,7 @@ static void add_point(json_t *out, const json_t *doc, const json_t *point, json_
     json_t *h;
     json_object_foreach(histograms, hname, h) {
         /* Google Benchmark's times are times: a histogram of probes or bytes is not one. */
-        if (strcmp(export_text(h, "unit", ""), "ns") != 0)
+        if (strcmp(export_text(h, "unit", "ns"), "ns") != 0)
             continue;
         int is_iteration = strcmp(hname, "iteration") == 0;
         double mean = 0;

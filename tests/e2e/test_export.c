@@ -475,6 +475,17 @@ static void output_file_and_refusals(void **state)
     assert_int_equal(p.rc, 3);
     assert_non_null(strstr(p.err, "cannot write /nonexistent/dir/x.csv"));
     e2e_proc_free(&p);
+    /* Never over the results it reads. */
+    char *own = NULL;
+    assert_true(asprintf(&own, "%s/results.json", skipped_dir) > 0);
+    e2e_run(&p, (const char *[]){"export", skipped_dir, "--format", "csv", "-o", own, NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "is the results file it reads"));
+    e2e_proc_free(&p);
+    json_t *kept = e2e_results(skipped_dir);
+    assert_non_null(kept);
+    json_decref(kept);
+    free(own);
     /* An unknown format: the formats, and the likely one. */
     e2e_run(&p, (const char *[]){"export", run_dir, "--format", "gbnech", NULL});
     assert_int_equal(p.rc, 2);
