@@ -79,7 +79,7 @@ struct family {
     const struct time_unit *unit;
     double cpu_ns;                  /* CPU ns per iteration; -1: none, cpu_time is real_time */
     json_t *metrics;                /* the point's, on its iteration entries only; or NULL */
-    int aggregates_only;            /* leave out the repetitions when there are aggregates */
+    int aggregates_only;            /* each name once (gbench_options.aggregates_only) */
 };
 
 /* "spin/ns:1000/mode:clock" (and "/histogram:NAME" for a histogram other than iteration). */
