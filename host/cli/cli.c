@@ -2,6 +2,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_ab.h"
 #include "cli/cmd_compare.h"
+#include "cli/cmd_export.h"
 #include "cli/cmd_hdr.h"
 #include "cli/cmd_history.h"
 #include "cli/cmd_list.h"
@@ -88,6 +89,7 @@ static const struct command {
     {"list", 0, list_command},       {"hdr", 1, hdr_command},
     {"merge", 1, merge_command},     {"history", 1, history_command},
     {"compare", 1, compare_command}, {"ab", 0, ab_command},
+    {"export", 1, export_command},
     {"version", 0, version_command}, {"help", 0, help_command},
 };
 
