@@ -2,9 +2,11 @@
 #include "export/export_bmf.h"
 #include "export/export_common.h"
 #include "util/mem.h"
+#include "util/text.h"
 
 #include <ctype.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Bencher's limits: a benchmark's name, a measure's slug. */
@@ -131,10 +133,14 @@ void export_bmf(FILE *f, const json_t *doc, FILE *notes)
     json_array_foreach(json_object_get(doc, "points"), i, point) {
         const char *status = export_text(point, "status", "");
         if (strcmp(status, "ok") != 0) {
-            if (notes)
-                fprintf(notes, "bhost export: bmf leaves out %s: %s (%s)\n",
-                        export_text(point, "label", ""), status,
-                        export_text(point, "error", "no error given"));
+            if (notes) {
+                /* For a terminal: no control character, and a reason of any length cut. */
+                char *line = xasprintf("bhost export: bmf leaves out %s: %s (%.200s)",
+                                       export_text(point, "label", ""), status,
+                                       export_text(point, "error", "no error given"));
+                fprintf(notes, "%s\n", text_scrub_controls(line));
+                free(line);
+            }
             continue;
         }
         const char *hname;
