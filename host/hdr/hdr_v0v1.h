@@ -1,8 +1,9 @@
 /*
  * hdr_v0v1.h — reading HdrHistogram's two older encodings, V0 and V1, which
- * interval logs of HdrHistogram before 2.1.5 hold (jHiccup 2.0.1 writes V0,
- * jHiccup 2.0.6 V1), and a decoder that takes any of V0, V1 and V2: what an
- * interval log may hold. bhost itself writes V2 only (hdr_v2.h).
+ * interval logs written with HdrHistogram Java before 2.1.7 (2015) hold
+ * (jHiccup 2.0.1's V0, jHiccup 2.0.6's V1), and a decoder that takes any of
+ * V0, V1 and V2: what an interval log may hold. bhost itself writes V2 only
+ * (hdr_v2.h).
  */
 #ifndef BHOST_HDR_V0V1_H
 #define BHOST_HDR_V0V1_H

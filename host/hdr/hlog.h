@@ -13,7 +13,7 @@
  * where <start> is relative to BaseTime and <max> is the histogram's max
  * divided by the writer's max-value unit ratio (informational only: readers
  * take the max from the histogram). The histogram is in HdrHistogram's V2
- * encoding, or in V0 or V1 in logs of HdrHistogram before 2.1.5.
+ * encoding, or in V0 or V1 in logs of HdrHistogram Java before 2.1.7.
  *
  * What the writer writes also opens in HdrHistogram_c's log reader, which
  * is stricter than Java's: it reads the header (the lines before the
