@@ -136,18 +136,6 @@ static int tag_selected(const char *tag, const char *want)
     return tag && strncmp(tag, want, n) == 0 && (tag[n] == '\0' || tag[n] == '/');
 }
 
-/* Java's getMaxValue(): the top of the highest non-empty bucket; 0 if none. */
-static int64_t max_value(const struct hdr *h)
-{
-    for (int32_t i = h->max_index; i >= 0 && i >= h->min_index; i--) {
-        if (h->counts[i]) {
-            int64_t v = hdr_value_at_index(h, i);
-            return v == 0 ? 0 : hdr_highest_equivalent(h, v);
-        }
-    }
-    return 0;
-}
-
 /*
  * Adds h into g->merged as HistogramLogProcessor accumulates a tag: into
  * the first interval's layout, grown (auto-resize) to the max of any later
@@ -163,7 +151,7 @@ static int merge_into(struct tag_group *g, const struct hdr *h)
     } else {
         const struct hdr *m = &g->merged;
         int64_t fits = hdr_highest_equivalent(m, hdr_value_at_index(m, m->counts_len - 1));
-        int64_t need = max_value(h);
+        int64_t need = hdr_max_value(h); /* Java's getMaxValue() of the interval */
         if (need > fits) {
             struct hdr wider;
             int64_t floor = 2 * m->lowest_discernible;
@@ -241,24 +229,33 @@ static int read_groups(const char *text, size_t len, const char *name,
 static void unit_of_tag(const char *text, size_t len, const char *tag, char *unit, size_t n)
 {
     unit[0] = '\0';
-    for (const char *at = text; tag && at < text + len;) {
-        const char *end = memchr(at, '\n', (size_t)(text + len - at));
-        size_t line = end ? (size_t)(end - at) : (size_t)(text + len - at);
-        char prefix[512];
-        if (line > 8 && line < sizeof prefix && strncmp(at, "#[Unit ", 7) == 0) {
-            memcpy(prefix, at + 7, line - 7);
-            prefix[line - 7] = '\0';
-            char *space = strrchr(prefix, ' ');
-            size_t plen = space ? (size_t)(space - prefix) : 0;
-            if (space && strncmp(tag, prefix, plen) == 0 && tag[plen] == '/' &&
-                prefix[line - 8] == ']') {
-                prefix[line - 8] = '\0';
+    size_t pos = 0;
+    char *comment;
+    while (tag && !*unit && hlog_next_comment(text, len, &pos, &comment)) {
+        size_t clen = strlen(comment);
+        char *space = strrchr(comment, ' ');
+        if (strncmp(comment, "[Unit ", 6) == 0 && clen > 8 && comment[clen - 1] == ']' &&
+            space && space > comment + 6) {
+            size_t plen = (size_t)(space - comment) - 6;
+            comment[clen - 1] = '\0';
+            if (strncmp(tag, comment + 6, plen) == 0 && tag[plen] == '/')
                 snprintf(unit, n, "%s", space + 1);
-                return;
-            }
         }
-        at += line + 1;
+        free(comment);
     }
+}
+
+/*
+ * The Max HistogramLogProcessor prints for a tag: its accumulated histogram's
+ * getMaxValue(). Adding an interval of the same layout raises its max to at
+ * least the top of bucket 0, 2^unit_magnitude - 1, even when the interval is
+ * empty, and the first interval is always of that layout; so that is the
+ * least Max it prints, where the counts alone would say 0.
+ */
+static int64_t merged_max(const struct hdr *merged)
+{
+    int64_t max = hdr_max_value(merged), floor = hdr_highest_equivalent(merged, 0);
+    return max > floor ? max : floor;
 }
 
 static void print_group(const struct tag_group *g, const struct hdr_options *o, int headed,
@@ -279,7 +276,7 @@ static void print_group(const struct tag_group *g, const struct hdr_options *o, 
     }
     if (*unit)
         printf("#[Unit: %s]\n", unit);
-    hdr_text_percentiles(stdout, &g->merged, o->ticks, o->unit_ratio);
+    hdr_text_percentiles_max(stdout, &g->merged, o->ticks, o->unit_ratio, merged_max(&g->merged));
 }
 
 static int hdr_of_log(const char *text, size_t len, const char *name,

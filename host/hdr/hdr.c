@@ -298,6 +298,14 @@ int64_t hdr_value_at_percentile(const struct hdr *h, double p)
     return hdr_highest_equivalent(h, hdr_value_at_index(h, hi));
 }
 
+int64_t hdr_max_value(const struct hdr *h)
+{
+    int32_t lo, hi;
+    if (h->total_count <= 0 || !nonempty_range(h, &lo, &hi))
+        return 0;
+    return hdr_highest_equivalent(h, hdr_value_at_index(h, hi));
+}
+
 #define HDR_SUMMARY_PERCENTILES 7
 #define HDR_LANES 4
 

@@ -171,6 +171,14 @@ int hdr_add(struct hdr *dst, const struct hdr *src);
  */
 int64_t hdr_value_at_percentile(const struct hdr *h, double p);
 
+/*
+ * HdrHistogram Java's getMaxValue() of a decoded histogram: the highest
+ * equivalent value of the highest non-empty bucket, bucket 0 included (whose
+ * top is 2^unit_magnitude - 1, not 0, when the lowest discernible value is 2
+ * or more); 0 for an empty histogram. The same as hdr_summarize's max.
+ */
+int64_t hdr_max_value(const struct hdr *h);
+
 struct hdr_summary {
     int64_t count;
     int64_t min;       /* lowest equivalent of the lowest non-empty bucket */

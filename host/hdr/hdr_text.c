@@ -164,21 +164,14 @@ static void print_rows(FILE *f, const struct hdr *h, int ticks_per_half, double 
     }
 }
 
-void hdr_text_percentiles(FILE *f, const struct hdr *h, int ticks_per_half, double unit_ratio)
+void hdr_text_percentiles_max(FILE *f, const struct hdr *h, int ticks_per_half,
+                              double unit_ratio, int64_t max)
 {
     fprintf(f, "%12s %14s %10s %14s\n\n", "Value", "Percentile", "TotalCount",
             "1/(1-Percentile)");
     print_rows(f, h, ticks_per_half, unit_ratio);
     double mean, stddev;
     java_mean_stddev(h, &mean, &stddev);
-    int64_t max = 0;
-    for (int32_t i = h->max_index; i >= h->min_index && i >= 0; i--) {
-        if (h->counts[i]) {
-            int64_t value = hdr_value_at_index(h, i);
-            max = value == 0 ? 0 : hdr_highest_equivalent(h, value); /* Java's getMaxValue */
-            break;
-        }
-    }
     char a[64], b[64];
     hdr_text_java_fixed(a, sizeof a, mean / unit_ratio, 12, h->sig_figs);
     hdr_text_java_fixed(b, sizeof b, stddev / unit_ratio, 12, h->sig_figs);
@@ -187,4 +180,9 @@ void hdr_text_percentiles(FILE *f, const struct hdr *h, int ticks_per_half, doub
     fprintf(f, "#[Max     = %s, Total count    = %12lld]\n", a, (long long)h->total_count);
     fprintf(f, "#[Buckets = %12d, SubBuckets     = %12d]\n", h->bucket_count,
             h->sub_bucket_count);
+}
+
+void hdr_text_percentiles(FILE *f, const struct hdr *h, int ticks_per_half, double unit_ratio)
+{
+    hdr_text_percentiles_max(f, h, ticks_per_half, unit_ratio, hdr_max_value(h));
 }

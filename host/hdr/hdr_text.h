@@ -24,6 +24,14 @@
 void hdr_text_percentiles(FILE *f, const struct hdr *h, int ticks_per_half, double unit_ratio);
 
 /*
+ * The same with the footer's Max given rather than hdr_max_value(h): Java
+ * prints its histogram's getMaxValue(), which for a histogram made by adding
+ * others (HistogramLogProcessor's) is not always what the counts say.
+ */
+void hdr_text_percentiles_max(FILE *f, const struct hdr *h, int ticks_per_half,
+                              double unit_ratio, int64_t max);
+
+/*
  * Java's String.format("%<width>.<prec>f", v): the shortest decimal form of
  * v that reads back as v, rounded half up to `prec` decimals, right-aligned
  * in `width`. (C's printf rounds the exact binary value half to even, so

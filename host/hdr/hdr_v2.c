@@ -216,9 +216,12 @@ static int64_t init_from_header(const uint8_t *p, struct hdr *h)
     int32_t payload = (int32_t)get_be32(p + 4);
     int32_t offset = (int32_t)get_be32(p + 8);
     int32_t sig_figs = (int32_t)get_be32(p + 12);
-    if (COOKIE_BASE(cookie) != V2_COOKIE_BASE || payload < 0 || offset != 0 ||
-        get_be64(p + 32) != double_bits(1.0))
+    if (COOKIE_BASE(cookie) != V2_COOKIE_BASE || payload < 0)
         return -1;
+    if (offset != 0 || get_be64(p + 32) != double_bits(1.0)) {
+        errno = ENOTSUP;
+        return -1;
+    }
     if (hdr_init(h, (int64_t)get_be64(p + 16), (int64_t)get_be64(p + 24), sig_figs) < 0)
         return -1;
     if ((uint64_t)payload > (uint64_t)h->counts_len * V2_MAX_WORD_LEN ||
@@ -319,7 +322,9 @@ static int decode_compressed(const uint8_t *buf, size_t len, struct hdr *h)
     zs.next_in = buf + 8;
     zs.avail_in = (uInt)(len - 8);
     int rc = inflate_v2(&zs, h);
+    int saved = errno;
     inflateEnd(&zs);
+    errno = saved;
     return rc;
 }
 
@@ -327,6 +332,7 @@ int hdr_decode_v2(const uint8_t *buf, size_t len, struct hdr *h)
 {
     struct hdr tmp;
     int rc = -1;
+    errno = 0;
     if (len >= 4) {
         int32_t base = COOKIE_BASE((int32_t)get_be32(buf));
         if (base == V2_COMPRESSED_COOKIE_BASE)
@@ -336,7 +342,8 @@ int hdr_decode_v2(const uint8_t *buf, size_t len, struct hdr *h)
     }
     if (rc < 0) {
         memset(h, 0, sizeof *h);
-        errno = EINVAL;
+        if (errno != ENOTSUP)
+            errno = EINVAL;
         return -1;
     }
     *h = tmp;

@@ -15,7 +15,9 @@
  * V2 payload of ZigZag LEB128 counts with zero runs).
  * hdr_encode_v2: 0 and a malloc'd buffer in *out (caller frees), or -1.
  * hdr_decode_v2: 0 and an initialised *h (caller hdr_fini's), or -1 on any
- * malformed input (never reads out of bounds, never aborts).
+ * malformed input (never reads out of bounds, never aborts): errno ENOTSUP
+ * for a histogram bhost's cannot hold (a normalizing index offset, or a
+ * DoubleHistogram's conversion ratio other than 1), else EINVAL.
  */
 int hdr_encode_v2(const struct hdr *h, uint8_t **out, size_t *out_len);
 int hdr_decode_v2(const uint8_t *buf, size_t len, struct hdr *h);

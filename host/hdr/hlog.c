@@ -1,5 +1,6 @@
 /* hlog.c — HdrHistogram interval logs, format 1.3; see hlog.h. */
 #include "hdr/hlog.h"
+#include "hdr/hdr_v0v1.h"
 #include "hdr/hdr_v2.h"
 
 #include <errno.h>
@@ -18,12 +19,55 @@
 
 /* --- writing ---------------------------------------------------------------- */
 
+/* The length of a character that must not stand in a line (CR, LF, U+0085,
+ * U+2028, U+2029 in UTF-8) at p, else 0. */
+static size_t line_break_at(const unsigned char *p)
+{
+    if (*p == '\n' || *p == '\r')
+        return 1;
+    if (p[0] == 0xc2 && p[1] == 0x85)
+        return 2;
+    if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
+        return 3;
+    return 0;
+}
+
+/* How many bytes of `s` (n long) fit in `room`, cut before a UTF-8 character,
+ * not inside one (unless a character alone would not fit). */
+static size_t fitting_prefix(const unsigned char *s, size_t n, size_t room)
+{
+    if (n <= room)
+        return n;
+    size_t cut = room;
+    while (cut > 0 && (s[cut] & 0xc0) == 0x80)
+        cut--;
+    return cut > 0 ? cut : room;
+}
+
 void hlog_write_comment(FILE *f, const char *text)
 {
-    fputc('#', f);
-    for (const char *p = text; *p; p++)
-        fputc(*p == '\n' || *p == '\r' ? ' ' : *p, f);
-    fputc('\n', f);
+    /* One line, breaks made spaces, then cut into lines that fit. */
+    size_t n = strlen(text), len = 0;
+    unsigned char *flat = malloc(n + 1);
+    if (!flat) {
+        fputs("#\n", f);
+        return;
+    }
+    for (const unsigned char *p = (const unsigned char *)text; *p;) {
+        size_t skip = line_break_at(p);
+        flat[len++] = skip ? ' ' : *p;
+        p += skip ? skip : 1;
+    }
+    const char *mark = "#";
+    size_t at = 0;
+    do {
+        size_t room = HLOG_HEADER_LINE_MAX - strlen(mark) - 1;
+        size_t take = fitting_prefix(flat + at, len - at, room);
+        fprintf(f, "%s%.*s\n", mark, (int)take, (const char *)flat + at);
+        at += take;
+        mark = "#+";
+    } while (at < len);
+    free(flat);
 }
 
 void hlog_write_header(FILE *f, const char *who, double start_s)
@@ -39,6 +83,10 @@ void hlog_write_header(FILE *f, const char *who, double start_s)
         strftime(date, sizeof date, "%a %b %d %H:%M:%S UTC %Y", &tm);
     fprintf(f, START_TIME_MARK " %.3f (seconds since epoch), %s]\n", start_s, date);
     fprintf(f, BASE_TIME_MARK " %.3f (seconds since epoch)]\n", start_s);
+}
+
+void hlog_write_legend(FILE *f)
+{
     fputs(LEGEND "\n", f);
 }
 
@@ -244,12 +292,16 @@ static int read_interval_line(struct hlog_reader *r, char *line, struct hlog_int
         iv->tag = NULL;
         return line_error(r, err, errlen, "Interval_Length is negative: %s", fields[1]);
     }
-    if (hdr_decode_v2_base64(fields[3], &iv->hist) != 0) {
+    if (hdr_decode_any_base64(fields[3], &iv->hist) != 0) {
         free(iv->tag);
         iv->tag = NULL;
+        if (errno == ENOTSUP)
+            return line_error(r, err, errlen, "Interval_Compressed_Histogram holds a histogram "
+                              "of values that are not integers (a DoubleHistogram's) or one "
+                              "shifted by a normalizing index offset: bhost reads neither");
         return line_error(r, err, errlen, "Interval_Compressed_Histogram is not a base64 "
-                          "HdrHistogram V2 compressed histogram ('%.24s%s')", fields[3],
-                          strlen(fields[3]) > 24 ? "..." : "");
+                          "HdrHistogram compressed histogram (V0, V1 or V2) ('%.24s%s')",
+                          fields[3], strlen(fields[3]) > 24 ? "..." : "");
     }
     return 1;
 }
@@ -279,6 +331,17 @@ static ssize_t next_line(struct hlog_reader *r)
     return (ssize_t)n;
 }
 
+/* Whether a CR in the line's `len` bytes ends no line: one not before its LF
+ * (a last CR of the log, with nothing after it, ends the log's last line). */
+static int lone_cr(const char *line, size_t len)
+{
+    for (const char *cr = memchr(line, '\r', len); cr;
+         cr = memchr(cr + 1, '\r', len - (size_t)(cr + 1 - line)))
+        if ((size_t)(cr + 1 - line) < len && cr[1] != '\n')
+            return 1;
+    return 0;
+}
+
 int hlog_read_interval(struct hlog_reader *r, struct hlog_interval *iv, char *err,
                        size_t errlen)
 {
@@ -292,6 +355,10 @@ int hlog_read_interval(struct hlog_reader *r, struct hlog_interval *iv, char *er
         r->line++;
         if (memchr(r->buf, '\0', (size_t)len))
             return line_error(r, err, errlen, "a NUL byte: this is not a text file");
+        if (lone_cr(r->buf, (size_t)len))
+            return line_error(r, err, errlen, "a line ends with CR alone (old Mac OS line "
+                              "ends): an interval log's lines end with LF or CRLF (tr '\\r' "
+                              "'\\n' converts them)");
         char *line = trim(r->buf);
         if (!*line)
             continue;
@@ -304,4 +371,47 @@ int hlog_read_interval(struct hlog_reader *r, struct hlog_interval *iv, char *er
             continue;
         return read_interval_line(r, line, iv, err, errlen);
     }
+}
+
+/* The line at text[*pos] (without its line end), and *pos past it. */
+static const char *take_line(const char *text, size_t len, size_t *pos, size_t *n)
+{
+    const char *start = text + *pos;
+    const char *nl = memchr(start, '\n', len - *pos);
+    size_t end = nl ? (size_t)(nl - text) : len;
+    *n = end - *pos;
+    if (*n > 0 && start[*n - 1] == '\r')
+        (*n)--;
+    *pos = nl ? end + 1 : len;
+    return start;
+}
+
+int hlog_next_comment(const char *text, size_t len, size_t *pos, char **comment)
+{
+    while (*pos < len) {
+        size_t n;
+        const char *line = take_line(text, len, pos, &n);
+        if (n == 0 || line[0] != '#')
+            continue;
+        size_t used = n - 1, cap = n;
+        char *joined = malloc(cap);
+        if (!joined)
+            return 0;
+        memcpy(joined, line + 1, used);
+        while (*pos + 1 < len && text[*pos] == '#' && text[*pos + 1] == '+') {
+            line = take_line(text, len, pos, &n);
+            char *bigger = realloc(joined, used + n);
+            if (!bigger) {
+                free(joined);
+                return 0;
+            }
+            joined = bigger;
+            memcpy(joined + used, line + 2, n - 2);
+            used += n - 2;
+        }
+        joined[used] = '\0';
+        *comment = joined;
+        return 1;
+    }
+    return 0;
 }

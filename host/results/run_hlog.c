@@ -65,6 +65,14 @@ static double number_or(const json_t *v, double fallback)
     return json_is_number(v) ? json_number_value(v) : fallback;
 }
 
+/* A time or max for an interval line: HdrHistogram_c reads only digits and a
+ * point there, so never a sign (nor a number that is not finite). */
+static double plain_number(const json_t *v)
+{
+    double d = number_or(v, 0);
+    return isfinite(d) && d > 0 ? d : 0;
+}
+
 /* Point labels are free text: one line, printable. */
 static char *one_line(const char *s)
 {
@@ -73,6 +81,55 @@ static char *one_line(const char *s)
         if ((unsigned char)*p < ' ' || *p == 0x7f)
             *p = '?';
     return copy;
+}
+
+static size_t repetitions_of(json_t *hists)
+{
+    size_t reps = 0;
+    const char *name;
+    json_t *h;
+    json_object_foreach(hists, name, h) {
+        size_t n = json_array_size(json_object_get(h, "repetitions"));
+        reps = n > reps ? n : reps;
+    }
+    return reps;
+}
+
+/* The repetition's encoded histogram, or NULL when it has none (it is left out). */
+static const char *rep_hdr(const json_t *rep)
+{
+    return json_string_value(json_object_get(rep, "hdr"));
+}
+
+/*
+ * A point's header comments: "#[Point <id>: <label>]", and one line for each
+ * repetition the results hold no histogram for. In the header, because
+ * HdrHistogram_c's reader takes every line after the legend for an interval.
+ */
+static void write_point_comments(FILE *f, const json_t *pt)
+{
+    const char *id = json_string_value(json_object_get(pt, "id"));
+    char *label = one_line(json_string_value(json_object_get(pt, "label")));
+    char *comment = xasprintf("[Point %s: %s]", id ? id : "?", label);
+    hlog_write_comment(f, comment);
+    free(comment);
+    free(label);
+    json_t *hists = json_object_get(pt, "histograms");
+    size_t reps = repetitions_of(hists);
+    for (size_t r = 0; r < reps && id; r++) {
+        const char *name;
+        json_t *h;
+        json_object_foreach(hists, name, h) {
+            const json_t *rep = json_array_get(json_object_get(h, "repetitions"), r);
+            if (!rep || rep_hdr(rep))
+                continue;
+            char *tag = run_hlog_tag(id, name, r + 1);
+            char *why = xasprintf("[Left out: %s, the results hold no histogram for it]", tag);
+            hlog_write_comment(f, why);
+            free(why);
+            free(tag);
+        }
+    }
 }
 
 /*
@@ -87,20 +144,15 @@ static void write_repetition(FILE *f, const char *id, json_t *hists, size_t r,
     json_t *h;
     json_object_foreach(hists, name, h) {
         const json_t *rep = json_array_get(json_object_get(h, "repetitions"), r);
-        if (!rep)
+        if (!rep || !rep_hdr(rep))
             continue;
         char *tag = run_hlog_tag(id, name, r + 1);
         double started = number_or(json_object_get(rep, "started_unix_s"), -1);
-        double at = started >= start_s ? started - start_s : *cursor;
-        double length = number_or(json_object_get(rep, "wall_s"), 0);
-        double max_ns = number_or(json_object_get(rep, "max"), 0);
-        const char *b64 = json_string_value(json_object_get(rep, "hdr"));
-        if (!b64 || hlog_write_encoded(f, tag, at, length, max_ns / HLOG_MAX_VALUE_UNIT_RATIO,
-                                       b64) != 0) {
-            char *why = xasprintf("[%s: left out, the results hold no histogram for it]", tag);
-            hlog_write_comment(f, why);
-            free(why);
-        }
+        double at = isfinite(started) && started >= start_s ? started - start_s : *cursor;
+        double length = plain_number(json_object_get(rep, "wall_s"));
+        double max_ns = plain_number(json_object_get(rep, "max"));
+        /* Cannot fail: the tag is escaped and every number finite. */
+        (void)hlog_write_encoded(f, tag, at, length, max_ns / HLOG_MAX_VALUE_UNIT_RATIO, rep_hdr(rep));
         if (at + length > *cursor)
             *cursor = at + length;
         free(tag);
@@ -110,19 +162,8 @@ static void write_repetition(FILE *f, const char *id, json_t *hists, size_t r,
 static void write_point(FILE *f, const json_t *pt, double start_s, double *cursor)
 {
     const char *id = json_string_value(json_object_get(pt, "id"));
-    char *label = one_line(json_string_value(json_object_get(pt, "label")));
-    char *comment = xasprintf("[Point %s: %s]", id ? id : "?", label);
-    hlog_write_comment(f, comment);
-    free(comment);
-    free(label);
     json_t *hists = json_object_get(pt, "histograms");
-    size_t reps = 0;
-    const char *name;
-    json_t *h;
-    json_object_foreach(hists, name, h) {
-        size_t n = json_array_size(json_object_get(h, "repetitions"));
-        reps = n > reps ? n : reps;
-    }
+    size_t reps = repetitions_of(hists);
     for (size_t r = 0; r < reps && id; r++)
         write_repetition(f, id, hists, r, start_s, cursor);
 }
@@ -150,6 +191,27 @@ static void write_units(FILE *f, const json_t *doc)
     }
 }
 
+/* Everything before the intervals: who wrote it and how, the times, units
+ * and points, and the legend. */
+static void write_header(FILE *f, const json_t *doc, double start_s)
+{
+    const char *version = json_string_value(json_object_get(json_object_get(doc, "bhost"),
+                                                            "version"));
+    char *who = xasprintf("[Logged with bhost %s]", version ? version : "?");
+    hlog_write_header(f, who, start_s);
+    free(who);
+    hlog_write_comment(f, "[One interval per point, histogram and repetition: "
+                          "Tag=<point id>/<histogram>/<repetition>]");
+    hlog_write_comment(f, "[Values in ns unless a Unit line says otherwise; a Point line "
+                          "gives a point's label]");
+    write_units(f, doc);
+    size_t i;
+    json_t *pt;
+    json_array_foreach(json_object_get(doc, "points"), i, pt)
+        write_point_comments(f, pt);
+    hlog_write_legend(f);
+}
+
 int run_hlog_write(const json_t *doc, const char *path, char *err, size_t errlen)
 {
     char *text = NULL;
@@ -162,15 +224,7 @@ int run_hlog_write(const json_t *doc, const char *path, char *err, size_t errlen
     double start_s = run_start_s(doc);
     if (start_s < 0)
         start_s = 0;
-    const char *version = json_string_value(json_object_get(json_object_get(doc, "bhost"),
-                                                            "version"));
-    char *who = xasprintf("[Logged with bhost %s: one interval per point, histogram and "
-                          "repetition; Tag=<point id>/<histogram>/<repetition>; values in ns "
-                          "unless a Unit line says otherwise]",
-                          version ? version : "?");
-    hlog_write_header(f, who, start_s);
-    free(who);
-    write_units(f, doc);
+    write_header(f, doc, start_s);
     double cursor = 0;
     size_t i;
     json_t *pt;

@@ -1,17 +1,20 @@
 /*
  * fuzz_hdr.c — libFuzzer target for the histogram decoders.
  *
- * The input goes to hdr_decode_v2() as bytes and, separately, to
- * hdr_decode_v2_base64() as text (a NUL-terminated copy). Whatever decodes
+ * The input goes to hdr_decode_v2() and hdr_decode_v0v1() as bytes and,
+ * separately, to hdr_decode_any_base64() (V0, V1 or V2, what interval logs
+ * hold) as text (a NUL-terminated copy). Whatever decodes
  * must have a summary that agrees with the slow queries (count, percentiles
  * by hdr_value_at_percentile, mean and deviation within [min, max]), and
  * must encode again (in both forms) and decode back to the same layout,
  * counts and summary; anything else aborts, which libFuzzer reports as a
- * crash. The corpus holds both compressed and plain V2 encodings: the
- * decoder takes either, and mutations of a plain one reach the payload
- * reader that deflate would hide.
+ * crash. The corpus holds both compressed and plain encodings (V2, and V0
+ * and V1 from jHiccup's logs and of every word size): the decoders take
+ * either, and mutations of a plain one reach the payload reader that
+ * deflate would hide.
  */
 #include "hdr/hdr.h"
+#include "hdr/hdr_v0v1.h"
 #include "hdr/hdr_v2.h"
 
 #include <math.h>
@@ -102,13 +105,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_round_trip(&h);
         hdr_fini(&h);
     }
+    if (hdr_decode_v0v1(data, size, &h) == 0) {
+        check_round_trip(&h);
+        hdr_fini(&h);
+    }
 
     char *text = malloc(size + 1);
     if (!text)
         return 0;
     memcpy(text, data, size);
     text[size] = '\0';
-    if (hdr_decode_v2_base64(text, &h) == 0) {
+    if (hdr_decode_any_base64(text, &h) == 0) {
         check_round_trip(&h);
         hdr_fini(&h);
     }

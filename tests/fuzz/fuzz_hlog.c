@@ -1,7 +1,8 @@
 /*
  * fuzz_hlog.c — libFuzzer target for the HdrHistogram interval-log reader
- * (hlog_read_interval, what `bhost hdr` reads) and the percentile table it
- * prints for each interval (hdr_text_percentiles).
+ * (hlog_read_interval, what `bhost hdr` reads: V0, V1 and V2 histograms) and
+ * the percentile table it prints for each interval (hdr_text_percentiles),
+ * and the comment reader that joins continuation lines (hlog_next_comment).
  *
  * The input is the log's text, in a buffer of exactly its length. Every
  * interval that decodes is printed at 1 and 5 ticks per half distance into
@@ -60,6 +61,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         hlog_interval_fini(&iv);
     }
     hlog_reader_fini(&r);
+    size_t pos = 0;
+    char *comment;
+    for (int n = 0; n < 1000 && hlog_next_comment(text, size, &pos, &comment); n++)
+        free(comment);
     free(text);
     return 0;
 }

@@ -8,7 +8,8 @@
  *       tag=T intervals=N count=C min=M max=X mean=Y p50=A p90=B p99=C p99.9=D start_ms=S
  *   java HlogCheck write FILE   writes FILE with HistogramLogWriter: tagged and
  *                               untagged intervals of known values, in several
- *                               histogram layouts.
+ *                               histogram layouts; last, "zero" (only values in
+ *                               bucket 0 of a layout from 1000) and "empty".
  *
  * Tags are merged as HistogramLogProcessor merges them: into a copy of the
  * first interval's histogram, reset and auto-resizing. Exit 1 on any error.
@@ -130,6 +131,15 @@ public class HlogCheck {
         // Untagged.
         Histogram plain = filled(new Histogram(3), null, 2000, 20, hour);
         w.outputIntervalHistogram(3.0, 4.0, plain);
+        // From 1000 (bucket 0 is 0..511): only bucket 0, then nothing at all.
+        Histogram zero = new Histogram(1000, hour, 3);
+        zero.recordValue(5);
+        zero.recordValue(300);
+        zero.setTag("zero");
+        w.outputIntervalHistogram(3.5, 4.5, zero);
+        Histogram empty = new Histogram(1000, hour, 3);
+        empty.setTag("empty");
+        w.outputIntervalHistogram(4.0, 5.0, empty);
         w.close();
     }
 

@@ -3,8 +3,9 @@
  * (Debian's libhdrhistogram-java): Java reads what `bhost run` writes to the
  * figures bhost reports, bhost reads what Java writes to the figures Java
  * reports, and `bhost hdr` prints what HistogramLogProcessor prints, byte for
- * byte. Java missing is a failure, not a skip: CI installs it
- * (scripts/install-deps.sh).
+ * byte, for bhost's logs, Java's, and jHiccup's logs of older HdrHistogram
+ * versions (V0 and V1 encodings, tests/interop/data/). Java missing is a
+ * failure, not a skip: CI installs it (scripts/install-deps.sh).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -217,6 +218,26 @@ static void assert_same_distribution(const char *log, const char *tag, const cha
     free(ours);
 }
 
+/* The same for an untagged log: HistogramLogProcessor without -tag, and
+ * `bhost hdr LOG` after its "#[Untagged, intervals: N]" heading. */
+static void assert_same_untagged_distribution(const char *log, const char *ratio)
+{
+    const char *java[] = {"java", "-cp", jar, "org.HdrHistogram.HistogramLogProcessor", "-i",
+                          log, "-outputValueUnitRatio", ratio, NULL};
+    char *reference = run_ok(java);
+    const char *args[] = {"hdr", log, "--unit-ratio", ratio, NULL};
+    char *ours = bhost_ok(args);
+    const char *table = strstr(reference, "       Value     Percentile");
+    assert_non_null(table);
+    assert_true(strncmp(ours, "#[Untagged, intervals: ", 23) == 0);
+    const char *our_table = strchr(ours, '\n') + 1;
+    if (strcmp(table, our_table) != 0)
+        fail_msg("%s, ratio %s: bhost hdr printed\n%s\nHistogramLogProcessor printed\n%s", log,
+                 ratio, our_table, table);
+    free(reference);
+    free(ours);
+}
+
 /* --- bhost writes, Java reads ----------------------------------------------------- */
 
 static const char spec_text[] =
@@ -331,28 +352,63 @@ static void test_bhost_reads_java_log(void **state)
     char *bhost = bhost_ok(summary);
 
     /* Four tags in four layouts (3 digits from 1, auto-resizing, 2 digits,
-     * from 1000) and an untagged interval: the same figures, in the same order. */
-    static const char *const tags[] = {"alpha", "beta", "gamma", "delta", "-"};
-    assert_int_equal(count_lines(java, "tag="), 5);
-    assert_int_equal(count_lines(bhost, "tag="), 5);
+     * from 1000) and an untagged interval: the same figures, in the same order.
+     * Then, from 1000, only bucket 0 ("zero") and nothing ("empty"): the Max of
+     * both tables is bucket 0's top, 511, as Java prints it. */
+    static const char *const tags[] = {"alpha", "beta", "gamma", "delta", "-", "zero", "empty"};
+    assert_int_equal(count_lines(java, "tag="), 7);
+    assert_int_equal(count_lines(bhost, "tag="), 7);
     const char *jline = java, *bline = bhost;
     for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
         char head[64];
         snprintf(head, sizeof head, "tag=%s", tags[i]);
         assert_ptr_equal(line_of(java, head), jline);
         assert_ptr_equal(line_of(bhost, head), bline);
-        assert_same_figures(jline, bline, tags[i]);
-        assert_true(int_field(jline, "count") > 1000);
-        if (i < 4) {
+        if (i < 6) {
+            assert_same_figures(jline, bline, tags[i]);
+        } else {
+            /* --summary gives an empty histogram's figures as results.json does
+             * (max 0), where Java's accumulated histogram has a max of 511. */
+            assert_int_equal(int_field(jline, "count"), 0);
+            assert_int_equal(int_field(bline, "count"), 0);
+            assert_int_equal(int_field(jline, "max"), 511);
+        }
+        assert_true(i >= 5 || int_field(jline, "count") > 1000);
+        if (i < 4 || i >= 5) {
             assert_same_distribution(log, tags[i], "1");
             assert_same_distribution(log, tags[i], "1000");
         }
         jline = strchr(jline, '\n') + 1;
         bline = strchr(bline, '\n') + 1;
     }
+    assert_int_equal(int_field(line_of(bhost, "tag=zero"), "max"), 511);
     free(java);
     free(bhost);
     free(dir);
+}
+
+/* --- older logs: V0 and V1 encodings ----------------------------------------------- */
+
+static void test_bhost_reads_v0_v1_logs(void **state)
+{
+    (void)state;
+    static const char *const logs[] = {BHOST_INTEROP_DIR "/data/jHiccup-2.0.1.logV0.hlog",
+                                       BHOST_INTEROP_DIR "/data/jHiccup-2.0.6.logV1.hlog"};
+    static const long long intervals[] = {81, 88};
+    for (size_t i = 0; i < 2; i++) {
+        const char *read[] = {"java", "-cp", classpath, "HlogCheck", "read", logs[i], NULL};
+        char *java = run_ok(read);
+        const char *summary[] = {"hdr", logs[i], "--summary", NULL};
+        char *bhost = bhost_ok(summary);
+        assert_int_equal(count_lines(java, "tag="), 1);
+        assert_int_equal(count_lines(bhost, "tag="), 1);
+        assert_int_equal(int_field(java, "intervals"), intervals[i]);
+        assert_same_figures(java, bhost, logs[i]);
+        assert_same_untagged_distribution(logs[i], "1");
+        assert_same_untagged_distribution(logs[i], "1000000");
+        free(java);
+        free(bhost);
+    }
 }
 
 int main(void)
@@ -360,6 +416,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_java_reads_bhost_run_log),
         cmocka_unit_test(test_bhost_reads_java_log),
+        cmocka_unit_test(test_bhost_reads_v0_v1_logs),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

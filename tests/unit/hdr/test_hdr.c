@@ -1,6 +1,6 @@
 /*
- * test_hdr.c — HDR histogram layout, queries, merge, summary, V2 encoding
- * and Base64.
+ * test_hdr.c — HDR histogram layout, queries, merge, summary, V2 encoding,
+ * the V0 and V1 encodings of older logs, and Base64.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +15,7 @@
 #include <zlib.h>
 
 #include "hdr/base64.h"
+#include "hdr/hdr_v0v1.h"
 #include "hdr/hdr_v2.h"
 #include "hdr/hdr.h"
 
@@ -1114,11 +1115,17 @@ static void test_v2_decode_malformed(void **state)
     n = make_plain(buf, 2, 0, 3, 1, hour, 1.0, cut, 2);
     assert_int_equal(decode_both(buf, n, &total), -1);
 
-    /* Header fields bhost does not write or HdrHistogram would refuse. */
+    /* Header fields bhost does not write or HdrHistogram would refuse; those it
+     * cannot hold (an offset, a DoubleHistogram's ratio) say so with ENOTSUP. */
+    struct hdr unread;
     n = make_plain(buf, 1, 5, 3, 1, hour, 1.0, one, 1);
     assert_int_equal(decode_both(buf, n, &total), -1);
+    assert_int_equal(hdr_decode_v2(buf, n, &unread), -1);
+    assert_int_equal(errno, ENOTSUP);
     n = make_plain(buf, 1, 0, 3, 1, hour, 2.0, one, 1);
     assert_int_equal(decode_both(buf, n, &total), -1);
+    assert_int_equal(hdr_decode_v2(buf, n, &unread), -1);
+    assert_int_equal(errno, ENOTSUP);
     n = make_plain(buf, 1, 0, 0, 1, hour, 1.0, one, 1);
     assert_int_equal(decode_both(buf, n, &total), -1);
     n = make_plain(buf, 1, 0, 6, 1, hour, 1.0, one, 1);
@@ -1248,6 +1255,324 @@ static void test_v2_base64(void **state)
     hdr_fini(&h);
 }
 
+/* ---- V0 and V1 ---------------------------------------------------------- */
+
+static void put_be(uint8_t *p, uint64_t v, int bytes)
+{
+    for (int i = 0; i < bytes; i++)
+        p[i] = (uint8_t)(v >> (8 * (bytes - 1 - i)));
+}
+
+/* A layout for the legacy encodings: lowest, highest, digits. */
+struct legacy_layout {
+    int64_t lowest, highest;
+    int32_t sig;
+};
+
+/* Plain V1: header (payload length `payload_len`, or the counts' bytes when
+ * negative), then `n` counts of `word` bytes each. */
+static size_t make_v1(uint8_t *buf, int word, int32_t payload_len, int32_t offset,
+                      struct legacy_layout l, double ratio, const int64_t *counts, size_t n)
+{
+    uint64_t ratio_bits;
+    memcpy(&ratio_bits, &ratio, sizeof ratio_bits);
+    put_be(buf, 0x1c849301u | (uint32_t)word << 4, 4);
+    put_be(buf + 4, (uint32_t)(payload_len < 0 ? (int32_t)(n * (size_t)word) : payload_len), 4);
+    put_be(buf + 8, (uint32_t)offset, 4);
+    put_be(buf + 12, (uint32_t)l.sig, 4);
+    put_be(buf + 16, (uint64_t)l.lowest, 8);
+    put_be(buf + 24, (uint64_t)l.highest, 8);
+    put_be(buf + 32, ratio_bits, 8);
+    for (size_t i = 0; i < n; i++)
+        put_be(buf + 40 + i * (size_t)word, (uint64_t)counts[i], word);
+    return 40 + n * (size_t)word;
+}
+
+/* Plain V0: header with a total count (which readers ignore), then the counts. */
+static size_t make_v0(uint8_t *buf, int word, struct legacy_layout l, int64_t total,
+                      const int64_t *counts, size_t n)
+{
+    put_be(buf, 0x1c849308u | (uint32_t)word << 4, 4);
+    put_be(buf + 4, (uint32_t)l.sig, 4);
+    put_be(buf + 8, (uint64_t)l.lowest, 8);
+    put_be(buf + 16, (uint64_t)l.highest, 8);
+    put_be(buf + 24, (uint64_t)total, 8);
+    for (size_t i = 0; i < n; i++)
+        put_be(buf + 32 + i * (size_t)word, (uint64_t)counts[i], word);
+    return 32 + n * (size_t)word;
+}
+
+/* Deflated, behind a compressed cookie (V1 0x1c849302, V0 0x1c849309), as
+ * HdrHistogram Java before 2.1.5 wrote them into logs. */
+static size_t deflate_legacy(uint8_t *out, size_t cap, uint32_t cookie, const uint8_t *plain,
+                             size_t n)
+{
+    uLongf deflated = cap - 8;
+    assert_int_equal(compress2(out + 8, &deflated, plain, n, Z_DEFAULT_COMPRESSION), Z_OK);
+    put_be(out, cookie, 4);
+    put_be(out + 4, deflated, 4);
+    return 8 + deflated;
+}
+
+/* Decodes with hdr_decode_v0v1 and hdr_decode_any; both must agree. 0 or errno. */
+static int decode_legacy(const uint8_t *buf, size_t n, struct hdr *h)
+{
+    struct hdr other;
+    errno = 0;
+    int rc = hdr_decode_v0v1(buf, n, h);
+    int err = rc ? errno : 0;
+    if (rc != 0)
+        assert_null(h->counts);
+    errno = 0;
+    assert_int_equal(hdr_decode_any(buf, n, &other), rc);
+    if (rc == 0) {
+        assert_same_histogram(&other, h);
+        hdr_fini(&other);
+    } else {
+        assert_int_equal(errno, err);
+    }
+    return err;
+}
+
+static void test_v0v1_decode_words(void **state)
+{
+    (void)state;
+    static uint8_t plain[1 << 16], packed[1 << 16];
+    const struct legacy_layout l = {1000, INT64_C(3600000000000), 2};
+    struct hdr want, got;
+    assert_int_equal(hdr_init(&want, l.lowest, l.highest, l.sig), 0);
+    /* Counts at indexes 0, 5, 300 and 1000: value 0, 5 units, and two in later buckets. */
+    int64_t counts[1001] = {0};
+    const int32_t at[] = {0, 5, 300, 1000};
+    const int64_t n[] = {3, 7, 1, 12000};
+    for (size_t i = 0; i < 4; i++) {
+        counts[at[i]] = n[i];
+        hdr_record_n(&want, hdr_value_at_index(&want, at[i]), n[i]);
+    }
+    const int words[] = {2, 4, 8};
+    for (size_t w = 0; w < 3; w++) {
+        size_t len = make_v1(plain, words[w], -1, 0, l, 1.0, counts, 1001);
+        assert_int_equal(decode_legacy(plain, len, &got), 0);
+        assert_same_histogram(&got, &want);
+        hdr_fini(&got);
+        size_t packed_len = deflate_legacy(packed, sizeof packed, 0x1c849302u | (uint32_t)words[w] << 4,
+                                           plain, len);
+        assert_int_equal(decode_legacy(packed, packed_len, &got), 0);
+        assert_same_histogram(&got, &want);
+        hdr_fini(&got);
+        /* In Base64, as a log holds it. */
+        char *text = b64_encode(packed, packed_len);
+        assert_int_equal(hdr_decode_any_base64(text, &got), 0);
+        assert_same_histogram(&got, &want);
+        hdr_fini(&got);
+        free(text);
+        /* Not V2: the V2 decoder refuses it. */
+        assert_decode_fails(packed, packed_len);
+
+        len = make_v0(plain, words[w], l, 999, counts, 1001);
+        assert_int_equal(decode_legacy(plain, len, &got), 0);
+        assert_same_histogram(&got, &want);
+        hdr_fini(&got);
+        packed_len = deflate_legacy(packed, sizeof packed, 0x1c849309u, plain, len);
+        assert_int_equal(decode_legacy(packed, packed_len, &got), 0);
+        assert_same_histogram(&got, &want);
+        hdr_fini(&got);
+    }
+    /* A V0 payload may stop short of the layout's end, or be empty. */
+    size_t len = make_v0(plain, 8, l, 0, counts, 0);
+    assert_int_equal(decode_legacy(plain, len, &got), 0);
+    assert_int_equal(got.total_count, 0);
+    hdr_fini(&got);
+    hdr_fini(&want);
+}
+
+/* The first interval of each of HdrHistogram's jHiccup test logs
+ * (tests/interop/data/), as HdrHistogram Java and HdrHistogram_c read them. */
+static void test_v0v1_real_intervals(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *b64;
+        int64_t count, max, p50, p99;
+    } known[] = {
+        {"HISTiQAAAG542pNpmdzBwMDAxAAGfgoMDMxuBjsWQLgMTI+gDFYozQmlOaA0M5Rmg9LsUJoFjc+GZg4rmjkwdU"
+         "xofG4obQeldaG0LJTmR1PvCKXVIRQjzL2BUFoYTT0jwyjABkbDZTSeR8FofI+CEQ4AUBEGxA==",
+         738, 3047423, 393215, 442367},
+        {"HISTIgAAAFd42pNpmazIwMAYxgABTBDKT4GBgdnNYMcCBvsPUBkeBkYGZqA8MwMbAzsDC5DFBCTZgJCDQY1Bjk"
+         "GLQZRBlUEPCB8zWDCYMxgDZZkZhgJgHDibAY8JB/A=",
+         724, 2801663, 360447, 425983},
+    };
+    for (size_t i = 0; i < 2; i++) {
+        struct hdr h;
+        assert_int_equal(hdr_decode_any_base64(known[i].b64, &h), 0);
+        assert_int_equal(h.lowest_discernible, 20000);
+        assert_int_equal(h.highest_trackable, INT64_C(3600000000000));
+        assert_int_equal(h.sig_figs, 2);
+        struct hdr_summary s;
+        hdr_summarize(&h, &s);
+        assert_int_equal(s.count, known[i].count);
+        assert_int_equal(s.max, known[i].max);
+        assert_int_equal(s.p50, known[i].p50);
+        assert_int_equal(s.p99, known[i].p99);
+        assert_int_equal(hdr_max_value(&h), known[i].max);
+        hdr_fini(&h);
+        /* The V2 decoder alone does not read them. */
+        assert_int_equal(hdr_decode_v2_base64(known[i].b64, &h), -1);
+    }
+}
+
+static void test_v0v1_rejects(void **state)
+{
+    (void)state;
+    static uint8_t plain[1 << 16], packed[1 << 16];
+    const struct legacy_layout small = {1, 2, 1}; /* 32 counts */
+    const struct legacy_layout hour = {1, INT64_C(3600000000000), 3};
+    int64_t counts[40];
+    for (size_t i = 0; i < 40; i++)
+        counts[i] = 1;
+    struct hdr h;
+    size_t n;
+
+    /* Control: 32 counts fill the small layout; one more does not fit. */
+    n = make_v1(plain, 4, -1, 0, small, 1.0, counts, 32);
+    assert_int_equal(decode_legacy(plain, n, &h), 0);
+    assert_int_equal(h.total_count, 32);
+    hdr_fini(&h);
+    n = make_v1(plain, 4, -1, 0, small, 1.0, counts, 33);
+    assert_int_equal(decode_legacy(plain, n, &h), EINVAL);
+    n = make_v0(plain, 4, small, 0, counts, 33);
+    assert_int_equal(decode_legacy(plain, n, &h), EINVAL);
+
+    /* A negative count, in each word size. */
+    const int words[] = {2, 4, 8};
+    for (size_t w = 0; w < 3; w++) {
+        counts[3] = -1;
+        n = make_v1(plain, words[w], -1, 0, hour, 1.0, counts, 5);
+        assert_int_equal(decode_legacy(plain, n, &h), EINVAL);
+        n = make_v0(plain, words[w], hour, 0, counts, 5);
+        assert_int_equal(decode_legacy(plain, n, &h), EINVAL);
+        counts[3] = 1;
+    }
+    /* Word sizes other than 2, 4 and 8 (the cookie's bits 0xf0, bit 0 cleared). */
+    const int bad_words[] = {0, 6, 10, 12, 14};
+    for (size_t w = 0; w < 5; w++) {
+        n = make_v1(plain, 8, -1, 0, hour, 1.0, counts, 5);
+        plain[3] = (uint8_t)(0x01 | bad_words[w] << 4);
+        assert_int_equal(decode_legacy(plain, n, &h), EINVAL);
+    }
+    /* Bit 0 of the word size does not count: 9 reads as 8. */
+    n = make_v1(plain, 8, -1, 0, hour, 1.0, counts, 5);
+    plain[3] = 0x91;
+    assert_int_equal(decode_legacy(plain, n, &h), 0);
+    assert_int_equal(h.total_count, 5);
+    hdr_fini(&h);
+
+    /* A payload length that is not the payload's, or not whole words. */
+    const int32_t lengths[] = {0, 8, 12, 39, 41, 48, INT32_MAX};
+    for (size_t i = 0; i < sizeof lengths / sizeof lengths[0]; i++) {
+        n = make_v1(plain, 8, lengths[i], 0, hour, 1.0, counts, 5);
+        assert_int_equal(decode_legacy(plain, n, &h), EINVAL);
+    }
+    n = make_v1(plain, 8, -1, 0, hour, 1.0, counts, 5);
+    put_be(plain + 4, (uint32_t)-40, 4); /* a negative length */
+    assert_int_equal(decode_legacy(plain, n, &h), EINVAL);
+    n = make_v0(plain, 8, hour, 0, counts, 5);
+    assert_int_equal(decode_legacy(plain, n - 3, &h), EINVAL);
+
+    /* What bhost's histograms cannot hold: ENOTSUP, so a log reader can say so. */
+    n = make_v1(plain, 8, -1, 4, hour, 1.0, counts, 5);
+    assert_int_equal(decode_legacy(plain, n, &h), ENOTSUP);
+    n = make_v1(plain, 8, -1, 0, hour, 0.001, counts, 5);
+    assert_int_equal(decode_legacy(plain, n, &h), ENOTSUP);
+    size_t m = deflate_legacy(packed, sizeof packed, 0x1c849302u, plain, n);
+    assert_int_equal(decode_legacy(packed, m, &h), ENOTSUP);
+
+    /* Layouts HdrHistogram refuses. */
+    const struct legacy_layout bad_layouts[] = {{0, 100, 3}, {100, 150, 3}, {1, 100, 0},
+                                                {1, 100, 6}, {-5, 100, 2}};
+    for (size_t i = 0; i < sizeof bad_layouts / sizeof bad_layouts[0]; i++) {
+        n = make_v1(plain, 8, -1, 0, bad_layouts[i], 1.0, counts, 1);
+        assert_int_equal(decode_legacy(plain, n, &h), EINVAL);
+        n = make_v0(plain, 8, bad_layouts[i], 0, counts, 1);
+        assert_int_equal(decode_legacy(plain, n, &h), EINVAL);
+    }
+
+    /* Counts whose sum passes INT64_MAX. */
+    int64_t huge[2] = {INT64_MAX, 1};
+    n = make_v0(plain, 8, hour, 0, huge, 2);
+    assert_int_equal(decode_legacy(plain, n, &h), EINVAL);
+    n = make_v0(plain, 8, hour, 0, huge, 1);
+    assert_int_equal(decode_legacy(plain, n, &h), 0);
+    assert_int_equal(h.total_count, INT64_MAX);
+    hdr_fini(&h);
+
+    /* Every prefix of a plain V1 and of a deflated V0 and V1; a stream with
+     * bytes after its end; a wrapper of one version around the other. */
+    n = make_v1(plain, 2, -1, 0, hour, 1.0, counts, 20);
+    for (size_t k = 0; k < n; k++)
+        assert_int_equal(decode_legacy(plain, k, &h), EINVAL);
+    m = deflate_legacy(packed, sizeof packed, 0x1c849302u, plain, n);
+    for (size_t k = 0; k < m; k++)
+        assert_int_equal(decode_legacy(packed, k, &h), EINVAL);
+    assert_int_equal(decode_legacy(packed, m, &h), 0);
+    hdr_fini(&h);
+    packed[m] = 0;
+    put_be(packed + 4, m - 8 + 1, 4);
+    assert_int_equal(decode_legacy(packed, m + 1, &h), EINVAL);
+    m = deflate_legacy(packed, sizeof packed, 0x1c849309u, plain, n);
+    assert_int_equal(decode_legacy(packed, m, &h), EINVAL);
+    n = make_v0(plain, 4, hour, 0, counts, 20);
+    m = deflate_legacy(packed, sizeof packed, 0x1c849309u, plain, n);
+    for (size_t k = 0; k < m; k++)
+        assert_int_equal(decode_legacy(packed, k, &h), EINVAL);
+    assert_int_equal(decode_legacy(packed, m, &h), 0);
+    hdr_fini(&h);
+    m = deflate_legacy(packed, sizeof packed, 0x1c849302u, plain, n);
+    assert_int_equal(decode_legacy(packed, m, &h), EINVAL);
+
+    /* Other cookies: V2 goes to the V2 decoder, anything else nowhere. */
+    struct hdr v2;
+    assert_int_equal(hdr_init_bhost(&v2), 0);
+    hdr_record(&v2, 42);
+    uint8_t *enc;
+    size_t enc_len;
+    assert_int_equal(hdr_encode_v2(&v2, &enc, &enc_len), 0);
+    assert_int_equal(hdr_decode_v0v1(enc, enc_len, &h), -1);
+    assert_int_equal(hdr_decode_any(enc, enc_len, &h), 0);
+    assert_same_histogram(&h, &v2);
+    hdr_fini(&h);
+    enc[3] = 0x05;
+    assert_int_equal(hdr_decode_any(enc, enc_len, &h), -1);
+    assert_int_equal(errno, EINVAL);
+    assert_int_equal(hdr_decode_any_base64("not base64!", &h), -1);
+    assert_null(h.counts);
+    free(enc);
+    hdr_fini(&v2);
+}
+
+/* Java's getMaxValue(): bucket 0 has a top other than 0 when the lowest
+ * discernible value is 2 or more. */
+static void test_max_value(void **state)
+{
+    (void)state;
+    struct hdr h;
+    assert_int_equal(hdr_init(&h, 1000, INT64_C(3600000000000), 3), 0);
+    assert_int_equal(hdr_max_value(&h), 0);
+    hdr_record(&h, 5);
+    hdr_record(&h, 300);
+    assert_int_equal(hdr_max_value(&h), 511); /* unit magnitude 9 */
+    struct hdr_summary s;
+    hdr_summarize(&h, &s);
+    assert_int_equal(s.max, 511);
+    hdr_record(&h, 5000000);
+    assert_int_equal(hdr_max_value(&h), hdr_highest_equivalent(&h, 5000000));
+    hdr_fini(&h);
+    assert_int_equal(hdr_init_bhost(&h), 0);
+    hdr_record(&h, 0);
+    assert_int_equal(hdr_max_value(&h), 0);
+    hdr_fini(&h);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1285,6 +1610,10 @@ int main(void)
         cmocka_unit_test(test_base64_vectors),
         cmocka_unit_test(test_base64_rejects),
         cmocka_unit_test(test_v2_base64),
+        cmocka_unit_test(test_v0v1_decode_words),
+        cmocka_unit_test(test_v0v1_real_intervals),
+        cmocka_unit_test(test_v0v1_rejects),
+        cmocka_unit_test(test_max_value),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,10 @@
 /*
  * test_hlog.c — interval logs: writer and reader round trip, tags, comments
- * and times, malformed lines rejected with their line numbers; run.hlog from
- * a results document; the percentile-distribution text.
+ * (long ones cut into header lines HdrHistogram_c can read, and joined
+ * again) and times, malformed lines rejected with their line numbers, CR
+ * line ends named; run.hlog from a results document, in the layout
+ * HdrHistogram_c's reader needs; the percentile-distribution text; bhost hdr
+ * on logs of every HdrHistogram version (V0, V1 and V2 encodings).
  */
 #define _GNU_SOURCE /* asprintf */
 #include <stdarg.h>
@@ -19,6 +22,7 @@
 #include <unistd.h>
 
 #include "../../e2e/e2e.h"
+#include "hdr/base64.h"
 #include "hdr/hdr_v2.h"
 #include "hdr/hdr.h"
 #include "hdr/hdr_text.h"
@@ -85,6 +89,7 @@ static void fill_round_trip(FILE *f, void *arg)
     struct two_hists *t = arg;
     hlog_write_header(f, "[made by test_hlog]", 1700000000.5);
     hlog_write_comment(f, "[Point abc: a label,\nwith a newline]");
+    hlog_write_legend(f);
     assert_int_equal(hlog_write_interval(f, "abc/iteration/1", 0.25, 1.5, &t->a), 0);
     assert_int_equal(hlog_write_interval(f, NULL, 2.0, 0.125, &t->b), 0);
 }
@@ -105,9 +110,9 @@ static void test_round_trip(void **state)
     assert_non_null(strstr(text, "#[made by test_hlog]\n#[Histogram log format version 1.3]\n"
                                  "#[StartTime: 1700000000.500 (seconds since epoch), Tue Nov "
                                  "14 22:13:20 UTC 2023]\n#[BaseTime: 1700000000.500 (seconds "
-                                 "since epoch)]\n\"StartTimestamp\",\"Interval_Length\","
-                                 "\"Interval_Max\",\"Interval_Compressed_Histogram\"\n"
-                                 "#[Point abc: a label, with a newline]\n"));
+                                 "since epoch)]\n#[Point abc: a label, with a newline]\n"
+                                 "\"StartTimestamp\",\"Interval_Length\","
+                                 "\"Interval_Max\",\"Interval_Compressed_Histogram\"\n"));
     assert_non_null(strstr(text, "\nTag=abc/iteration/1,0.250000,1.500000,3000034.656255,HISTF"));
     assert_non_null(strstr(text, "\n2.000000,0.125000,0.000042,HISTF"));
 
@@ -166,6 +171,89 @@ static void test_tags(void **state)
     assert_string_equal(tag, "7e31/my%20hist%2Ca%2Fb%25/12");
     assert_true(hlog_tag_ok(tag));
     free(tag);
+}
+
+/* Each line of `text` up to `end` (NULL: all) is shorter than 128 bytes with its newline. */
+static void assert_header_lines_fit(const char *text, const char *end)
+{
+    for (const char *p = text; *p && (!end || p < end);) {
+        const char *nl = strchr(p, '\n');
+        assert_non_null(nl);
+        if (nl - p + 1 > HLOG_HEADER_LINE_MAX)
+            fail_msg("a header line of %d bytes: %.*s", (int)(nl - p + 1), (int)(nl - p), p);
+        p = nl + 1;
+    }
+}
+
+static void test_long_comments(void **state)
+{
+    (void)state;
+    /* 3 x 100 characters, two bytes each in UTF-8 ("é"), with line breaks of
+     * every kind Java's reader ends a line at. */
+    char text[1024] = "[Point x: ";
+    for (int i = 0; i < 100; i++)
+        strcat(text, "\xc3\xa9");
+    strcat(text, "\r|\xc2\x85|\xe2\x80\xa8|\xe2\x80\xa9|");
+    for (int i = 0; i < 100; i++)
+        strcat(text, "a\xc3\xa9");
+    strcat(text, "]");
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    hlog_write_comment(f, text);
+    hlog_write_comment(f, "[short]");
+    fclose(f);
+    assert_header_lines_fit(out, NULL);
+    /* Cut into lines, never inside a character; continuation lines start "#+". */
+    assert_true(strncmp(out, "#[Point x: \xc3\xa9", 13) == 0);
+    int lines = 0;
+    for (const char *p = out; (p = strchr(p, '\n')); p++) {
+        lines++;
+        if (p[1] && p[1] != '#')
+            fail_msg("a line that is not a comment after line %d", lines);
+        if (p[1] == '#' && (unsigned char)p[2] >= 0x80 && ((unsigned char)p[2] & 0xc0) == 0x80)
+            fail_msg("a character cut at line %d", lines);
+    }
+    assert_int_equal(lines, 6);
+    assert_non_null(strstr(out, "\n#+"));
+    assert_null(strstr(out, "\xe2\x80\xa8"));
+    assert_null(strstr(out, "\xc2\x85"));
+    assert_non_null(strstr(out, "\n#[short]\n"));
+
+    /* Joined again, the breaks made spaces; an interval line or a legend between
+     * comments does not join. */
+    size_t pos = 0;
+    char *comment;
+    assert_int_equal(hlog_next_comment(out, len, &pos, &comment), 1);
+    char want[1024];
+    snprintf(want, sizeof want, "%s", text);
+    for (char *p = want; *p; p++) {
+        if (*p == '\r')
+            *p = ' ';
+        if (strncmp(p, "\xc2\x85", 2) == 0 || strncmp(p, "\xe2\x80\xa8", 3) == 0 ||
+            strncmp(p, "\xe2\x80\xa9", 3) == 0) {
+            size_t n = (unsigned char)*p == 0xc2 ? 2 : 3;
+            *p = ' ';
+            memmove(p + 1, p + n, strlen(p + n) + 1);
+        }
+    }
+    assert_string_equal(comment, want);
+    free(comment);
+    assert_int_equal(hlog_next_comment(out, len, &pos, &comment), 1);
+    assert_string_equal(comment, "[short]");
+    free(comment);
+    assert_int_equal(hlog_next_comment(out, len, &pos, &comment), 0);
+    free(out);
+
+    const char *log = "#a\r\n#+b\n\"StartTimestamp\"\n#+c\n1,2,3,X\n#d\n#+e";
+    pos = 0;
+    const char *want_comments[] = {"ab", "+c", "de"};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(hlog_next_comment(log, strlen(log), &pos, &comment), 1);
+        assert_string_equal(comment, want_comments[i]);
+        free(comment);
+    }
+    assert_int_equal(hlog_next_comment(log, strlen(log), &pos, &comment), 0);
 }
 
 static void test_comments_and_blank_lines_are_skipped(void **state)
@@ -240,12 +328,37 @@ static void test_malformed_lines_rejected(void **state)
 
     /* Base64 garbage, a truncated histogram, another cookie: not a histogram. */
     assert_rejected("1.0,2.0,3.0,HISTF!!!", "test.hlog:3: Interval_Compressed_Histogram is "
-                                            "not a base64 HdrHistogram V2 compressed histogram");
+                                            "not a base64 HdrHistogram compressed histogram (V0, V1 or V2)");
     assert_rejected("1.0,2.0,3.0,", "Interval_Compressed_Histogram is not a base64");
     snprintf(line, sizeof line, "1.0,2.0,3.0,%.*s", (int)strlen(b64) - 8, b64);
     assert_rejected(line, "Interval_Compressed_Histogram is not a base64");
     assert_rejected("1.0,2.0,3.0,AAAAAAAAAAAAAAAA", "Interval_Compressed_Histogram is not a "
-                                                    "base64");
+                                                    "base64 HdrHistogram compressed histogram "
+                                                    "(V0, V1 or V2)");
+    /* A DoubleHistogram's encoding (conversion ratio 2): named, not called garbage. */
+    uint8_t dbl[41] = {0x1c, 0x84, 0x93, 0x13, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 3,
+                       0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x10, 0,
+                       0x40, 0, 0, 0, 0, 0, 0, 0, 0x02};
+    char *dbl_b64 = b64_encode(dbl, sizeof dbl);
+    snprintf(line, sizeof line, "1.0,2.0,3.0,%s", dbl_b64);
+    assert_rejected(line, "test.hlog:3: Interval_Compressed_Histogram holds a histogram of "
+                          "values that are not integers (a DoubleHistogram's) or one shifted by "
+                          "a normalizing index offset: bhost reads neither");
+    free(dbl_b64);
+
+    /* CR alone ends no line: said, with the line it is on. */
+    snprintf(line, sizeof line, "1.0,2.0,3.0,%s\r1.0,2.0,3.0,%s", b64, b64);
+    assert_rejected(line, "test.hlog:3: a line ends with CR alone (old Mac OS line ends): an "
+                          "interval log's lines end with LF or CRLF (tr '\\r' '\\n' converts "
+                          "them)");
+    char *cr_only;
+    assert_true(asprintf(&cr_only, "#[Histogram log format version 1.3]\r\"StartTimestamp\"\r"
+                                   "1.0,2.0,3.0,%s\r", b64) > 0);
+    struct hlog_interval none[1];
+    char cr_err[512] = "";
+    assert_int_equal(read_all(cr_only, none, 1, cr_err, sizeof cr_err, NULL), -1);
+    assert_non_null(strstr(cr_err, "test.hlog:1: a line ends with CR alone"));
+    free(cr_only);
 
     /* The line number counts comments and blank lines. */
     char *text;
@@ -282,6 +395,18 @@ static json_t *rep_json(const struct hdr *h, double started, double wall)
     return o;
 }
 
+/* The text of a file, NUL-terminated (owned). */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char text[1 << 16];
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    text[len] = '\0';
+    fclose(f);
+    return strdup(text);
+}
+
 static void test_run_hlog_from_results(void **state)
 {
     (void)state;
@@ -295,38 +420,52 @@ static void test_run_hlog_from_results(void **state)
                                rep_json(&h2, 1795337117.0, 0.5));
     json_t *reps_b = json_pack("[o, o]", rep_json(&h2, 1795337116.5, 0.25),
                                rep_json(&h1, 1795337117.0, 0.5));
-    /* An older results file: no started_unix_s, placed after what came before. */
-    json_t *reps_c = json_pack("[o]", rep_json(&h1, 0, 0.125));
+    /* An older results file: no started_unix_s, placed after what came before;
+     * a repetition without a histogram is left out, and said so in the header. */
+    json_t *reps_c = json_pack("[o, {s:I}]", rep_json(&h1, 0, 0.125), "count", (json_int_t)0);
+    /* A long label, in UTF-8, and a long histogram name of values that are not times. */
+    char label[400] = "ddd[text=a b, c=[d] ";
+    for (int i = 0; i < 60; i++)
+        strcat(label, "\xc3\xa9=x ");
+    strcat(label, "]");
+    char long_name[200] = "";
+    for (int i = 0; i < 12; i++)
+        strcat(long_name, "lengths, ");
+    json_t *reps_d = json_pack("[o]", rep_json(&h2, 1795337118.0, 0.25));
     json_t *doc = json_pack(
         "{s:{s:s}, s:{s:s}, s:[{s:s, s:s, s:{s:{s:o}, s:{s:o}}}, {s:s, s:s, s:{}},"
-        " {s:s, s:s, s:{s:{s:o}}}]}",
+        " {s:s, s:s, s:{s:{s:o}}}, {s:s, s:s, s:{s:{s:s, s:o}}}]}",
         "bhost", "version", "9.9", "run", "started_utc", "2026-11-22T08:45:16Z", "points",
         "id", "aaaa", "label", "spin[ns=1,\nx]", "histograms", "iteration", "repetitions",
         reps_a, "my hist", "repetitions", reps_b, "id", "bbbb", "label", "failed one",
         "histograms", "id", "cccc", "label", "old", "histograms", "iteration", "repetitions",
-        reps_c);
+        reps_c, "id", "dddd", "label", label, "histograms", long_name, "unit", "probes",
+        "repetitions", reps_d);
     assert_non_null(doc);
     char *dir = temp_dir(), path[512], err[256] = "";
     snprintf(path, sizeof path, "%s/run.hlog", dir);
     assert_int_equal(run_hlog_write(doc, path, err, sizeof err), 0);
+    char *text = slurp(path);
 
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    char text[8192];
-    size_t len = fread(text, 1, sizeof text - 1, f);
-    text[len] = '\0';
-    fclose(f);
-    assert_non_null(strstr(text, "#[Logged with bhost 9.9: "));
-    assert_non_null(strstr(text, "#[StartTime: 1795337116.000 (seconds since epoch), Sun Nov "
-                                 "22 08:45:16 UTC 2026]\n#[BaseTime: 1795337116.000"));
-    /* Repetition-major within a point, so starts rise; one comment per point. */
-    const char *order[] = {"#[Point aaaa: spin[ns=1,?x]]\n",
-                           "\nTag=aaaa/iteration/1,0.500000,0.250000,0.000200,HISTF",
-                           "\nTag=aaaa/my%20hist/1,0.500000,0.250000,0.003001,HISTF",
-                           "\nTag=aaaa/iteration/2,1.000000,0.500000,0.003001,HISTF",
-                           "\nTag=aaaa/my%20hist/2,1.000000,0.500000,0.000200,HISTF",
-                           "\n#[Point bbbb: failed one]\n#[Point cccc: old]\n"
-                           "Tag=cccc/iteration/1,1.500000,0.125000,"};
+    /* The header: who, the format, the times, the tags' and units' meaning, a
+     * Unit line, one Point line per point, what was left out, then the legend. */
+    const char *order[] = {
+        "#[Logged with bhost 9.9]\n#[Histogram log format version 1.3]\n",
+        "#[StartTime: 1795337116.000 (seconds since epoch), Sun Nov 22 08:45:16 UTC 2026]\n"
+        "#[BaseTime: 1795337116.000 (seconds since epoch)]\n",
+        "#[One interval per point, histogram and repetition: Tag=<point id>/<histogram>/"
+        "<repetition>]\n",
+        "\n#[Unit dddd/lengths%2C%20lengths%2C%20",
+        "\n#[Point aaaa: spin[ns=1,?x]]\n#[Point bbbb: failed one]\n#[Point cccc: old]\n"
+        "#[Left out: cccc/iteration/2, the results hold no histogram for it]\n#[Point dddd: ddd[",
+        "\n\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"\n"
+        "Tag=aaaa/iteration/1,0.500000,0.250000,0.000200,HISTF",
+        /* Repetition-major within a point, so starts rise. */
+        "\nTag=aaaa/my%20hist/1,0.500000,0.250000,0.003001,HISTF",
+        "\nTag=aaaa/iteration/2,1.000000,0.500000,0.003001,HISTF",
+        "\nTag=aaaa/my%20hist/2,1.000000,0.500000,0.000200,HISTF",
+        "\nTag=cccc/iteration/1,1.500000,0.125000,",
+        "\nTag=dddd/lengths%2C%20"};
     const char *at = text;
     for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
         const char *found = strstr(at, order[i]);
@@ -334,15 +473,51 @@ static void test_run_hlog_from_results(void **state)
             fail_msg("'%s' missing or out of order in:\n%s", order[i], text);
         at = found + 1;
     }
+    /* What HdrHistogram_c's reader needs: header lines under 128 bytes, and
+     * after the legend intervals only. */
+    const char *legend = strstr(text, "\"StartTimestamp\"");
+    assert_header_lines_fit(text, legend);
+    for (const char *p = strchr(legend, '\n'); p && p[1]; p = strchr(p + 1, '\n'))
+        if (strncmp(p + 1, "Tag=", 4) != 0)
+            fail_msg("not an interval after the legend: %.60s", p + 1);
+    /* The long label and Unit line are whole again when joined. */
+    size_t pos = 0;
+    char *comment, *want_point, *want_unit, *escaped = run_hlog_tag("dddd", long_name, 1);
+    *strrchr(escaped, '/') = '\0';
+    assert_true(asprintf(&want_point, "[Point dddd: %s]", label) > 0);
+    assert_true(asprintf(&want_unit, "[Unit %s probes]", escaped) > 0);
+    int points = 0, units = 0;
+    while (hlog_next_comment(text, strlen(text), &pos, &comment)) {
+        points += strcmp(comment, want_point) == 0;
+        units += strcmp(comment, want_unit) == 0;
+        free(comment);
+    }
+    assert_int_equal(points, 1);
+    assert_int_equal(units, 1);
 
     /* What was written reads back to the same histograms. */
-    struct hlog_interval iv[5];
-    assert_int_equal(read_all(text, iv, 5, err, sizeof err, NULL), 5);
+    struct hlog_interval iv[6];
+    assert_int_equal(read_all(text, iv, 6, err, sizeof err, NULL), 6);
     assert_same_counts(&iv[0].hist, &h1);
     assert_same_counts(&iv[1].hist, &h2);
     assert_same_counts(&iv[4].hist, &h1);
-    for (int i = 0; i < 5; i++)
+    assert_same_counts(&iv[5].hist, &h2);
+    for (int i = 0; i < 6; i++)
         hlog_interval_fini(&iv[i]);
+
+    /* bhost hdr finds the unit of the long-named histogram across its lines. */
+    char *tag;
+    assert_true(asprintf(&tag, "%s/1", escaped) > 0);
+    struct proc p;
+    e2e_run(&p, (const char *[]){"hdr", path, "--tag", tag, "--summary", NULL});
+    assert_int_equal(p.rc, 0);
+    assert_non_null(strstr(p.out, " intervals=1 unit=probes count=2 "));
+    e2e_proc_free(&p);
+    free(tag);
+    free(want_point);
+    free(want_unit);
+    free(escaped);
+    free(text);
 
     /* Written atomically: no temporary file is left. */
     snprintf(path, sizeof path, "rm -f %s/run.hlog && rmdir %s", dir, dir);
@@ -438,6 +613,26 @@ static void test_percentile_text(void **state)
         "#[Mean    =        0.000, StdDeviation   =        0.000]\n"
         "#[Max     =        0.000, Total count    =            0]\n"
         "#[Buckets =           32, SubBuckets     =         2048]\n");
+    free(text);
+    hdr_fini(&h);
+
+    /* Only bucket 0 of a histogram from 1000 (unit magnitude 9): Java's Max is
+     * that bucket's top, 511, as every row's value is. */
+    assert_int_equal(hdr_init(&h, 1000, INT64_C(3600000000000), 3), 0);
+    hdr_record(&h, 5);
+    hdr_record(&h, 300);
+    text = NULL;
+    f = open_memstream(&text, &len);
+    hdr_text_percentiles(f, &h, 5, 1.0);
+    fclose(f);
+    assert_string_equal(text,
+        "       Value     Percentile TotalCount 1/(1-Percentile)\n"
+        "\n"
+        "     511.000 0.000000000000          2           1.00\n"
+        "     511.000 1.000000000000          2\n"
+        "#[Mean    =      256.000, StdDeviation   =        0.000]\n"
+        "#[Max     =      511.000, Total count    =            2]\n"
+        "#[Buckets =           23, SubBuckets     =         2048]\n");
     free(text);
     hdr_fini(&h);
 }
@@ -619,6 +814,57 @@ static void test_hdr_command(void **state)
     assert_non_null(strstr(out, "bhost hdr: stdin: not a bhost results file: point (no id)"));
     free(out);
 
+    /* A file whose lines end with CR alone: its line ends named. */
+    char *cr = e2e_write(dir, "cr.hlog", "#[Histogram log format version 1.3]\r"
+                                         "\"StartTimestamp\",\"Interval_Length\"\r");
+    e2e_run(&p, (const char *[]){"hdr", cr, NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "cr.hlog:1: a line ends with CR alone (old Mac OS line ends)"));
+    assert_null(strstr(p.err, "holds no interval lines"));
+    e2e_proc_free(&p);
+    free(cr);
+
+    /* Bucket 0 only, from 1000: Max is its top (511), for one interval or an
+     * empty one, as HistogramLogProcessor prints (tests/interop checks it). */
+    struct hdr from_1000;
+    assert_int_equal(hdr_init(&from_1000, 1000, INT64_C(3600000000000), 3), 0);
+    char *empty_b64 = hdr_encode_v2_base64(&from_1000);
+    hdr_record(&from_1000, 5);
+    hdr_record(&from_1000, 300);
+    char *zero_b64 = hdr_encode_v2_base64(&from_1000);
+    assert_true(asprintf(&text, "Tag=zero,0,1,0,%s\nTag=empty,0,1,0,%s\n", zero_b64,
+                         empty_b64) > 0);
+    char *zero = e2e_write(dir, "zero.hlog", text);
+    free(text);
+    e2e_run(&p, (const char *[]){"hdr", zero, "--tag", "zero", NULL});
+    assert_int_equal(p.rc, 0);
+    assert_non_null(strstr(p.out, "\n#[Max     =      511.000, Total count    =            2]\n"));
+    e2e_proc_free(&p);
+    e2e_run(&p, (const char *[]){"hdr", zero, "--tag", "empty", NULL});
+    assert_int_equal(p.rc, 0);
+    assert_non_null(strstr(p.out, "\n#[Max     =      511.000, Total count    =            0]\n"));
+    e2e_proc_free(&p);
+    free(zero);
+    free(zero_b64);
+    free(empty_b64);
+    hdr_fini(&from_1000);
+
+    /* Logs of older HdrHistogram versions: V0 (jHiccup 2.0.1, log format 1.01)
+     * and V1 (jHiccup 2.0.6, 1.1), untagged. */
+    e2e_run(&p, (const char *[]){"hdr", BHOST_INTEROP_DIR "/data/jHiccup-2.0.1.logV0.hlog",
+                                 "--summary", NULL});
+    assert_int_equal(p.rc, 0);
+    assert_string_equal(p.out, "tag=- intervals=81 count=61256 min=0 max=1577058303 "
+                               "mean=33138446.610421836 p50=393215 p90=409599 p99=1107296255 "
+                               "p99.9=1518338047\n");
+    e2e_proc_free(&p);
+    e2e_run(&p, (const char *[]){"hdr", BHOST_INTEROP_DIR "/data/jHiccup-2.0.6.logV1.hlog",
+                                 NULL});
+    assert_int_equal(p.rc, 0);
+    assert_true(strncmp(p.out, "#[Untagged, intervals: 88]\n       Value     Percentile", 53) == 0);
+    assert_non_null(strstr(p.out, "\n#[Max     = 1895825407.00, Total count    =        65964]\n"));
+    e2e_proc_free(&p);
+
     free(good);
     free(bad);
     free(empty);
@@ -634,6 +880,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_tags),
+        cmocka_unit_test(test_long_comments),
         cmocka_unit_test(test_comments_and_blank_lines_are_skipped),
         cmocka_unit_test(test_malformed_lines_rejected),
         cmocka_unit_test(test_run_hlog_from_results),
