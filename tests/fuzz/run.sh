@@ -13,7 +13,7 @@ set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$src/build-fuzz}
 secs=${2:-15}
-targets=(spec hdr results hlog)
+targets=(spec hdr results hlog outputs)
 
 if ! command -v clang >/dev/null; then
   echo "run.sh: clang not found: apt-get install -y clang libclang-rt-14-dev" >&2
