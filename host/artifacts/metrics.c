@@ -51,7 +51,7 @@ static json_t *point_rollup(const json_t *pt)
     for (size_t i = 0; i < sizeof copied / sizeof *copied; i++)
         json_object_set_new(row, copied[i], doc_copy(pt, copied[i]));
     json_object_set_new(row, "iterations", doc_copy(pt, "iterations/measured"));
-    json_object_set_new(row, "failures", doc_copy(pt, "failures/count"));
+    json_object_set_new(row, "failed_iterations", doc_copy(pt, "failures/count"));
     json_object_set_new(row, "success_rate", doc_copy(pt, "failures/success_rate"));
     const json_t *iteration = doc_at(pt, "histograms/iteration");
     add_figures(row, iteration); /* all null when nothing was measured */
@@ -110,7 +110,7 @@ static json_t *rollup_json(const struct rollup *r)
     for (size_t s = 0; s < 4; s++)
         json_object_set_new(out, statuses[s], json_integer(r->statuses[s]));
     json_object_set_new(out, "iterations", json_integer(r->iterations));
-    json_object_set_new(out, "failures", json_integer(r->failures));
+    json_object_set_new(out, "failed_iterations", json_integer(r->failures));
     json_object_set_new(out, "success_rate",
                         r->iterations ? json_real(1.0 - (double)r->failures /
                                                             (double)r->iterations)
