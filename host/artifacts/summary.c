@@ -150,7 +150,8 @@ static json_t *artifact_totals(const json_t *results, const json_t *points)
                                : json_null());
 }
 
-/* The gates' outcomes counted by state, with every one not met; null without gates. */
+/* The gates' outcomes counted by state, with each missed or inconclusive one (those not
+ * judged are notes, and a run without a baseline has one per point); null without gates. */
 static json_t *gate_outcomes(const json_t *results)
 {
     static const char *const states[][2] = {{"met", "met"}, {"missed", "missed"},
@@ -162,7 +163,7 @@ static json_t *gate_outcomes(const json_t *results)
     json_t *out = json_object();
     for (size_t s = 0; s < sizeof states / sizeof *states; s++)
         json_object_set_new(out, states[s][1], json_integer(0));
-    json_t *not_met = json_array();
+    json_t *failing = json_array();
     size_t i;
     json_t *g;
     json_array_foreach(gates, i, g) {
@@ -170,10 +171,10 @@ static json_t *gate_outcomes(const json_t *results)
         for (size_t s = 0; state && s < sizeof states / sizeof *states; s++)
             if (strcmp(state, states[s][0]) == 0)
                 add_count(out, states[s][1], 1);
-        if (!state || strcmp(state, "met") != 0)
-            json_array_append(not_met, g);
+        if (state && (strcmp(state, "missed") == 0 || strcmp(state, "inconclusive") == 0))
+            json_array_append(failing, g);
     }
-    json_object_set_new(out, "not_met", not_met);
+    json_object_set_new(out, "missed_or_inconclusive", failing);
     return out;
 }
 
