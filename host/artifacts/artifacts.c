@@ -50,8 +50,8 @@ int artifacts_write(const char *run_dir, struct artifacts_totals *t, char *err, 
     else if (write_json(run_dir, ARTIFACTS_SUMMARY, summary_build(rf.doc), err, errlen) == 0 &&
              write_json(run_dir, ARTIFACTS_METRICS, metrics_build(rf.doc), err, errlen) == 0 &&
              write_json(run_dir, ARTIFACTS_SERIES, series_build(rf.doc), err, errlen) == 0) {
-        json_t *manifest = manifest_build(run_dir, rf.doc, own, sizeof own / sizeof *own, err,
-                                          errlen);
+        json_t *manifest = manifest_build(run_dir, rf.doc, own, sizeof own / sizeof *own,
+                                          ARTIFACTS_MANIFEST, err, errlen);
         if (manifest) {
             t->files = json_array_size(json_object_get(manifest, "files"));
             t->bytes = (uint64_t)json_integer_value(

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* Where the manifest's files come from, as it builds them. */
@@ -86,13 +87,16 @@ static json_t *spec_hash(const json_t *spec)
     return json_string(hex);
 }
 
-/* SHA-256 of the spec file's bytes as they are now, or null if it cannot be read. */
+/* SHA-256 of the spec file's bytes as they are now, or null if it cannot be read or is not
+ * a regular file (a results file may name anything: a FIFO must not hang the writer). */
 static json_t *spec_file_hash(const char *file)
 {
-    int fd = file ? open(file, O_RDONLY | O_CLOEXEC) : -1;
+    int fd = file ? open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
     char hex[SHA256_HEX_LEN + 1];
     uint64_t size;
-    int ok = fd >= 0 && sha256_fd(fd, hex, &size) == 0;
+    struct stat st;
+    int ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+             sha256_fd(fd, hex, &size) == 0;
     if (fd >= 0)
         close(fd);
     return ok ? json_string(hex) : json_null();
@@ -158,8 +162,8 @@ static json_t *run_part(const json_t *results)
 }
 
 json_t *manifest_build(const char *run_dir, const json_t *results,
-                       const struct manifest_entry *own, size_t nown, char *err,
-                       size_t errlen)
+                       const struct manifest_entry *own, size_t nown, const char *self,
+                       char *err, size_t errlen)
 {
     char written[32];
     utc_stamp(written, sizeof written, 1);
@@ -180,6 +184,7 @@ json_t *manifest_build(const char *run_dir, const json_t *results,
 
     struct listing l = {.run_dir = run_dir, .files = json_array(),
                         .not_included = json_array(), .seen = json_object()};
+    json_object_set_new(l.seen, self, json_true());
     const char *why = NULL;
     const char *failed = NULL;
     for (size_t i = 0; i < nown && !failed; i++)

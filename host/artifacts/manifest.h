@@ -21,11 +21,12 @@ struct manifest_entry {
 /*
  * The manifest of the run in run_dir, whose results document is `results`: `own` lists the
  * set's files written before it, which come first in "files", then results.json, run.hlog
- * and every artifact results.json lists, hashed as they are now. NULL with a message
- * naming the file when one of those the run must have cannot be read.
+ * and every artifact results.json lists, hashed as they are now. `self` is the manifest's
+ * own path, never listed (a results file naming it is ignored). NULL with a message naming
+ * the file when one of those the run must have cannot be read.
  */
 json_t *manifest_build(const char *run_dir, const json_t *results,
-                       const struct manifest_entry *own, size_t nown, char *err,
-                       size_t errlen);
+                       const struct manifest_entry *own, size_t nown, const char *self,
+                       char *err, size_t errlen);
 
 #endif

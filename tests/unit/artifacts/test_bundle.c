@@ -177,12 +177,16 @@ static void paths_outside_the_run_or_through_links_are_left_out(void **state)
     json_t *results = json_load_file(results_path, 0, NULL);
     json_t *listed = e2e_at(results, "points/1/artifacts");
     const char *hostile[] = {"../outside.txt", "/etc/hostname", "artifacts/link.txt",
-                             "artifacts/not-there.txt"};
+                             "artifacts/not-there.txt", ARTIFACTS_MANIFEST};
     for (size_t i = 0; i < sizeof hostile / sizeof *hostile; i++)
         json_array_append_new(listed, json_pack("{s:s, s:s, s:s, s:n}", "name", "x", "path",
                                                 hostile[i], "media_type", "text/plain",
                                                 "size"));
     json_array_append(listed, json_array_get(listed, 0));
+    /* A spec "file" that would block a reader forever. */
+    char *fifo = path_in(run, "spec.fifo");
+    assert_int_equal(mkfifo(fifo, 0644), 0);
+    json_object_set_new(e2e_at(results, "spec"), "file", json_string(fifo));
     assert_int_equal(json_dump_file(results, results_path, JSON_INDENT(1)), 0);
 
     struct artifacts_totals t;
@@ -202,8 +206,9 @@ static void paths_outside_the_run_or_through_links_are_left_out(void **state)
         assert_string_equal(e2e_text(left, "why"), why[i]);
         assert_string_equal(e2e_text(left, "point"), e2e_text(results, "points/1/id"));
     }
+    assert_true(json_is_null(e2e_at(manifest, "spec/file_sha256")));
     assert_int_equal(artifacts_bundle(run, &zip, &t, err, sizeof err), 0);
-    assert_int_equal(t.files, 7);
+    assert_int_equal(t.files, 7); /* the manifest once */
     char cmd[1200];
     snprintf(cmd, sizeof cmd, "unzip -l '%s' | grep -c -e outside -e hostname -e link.txt",
              zip);
@@ -214,6 +219,7 @@ static void paths_outside_the_run_or_through_links_are_left_out(void **state)
     assert_string_equal(count, "0\n");
     json_decref(manifest);
     json_decref(results);
+    free(fifo);
     free(manifest_path);
     free(results_path);
     free(link);
