@@ -8,8 +8,6 @@
 #ifndef BHOST_RUN_FILES_H
 #define BHOST_RUN_FILES_H
 
-#include <sys/types.h>
-
 /* Whether `rel` is a path the set may name: relative, without empty, "." or ".."
  * components. */
 int run_file_path_ok(const char *rel);
