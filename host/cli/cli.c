@@ -64,6 +64,10 @@ static const char usage_text[] =
     "                    history: the rolling baseline) and judge the spec's gates\n"
     "  --threshold T     run --baseline, ab: the noise threshold (default 2%)\n"
     "  --percentiles L   run --baseline, ab: percentiles compared (default 50,90,99)\n"
+    "  --artifacts       run: also write the artifact set (manifest, summary, metrics,\n"
+    "                    series) into the run's artifacts/ folder\n"
+    "  --bundle          run: --artifacts, and the set with the run's files in one zip\n"
+    "                    archive named after the run directory, inside it\n"
     "  --a DIR, --b DIR  ab: the two builds' plugin folders\n"
     "  --json            list: print JSON; ab: print the comparison as JSON\n"
     "  --markdown        ab: print the comparison as a Markdown table\n"
@@ -175,6 +179,9 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
                     v ? ", got '" : "", v ? v : "", v ? "'" : "");
             o->jobs = n;
             o->jobs_given = 1;
+        } else if (strcmp(a, "--artifacts") == 0 || strcmp(a, "--bundle") == 0) {
+            o->artifacts = 1;
+            o->bundle |= a[2] == 'b';
         } else if (strcmp(a, "--markdown") == 0) {
             o->markdown = 1;
         } else if (cli_is_option(a, "--a") || cli_is_option(a, "--b")) {
@@ -266,6 +273,8 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
     if ((o->threshold || o->percentiles) && !is_ab && !is_run)
         return cli_usage_error("--threshold and --percentiles go with run (with --baseline) "
                                "and ab");
+    if (o->artifacts && !is_run && strcmp(o->command, "validate") != 0)
+        return cli_usage_error("--artifacts and --bundle go with run");
     if (o->history && !is_run)
         return cli_usage_error("--history goes with run (bhost history and compare take their "
                                "own; ab records nothing: its B is a candidate build)");

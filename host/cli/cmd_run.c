@@ -1,5 +1,7 @@
 /* cmd_run.c — see cmd_run.h. */
 #include "cli/cmd_run.h"
+#include "artifacts/artifacts.h"
+#include "artifacts/bundle.h"
 #include "cli/cmd_compare.h"
 #include "cli/baseline.h"
 #include "cli/run_gates.h"
@@ -104,6 +106,37 @@ static int record_in_history(const char *history, const json_t *doc, const char 
     return EXIT_OK;
 }
 
+/* --artifacts, --bundle: the finished run's artifact set, and its archive (docs/artifacts.md).
+ * EXIT_OK, or EXIT_INTERNAL and why on stderr; the run's own results are written already. */
+static int write_artifact_set(const struct cli_options *o, const char *dir)
+{
+    if (!o->artifacts)
+        return EXIT_OK;
+    char err[2048];
+    struct artifacts_totals t;
+    if (artifacts_write(dir, &t, err, sizeof err) != 0) {
+        fprintf(stderr, "bhost: artifacts: %s\n", err);
+        return EXIT_INTERNAL;
+    }
+    if (!o->quiet)
+        printf("artifacts: %s/%s (%zu files listed, %llu bytes)\n", dir, ARTIFACTS_MANIFEST,
+               t.files, (unsigned long long)t.bytes);
+    if (t.left_out)
+        fprintf(stderr, "bhost: note: artifacts: %zu file%s that results.json names %s not "
+                "there or not a plain file; the manifest says which (not_included)\n",
+                t.left_out, t.left_out == 1 ? "" : "s", t.left_out == 1 ? "is" : "are");
+    char *zip = NULL;
+    if (o->bundle && artifacts_bundle(dir, &zip, &t, err, sizeof err) != 0) {
+        fprintf(stderr, "bhost: bundle: %s\n", err);
+        return EXIT_INTERNAL;
+    }
+    if (zip && !o->quiet)
+        printf("bundle: %s (%zu files, %llu bytes)\n", zip, t.files,
+               (unsigned long long)t.bytes);
+    free(zip);
+    return EXIT_OK;
+}
+
 static int run(const struct cli_options *o, struct registry *reg, int argc, char **argv,
                const struct run_record *resumed)
 {
@@ -133,6 +166,8 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
         rc = session_write(&ss);
         if (rc == EXIT_OK) {
             session_print(&ss);
+            /* Interrupted and failed runs too: their set says what they kept. */
+            int artifacts_rc = write_artifact_set(o, side.dir);
             int compare_rc = EXIT_OK;
             if (baseline) {
                 if (!o->quiet)
@@ -151,7 +186,7 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
                                                                 o->quiet);
             rc = cli_worst_exit(session_status(&ss), gates_rc);
             rc = cli_worst_exit(cli_worst_exit(rc, compare_rc), baseline_rc);
-            rc = cli_worst_exit(rc, history_rc);
+            rc = cli_worst_exit(cli_worst_exit(rc, history_rc), artifacts_rc);
         }
         json_decref(baseline);
     }

@@ -47,6 +47,8 @@ struct cli_options {
     const char *baseline;     /* run: --baseline RESULTS|DIR|history, for baseline gates */
     const char *threshold;    /* ab: --threshold, as given */
     const char *percentiles;  /* ab: --percentiles, as given */
+    int artifacts;            /* run: --artifacts, the artifact set at the end (docs/artifacts.md) */
+    int bundle;               /* run: --bundle, the set in one zip archive too */
     int json, quiet, verbose, markdown;
     int isolate_given, jobs_given, budget_given; /* given on the command line, not defaults */
 };
