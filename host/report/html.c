@@ -182,7 +182,9 @@ static void fixed_params(FILE *f, const struct view_experiment *e)
 static void experiment_table(FILE *f, const struct view_experiment *e)
 {
     char buf[64];
-    fputs("<div class=\"scroll\"><table class=\"results\"><thead><tr>", f);
+    /* A long table scrolls in a box of its own, its header kept in view. */
+    fprintf(f, "<div class=\"scroll%s\"><table class=\"results\"><thead><tr>",
+            e->npoints > HTML_MANY_POINTS ? " tall" : "");
     if (!e->naxes)
         fputs("<th>point</th>", f);
     for (size_t a = 0; a < e->naxes; a++) {
@@ -233,7 +235,7 @@ static void results(const struct html_page *p)
     html_heading(f, "results", "Results");
     fputs("<p class=\"small\">Times per iteration (the <code>iteration</code> histogram, all "
           "repetitions); throughput in successful iterations per second of measured loop. Each "
-          "swept parameter has a plot of p50 and p99 against its values.</p>\n", f);
+          "swept parameter has a plot of p50 and p99 against its values, above the table.</p>\n", f);
     for (size_t k = 0; k < p->v->nexperiments; k++) {
         const struct view_experiment *e = &p->v->experiments[k];
         fprintf(f, "<h3 id=\"e%zu\">", k);
@@ -250,13 +252,13 @@ static void results(const struct html_page *p)
             fputs("<p class=\"none\">No point of this experiment ran.</p>\n", f);
             continue;
         }
-        experiment_table(f, e);
         if (e->naxes)
             fputs("<div class=\"plots\">", f);
         for (size_t a = 0; a < e->naxes; a++)
             plot_param(f, e, a);
         if (e->naxes)
             fputs("</div>\n", f);
+        experiment_table(f, e);
     }
 }
 

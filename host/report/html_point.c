@@ -126,6 +126,15 @@ static void history(const struct html_page *p, const json_t *point)
         fputs("<p class=\"none\">No past run of this point in the history.</p></div>", f);
         return;
     }
+    size_t measured = 0, i;
+    const json_t *run;
+    json_array_foreach(runs, i, run)
+        measured += isfinite(view_number(run, "p50"));
+    if (!measured) {
+        fprintf(f, "<p class=\"none\">%zu past run%s in the history, none with figures "
+                   "(the point measured nothing).</p></div>", past, past == 1 ? "" : "s");
+        return;
+    }
     const json_t *last = json_array_get(runs, json_array_size(runs) - 1);
     int now = h->this_run && json_integer_value(json_object_get(last, "run")) == h->this_run;
     sparkline(f, runs, "p50", now);

@@ -10,6 +10,8 @@
 #include <string.h>
 
 #define MAX_TICKS 12
+#define FEW_VALUES 8 /* an axis of at most this many values is labelled at each */
+#define FEW_DOTS 20  /* lines of at most this many values get a dot at each */
 
 /* The figures of a plot: for each combination of the other axes, p50 and p99 at each value. */
 struct lines {
@@ -145,18 +147,32 @@ static size_t x_axis(const struct view_axis *ax, const struct lines *l, struct s
     double pad = (xs->to - xs->from) * 0.04;
     xs->from += ax->numeric ? pad : 0;
     xs->to -= ax->numeric ? pad : 0;
-    size_t every = (n + MAX_TICKS - 1) / MAX_TICKS;
-    every = every ? every : 1;
+    /* A few values are their own ticks; many numbers get round ones. */
+    int round_ticks = ax->numeric && n > FEW_VALUES;
+    size_t every = (n + FEW_VALUES - 1) / FEW_VALUES;
+    every = every && !ax->numeric ? every : 1;
     for (size_t k = 0; k < n; k++) {
         double v = ax->numeric ? json_number_value(json_array_get(ax->values, k)) : (double)k;
         px[k] = svg_at(xs, v);
-        if (k % every == 0 && nt < MAX_TICKS) {
+        if (!round_ticks && k % every == 0 && nt < MAX_TICKS) {
             xt[nt].at = v;
             if (ax->numeric)
                 units_number(xt[nt].label, sizeof xt[nt].label, v);
             else
                 svg_clip(xt[nt].label, sizeof xt[nt].label, l->values[k], 12);
             nt++;
+        }
+    }
+    if (round_ticks) {
+        struct svg_scale round;
+        double at[MAX_TICKS];
+        svg_fit(&round, xs->lo, xs->hi, xs->log, 0);
+        round.lo = xs->lo;
+        round.hi = xs->hi;
+        nt = svg_ticks(&round, at, FEW_VALUES);
+        for (size_t k = 0; k < nt; k++) {
+            xt[k].at = at[k];
+            units_number(xt[k].label, sizeof xt[k].label, at[k]);
         }
     }
     return nt;
@@ -226,7 +242,7 @@ void plot_param(FILE *f, const struct view_experiment *e, size_t axis)
             else
                 snprintf(cls, sizeof cls, "s%zu%s", c, pass ? " dash" : "");
             svg_line(f, px, py, n, cls, l.combos[c][0] ? l.combos[c] : NULL);
-            if (!many)
+            if (!many && n <= FEW_DOTS)
                 svg_dots(f, px, py, n, cls);
         }
         if (many) {

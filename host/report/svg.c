@@ -75,7 +75,8 @@ size_t svg_ticks(const struct svg_scale *s, double *ticks, size_t max)
         double step = s->step > 0 ? s->step : (s->hi - s->lo);
         while ((s->hi - s->lo) / step + 1 > (double)max)
             step *= 2;
-        for (double v = s->lo; v <= s->hi + step * 1e-6 && n < max; v += step)
+        for (double v = ceil(s->lo / step - 1e-9) * step; v <= s->hi + step * 1e-6 && n < max;
+             v += step)
             ticks[n++] = fabs(v) < step * 1e-9 ? 0 : v;
         return n;
     }
