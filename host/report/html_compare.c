@@ -82,6 +82,7 @@ void html_compare_section(const struct html_page *p)
     list(f, "What differs between the two environments:", r->environment, 1);
     list(f, "Points only in A:", json_object_get(r->unmatched, "only_a"), 0);
     list(f, "Points only in B:", json_object_get(r->unmatched, "only_b"), 0);
+    fputs("<div class=\"scroll\">", f);
     table_head(f, c->options, 1);
     for (size_t k = 0; k < r->nfigs; k++) {
         const struct compare_figure *x = &r->figs[k];
@@ -97,7 +98,7 @@ void html_compare_section(const struct html_page *p)
         figure_cells(f, x);
         fputs("</tr>\n", f);
     }
-    fputs("</tbody></table>\n", f);
+    fputs("</tbody></table></div>\n", f);
 }
 
 void html_compare_point(const struct html_page *p, const json_t *point)
