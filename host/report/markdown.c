@@ -124,8 +124,9 @@ static void figures_row(FILE *f, const json_t *h)
     fprintf(f, " %s |", h ? units_count(buf, sizeof buf,
                                         json_integer_value(json_object_get(h, "count")))
                           : "–");
+    /* A histogram's unit comes from its plugin: escaped with the figure. */
     for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
-        fprintf(f, " %s |", units_figure(buf, sizeof buf, view_number(h, keys[k]), unit));
+        cell(f, units_figure(buf, sizeof buf, view_number(h, keys[k]), unit));
     fprintf(f, " %s |", units_rate(buf, sizeof buf, view_number(h, "throughput_per_s")));
 }
 
@@ -269,8 +270,9 @@ static void comparison(FILE *f, const struct report_compare *c)
         fputc('|', f);
         cell(f, x->label);
         cell(f, ratios_figure(figure, sizeof figure, x));
-        fprintf(f, " %s | %s | %s | %s |", units_figure(a, sizeof a, x->a, x->unit),
-                units_figure(b, sizeof b, x->b, x->unit), ratios_ratio(ratio, sizeof ratio, x->r.ratio),
+        cell(f, units_figure(a, sizeof a, x->a, x->unit));
+        cell(f, units_figure(b, sizeof b, x->b, x->unit));
+        fprintf(f, " %s | %s |", ratios_ratio(ratio, sizeof ratio, x->r.ratio),
                 ratios_interval(interval, sizeof interval, &x->r));
         int loud = x->verdict == VERDICT_SLOWER || x->verdict == VERDICT_FASTER;
         fprintf(f, loud ? " **%s**" : " %s", verdict_name(x->verdict));

@@ -268,6 +268,10 @@ static char *planted_copy(void)
                                   "size", 2));
     json_object_set_new(json_object_get(doc, "spec"), "notes",
                         json_string("</title><script>alert(5)</script>"));
+    json_object_set_new(json_object_get(json_object_get(json_array_get(points, 1), "histograms"),
+                                        "iteration"),
+                        "unit", json_string("<u>x|y</u>"));
+    json_object_set_new(json_object_get(doc, "run"), "status", json_string("interrupted"));
     char *dir = e2e_dir("planted");
     char path[1024];
     snprintf(path, sizeof path, "%s/results.json", dir);
@@ -303,6 +307,15 @@ static void strings_from_the_results_are_escaped(void **state)
                         "| failed | &lt;script&gt;alert(2)&lt;/script&gt; | "
                         "&lt;/pre&gt;&lt;script&gt;alert(3)&lt;/script&gt; |");
     assert_contains(md, "- **spec**: &lt;/title&gt;&lt;script&gt;alert(5)&lt;/script&gt;\n");
+    assert_contains(md, "- **spin\\[ns=1000\\]**: n: &lt;b onmouseover=x&gt;\n");
+    /* A plugin's unit is text too, in both. */
+    assert_lacks(md, "<u>");
+    assert_contains(md, " &lt;u&gt;x\\|y&lt;/u&gt; |");
+    assert_lacks(html, "<u>");
+    assert_contains(html, " &lt;u&gt;x|y&lt;/u&gt;</td>");
+    /* An interrupted run says so first. */
+    assert_contains(md, "## Notes\n\n- ⚠️ **run**: the run was interrupted (SIGINT or SIGTERM)");
+    assert_contains(html, "<li class=\"warning\"><b>run</b>: the run was interrupted");
     free(html);
     free(md);
     free(dir);
