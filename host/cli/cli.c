@@ -7,6 +7,7 @@
 #include "cli/cmd_history.h"
 #include "cli/cmd_list.h"
 #include "cli/cmd_merge.h"
+#include "cli/cmd_report.h"
 #include "cli/cmd_run.h"
 #include "cli/options.h"
 #include "run/services.h"
@@ -38,6 +39,8 @@ static const char usage_text[] =
     "                    invocation, repetitions alternated; compare B with A\n"
     "  compare A B       compare run B with run A: ratios, intervals, verdicts\n"
     "                    (see bhost compare --help)\n"
+    "  report RUN        a finished run's reports: report.md and report.html\n"
+    "                    (see bhost report --help)\n"
     "  help              print this text (also --help)\n"
     "\n"
     "options:\n"
@@ -94,6 +97,7 @@ static const struct command {
     {"merge", 1, merge_command},     {"history", 1, history_command},
     {"compare", 1, compare_command}, {"ab", 0, ab_command},
     {"export", 1, export_command},
+    {"report", 1, report_command},
     {"version", 0, version_command}, {"help", 0, help_command},
 };
 

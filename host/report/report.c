@@ -1,2 +1,0 @@
-/* report.c — placeholder until the report stage lands. */
-#include "report/report.h"
