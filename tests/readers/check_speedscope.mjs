@@ -55,11 +55,24 @@ function toolbarTab(page, label) {
 
 // Types `name` in speedscope's search box (opened with Ctrl+F), waits for
 // the Sandwich table to list a function of that name, closes the search.
+// Opens speedscope's search box. A Ctrl+F pressed before the page listens for
+// keys is lost (seen on a loaded machine), so it is pressed again until the box
+// has the focus.
+async function openSearch(page) {
+  for (let attempt = 0; attempt < 30; attempt++) {
+    await page.keyboard.down("Control");
+    await page.keyboard.press("f");
+    await page.keyboard.up("Control");
+    const input = await page.waitForSelector("input:focus", { timeout: 500 }).catch(() => null);
+    if (input) {
+      return input;
+    }
+  }
+  check(false, "speedscope's search box never took the focus after Ctrl+F");
+}
+
 async function findInSandwich(page, name) {
-  await page.keyboard.down("Control");
-  await page.keyboard.press("f");
-  await page.keyboard.up("Control");
-  const input = await page.waitForSelector("input:focus", WAIT);
+  const input = await openSearch(page);
   await input.evaluate((element) => element.select());
   await page.keyboard.type(name);
   try {
