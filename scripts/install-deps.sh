@@ -16,6 +16,7 @@ packages=(
   libdw-dev                              # sampler: symbols, inlined functions, source files (elfutils)
   libspatialindex-dev                    # spatial indexes: the R*-tree (spatial/rtree.c)
   libzip-dev                             # run --bundle: the artifact set in one zip archive
+  nettle-dev                             # run --artifacts: the manifest's SHA-256 of each file
 )
 tests=0
 [ "${1:-}" = "--tests" ] && tests=1
@@ -29,6 +30,7 @@ if [ $tests -eq 1 ]; then
     chromium                             # reader tests: the SVG and speedscope's viewer in a real browser
     libbenchmark-tools python3-scipy     # export test: Google Benchmark's compare.py reads the export
     unzip libarchive-tools               # bundle test: the system's unzip and bsdtar list and extract it
+    python3-yaml                         # docs test: the CI examples are valid YAML
   )
 fi
 

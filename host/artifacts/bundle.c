@@ -2,7 +2,7 @@
 #include "artifacts/bundle.h"
 #include "artifacts/manifest.h"
 #include "artifacts/run_files.h"
-#include "artifacts/sha256.h"
+#include "artifacts/checksum.h"
 #include "util/files.h"
 #include "util/mem.h"
 
@@ -32,7 +32,7 @@ struct entry {
     const char *sha256;      /* the manifest's */
     time_t mtime;
     int fd;
-    struct sha256 hash;
+    struct checksum hash;
     uint64_t read;
     zip_error_t error;
 };
@@ -56,13 +56,13 @@ static zip_int64_t entry_read(struct entry *e, void *data, zip_uint64_t len)
     while (n < 0 && errno == EINTR);
     if (n < 0)
         return entry_fail(e, ZIP_ER_READ, errno, strerror(errno));
-    sha256_update(&e->hash, data, (size_t)n);
+    checksum_update(&e->hash, data, (size_t)n);
     e->read += (uint64_t)n;
     if (e->read > e->size)
         return entry_fail(e, ZIP_ER_CHANGED, 0, "grew since the manifest was written");
     if (n == 0) {
-        char hex[SHA256_HEX_LEN + 1];
-        sha256_final_hex(&e->hash, hex);
+        char hex[CHECKSUM_HEX_LEN + 1];
+        checksum_final_hex(&e->hash, hex);
         if (e->read != e->size || strcmp(hex, e->sha256) != 0)
             return entry_fail(e, ZIP_ER_CHANGED, 0,
                               "its bytes differ from the manifest's size and sha256 (changed "
@@ -80,7 +80,7 @@ static zip_int64_t entry_callback(void *state, void *data, zip_uint64_t len,
     case ZIP_SOURCE_OPEN:
         if ((e->fd = run_file_open(e->b->run_dir, e->path, &why)) < 0)
             return entry_fail(e, ZIP_ER_OPEN, errno, why);
-        sha256_init(&e->hash);
+        checksum_init(&e->hash);
         e->read = 0;
         return 0;
     case ZIP_SOURCE_READ:
@@ -146,7 +146,7 @@ static int add_listed(struct bundle *b, const json_t *file, char *err, size_t er
     const char *path = json_string_value(json_object_get(file, "path"));
     const char *sha = json_string_value(json_object_get(file, "sha256"));
     json_t *size = json_object_get(file, "size");
-    if (!path || !sha || strlen(sha) != SHA256_HEX_LEN || !json_is_integer(size) ||
+    if (!path || !sha || strlen(sha) != CHECKSUM_HEX_LEN || !json_is_integer(size) ||
         json_integer_value(size) < 0) {
         snprintf(err, errlen, "%s/%s: a file without a path, size or sha256", b->run_dir,
                  ARTIFACTS_MANIFEST);

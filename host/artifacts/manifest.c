@@ -2,7 +2,7 @@
 #include "artifacts/manifest.h"
 #include "artifacts/doc_fields.h"
 #include "artifacts/run_files.h"
-#include "artifacts/sha256.h"
+#include "artifacts/checksum.h"
 #include "util/clock.h"
 
 #include <fcntl.h>
@@ -33,10 +33,10 @@ static int list_file(struct listing *l, const char *path, const char *kind, json
         return 0;
     }
     json_object_set_new(l->seen, path, json_true());
-    char hex[SHA256_HEX_LEN + 1];
+    char hex[CHECKSUM_HEX_LEN + 1];
     uint64_t size = 0;
     int fd = run_file_open(l->run_dir, path, why);
-    if (fd >= 0 && sha256_fd(fd, hex, &size) != 0) {
+    if (fd >= 0 && checksum_fd(fd, hex, &size) != 0) {
         *why = "cannot be read";
         close(fd);
         fd = -1;
@@ -81,8 +81,8 @@ static json_t *spec_hash(const json_t *spec)
     json_decref(copy);
     if (!text)
         return json_null();
-    char hex[SHA256_HEX_LEN + 1];
-    sha256_hex(text, strlen(text), hex);
+    char hex[CHECKSUM_HEX_LEN + 1];
+    checksum_hex(text, strlen(text), hex);
     free(text);
     return json_string(hex);
 }
@@ -92,11 +92,11 @@ static json_t *spec_hash(const json_t *spec)
 static json_t *spec_file_hash(const char *file)
 {
     int fd = file ? open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC) : -1;
-    char hex[SHA256_HEX_LEN + 1];
+    char hex[CHECKSUM_HEX_LEN + 1];
     uint64_t size;
     struct stat st;
     int ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-             sha256_fd(fd, hex, &size) == 0;
+             checksum_fd(fd, hex, &size) == 0;
     if (fd >= 0)
         close(fd);
     return ok ? json_string(hex) : json_null();

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "artifacts/run_files.h"
-#include "artifacts/sha256.h"
+#include "artifacts/checksum.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -22,8 +22,8 @@
 
 static void expect_digest(const char *text, size_t len, const char *want)
 {
-    char hex[SHA256_HEX_LEN + 1];
-    sha256_hex(text, len, hex);
+    char hex[CHECKSUM_HEX_LEN + 1];
+    checksum_hex(text, len, hex);
     assert_string_equal(hex, want);
 }
 
@@ -38,17 +38,17 @@ static void fips_examples(void **state)
     /* A million 'a', fed in pieces of 1000 (FIPS 180-2, appendix B.3). */
     char piece[1000];
     memset(piece, 'a', sizeof piece);
-    struct sha256 c;
-    sha256_init(&c);
+    struct checksum c;
+    checksum_init(&c);
     for (int i = 0; i < 1000; i++)
-        sha256_update(&c, piece, sizeof piece);
-    char hex[SHA256_HEX_LEN + 1];
-    sha256_final_hex(&c, hex);
+        checksum_update(&c, piece, sizeof piece);
+    char hex[CHECKSUM_HEX_LEN + 1];
+    checksum_final_hex(&c, hex);
     assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
 }
 
 /* What `sha256sum` says of these bytes. */
-static void sha256sum_of(const unsigned char *data, size_t len, char out[SHA256_HEX_LEN + 1])
+static void sha256sum_of(const unsigned char *data, size_t len, char out[CHECKSUM_HEX_LEN + 1])
 {
     char path[] = "/tmp/bhost-test-sha256-XXXXXX";
     int fd = mkstemp(path);
@@ -59,7 +59,7 @@ static void sha256sum_of(const unsigned char *data, size_t len, char out[SHA256_
     snprintf(cmd, sizeof cmd, "sha256sum %s", path);
     FILE *p = popen(cmd, "r");
     assert_non_null(p);
-    assert_non_null(fgets(out, SHA256_HEX_LEN + 1, p));
+    assert_non_null(fgets(out, CHECKSUM_HEX_LEN + 1, p));
     pclose(p);
     unlink(path);
 }
@@ -73,14 +73,14 @@ static void every_length_agrees_with_sha256sum(void **state)
     for (size_t i = 0; i < sizeof data; i++)
         data[i] = (unsigned char)(i * 131 + 7);
     for (size_t len = 0; len <= sizeof data; len++) {
-        char want[SHA256_HEX_LEN + 1], whole[SHA256_HEX_LEN + 1], bytes[SHA256_HEX_LEN + 1];
+        char want[CHECKSUM_HEX_LEN + 1], whole[CHECKSUM_HEX_LEN + 1], bytes[CHECKSUM_HEX_LEN + 1];
         sha256sum_of(data, len, want);
-        sha256_hex(data, len, whole);
-        struct sha256 c;
-        sha256_init(&c);
+        checksum_hex(data, len, whole);
+        struct checksum c;
+        checksum_init(&c);
         for (size_t i = 0; i < len; i++)
-            sha256_update(&c, data + i, 1);
-        sha256_final_hex(&c, bytes);
+            checksum_update(&c, data + i, 1);
+        checksum_final_hex(&c, bytes);
         if (strcmp(whole, want) != 0 || strcmp(bytes, want) != 0)
             fail_msg("length %zu: sha256sum %s, whole %s, byte by byte %s", len, want, whole,
                      bytes);
@@ -89,12 +89,12 @@ static void every_length_agrees_with_sha256sum(void **state)
     int fd = mkstemp(path);
     assert_int_equal(write(fd, data, sizeof data), (ssize_t)sizeof data);
     lseek(fd, 0, SEEK_SET);
-    char want[SHA256_HEX_LEN + 1], got[SHA256_HEX_LEN + 1];
+    char want[CHECKSUM_HEX_LEN + 1], got[CHECKSUM_HEX_LEN + 1];
     uint64_t size = 0;
-    assert_int_equal(sha256_fd(fd, got, &size), 0);
+    assert_int_equal(checksum_fd(fd, got, &size), 0);
     close(fd);
     unlink(path);
-    sha256_hex(data, sizeof data, want);
+    checksum_hex(data, sizeof data, want);
     assert_string_equal(got, want);
     assert_int_equal(size, sizeof data);
 }
