@@ -7,6 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+int export_print_number(FILE *f, const json_t *v)
+{
+    char text[EXPORT_REAL_TEXT];
+    if (json_is_integer(v)) {
+        fprintf(f, "%lld", (long long)json_integer_value(v));
+    } else if (json_is_real(v)) {
+        export_real_text(text, json_real_value(v));
+        fputs(text, f);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
 void export_real_text(char buf[EXPORT_REAL_TEXT], double x)
 {
     int digits = 1;

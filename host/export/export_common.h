@@ -9,6 +9,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 /* Room for any double export_real_text() writes. */
 #define EXPORT_REAL_TEXT 32
@@ -17,6 +18,10 @@
  * form, except that a number below 1e17 with no fraction is written out in full
  * (1200, not 1.2e+03). */
 void export_real_text(char buf[EXPORT_REAL_TEXT], double x);
+
+/* Writes v, a JSON integer or real, as it reads back exactly (reals by export_real_text());
+ * 1, or 0 and nothing written for anything else. */
+int export_print_number(FILE *f, const json_t *v);
 
 /* Whether v is a JSON number (integer or real); its value in *x. */
 int export_number(const json_t *v, double *x);

@@ -73,17 +73,6 @@ static void header(FILE *f, const json_t *axes)
     fputs(eol, f);
 }
 
-/* A number as it reads back exactly; nothing for null. */
-static void number_field(FILE *f, const json_t *v)
-{
-    char text[EXPORT_REAL_TEXT];
-    if (json_is_integer(v)) {
-        fprintf(f, "%lld", (long long)json_integer_value(v));
-    } else if (json_is_real(v)) {
-        export_real_text(text, json_real_value(v));
-        fputs(text, f);
-    }
-}
 
 static void text_field(FILE *f, const char *s)
 {
@@ -121,7 +110,7 @@ static void row(FILE *f, const json_t *point, const json_t *axes, const char *hn
         fputc(',', f);
         const char *field = strcmp(trailing[k], "throughput") == 0 ? "throughput_per_s"
                                                                    : trailing[k];
-        number_field(f, json_object_get(h, field));
+        export_print_number(f, json_object_get(h, field)); /* nothing for null */
     }
     fputc(',', f);
     text_field(f, h ? export_text(h, "unit", "ns") : NULL);

@@ -15,15 +15,8 @@ struct tally {
 
 static void print_number(FILE *f, const json_t *v)
 {
-    char text[EXPORT_REAL_TEXT];
-    if (json_is_integer(v)) {
-        fprintf(f, "%lld", (long long)json_integer_value(v));
-    } else if (json_is_real(v)) {
-        export_real_text(text, json_real_value(v));
-        fputs(text, f);
-    } else {
+    if (!export_print_number(f, v))
         fputs("none", f);
-    }
 }
 
 /* ` name="value"`, the value escaped. A parser turns a tab, newline or CR in an attribute
