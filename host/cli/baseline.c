@@ -7,6 +7,25 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Whether the two documents have a point id in common. */
+static int share_a_point(const json_t *a, const json_t *b)
+{
+    json_t *ids = json_object();
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(a, "points"), i, p)
+        if (json_is_string(json_object_get(p, "id")))
+            json_object_set(ids, json_string_value(json_object_get(p, "id")), json_true());
+    int shared = 0;
+    json_array_foreach(json_object_get(b, "points"), i, p)
+        if (json_object_get(ids, json_string_value(json_object_get(p, "id")) ?: "")) {
+            shared = 1;
+            break;
+        }
+    json_decref(ids);
+    return shared;
+}
+
 json_t *baseline_load(const char *what, const char *history_file, const json_t *doc,
                       int *none_yet, char *why, size_t whylen)
 {
@@ -17,6 +36,15 @@ json_t *baseline_load(const char *what, const char *history_file, const json_t *
             return NULL;
         json_t *out = json_incref(rf.doc);
         results_file_free(&rf);
+        /* A spec whose points all changed (a parameter added, a value renamed): every
+         * point is new, as on a first run. */
+        if (json_array_size(json_object_get(doc, "points")) && !share_a_point(out, doc)) {
+            snprintf(why, whylen, "%s holds none of this run's points (points are matched by "
+                     "id, and every point changed with the spec)", what);
+            *none_yet = 1;
+            json_decref(out);
+            return NULL;
+        }
         return out;
     }
     if (!history_file) {

@@ -109,8 +109,10 @@ static int parse(int argc, char **argv, struct report_args *a, int *help)
     if ((a->threshold || a->percentiles) && !a->compare)
         return report_usage_error("--threshold and --percentiles go with --compare");
     if (a->out && strcmp(a->out, "-") == 0 && a->markdown == a->html)
-        return report_usage_error("--out - writes one report to stdout: add --markdown or "
-                                  "--html");
+        return report_usage_error(a->markdown ? "--out - writes one report to stdout: give "
+                                                "--markdown or --html, not both"
+                                              : "--out - writes one report to stdout: add "
+                                                "--markdown or --html");
     if (!a->markdown && !a->html)
         a->markdown = a->html = 1;
     return EXIT_OK;
@@ -213,6 +215,11 @@ static int compare_with(const struct report_args *a, const json_t *doc, json_t *
     int none_yet;
     const char *db = history_path(a->history);
     *base = baseline_load(a->compare, db, doc, &none_yet, err, sizeof err);
+    if (!*base && none_yet) {
+        fprintf(stderr, "bhost report: note: nothing to compare with: %s; the report has no "
+                        "comparison\n", err);
+        return EXIT_OK;
+    }
     if (!*base) {
         fprintf(stderr, "bhost report: --compare %s: %s\n", a->compare, err);
         return EXIT_USAGE;
@@ -264,7 +271,7 @@ int report_command(struct cli_options *unused, int argc, char **argv)
         if (a.html)
             history_series_load(&hs, history_path(a.history), rf.doc, rf.path);
         struct report r = {.doc = rf.doc, .results_path = rf.path, .run_dir = links,
-                           .compare = a.compare ? &rc_compare : NULL,
+                           .compare = base ? &rc_compare : NULL,
                            .history = a.html ? &hs : NULL};
         if (a.markdown)
             rc = write_report(&r, report_markdown, out, "report.md");

@@ -174,7 +174,9 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
                     printf("\ncompared with the baseline %s:\n", o->baseline);
                 fflush(stdout);
                 compare_rc = compare_print_docs(baseline, o->baseline, side.doc, side.dir, &co,
-                                                COMPARE_FORMAT_TABLE, NULL, stdout);
+                                                o->quiet ? COMPARE_FORMAT_SUMMARY
+                                                         : COMPARE_FORMAT_TABLE,
+                                                NULL, stdout);
                 /* Gates written in the spec are the contract: then they decide. */
                 if (json_object_get(side.doc, "gates"))
                     compare_rc = EXIT_OK;

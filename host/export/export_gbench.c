@@ -77,7 +77,8 @@ struct family {
     const char *error;              /* NULL when the point is ok */
     const char *label;
     const struct time_unit *unit;
-    double cpu_ns;                  /* CPU ns per iteration; -1: none, cpu_time is real_time */
+    double cpu_share;               /* CPU time per ns of iteration time; -1: none (cpu_time is
+                                       real_time) */
     json_t *metrics;                /* the point's, on its iteration entries only; or NULL */
     int aggregates_only;            /* each name once (gbench_options.aggregates_only) */
 };
@@ -199,7 +200,7 @@ static void add_repetition(json_t *out, const struct family *fam, json_int_t ind
         json_object_set_new(e, "error_message", json_string(fam->error));
     }
     json_object_set_new(e, "iterations", json_integer(iterations));
-    set_times(e, fam, mean_ns, fam->cpu_ns >= 0 ? fam->cpu_ns : mean_ns);
+    set_times(e, fam, mean_ns, fam->cpu_share >= 0 ? fam->cpu_share * mean_ns : mean_ns);
     set_metrics(e, fam, 0);
     json_array_append_new(out, e);
 }
@@ -269,7 +270,7 @@ static void add_histogram(json_t *out, struct family *fam, const json_t *histogr
         double mean;
         if (export_number(json_object_get(rep, "mean"), &mean)) {
             real[measured] = mean;
-            cpu[measured++] = fam->cpu_ns >= 0 ? fam->cpu_ns : mean;
+            cpu[measured++] = fam->cpu_share >= 0 ? fam->cpu_share * mean : mean;
         }
     }
     int aggregated = !fam->error && measured >= 2;
@@ -312,7 +313,10 @@ static void add_point(json_t *out, const json_t *doc, const json_t *point, json_
         export_number(json_object_get(h, "mean"), &mean);
         fam.name = benchmark_name(doc, point, hname);
         fam.unit = pick_unit(o->time_unit, mean);
-        fam.cpu_ns = is_iteration ? cpu_per_iteration(point) : -1;
+        /* rusage measures the point, not each repetition: its share of the point's time
+         * is spread over the repetitions in proportion to their time. */
+        double cpu_ns = is_iteration ? cpu_per_iteration(point) : -1;
+        fam.cpu_share = cpu_ns >= 0 && mean > 0 ? cpu_ns / mean : -1;
         fam.metrics = is_iteration ? json_object_get(point, "metrics") : NULL;
         number_family(seen, experiment, hname, &fam);
         add_histogram(out, &fam, h);
@@ -327,7 +331,7 @@ static void add_point(json_t *out, const json_t *doc, const json_t *point, json_
     fam.repetitions = planned > 0 ? planned : 1;
     fam.name = benchmark_name(doc, point, "iteration");
     fam.unit = pick_unit(o->time_unit, 0);
-    fam.cpu_ns = -1;
+    fam.cpu_share = -1;
     fam.error = fam.error ? fam.error : "nothing measured";
     number_family(seen, experiment, "iteration", &fam);
     for (json_int_t k = 0; k < (fam.aggregates_only ? 1 : fam.repetitions); k++)

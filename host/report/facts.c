@@ -19,6 +19,43 @@ static void add(struct facts *f, int warning, const char *name, const char *fmt,
     va_end(ap);
 }
 
+/* As add(), for a point: a text another point already gave gets this label beside its own. */
+__attribute__((format(printf, 4, 5)))
+static void add_for_point(struct facts *f, int warning, const char *label, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = xvasprintf(fmt, ap);
+    va_end(ap);
+    for (size_t k = 0; k < f->n; k++) {
+        struct fact *same = &f->items[k];
+        if (same->points && same->warning == warning && strcmp(same->text, text) == 0) {
+            if (++same->points <= 3) {
+                char *name = xasprintf("%s, %s", same->name, label);
+                free(same->name);
+                same->name = name;
+            }
+            free(text);
+            return;
+        }
+    }
+    add(f, warning, label, "%s", text);
+    f->items[f->n - 1].points = 1;
+    free(text);
+}
+
+/* "a, b, c and 5 more points" for notes that more than three points gave. */
+static void name_the_rest(struct facts *f)
+{
+    for (size_t k = 0; k < f->n; k++)
+        if (f->items[k].points > 3) {
+            char *name = xasprintf("%s and %zu more points", f->items[k].name,
+                                   f->items[k].points - 3);
+            free(f->items[k].name);
+            f->items[k].name = name;
+        }
+}
+
 void facts_add(struct facts *f, int warning, const char *name, const char *text)
 {
     add(f, warning, name, "%s", text);
@@ -170,17 +207,17 @@ static void point_notes(struct facts *out, const json_t *pt)
     const json_t *x;
     long long left = json_integer_value(json_object_get(pt, "processes_left"));
     if (left)
-        add(out, 1, label, "%lld process%s it started %s still running when it ended "
+        add_for_point(out, 1, label, "%lld process%s it started %s still running when it ended "
             "(killed)", left, left == 1 ? "" : "es", left == 1 ? "was" : "were");
     if (json_is_true(json_object_get(json_object_get(pt, "iterations"), "capped")))
-        add(out, 1, label, "a repetition stopped at the cap of 10^12 iterations before its "
+        add_for_point(out, 1, label, "a repetition stopped at the cap of 10^12 iterations before its "
             "min_time");
     json_object_foreach(json_object_get(pt, "metrics"), key, x)
         if (strcmp(text_or(x, "kind", ""), "unavailable") == 0)
-            add(out, 0, label, "%s unavailable: %s", key, text_or(x, "reason", "no reason given"));
+            add_for_point(out, 0, label, "%s unavailable: %s", key, text_or(x, "reason", "no reason given"));
     json_object_foreach(json_object_get(pt, "notes"), key, x)
         if (json_is_string(x))
-            add(out, 0, label, "%s: %s", key, json_string_value(x));
+            add_for_point(out, 0, label, "%s: %s", key, json_string_value(x));
 }
 
 void facts_notes(struct facts *out, const json_t *doc)
@@ -201,6 +238,7 @@ void facts_notes(struct facts *out, const json_t *doc)
     }
     json_array_foreach(json_object_get(doc, "points"), i, x)
         point_notes(out, x);
+    name_the_rest(out);
 }
 
 json_t *facts_gate_groups(const json_t *judgements)

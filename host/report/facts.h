@@ -17,6 +17,7 @@ struct fact {
     char *name;  /* what it is about: a field, a point's label, "run", an instrument */
     char *text;
     int warning; /* something that may make figures misleading, not just a note */
+    size_t points; /* a point's note: how many points said the same (their labels in name) */
 };
 
 struct facts {
@@ -26,7 +27,9 @@ struct facts {
 
 /* The machine, build, clock and command line, one fact per field that has a value. */
 void facts_environment(struct facts *out, const json_t *doc);
-/* The notes and warnings, run-level first, then per point in sweep order. */
+/* The notes and warnings, run-level first, then per point in sweep order; a note several
+ * points gave word for word is given once, with their labels (the first three, and how
+ * many more). */
 void facts_notes(struct facts *out, const json_t *doc);
 /* One more fact (name and text copied). */
 void facts_add(struct facts *f, int warning, const char *name, const char *text);

@@ -70,9 +70,11 @@ void html_compare_section(const struct html_page *p)
     html_heading(f, "comparison", "Comparison");
     fputs("<p>This run (B) against <b>", f);
     escape_html(f, c->base_name);
-    fprintf(f, "</b> (A): for each point and figure, the medians over repetitions, the ratio "
-               "B/A (above 1 is slower) with its %g %% interval, and the verdict against a "
-               "noise threshold of %g %%.</p>\n",
+    fprintf(f, "</b> (A): for each point and figure, each side's median over its "
+               "repetitions; the ratio B/A (above 1 is slower), estimated from every pair of "
+               "repetitions (the Hodges-Lehmann shift, so it can differ from the ratio of the "
+               "two medians), with its %g %% interval; and the verdict against a noise "
+               "threshold of %g %%.</p>\n",
             c->options->confidence * 100, c->options->threshold * 100);
     ratios_summary(line, sizeof line, r);
     fputs("<p class=\"verdicts\">", f);

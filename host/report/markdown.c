@@ -256,8 +256,10 @@ static void comparison(FILE *f, const struct report_compare *c)
     char line[1024], a[64], b[64], ratio[32], interval[64], figure[160];
     fputs("## Comparison\n\nThis run (B) against ", f);
     escape_markdown(f, c->base_name);
-    fprintf(f, " (A): the ratio B/A of the medians over repetitions, its %g %% interval and "
-               "the verdict, with a noise threshold of %g %%.\n\n",
+    fprintf(f, " (A): each side's median over its repetitions; the ratio B/A, estimated from "
+               "every pair of repetitions (the Hodges-Lehmann shift, so it can differ from "
+               "the ratio of the two medians), its %g %% interval and the verdict, with a "
+               "noise threshold of %g %%.\n\n",
             c->options->confidence * 100, c->options->threshold * 100);
     ratios_summary(line, sizeof line, r);
     fputs("**", f);

@@ -220,11 +220,17 @@ void plot_param(FILE *f, const struct view_experiment *e, size_t axis)
     size_t ny = svg_ticks(&ys, at, MAX_TICKS);
     for (size_t k = 0; k < ny; k++) {
         yt[k].at = at[k];
-        snprintf(yt[k].label, sizeof yt[k].label, "%.4g", at[k] / scale);
+        if (ys.log)
+            units_time_tick(yt[k].label, sizeof yt[k].label, at[k]);
+        else
+            snprintf(yt[k].label, sizeof yt[k].label, "%.4g", at[k] / scale);
     }
     char title[512], ytitle[64];
     snprintf(title, sizeof title, "%s: p50 and p99 against %s", e->name, ax->name);
-    snprintf(ytitle, sizeof ytitle, "p50, p99 (%s%s)", unit, ys.log ? ", log" : "");
+    if (ys.log)
+        snprintf(ytitle, sizeof ytitle, "p50, p99 (log)");
+    else
+        snprintf(ytitle, sizeof ytitle, "p50, p99 (%s)", unit);
 
     char data_attr[64];
     snprintf(data_attr, sizeof data_attr, "data-lines=\"%zu\"", l.ncombos);

@@ -89,11 +89,17 @@ void plot_percentiles(FILE *f, const struct plot_distribution *d, size_t n, cons
     }
     for (size_t k = 0; k < ny; k++) {
         yt[k].at = at[k];
-        value_label(yt[k].label, sizeof yt[k].label, at[k], scale);
+        if (time && log_y)
+            units_time_tick(yt[k].label, sizeof yt[k].label, at[k]);
+        else
+            value_label(yt[k].label, sizeof yt[k].label, at[k], scale);
     }
     char ytitle[64];
-    snprintf(ytitle, sizeof ytitle, "%s (%s%s)", time ? "latency" : "value", scale_name,
-             log_y ? ", log" : "");
+    if (time && log_y)
+        snprintf(ytitle, sizeof ytitle, "latency (log)");
+    else
+        snprintf(ytitle, sizeof ytitle, "%s (%s%s)", time ? "latency" : "value", scale_name,
+                 log_y ? ", log" : "");
     svg_open(f, &fr, "dist", title, NULL);
     svg_axes(f, &fr, &xs, xt, nx, &ys, yt, ny, "percentile", ytitle);
     const char *cls[MAX_SERIES], *names[MAX_SERIES];

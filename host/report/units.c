@@ -27,6 +27,14 @@ double units_time_scale(double largest, const char **name)
     return time_units[u].scale;
 }
 
+char *units_time_tick(char *buf, size_t n, double ns)
+{
+    const char *name;
+    double scale = units_time_scale(ns, &name);
+    snprintf(buf, n, "%.3g %s", ns / scale, name);
+    return buf;
+}
+
 char *units_time(char *buf, size_t n, double ns)
 {
     if (!isfinite(ns)) {
@@ -37,7 +45,14 @@ char *units_time(char *buf, size_t n, double ns)
     double scale = units_time_scale(ns, &name);
     double v = ns / scale;
     /* Whole nanoseconds are whole: a histogram's values are integers. */
-    snprintf(buf, n, "%.*f %s", scale == 1 ? 0 : decimals_for(v), v, name);
+    int decimals = scale == 1 ? 0 : decimals_for(v);
+    double shown = round(v * pow(10, decimals)) / pow(10, decimals);
+    if (fabs(shown) >= 1000 && scale < 1e9) { /* 999.96 ns is shown as 1.00 µs, not 1000 ns */
+        scale = units_time_scale(shown * scale, &name);
+        v = ns / scale;
+        decimals = decimals_for(v);
+    }
+    snprintf(buf, n, "%.*f %s", decimals, v, name);
     return buf;
 }
 

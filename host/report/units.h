@@ -27,5 +27,8 @@ char *units_seconds(char *buf, size_t n, double s);
  * its factor (1, 1e3, 1e6, 1e9) and its name ("ns", "µs", "ms", "s").
  */
 double units_time_scale(double largest, const char **name);
+/* A tick of a log time axis, in the unit that suits the tick itself: "10 ns", "2 µs",
+ * "500 ms" (a log axis spans units; one unit for all would print 1e-05). */
+char *units_time_tick(char *buf, size_t n, double ns);
 
 #endif
