@@ -155,14 +155,16 @@ int compare_print_docs(const json_t *a, const char *a_name, const json_t *b, con
         compare_print_markdown(out, &r, o);
     } else if (format == COMPARE_FORMAT_SUMMARY) {
         json_t *s = r.summary;
-        fprintf(out, "%lld figures: %lld slower, %lld faster, %lld same, %lld inconclusive; "
-                "%lld points with more failures\n",
-                (long long)json_integer_value(json_object_get(s, "figures")),
+        long long figures = (long long)json_integer_value(json_object_get(s, "figures"));
+        long long more = (long long)json_integer_value(json_object_get(s, "more_failures"));
+        fprintf(out, "%lld figure%s: %lld slower, %lld faster, %lld same, %lld inconclusive; "
+                "%lld point%s with more failures\n",
+                figures, figures == 1 ? "" : "s",
                 (long long)json_integer_value(json_object_get(s, "slower")),
                 (long long)json_integer_value(json_object_get(s, "faster")),
                 (long long)json_integer_value(json_object_get(s, "same")),
                 (long long)json_integer_value(json_object_get(s, "inconclusive")),
-                (long long)json_integer_value(json_object_get(s, "more_failures")));
+                more, more == 1 ? "" : "s");
     } else {
         fprintf(out, "A: %s\nB: %s\n\n", a_name, b_name);
         compare_print_table(out, &r, o);

@@ -205,11 +205,31 @@ static void a_run_fails_on_a_gate_and_on_a_regression(void **state)
     json_decref(doc);
     e2e_proc_free(&p);
     free(slow);
-    /* Without gates, a regression against the baseline is exit 4. */
+    /* Without gates, a regression against the baseline is exit 4; -q prints the
+     * comparison's summary line, not its table. */
     char *plain = write_spec("plain.yaml", RUN_SPEC_NO_GATES);
     assert_int_equal(run(plain, BUILD_A, &slow, "--baseline", fast, NULL, NULL, &p), 4);
+    assert_non_null(strstr(p.out, "1 figure: 1 slower, 0 faster"));
+    assert_null(strstr(p.out, "compared with the baseline"));
     e2e_proc_free(&p);
     free(slow);
+    /* A baseline that shares no point with the run (its spec changed every point): a note,
+     * the baseline gates not judged, as on a first run; not a refusal. */
+    char *other = write_spec("other.yaml", "name: ci-run\n"
+                                           "iterations: {warmup: 5, measured: 100}\n"
+                                           "experiments:\n"
+                                           "  - experiment: noop\n"
+                                           "gates:\n"
+                                           "  - failures == 0\n"
+                                           "  - max_regression: 5%\n");
+    assert_int_equal(run(other, BUILD_A, &slow, "--baseline", fast, NULL, NULL, &p), 0);
+    assert_non_null(strstr(p.err, "holds none of this run's points"));
+    doc = e2e_results(slow);
+    assert_string_equal(gate_state(doc, "max_regression"), "not judged");
+    json_decref(doc);
+    e2e_proc_free(&p);
+    free(slow);
+    free(other);
     /* A check missed: exit 6, the gate named with its point, figure and place. */
     char *strict = write_spec("strict.yaml", "iterations: {warmup: 50, measured: 0}\n"
                                              "min_time: 0.01\n"

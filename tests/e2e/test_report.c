@@ -382,6 +382,22 @@ static void compare_and_history(void **state)
     assert_contains(p.out, line);
     assert_true(!exists(dir, "none.sqlite")); /* a report never creates one */
     e2e_proc_free(&p);
+
+    /* A baseline with none of the run's points (another spec): a note, no comparison. */
+    char *other_spec = e2e_write(dir, "other.yaml", "name: other\n"
+                                                    "iterations: {warmup: 5, measured: 100}\n"
+                                                    "experiments:\n"
+                                                    "  - experiment: noop\n");
+    char *other = run_spec(other_spec, NULL);
+    report(&p, (const char *[]){second, "--compare", other, "--history", "off", "--markdown",
+                                "--out", "-", NULL});
+    assert_int_equal(p.rc, 0);
+    assert_contains(p.err, "holds none of this run's points");
+    assert_contains(p.out, "## Results");
+    assert_lacks(p.out, "## Comparison");
+    e2e_proc_free(&p);
+    free(other);
+    free(other_spec);
     free(first);
     free(second);
     free(spec);
