@@ -1,8 +1,8 @@
 /*
  * fuzz_outputs.c — libFuzzer target for what bhost writes from a results
- * file someone else made: every export format and the comparison of the
- * file with itself (table, Markdown, JSON), from whatever results_parse()
- * accepts.
+ * file someone else made: every export format, the comparison of the file
+ * with itself (table, Markdown, JSON), and both reports (Markdown and HTML,
+ * with that comparison), from whatever results_parse() accepts.
  *
  * Beyond not crashing, each output must be valid UTF-8 whatever the input
  * held (docs/security.md): a writer that passed a string on raw, or cut one
@@ -10,6 +10,7 @@
  */
 #include "compare/compare.h"
 #include "export/export.h"
+#include "report/report.h"
 #include "results/results_read.h"
 #include "util/text.h"
 
@@ -17,6 +18,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static void write_report(FILE *f, const json_t *doc, const void *arg)
+{
+    const int html = *(const int *)arg;
+    struct compare_options o = {.threshold = COMPARE_DEFAULT_THRESHOLD,
+                                .confidence = COMPARE_DEFAULT_CONFIDENCE,
+                                .percentiles = COMPARE_DEFAULT_PERCENTILES,
+                                .npercentiles = 3};
+    struct compare_result r = {0};
+    char err[256];
+    int compared = compare_docs(doc, doc, &o, &r, err, sizeof err) == 0;
+    struct report_compare c = {.result = &r, .options = &o, .base = doc, .base_name = "base"};
+    struct report rep = {.doc = doc, .results_path = "results.json", .run_dir = ".",
+                         .compare = compared ? &c : NULL};
+    (html ? report_html : report_markdown)(f, &rep);
+    if (compared)
+        compare_result_free(&r);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -78,6 +97,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check_output(export_format_names[k], r.doc, &o, write_export);
     }
     check_output("compare", r.doc, NULL, write_comparison);
+    static const int markdown = 0, html = 1;
+    check_output("report (Markdown)", r.doc, &markdown, write_report);
+    check_output("report (HTML)", r.doc, &html, write_report);
     results_file_free(&r);
     return 0;
 }
