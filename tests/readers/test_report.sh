@@ -3,7 +3,8 @@
 # headless Chromium by check_report.mjs. A run of spin (ns and mode swept, the
 # sampler attached, so points have flame graphs to link to) and test_exit (a
 # point that fails), with gates, made twice with a history database, reported
-# with --compare and the history; and a run of a single noop point.
+# with --compare and the history; a run of a single noop point; and shortened
+# runs of two shipped specs, the SQLite and the spatial-index baselines.
 # Screenshots of both pages are left in OUT_DIR.
 # Usage: test_report.sh BHOST PLUGIN_PATH OUT_DIR
 set -euo pipefail
@@ -51,3 +52,13 @@ node "$here/check_report.mjs" "$out/run/report.html" "$out/report.png" --compare
 run run "$out/one.yaml" --out "$out/one" -q
 "$bhost" report "$out/one"
 node "$here/check_report.mjs" "$out/one/report.html" "$out/report-one.png"
+
+# The shipped workloads' specs, shortened (--set), as a user would report them.
+specs=$(cd "$here/../../specs" && pwd)
+run run "$specs/memory_db_baseline.yaml" --out "$out/sqlite" -q --set repetitions=2
+"$bhost" report "$out/sqlite"
+node "$here/check_report.mjs" "$out/sqlite/report.html" "$out/report-sqlite.png"
+run run "$specs/spatial_comprehensive_baseline.yaml" --out "$out/spatial" -q \
+  --set points=[1000,10000] --set distribution=[uniform] --set repetitions=2
+"$bhost" report "$out/spatial"
+node "$here/check_report.mjs" "$out/spatial/report.html" "$out/report-spatial.png"
