@@ -17,6 +17,7 @@ packages=(
   libspatialindex-dev                    # spatial indexes: the R*-tree (spatial/rtree.c)
   libzip-dev                             # run --bundle: the artifact set in one zip archive
   nettle-dev                             # run --artifacts: the manifest's SHA-256 of each file
+  libhiredis-dev redis-server            # redis_memory: hiredis, and the server each point starts
 )
 tests=0
 [ "${1:-}" = "--tests" ] && tests=1
@@ -31,6 +32,7 @@ if [ $tests -eq 1 ]; then
     libbenchmark-tools python3-scipy     # export test: Google Benchmark's compare.py reads the export
     unzip libarchive-tools               # bundle test: the system's unzip and bsdtar list and extract it
     python3-yaml                         # docs test: the CI examples are valid YAML
+    redis-tools hyperfine                # references the redis and exec benchmarks measure against
   )
 fi
 
