@@ -65,9 +65,12 @@ xmllint --noout "$out/hostile.junit" || fail "xmllint refuses the JUnit file"
 node --input-type=module -e '
   import fs from "node:fs";
   import path from "node:path";
-  import { createRequire } from "node:module";
+  import { pathToFileURL } from "node:url";
   const dir = process.env.BHOST_TEST_NODE_DIR || "/usr/local/lib/bhost-test-node";
-  const { parse } = createRequire(path.join(dir, "package.json"))("junit2json");
+  // An ES module: imported by its entry (Debian 12'"'"'s node 18 cannot require() one).
+  const folder = path.join(dir, "node_modules", "junit2json");
+  const pkg = JSON.parse(fs.readFileSync(path.join(folder, "package.json"), "utf8"));
+  const { parse } = await import(pathToFileURL(path.join(folder, pkg.exports["."].default)).href);
   const doc = await parse(fs.readFileSync(process.argv[1], "utf8"));
   const cases = doc.testsuite.flatMap((s) => s.testcase || []);
   const failed = cases.filter((c) => c.failure);
