@@ -66,6 +66,16 @@ static const char *lookup(const struct vars *vars, const char *name, size_t n)
     return NULL;
 }
 
+/* "'{size}' is none of {p1}, {p2}...": what may be written instead. */
+static void unknown_name(char *err, size_t errlen, const char *name, size_t n,
+                         const struct vars *vars)
+{
+    size_t used = (size_t)snprintf(err, errlen, "'{%.*s}' is none of", (int)n, name);
+    for (size_t i = 0; vars && i < vars->count && used < errlen; i++)
+        used += (size_t)snprintf(err + used, errlen - used, "%s {%s}", i ? "," : "",
+                                 vars->names[i]);
+}
+
 char *vars_substitute(const char *text, const struct vars *vars, char *err, size_t errlen)
 {
     struct buf out = {0};
@@ -84,8 +94,7 @@ char *vars_substitute(const char *text, const struct vars *vars, char *err, size
             if (p[1 + n] == '}') {
                 const char *value = lookup(vars, p + 1, n);
                 if (!value) {
-                    fail(err, errlen, "'{%.*s}' names no parameter (in '%s')", (int)n, p + 1,
-                         text);
+                    unknown_name(err, errlen, p + 1, n, vars);
                     free(out.s);
                     return NULL;
                 }
