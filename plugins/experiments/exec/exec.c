@@ -27,8 +27,14 @@ extern char **environ;
 #define SLOTS 8
 static const char *const slot_names[SLOTS] = {"p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8"};
 
+/* A command to run: its argv and the program's path (PATH searched once, in setup). */
+struct cmd {
+    char **argv; /* NULL: none */
+    char *path;
+};
+
 struct exec {
-    char **command, **prepare, **setup, **cleanup; /* argv; NULL: none */
+    struct cmd command, prepare, setup, cleanup;
     char **envp;
     char *cwd;
     double timeout_s;
@@ -148,16 +154,16 @@ static int parse_params(bhost_ctx *ctx, const struct vars *vars, struct exec *e)
 {
     char err[512];
     int shell = bhost_param_bool(ctx, "shell");
-    struct { const char *param; char ***argv; } cmds[] = {
+    struct { const char *param; struct cmd *cmd; } cmds[] = {
         {"command", &e->command}, {"prepare", &e->prepare},
         {"setup", &e->setup}, {"cleanup", &e->cleanup}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
-        *cmds[i].argv = command_argv(bhost_param_str(ctx, cmds[i].param), shell, vars, err,
-                                     sizeof err);
-        if (!*cmds[i].argv && err[0])
+        cmds[i].cmd->argv = command_argv(bhost_param_str(ctx, cmds[i].param), shell, vars, err,
+                                         sizeof err);
+        if (!cmds[i].cmd->argv && err[0])
             return bhost_fail(ctx, "%s: %s", cmds[i].param, err);
     }
-    if (!e->command)
+    if (!e->command.argv)
         return bhost_fail(ctx, "command: empty: give the command to run");
     char **env = words_split(bhost_param_str(ctx, "env"), vars, err, sizeof err);
     if (!env)
@@ -182,23 +188,24 @@ static int parse_params(bhost_ctx *ctx, const struct vars *vars, struct exec *e)
 static void exec_free(struct exec *e)
 {
     runner_close(&e->runner);
-    words_free(e->command);
-    words_free(e->prepare);
-    words_free(e->setup);
-    words_free(e->cleanup);
+    struct cmd *cmds[] = {&e->command, &e->prepare, &e->setup, &e->cleanup};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
+        words_free(cmds[i]->argv);
+        free(cmds[i]->path);
+    }
     words_free(e->envp);
     free(e->cwd);
     free(e);
 }
 
 /* Runs one command; BHOST_OK, or bhost_fail() with what went wrong and stderr's tail. */
-static int run_one(bhost_ctx *ctx, struct exec *e, const char *what, char **argv, int end_group,
-                   int64_t *ns)
+static int run_one(bhost_ctx *ctx, struct exec *e, const char *what, const struct cmd *cmd,
+                   int end_group, int64_t *ns)
 {
     struct outcome out;
     char why[200], tail[400];
     protocol_start(&e->proto, ctx);
-    runner_run(&e->runner, argv, e->timeout_s, end_group, &e->proto, &out);
+    runner_run(&e->runner, cmd->path, cmd->argv, e->timeout_s, end_group, &e->proto, &out);
     if (ns)
         *ns = out.ns;
     const char *failure = outcome_failure(&out, e->timeout_s, why, sizeof why);
@@ -245,11 +252,17 @@ static int exec_setup(bhost_ctx *ctx, void **state)
     if (rc == BHOST_OK && *e->cwd && (stat(e->cwd, &st) < 0 || !S_ISDIR(st.st_mode)))
         rc = bhost_fail(ctx, "cwd '%s': %s", e->cwd,
                         errno ? strerror(errno) : "not a directory");
+    struct { const char *param; struct cmd *cmd; } cmds[] = {
+        {"command", &e->command}, {"prepare", &e->prepare},
+        {"setup", &e->setup}, {"cleanup", &e->cleanup}};
+    for (size_t i = 0; rc == BHOST_OK && i < sizeof cmds / sizeof cmds[0]; i++)
+        if (cmds[i].cmd->argv && !(cmds[i].cmd->path = path_resolve(cmds[i].cmd->argv[0])))
+            rc = bhost_fail(ctx, "%s: '%s' is not in PATH", cmds[i].param, cmds[i].cmd->argv[0]);
     if (rc == BHOST_OK && runner_open(&e->runner, e->envp, e->cwd, err, sizeof err) < 0)
         rc = bhost_fail(ctx, "%s", err);
     /* What setup starts in the background may stay for the point: cleanup ends it. */
-    if (rc == BHOST_OK && e->setup)
-        rc = run_one(ctx, e, "setup", e->setup, 0, NULL);
+    if (rc == BHOST_OK && e->setup.argv)
+        rc = run_one(ctx, e, "setup", &e->setup, 0, NULL);
     if (rc != BHOST_OK) {
         exec_free(e);
         return rc;
@@ -262,9 +275,9 @@ static int exec_iterate(bhost_ctx *ctx, void *state)
 {
     struct exec *e = state;
     int64_t ns = 0;
-    if (e->prepare && run_one(ctx, e, "prepare", e->prepare, 1, NULL) != BHOST_OK)
+    if (e->prepare.argv && run_one(ctx, e, "prepare", &e->prepare, 1, NULL) != BHOST_OK)
         return BHOST_FAIL;
-    int rc = run_one(ctx, e, "", e->command, 1, &ns);
+    int rc = run_one(ctx, e, "", &e->command, 1, &ns);
     bhost_set_iteration_time(ctx, ns);
     return rc;
 }
@@ -272,7 +285,7 @@ static int exec_iterate(bhost_ctx *ctx, void *state)
 static void exec_teardown(bhost_ctx *ctx, void *state)
 {
     struct exec *e = state;
-    if (e->cleanup && run_one(ctx, e, "cleanup", e->cleanup, 1, NULL) != BHOST_OK)
+    if (e->cleanup.argv && run_one(ctx, e, "cleanup", &e->cleanup, 1, NULL) != BHOST_OK)
         bhost_log(ctx, BHOST_LOG_ERROR, "the cleanup command failed");
     exec_free(e);
 }

@@ -10,7 +10,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -163,14 +165,37 @@ static int wait_exit(struct runner *r, pid_t pid, int pidfd, int64_t deadline,
     }
 }
 
-void runner_run(struct runner *r, char *const argv[], double timeout_s, int end_group,
-                struct protocol *proto, struct outcome *out)
+char *path_resolve(const char *name)
+{
+    if (strchr(name, '/'))
+        return strdup(name);
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    for (const char *dir = path;; dir++) {
+        size_t n = strcspn(dir, ":");
+        char *full = NULL;
+        struct stat st;
+        /* An empty entry is the current directory. */
+        if (asprintf(&full, "%.*s/%s", n ? (int)n : 1, n ? dir : ".", name) < 0)
+            return NULL;
+        if (stat(full, &st) == 0 && S_ISREG(st.st_mode) && access(full, X_OK) == 0)
+            return full;
+        free(full);
+        dir += n;
+        if (!*dir)
+            return NULL;
+    }
+}
+
+void runner_run(struct runner *r, const char *path, char *const argv[], double timeout_s,
+                int end_group, struct protocol *proto, struct outcome *out)
 {
     *out = (struct outcome){0};
     r->tail_len = 0;
     pid_t pid;
     int64_t start = now_ns();
-    int rc = posix_spawnp(&pid, argv[0], &r->actions, &r->attr, argv, r->envp);
+    int rc = posix_spawn(&pid, path, &r->actions, &r->attr, argv, r->envp);
     if (rc != 0) {
         out->spawn_error = rc;
         return;

@@ -33,7 +33,7 @@ struct runner {
 };
 
 struct outcome {
-    int spawn_error;     /* errno of posix_spawnp(), 0 if the command ran */
+    int spawn_error;     /* errno of posix_spawn(), 0 if the command ran */
     int status;          /* its wait status */
     int timed_out;       /* it ran past the timeout and was killed */
     int64_t ns;          /* spawn to exit */
@@ -44,13 +44,17 @@ int runner_open(struct runner *r, char *const *envp, const char *cwd, char *err,
 void runner_close(struct runner *r);
 
 /*
- * Runs argv (argv[0] looked up in PATH), feeding what it writes to $BHOST_FD
+ * Runs the program at `path` with argv, feeding what it writes to $BHOST_FD
  * to `proto` and keeping the tail of its stderr. `timeout_s` > 0 kills it
  * (and its process group) after that long. With `end_group`, whatever the
  * command left running in its process group is killed when it exits.
  */
-void runner_run(struct runner *r, char *const argv[], double timeout_s, int end_group,
-                struct protocol *proto, struct outcome *out);
+void runner_run(struct runner *r, const char *path, char *const argv[], double timeout_s,
+                int end_group, struct protocol *proto, struct outcome *out);
+
+/* Where PATH (bhost's) finds `name`, as a new string; a name with a '/' as it is; NULL if
+ * nowhere. Done once per point, so that no iteration searches PATH again. */
+char *path_resolve(const char *name);
 
 /* "exit status 3", "killed by signal 9 (Killed)"...: why a run failed, NULL if it did not. */
 const char *outcome_failure(const struct outcome *out, double timeout_s, char *buf, size_t n);
