@@ -2,10 +2,14 @@
 # What running a command per iteration costs: bhost's exec experiment against
 # hyperfine, both running `true` (no shell) RUNS times after 20 warm-up runs,
 # in alternating rounds so drift falls on both. Per round it reads
-#   timed     the mean time each tool reports per run (spawn to exit for bhost;
-#             hyperfine's "mean", wall time per run)
-#   per run   each tool's whole invocation, start to exit, over its runs
-#             (process start, warm-up, bookkeeping and reporting included)
+#   timed     the mean time each tool reports per run: spawn to exit for bhost
+#             (the "iteration" histogram), hyperfine's "mean"
+#   loop      bhost's measured loop over its iterations (the repetition's
+#             wall_s / iterations): what a run costs with bhost's own work
+#             between runs; for hyperfine, its whole invocation (below), as
+#             it reports nothing finer
+#   whole     each tool's whole invocation, start to exit, over its runs and
+#             warm-up runs (process start, plugin loading, writing results)
 # and prints each round, the medians over the rounds, and bhost / hyperfine.
 #
 #   scripts/bench-exec.sh [RUNS=1000] [ROUNDS=5]
@@ -34,27 +38,26 @@ now_ns() { date +%s%N; }
 # One number per line in, their median out.
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-run_bhost() { # round -> "timed_us per_run_us"
+run_bhost() { # round -> "timed_us loop_us whole_us"
   local t0 t1
   t0=$(now_ns)
   "$bhost" run "$tmp/true.yaml" --out "$tmp/b$1" -q
   t1=$(now_ns)
-  local timed
-  timed=$(jq '.points[0].histograms.iteration.mean / 1000' "$tmp/b$1/results.json")
-  echo "$timed $(( (t1 - t0) / runs / 1000 ))"
+  jq -r --arg whole "$(( (t1 - t0) / (runs + 20) / 1000 ))" '.points[0].histograms.iteration
+    | "\(.mean / 1000) \(.repetitions[0].wall_s / .repetitions[0].iterations * 1e6) \($whole)"' \
+    "$tmp/b$1/results.json"
 }
 
-run_hyperfine() { # round -> "timed_us per_run_us"
-  local t0 t1
+run_hyperfine() { # round -> "timed_us loop_us whole_us"
+  local t0 t1 whole
   t0=$(now_ns)
   hyperfine -N --style none --warmup 20 --runs "$runs" --export-json "$tmp/h$1.json" true >/dev/null 2>&1
   t1=$(now_ns)
-  local timed
-  timed=$(jq '.results[0].mean * 1e6' "$tmp/h$1.json")
-  echo "$timed $(( (t1 - t0) / runs / 1000 ))"
+  whole=$(( (t1 - t0) / (runs + 20) / 1000 ))
+  jq -r --arg whole "$whole" '"\(.results[0].mean * 1e6) \($whole) \($whole)"' "$tmp/h$1.json"
 }
 
-printf '%-6s %-10s %12s %12s\n' round tool "timed µs" "per run µs"
+printf '%-6s %-10s %10s %10s %10s\n' round tool "timed µs" "loop µs" "whole µs"
 : >"$tmp/bhost" ; : >"$tmp/hyperfine"
 for ((r = 1; r <= rounds; r++)); do
   # A B, then B A: neither tool always runs first.
@@ -62,14 +65,17 @@ for ((r = 1; r <= rounds; r++)); do
   for tool in $order; do
     line=$(run_$tool "$r")
     echo "$line" >>"$tmp/$tool"
-    printf '%-6s %-10s %12.1f %12.1f\n' "$r" "$tool" $line
+    printf '%-6s %-10s %10.1f %10.1f %10.1f\n' "$r" "$tool" $line
   done
 done
 
-b_timed=$(cut -d' ' -f1 "$tmp/bhost" | median) b_run=$(cut -d' ' -f2 "$tmp/bhost" | median)
-h_timed=$(cut -d' ' -f1 "$tmp/hyperfine" | median) h_run=$(cut -d' ' -f2 "$tmp/hyperfine" | median)
+col() { cut -d' ' -f"$2" "$tmp/$1" | median; } # tool column
 echo
 printf 'median over %d rounds of %d runs of `true`:\n' "$rounds" "$runs"
-printf '  %-10s timed %8.1f µs   per run %8.1f µs\n' bhost "$b_timed" "$b_run" hyperfine "$h_timed" "$h_run"
-awk -v bt="$b_timed" -v ht="$h_timed" -v br="$b_run" -v hr="$h_run" \
-  'BEGIN {printf "  bhost / hyperfine: timed %.2f, per run %.2f\n", bt / ht, br / hr}'
+for tool in bhost hyperfine; do
+  printf '  %-10s timed %8.1f µs   loop %8.1f µs   whole %8.1f µs\n' "$tool" \
+    "$(col $tool 1)" "$(col $tool 2)" "$(col $tool 3)"
+done
+awk -v bt="$(col bhost 1)" -v ht="$(col hyperfine 1)" -v bl="$(col bhost 2)" \
+  -v hl="$(col hyperfine 2)" -v bw="$(col bhost 3)" -v hw="$(col hyperfine 3)" \
+  'BEGIN {printf "  bhost / hyperfine: timed %.2f   loop %.2f   whole %.2f\n", bt / ht, bl / hl, bw / hw}'
