@@ -94,7 +94,8 @@ static int gone_within(pid_t pid, double seconds)
     return 0;
 }
 
-/* Words are split as a shell would, {p1} is one word whatever it holds, {{ is a brace. */
+/* Words are split as a shell would, {p1} is one word whatever it holds, {{ is a brace;
+ * {n1} is an integer, swept with a range. */
 static void command_words_and_substitution(void **state)
 {
     (void)state;
@@ -106,17 +107,19 @@ static void command_words_and_substitution(void **state)
              "    experiment: exec\n"
              "    params:\n"
              "      command: >-\n"
-             "        sh -c 'printf \"[%%s]\" \"$@\" > \"$0\"' %s/argv-{p2}\n"
-             "        'one two' \"{p1}\" {{literal}} a\\ b \"say \\\"hi\\\"\"\n"
+             "        sh -c 'printf \"[%%s]\" \"$@\" > \"$0\"' %s/argv-{n1}\n"
+             "        'one two' \"{p1}\" {{literal}} a\\ b \"say \\\"hi\\\"\" --n={n2} --f={p2}\n"
              "      p1: [\"x  y\"]\n"
-             "      p2: [1, 2]\n",
+             "      n1: {from: 1, to: 4, mul: 2}\n"
+             "      n2: -7\n"
+             "      p2: 0.25\n",
              dir);
     json_t *doc = run_spec(text, 0, NULL);
-    for (int i = 1; i <= 2; i++) {
+    for (int i = 1; i <= 4; i *= 2) {
         char name[16];
         snprintf(name, sizeof name, "argv-%d", i);
         char *got = slurp(dir, name);
-        assert_string_equal(got, "[one two][x  y][{literal}][a b][say \"hi\"]");
+        assert_string_equal(got, "[one two][x  y][{literal}][a b][say \"hi\"][--n=-7][--f=0.25]");
         free(got);
     }
     json_decref(doc);
@@ -137,7 +140,7 @@ static void unknown_names_are_refused_at_load(void **state)
     assert_int_equal(p.rc, 2);
     assert_non_null(strstr(p.err, "bad.yaml:2:17: experiment 'exec', point exec: command: '{size}' "
                                   "is none of {p1}, {p2}, {p3}, {p4}, {p5}, {p6}, {p7}, {p8}, "
-                                  "{seed}, {point_id}, {scratch}"));
+                                  "{n1}, {n2}, {n3}, {n4}, {seed}, {point_id}, {scratch}"));
     e2e_proc_free(&p);
     free(spec);
     free(dir);

@@ -3,8 +3,9 @@
  *
  * For systems that are not C plugins: a CLI, a Python script, a service's
  * client. `command` is a word list (or a shell line with `shell: true`) in
- * which `{p1}`..`{p8}` stand for the point's generic parameters p1..p8, so a
- * spec sweeps any of the command's arguments by sweeping them. The command
+ * which `{p1}`..`{p8}` and `{n1}`..`{n4}` stand for the point's generic
+ * parameters (strings and integers), so a spec sweeps any of the command's
+ * arguments by sweeping them. The command
  * reports its own figures (tokens, API calls, phase timings) as lines on
  * $BHOST_FD (protocol.h). A non-zero exit, a signal, a timeout or a bad
  * protocol line fails the iteration, with the reason and stderr's tail.
@@ -26,6 +27,9 @@ extern char **environ;
 
 #define SLOTS 8
 static const char *const slot_names[SLOTS] = {"p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8"};
+/* Integers, for what a spec sweeps with a range ({from: 1, to: 64, mul: 2}): ranges need them. */
+#define NUMBER_SLOTS 4
+static const char *const number_names[NUMBER_SLOTS] = {"n1", "n2", "n3", "n4"};
 
 /* A command to run: its argv and the program's path (PATH searched once, in setup). */
 struct cmd {
@@ -44,8 +48,9 @@ struct exec {
 
 /* The names `{...}` may use and their values; in check() the values are stand-ins. */
 struct point_vars {
-    const char *names[SLOTS + 3];
-    const char *values[SLOTS + 3];
+    const char *names[SLOTS + NUMBER_SLOTS + 3];
+    const char *values[SLOTS + NUMBER_SLOTS + 3];
+    char numbers[NUMBER_SLOTS][32];
     char seed[24];
     struct vars vars;
 };
@@ -56,6 +61,12 @@ static void point_vars_fill(bhost_ctx *ctx, struct point_vars *pv, int real)
     for (; n < SLOTS; n++) {
         pv->names[n] = slot_names[n];
         pv->values[n] = bhost_param_str(ctx, slot_names[n]);
+    }
+    for (size_t i = 0; i < NUMBER_SLOTS; i++, n++) {
+        snprintf(pv->numbers[i], sizeof pv->numbers[i], "%" PRId64,
+                 bhost_param_int(ctx, number_names[i]));
+        pv->names[n] = number_names[i];
+        pv->values[n] = pv->numbers[i];
     }
     snprintf(pv->seed, sizeof pv->seed, "%" PRIu64, real ? bhost_seed(ctx) : 0);
     const char *id = real ? bhost_point_id(ctx) : NULL;
@@ -294,10 +305,14 @@ static void exec_teardown(bhost_ctx *ctx, void *state)
     { .name = "p" #n, .type = BHOST_STRING, .def = "", \
       .doc = "a value for the commands' {p" #n "}: sweep it like any parameter" }
 
+#define NUMBER(n) \
+    { .name = "n" #n, .type = BHOST_INT, .def = "0", \
+      .doc = "an integer for the commands' {n" #n "}: sweep it with a list or a range" }
+
 static const struct bhost_param params[] = {
     { .name = "command", .type = BHOST_STRING,
       .doc = "what each iteration runs: words as a shell splits them (no expansion), "
-             "{p1}..{p8}, {seed}, {point_id}, {scratch} substituted" },
+             "{p1}..{p8}, {n1}..{n4}, {seed}, {point_id}, {scratch} substituted" },
     { .name = "shell", .type = BHOST_BOOL, .def = "false",
       .doc = "run command, prepare, setup and cleanup as /bin/sh -c LINE" },
     { .name = "env", .type = BHOST_STRING, .def = "",
@@ -313,6 +328,7 @@ static const struct bhost_param params[] = {
     { .name = "iteration_timeout", .type = BHOST_FLOAT, .def = "0", .min = "0", .max = "86400",
       .unit = "s", .doc = "kill a command (and its process group) running longer; 0: never" },
     SLOT(1), SLOT(2), SLOT(3), SLOT(4), SLOT(5), SLOT(6), SLOT(7), SLOT(8),
+    NUMBER(1), NUMBER(2), NUMBER(3), NUMBER(4),
 };
 
 BHOST_PLUGIN = {
