@@ -116,7 +116,7 @@ static void command_words_and_substitution(void **state)
              dir);
     json_t *doc = run_spec(text, 0, NULL);
     for (int i = 1; i <= 4; i *= 2) {
-        char name[16];
+        char name[32];
         snprintf(name, sizeof name, "argv-%d", i);
         char *got = slurp(dir, name);
         assert_string_equal(got, "[one two][x  y][{literal}][a b][say \"hi\"][--n=-7][--f=0.25]");
@@ -296,18 +296,38 @@ static void setup_prepare_cleanup(void **state)
     free(dir);
 }
 
-/* A failing setup command fails the point, with its reason. */
-static void failing_setup_fails_the_point(void **state)
+/* A failing setup fails the point, a failing prepare its iteration, a failing cleanup is logged. */
+static void failing_setup_prepare_and_cleanup(void **state)
 {
     (void)state;
-    json_t *doc = run_spec("experiments:\n"
-                           "  - experiment: exec\n"
-                           "    params: {shell: true, command: 'true', setup: 'echo no >&2; exit 4'}\n",
-                           1, NULL);
-    json_t *pt = json_array_get(json_object_get(doc, "points"), 0);
+    char *dir = e2e_dir("failing"), *out = e2e_dir("out");
+    char *spec = e2e_write(dir, "f.yaml",
+                           "iterations: {warmup: 0, measured: 2}\n"
+                           "experiments:\n"
+                           "  - name: setup\n"
+                           "    experiment: exec\n"
+                           "    params: {shell: true, command: 'true', setup: 'echo no >&2; exit 4'}\n"
+                           "  - name: prepare\n"
+                           "    experiment: exec\n"
+                           "    params: {shell: true, command: 'true', prepare: 'exit 2'}\n"
+                           "  - name: cleanup\n"
+                           "    experiment: exec\n"
+                           "    params: {shell: true, command: 'true', cleanup: 'echo gone >&2; exit 1'}\n");
+    struct proc p;
+    e2e_run(&p, (const char *[]){"--plugin-path", plugins, "run", spec, "--out", out, "-q", NULL});
+    assert_int_equal(p.rc, 1);
+    json_t *doc = e2e_results(out);
+    json_t *pt = point_named(doc, "setup");
     assert_string_equal(e2e_text(pt, "status"), "failed");
     assert_non_null(strstr(e2e_text(pt, "error"), "setup: exit status 4; stderr: no"));
+    expect_reason(point_named(doc, "prepare"), "prepare: exit status 2", 2);
+    assert_string_equal(e2e_text(point_named(doc, "cleanup"), "status"), "ok");
+    assert_non_null(strstr(p.err, "cleanup: exit status 1; stderr: gone"));
     json_decref(doc);
+    e2e_proc_free(&p);
+    free(spec);
+    free(dir);
+    free(out);
 }
 
 /* With `rate:`, the host schedules the commands: both histograms, every iteration. */
@@ -399,7 +419,7 @@ int main(void)
         cmocka_unit_test(failures_have_reasons),
         cmocka_unit_test(line_protocol),
         cmocka_unit_test(setup_prepare_cleanup),
-        cmocka_unit_test(failing_setup_fails_the_point),
+        cmocka_unit_test(failing_setup_prepare_and_cleanup),
         cmocka_unit_test(open_loop),
         cmocka_unit_test(nothing_outlives_a_killed_point),
         cmocka_unit_test(agent_goals_meet_their_gates),

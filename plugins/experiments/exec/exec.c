@@ -209,23 +209,23 @@ static void exec_free(struct exec *e)
     free(e);
 }
 
-/* Runs one command; BHOST_OK, or bhost_fail() with what went wrong and stderr's tail. */
-static int run_one(bhost_ctx *ctx, struct exec *e, const char *what, const struct cmd *cmd,
-                   int end_group, int64_t *ns)
+/* Runs one command; NULL, or why it failed (what went wrong and stderr's tail) in `why`. */
+static const char *run_one(bhost_ctx *ctx, struct exec *e, const struct cmd *cmd, int end_group,
+                           int64_t *ns, char *why, size_t n)
 {
     struct outcome out;
-    char why[200], tail[400];
+    char status[200], tail[400];
     protocol_start(&e->proto, ctx);
     runner_run(&e->runner, cmd->path, cmd->argv, e->timeout_s, end_group, &e->proto, &out);
     if (ns)
         *ns = out.ns;
-    const char *failure = outcome_failure(&out, e->timeout_s, why, sizeof why);
+    const char *failure = outcome_failure(&out, e->timeout_s, status, sizeof status);
     const char *bad_line = protocol_error(&e->proto);
     if (!failure && !bad_line)
-        return BHOST_OK;
+        return NULL;
     runner_tail(&e->runner, tail, sizeof tail);
-    return bhost_fail(ctx, "%s%s%s%s%s", what, *what ? ": " : "", failure ? failure : bad_line,
-                      tail[0] ? "; stderr: " : "", tail);
+    snprintf(why, n, "%s%s%s", failure ? failure : bad_line, tail[0] ? "; stderr: " : "", tail);
+    return why;
 }
 
 static struct exec *exec_new(void)
@@ -256,7 +256,7 @@ static int exec_setup(bhost_ctx *ctx, void **state)
     struct exec *e = exec_new();
     if (!e)
         return bhost_fail(ctx, "out of memory");
-    char err[300];
+    char err[300], why[700];
     struct stat st;
     int rc = parse_params(ctx, &pv.vars, e);
     errno = 0;
@@ -272,8 +272,8 @@ static int exec_setup(bhost_ctx *ctx, void **state)
     if (rc == BHOST_OK && runner_open(&e->runner, e->envp, e->cwd, err, sizeof err) < 0)
         rc = bhost_fail(ctx, "%s", err);
     /* What setup starts in the background may stay for the point: cleanup ends it. */
-    if (rc == BHOST_OK && e->setup.argv)
-        rc = run_one(ctx, e, "setup", &e->setup, 0, NULL);
+    if (rc == BHOST_OK && e->setup.argv && run_one(ctx, e, &e->setup, 0, NULL, why, sizeof why))
+        rc = bhost_fail(ctx, "setup: %s", why);
     if (rc != BHOST_OK) {
         exec_free(e);
         return rc;
@@ -286,18 +286,20 @@ static int exec_iterate(bhost_ctx *ctx, void *state)
 {
     struct exec *e = state;
     int64_t ns = 0;
-    if (e->prepare.argv && run_one(ctx, e, "prepare", &e->prepare, 1, NULL) != BHOST_OK)
-        return BHOST_FAIL;
-    int rc = run_one(ctx, e, "", &e->command, 1, &ns);
+    char why[700];
+    if (e->prepare.argv && run_one(ctx, e, &e->prepare, 1, NULL, why, sizeof why))
+        return bhost_fail(ctx, "prepare: %s", why);
+    const char *failed = run_one(ctx, e, &e->command, 1, &ns, why, sizeof why);
     bhost_set_iteration_time(ctx, ns);
-    return rc;
+    return failed ? bhost_fail(ctx, "%s", why) : BHOST_OK;
 }
 
 static void exec_teardown(bhost_ctx *ctx, void *state)
 {
     struct exec *e = state;
-    if (e->cleanup.argv && run_one(ctx, e, "cleanup", &e->cleanup, 1, NULL) != BHOST_OK)
-        bhost_log(ctx, BHOST_LOG_ERROR, "the cleanup command failed");
+    char why[700];
+    if (e->cleanup.argv && run_one(ctx, e, &e->cleanup, 1, NULL, why, sizeof why))
+        bhost_log(ctx, BHOST_LOG_ERROR, "cleanup: %s", why);
     exec_free(e);
 }
 
