@@ -5,9 +5,8 @@
  * client. `command` is a word list (or a shell line with `shell: true`) in
  * which `{p1}`..`{p8}` and `{n1}`..`{n4}` stand for the point's generic
  * parameters (strings and integers), so a spec sweeps any of the command's
- * arguments by sweeping them. The command
- * reports its own figures (tokens, API calls, phase timings) as lines on
- * $BHOST_FD (protocol.h). A non-zero exit, a signal, a timeout or a bad
+ * arguments by sweeping them. The command reports its own figures (tokens,
+ * API calls, phase timings) as lines on $BHOST_FD (protocol.h). A non-zero exit, a signal, a timeout or a bad
  * protocol line fails the iteration, with the reason and stderr's tail.
  */
 #include "command.h"
