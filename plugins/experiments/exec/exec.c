@@ -304,7 +304,7 @@ static void exec_teardown(bhost_ctx *ctx, void *state)
 
 #define SLOT(n) \
     { .name = "p" #n, .type = BHOST_STRING, .def = "", \
-      .doc = "a value for the commands' {p" #n "}: sweep it like any parameter" }
+      .doc = "a value for the commands' {p" #n "}: sweep it with a list" }
 
 #define NUMBER(n) \
     { .name = "n" #n, .type = BHOST_INT, .def = "0", \
