@@ -107,6 +107,28 @@ static void note_version(bhost_ctx *ctx, redisContext *conn)
     freeReplyObject(r);
 }
 
+/* One setting as CONFIG GET gives it, or "?" (a managed server may refuse CONFIG). */
+static void config_get(redisContext *conn, const char *name, char *out, size_t size)
+{
+    redisReply *r = redisCommand(conn, "CONFIG GET %s", name);
+    if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+        r->element[1]->type == REDIS_REPLY_STRING)
+        snprintf(out, size, "%s", r->element[1]->str);
+    else
+        snprintf(out, size, "?");
+    freeReplyObject(r);
+}
+
+/* What the server persists, as it says itself: the note `persistence`. */
+static void note_persistence(bhost_ctx *ctx, redisContext *conn)
+{
+    char save[128], aof[16], fsync[16];
+    config_get(conn, "save", save, sizeof save);
+    config_get(conn, "appendonly", aof, sizeof aof);
+    config_get(conn, "appendfsync", fsync, sizeof fsync);
+    bhost_note(ctx, "persistence", "save=\"%s\" appendonly=%s appendfsync=%s", save, aof, fsync);
+}
+
 /* Deletes the keys the workload may have left on a server that is not the point's. */
 static int clear_keys(bhost_ctx *ctx, struct bench *s)
 {
@@ -243,6 +265,7 @@ static int redis_memory_setup(bhost_ctx *ctx, void **state)
         return rc;
     }
     note_version(ctx, s->conn);
+    note_persistence(ctx, s->conn);
     s->used_memory_at_start = info_field(s->conn, "memory", "used_memory");
     *state = s;
     return BHOST_OK;
