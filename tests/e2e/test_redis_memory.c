@@ -19,6 +19,7 @@
 #include <hiredis/hiredis.h>
 
 #include <ctype.h>
+#include <sched.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -435,6 +436,46 @@ static void test_timed_out_point_leaves_no_server(void **state)
     free(out);
 }
 
+/* same_cpu and other_cpu: the server really runs where the placement says (the plugin
+ * reads its affinity back), and the point's thread is pinned beside it or away from it. */
+static void test_placement(void **state)
+{
+    (void)state;
+    cpu_set_t mine;
+    assert_int_equal(sched_getaffinity(0, sizeof mine, &mine), 0);
+    int two = CPU_COUNT(&mine) >= 2; /* other_cpu needs a second CPU */
+    char *out = e2e_dir("out");
+    json_t *doc = run_spec(out,
+                           two ? "name: redis_placement\n"
+                                 "iterations: {warmup: 1, measured: 10}\n"
+                                 "experiments:\n"
+                                 "  - name: redis_memory\n"
+                                 "    experiment: redis_memory\n"
+                                 "    params: {placement: [same_cpu, other_cpu], agents: 2}\n"
+                               : "name: redis_placement\n"
+                                 "iterations: {warmup: 1, measured: 10}\n"
+                                 "experiments:\n"
+                                 "  - name: redis_memory\n"
+                                 "    experiment: redis_memory\n"
+                                 "    params: {placement: same_cpu, agents: 2}\n",
+                           0);
+    size_t i;
+    json_t *pt;
+    json_array_foreach(json_object_get(doc, "points"), i, pt) {
+        expect_clean(pt);
+        int client, server;
+        const char *note = e2e_text(pt, "notes/placement");
+        if (sscanf(note, "client on CPU %d, server on CPU %d", &client, &server) != 2)
+            fail_msg("placement note: %s", note);
+        if (strcmp(e2e_text(pt, "params/placement"), "same_cpu") == 0)
+            assert_int_equal(client, server);
+        else
+            assert_int_not_equal(client, server);
+    }
+    json_decref(doc);
+    free(out);
+}
+
 /* Settings that do not go together are refused when the spec is loaded. */
 static void test_refused_settings(void **state)
 {
@@ -465,6 +506,7 @@ int main(void)
         cmocka_unit_test(test_external_server),
         cmocka_unit_test(test_killed_point_leaves_no_server),
         cmocka_unit_test(test_timed_out_point_leaves_no_server),
+        cmocka_unit_test(test_placement),
         cmocka_unit_test(test_refused_settings),
     };
     return cmocka_run_group_tests(tests, NULL, e2e_cleanup);

@@ -12,6 +12,7 @@
  */
 #include "agent.h"
 #include "batch.h"
+#include "placement.h"
 #include "server.h"
 #include "setget.h"
 #include "values.h"
@@ -33,6 +34,7 @@ struct bench {
     uint32_t agents;
     char *prefix;
     struct server server;
+    struct placement placement;
     redisContext *conn;
     struct values values;
     struct agent_mem agent;
@@ -175,6 +177,7 @@ static void redis_memory_teardown(bhost_ctx *ctx, void *state)
     redisFree(s->conn);
     if (s->server_kind == SERVER_LOCAL)
         server_stop(ctx, &s->server);
+    placement_end(&s->placement);
     batch_free(&s->batch);
     agent_mem_free(&s->agent);
     setget_free(&s->setget);
@@ -192,9 +195,11 @@ static int open_server(bhost_ctx *ctx, struct bench *s)
     const char *dir = bhost_scratch_dir(ctx);
     if (!dir)
         return bhost_fail(ctx, "no scratch directory for the server");
-    if (server_start(ctx, &s->server, bhost_param_str(ctx, "redis_server"), dir,
-                     bhost_param_choice(ctx, "persistence"),
-                     bhost_param_float(ctx, "start_timeout")) != BHOST_OK)
+    if (placement_begin(ctx, &s->placement, bhost_param_choice(ctx, "placement")) != BHOST_OK ||
+        server_start(ctx, &s->server, bhost_param_str(ctx, "redis_server"), dir,
+                     bhost_param_choice(ctx, "persistence"), placement_server(&s->placement),
+                     bhost_param_float(ctx, "start_timeout")) != BHOST_OK ||
+        placement_check(ctx, &s->placement, (int)s->server.pid) != BHOST_OK)
         return BHOST_FAIL;
     s->conn = connect_to(ctx, s->server.socket);
     return s->conn ? BHOST_OK : BHOST_FAIL;
@@ -280,6 +285,9 @@ static int redis_memory_check(bhost_ctx *ctx)
     if (!external && *address)
         return bhost_fail(ctx, "address is for server: external; the local server's socket "
                           "is in the point's scratch directory");
+    if (external && bhost_param_choice(ctx, "placement") != PLACE_ANY)
+        return bhost_fail(ctx, "placement pins the local server: with server: external leave "
+                          "it at any (and pin bhost with taskset, the server with yours)");
     if (external && bhost_param_choice(ctx, "persistence") != PERSIST_NONE)
         return bhost_fail(ctx, "persistence is the external server's own: leave it at none");
     return BHOST_OK;
@@ -289,6 +297,7 @@ static const char *const workloads[] = {"agent", "setget", NULL};
 static const char *const structures[] = {"hash", "list", "zset", "stream", NULL};
 static const char *const persistences[] = {"none", "rdb", "aof", NULL};
 static const char *const servers[] = {"local", "external", NULL};
+static const char *const placements[] = {"any", "same_cpu", "other_cpu", NULL};
 
 static const struct bhost_param params[] = {
     {.name = "workload", .type = BHOST_ENUM, .def = "agent", .choices = workloads,
@@ -314,6 +323,9 @@ static const struct bhost_param params[] = {
             "aof (appendfsync everysec)"},
     {.name = "server", .type = BHOST_ENUM, .def = "local", .choices = servers,
      .doc = "local: a redis-server of the point's own; external: the one at `address`"},
+    {.name = "placement", .type = BHOST_ENUM, .def = "any", .choices = placements,
+     .doc = "CPUs of the point and its local server: any (the scheduler's), same_cpu (both "
+            "pinned to one), other_cpu (the server off the point's CPU)"},
     {.name = "address", .type = BHOST_STRING, .def = "",
      .doc = "server: external: HOST:PORT or a unix socket path"},
     {.name = "prefix", .type = BHOST_STRING, .def = "",

@@ -6,7 +6,6 @@
  * descendant, so the host's kill of a timed-out point, or its adoption of
  * strays after a crash (docs/reliability.md), ends it too.
  */
-#define _GNU_SOURCE /* close_range() */
 #include "server.h"
 
 #include <hiredis/hiredis.h>
@@ -76,8 +75,15 @@ static void describe_status(int status, char *out, size_t size)
 }
 
 /* In the forked child: only async-signal-safe calls until exec. */
-static void exec_server(const char *const *argv, const char *log, int errfd)
+static void exec_server(const char *const *argv, const char *log, const cpu_set_t *cpus,
+                        int errfd)
 {
+    if (cpus && sched_setaffinity(0, sizeof *cpus, cpus) != 0) {
+        int err = errno;
+        ssize_t ignored = write(errfd, &err, sizeof err);
+        (void)ignored;
+        _exit(127);
+    }
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -169,7 +175,7 @@ static int wait_ready(bhost_ctx *ctx, struct server *srv, const char *binary, do
 }
 
 int server_start(bhost_ctx *ctx, struct server *srv, const char *binary, const char *dir,
-                 int persistence, double timeout_s)
+                 int persistence, const cpu_set_t *cpus, double timeout_s)
 {
     *srv = (struct server){0};
     srv->socket = path_join(dir, "redis.sock");
@@ -210,7 +216,7 @@ int server_start(bhost_ctx *ctx, struct server *srv, const char *binary, const c
         return bhost_fail(ctx, "fork: %s", strerror(err));
     }
     if (pid == 0)
-        exec_server(argv, srv->log, fds[1]);
+        exec_server(argv, srv->log, cpus, fds[1]);
     close(fds[1]);
     int exec_errno;
     ssize_t n;
@@ -219,8 +225,9 @@ int server_start(bhost_ctx *ctx, struct server *srv, const char *binary, const c
     close(fds[0]);
     if (n == (ssize_t)sizeof exec_errno) { /* exec failed: the child said why */
         waitpid(pid, NULL, 0);
-        return bhost_fail(ctx, "cannot run %s: %s (is redis-server installed? Debian: apt "
-                          "install redis-server)", binary, strerror(exec_errno));
+        return bhost_fail(ctx, "cannot run %s: %s%s", binary, strerror(exec_errno),
+                          exec_errno == ENOENT ? " (is redis-server installed? Debian: apt "
+                                                 "install redis-server)" : "");
     }
     srv->pid = pid;
     return wait_ready(ctx, srv, binary, timeout_s);

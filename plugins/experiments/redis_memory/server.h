@@ -7,6 +7,8 @@
 #ifndef REDIS_MEMORY_SERVER_H
 #define REDIS_MEMORY_SERVER_H
 
+#include "placement.h"
+
 #include <bhost/bhost.h>
 #include <sys/types.h>
 
@@ -18,11 +20,11 @@ struct server {
     char *log;        /* DIR/redis.log: the server's own log */
 };
 
-/* Starts `binary` with its data and socket in `dir` and waits up to `timeout_s`
- * until it answers PING. On failure the point fails with the reason (the
+/* Starts `binary` with its data and socket in `dir`, on the CPUs `cpus` (NULL: the
+ * point's), and waits up to `timeout_s` until it answers PING. On failure the point fails with the reason (the
  * server's last log line where there is one) and nothing is left running. */
 int server_start(bhost_ctx *ctx, struct server *srv, const char *binary, const char *dir,
-                 int persistence, double timeout_s);
+                 int persistence, const cpu_set_t *cpus, double timeout_s);
 
 /* SHUTDOWN NOSAVE, then waits for the process (SIGKILL after 5 s); frees srv's paths. */
 void server_stop(bhost_ctx *ctx, struct server *srv);
