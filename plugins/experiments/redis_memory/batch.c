@@ -75,6 +75,15 @@ int batch_send(bhost_ctx *ctx, struct batch *b, int argc, const char **argv,
     return b->count == b->depth ? flush(ctx, b) : BHOST_OK;
 }
 
+int batch_send_formatted(bhost_ctx *ctx, struct batch *b, const char *cmd, size_t len, int kind,
+                         const struct expect *e)
+{
+    if (redisAppendFormattedCommand(b->conn, cmd, len) != REDIS_OK)
+        return conn_fail(ctx, b, "queueing a command");
+    b->pending[b->count++] = (struct pending){.kind = kind, .expect = *e};
+    return b->count == b->depth ? flush(ctx, b) : BHOST_OK;
+}
+
 int batch_end(bhost_ctx *ctx, struct batch *b)
 {
     if (flush(ctx, b) != BHOST_OK)

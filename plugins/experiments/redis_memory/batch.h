@@ -51,6 +51,10 @@ void batch_begin(struct batch *b);
 int batch_send(bhost_ctx *ctx, struct batch *b, int argc, const char **argv,
                const size_t *lens, int kind, const struct expect *e);
 
+/* The same for a command already in Redis's protocol (RESP), as redisFormatCommand makes it. */
+int batch_send_formatted(bhost_ctx *ctx, struct batch *b, const char *cmd, size_t len, int kind,
+                         const struct expect *e);
+
 /* Sends what is queued and reads every reply: BHOST_OK if every check since
  * batch_begin() passed and the connection works, else BHOST_FAIL (the first
  * failure's reason is the one recorded). */

@@ -12,13 +12,21 @@
 enum setget_kind { KIND_SET, KIND_GET, SETGET_KINDS };
 extern const char *const setget_kind_names[SETGET_KINDS];
 
+/* A command in Redis's protocol, built once; each use writes its key's digits (and the
+ * SET's value) in place, the way redis-benchmark reuses its command buffer. */
+struct resp_template {
+    char *text;
+    size_t len, key_digits, value_at;  /* offsets of the key's digits and of the value */
+};
+
 struct setget {
     const struct values *values;
     const char *prefix;
     uint32_t keys, depth;
     uint64_t *version;   /* per key: the version last SET, 0: never */
     uint64_t calls;
-    char *value, *scratch, *key;
+    char *scratch;
+    struct resp_template set, get;
 };
 
 int setget_init(struct setget *s, const struct values *v, const char *prefix, uint32_t keys,

@@ -4,7 +4,6 @@
  */
 #include "values.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,10 +38,19 @@ void values_free(struct values *v)
     v->pool = NULL;
 }
 
+/* `digits` hex digits of x, most significant first (snprintf costs more than the rest). */
+static void put_hex(char *out, uint64_t x, int digits)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = digits - 1; i >= 0; i--, x >>= 4)
+        out[i] = hex[x & 15];
+}
+
 void value_make(const struct values *v, uint32_t owner, uint64_t seq, char *out)
 {
-    char name[VALUE_HEADER + 1];
-    snprintf(name, sizeof name, "%08x%016llx", owner, (unsigned long long)seq);
+    char name[VALUE_HEADER];
+    put_hex(name, owner, 8);
+    put_hex(name + 8, seq, 16);
     size_t head = v->size < VALUE_HEADER ? v->size : VALUE_HEADER;
     memcpy(out, name, head);
     if (v->size > head) {
