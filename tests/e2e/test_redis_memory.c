@@ -239,6 +239,7 @@ static void test_structures_and_persistence(void **state)
         assert_true(metric(pt, "used_memory") > 0);
         assert_true(metric(pt, "mem_fragmentation_ratio") > 0);
         assert_true(metric(pt, "used_memory_per_agent") > 0);
+        assert_true(metric(pt, "total_forks") >= 0);
         /* each agent keeps RETAIN events and its state, at least their bytes */
         assert_true(metric(pt, "agent_bytes") >= (RETAIN + 1) * VALUE_SIZE);
         /* the server ran with the persistence asked for, as it says itself */

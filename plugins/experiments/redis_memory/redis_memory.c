@@ -158,6 +158,10 @@ static void report_memory(bhost_ctx *ctx, struct bench *s)
     }
     if (ratio >= 0)
         bhost_gauge_set(ctx, "mem_fragmentation_ratio", ratio);
+    /* RDB snapshots and AOF rewrites fork the server: did any happen during the point? */
+    double forks = info_field(s->conn, "stats", "total_forks");
+    if (forks >= 0)
+        bhost_gauge_set(ctx, "total_forks", forks);
     if (s->workload == WORKLOAD_AGENT) {
         double per_agent = agent_mem_bytes_per_agent(ctx, &s->agent, s->conn);
         if (per_agent >= 0)
@@ -349,7 +353,7 @@ BHOST_PLUGIN = {
            "events, read back the k newest, query the k before them by time, delete those "
            "beyond `retain`; every reply checked. Histograms write, read_recent, range_query, "
            "delete (setget: set, get). Gauges used_memory, mem_fragmentation_ratio, "
-           "used_memory_per_agent, agent_bytes; counter commands. "
+           "used_memory_per_agent, agent_bytes, total_forks; counter commands. "
            "docs/experiments/redis_memory.md.",
     BHOST_PARAMS(params),
     .setup = redis_memory_setup,
