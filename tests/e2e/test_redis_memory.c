@@ -267,7 +267,8 @@ static void test_setget(void **state)
                            "experiments:\n"
                            "  - name: redis_memory\n"
                            "    experiment: redis_memory\n"
-                           "    params: {workload: setget, pipeline: 5, agents: 7, value_size: 32}\n",
+                           "    params: {workload: setget, pipeline: 5, agents: 7,\n"
+                           "             value_size: 32}\n",
                            0);
     json_t *pt = e2e_at(doc, "points/0");
     expect_clean(pt);

@@ -91,7 +91,7 @@ static void arg_value(struct agent_mem *m, int i, uint32_t owner, uint64_t seq)
     m->lens[i] = m->values->size;
 }
 
-static int send(bhost_ctx *ctx, struct agent_mem *m, struct batch *b, int argc, int kind,
+static int queue(bhost_ctx *ctx, struct agent_mem *m, struct batch *b, int argc, int kind,
                 struct expect e)
 {
     e.cmd = m->argv[0];
@@ -109,25 +109,28 @@ static int append_event(bhost_ctx *ctx, struct agent_mem *m, struct batch *b, ui
     case STRUCT_LIST:
         arg_str(m, 0, "LPUSH");
         arg_value(m, 2, agent, seq);
-        return send(ctx, m, b, 3, KIND_WRITE, (struct expect){.what = EXP_INT, .a = list_len, .d = agent});
+        return queue(ctx, m, b, 3, KIND_WRITE,
+                     (struct expect){.what = EXP_INT, .a = list_len, .d = agent});
     case STRUCT_ZSET:
         arg_str(m, 0, "ZADD");
         arg_int(m, 2, (int64_t)seq);
         arg_value(m, 3, agent, seq);
-        return send(ctx, m, b, 4, KIND_WRITE, (struct expect){.what = EXP_INT, .a = 1, .d = agent});
+        return queue(ctx, m, b, 4, KIND_WRITE,
+                     (struct expect){.what = EXP_INT, .a = 1, .d = agent});
     case STRUCT_STREAM:
         snprintf(id, sizeof id, "%" PRIu64 "-0", seq + 1);
         arg_str(m, 0, "XADD");
         arg_str(m, 2, id);
         arg_str(m, 3, "e");
         arg_value(m, 4, agent, seq);
-        return send(ctx, m, b, 5, KIND_WRITE,
+        return queue(ctx, m, b, 5, KIND_WRITE,
                     (struct expect){.what = EXP_ID, .a = (int64_t)seq + 1, .d = agent});
     default: /* STRUCT_HASH */
         arg_str(m, 0, "HSET");
         arg_int(m, 2, (int64_t)seq);
         arg_value(m, 3, agent, seq);
-        return send(ctx, m, b, 4, KIND_WRITE, (struct expect){.what = EXP_INT, .a = 1, .d = agent});
+        return queue(ctx, m, b, 4, KIND_WRITE,
+                     (struct expect){.what = EXP_INT, .a = 1, .d = agent});
     }
 }
 
@@ -143,26 +146,27 @@ static int corrupt_newest(bhost_ctx *ctx, struct agent_mem *m, struct batch *b, 
         arg_str(m, 0, "LSET");
         arg_int(m, 2, 0);
         arg_value(m, 3, other, newest);
-        return send(ctx, m, b, 4, -1, (struct expect){.what = EXP_OK, .d = agent});
+        return queue(ctx, m, b, 4, -1, (struct expect){.what = EXP_OK, .d = agent});
     case STRUCT_ZSET:
         arg_str(m, 0, "ZREM");
         arg_value(m, 2, agent, newest);
-        if (send(ctx, m, b, 3, -1, (struct expect){.what = EXP_INT, .a = 1, .d = agent}) != BHOST_OK)
+        if (queue(ctx, m, b, 3, -1, (struct expect){.what = EXP_INT, .a = 1, .d = agent}) !=
+            BHOST_OK)
             return BHOST_FAIL;
         arg_str(m, 0, "ZADD");
         arg_int(m, 2, (int64_t)newest);
         arg_value(m, 3, other, newest);
-        return send(ctx, m, b, 4, -1, (struct expect){.what = EXP_INT, .a = 1, .d = agent});
+        return queue(ctx, m, b, 4, -1, (struct expect){.what = EXP_INT, .a = 1, .d = agent});
     case STRUCT_STREAM: /* an entry cannot be rewritten in place: it goes */
         snprintf(id, sizeof id, "%" PRIu64 "-0", newest + 1);
         arg_str(m, 0, "XDEL");
         arg_str(m, 2, id);
-        return send(ctx, m, b, 3, -1, (struct expect){.what = EXP_INT, .a = 1, .d = agent});
+        return queue(ctx, m, b, 3, -1, (struct expect){.what = EXP_INT, .a = 1, .d = agent});
     default:
         arg_str(m, 0, "HSET");
         arg_int(m, 2, (int64_t)newest);
         arg_value(m, 3, other, newest);
-        return send(ctx, m, b, 4, -1, (struct expect){.what = EXP_INT, .a = 0, .d = agent});
+        return queue(ctx, m, b, 4, -1, (struct expect){.what = EXP_INT, .a = 0, .d = agent});
     }
 }
 
@@ -180,7 +184,7 @@ static int read_recent(bhost_ctx *ctx, struct agent_mem *m, struct batch *b, uin
         arg_str(m, 0, m->cfg.structure == STRUCT_LIST ? "LRANGE" : "ZREVRANGE");
         arg_int(m, 2, 0);
         arg_int(m, 3, (int64_t)k - 1);
-        return send(ctx, m, b, 4, KIND_READ_RECENT, e);
+        return queue(ctx, m, b, 4, KIND_READ_RECENT, e);
     case STRUCT_STREAM:
         arg_str(m, 0, "XREVRANGE");
         arg_str(m, 2, "+");
@@ -188,14 +192,14 @@ static int read_recent(bhost_ctx *ctx, struct agent_mem *m, struct batch *b, uin
         arg_str(m, 4, "COUNT");
         arg_int(m, 5, (int64_t)k);
         e.what = EXP_ENTRIES;
-        return send(ctx, m, b, 6, KIND_READ_RECENT, e);
+        return queue(ctx, m, b, 6, KIND_READ_RECENT, e);
     default: /* a hash has no order: the agent asks for the fields it knows are newest */
         arg_str(m, 0, "HMGET");
         for (uint64_t i = 0; i < count; i++)
             arg_int(m, 2 + (int)i, (int64_t)(total - 1 - i));
         if (count == 0) /* cannot happen (a step appends at least one event); kept valid */
             arg_int(m, 2, -1);
-        return send(ctx, m, b, 2 + (int)(count ? count : 1), KIND_READ_RECENT, e);
+        return queue(ctx, m, b, 2 + (int)(count ? count : 1), KIND_READ_RECENT, e);
     }
 }
 
@@ -215,21 +219,21 @@ static int range_query(bhost_ctx *ctx, struct agent_mem *m, struct batch *b, uin
         arg_int(m, 3, 2 * k - 1);
         e.a = hi;
         e.c = -1;
-        return send(ctx, m, b, 4, KIND_RANGE_QUERY, e);
+        return queue(ctx, m, b, 4, KIND_RANGE_QUERY, e);
     case STRUCT_ZSET:
         arg_str(m, 0, "ZRANGEBYSCORE");
         arg_int(m, 2, lo);
         arg_int(m, 3, hi);
-        return send(ctx, m, b, 4, KIND_RANGE_QUERY, e);
+        return queue(ctx, m, b, 4, KIND_RANGE_QUERY, e);
     case STRUCT_STREAM:
         arg_str(m, 0, "XRANGE");
         arg_int(m, 2, (lo > 0 ? lo : 0) + 1);
         arg_int(m, 3, hi + 1 > 0 ? hi + 1 : 0);
         e.what = EXP_ENTRIES;
-        return send(ctx, m, b, 4, KIND_RANGE_QUERY, e);
+        return queue(ctx, m, b, 4, KIND_RANGE_QUERY, e);
     default: /* a hash has no order: all of it comes back and the agent picks the window */
         arg_str(m, 0, "HGETALL");
-        return send(ctx, m, b, 2, KIND_RANGE_QUERY,
+        return queue(ctx, m, b, 2, KIND_RANGE_QUERY,
                     (struct expect){.what = EXP_HASH_ALL, .a = (int64_t)kept_from,
                                     .b = n - 1, .d = agent});
     }
@@ -248,24 +252,24 @@ static int delete_old(bhost_ctx *ctx, struct agent_mem *m, struct batch *b, uint
         arg_int(m, 2, 0);
         arg_int(m, 3, (int64_t)m->cfg.retain - 1);
         e.what = EXP_OK;
-        return send(ctx, m, b, 4, KIND_DELETE, e);
+        return queue(ctx, m, b, 4, KIND_DELETE, e);
     case STRUCT_ZSET:
         arg_str(m, 0, "ZREMRANGEBYSCORE");
         arg_str(m, 2, "-inf");
         arg_int(m, 3, (int64_t)keep_from - 1);
-        return send(ctx, m, b, 4, KIND_DELETE, e);
+        return queue(ctx, m, b, 4, KIND_DELETE, e);
     case STRUCT_STREAM:
         arg_str(m, 0, "XTRIM");
         arg_str(m, 2, "MINID");
         arg_int(m, 3, (int64_t)keep_from + 1);
-        return send(ctx, m, b, 4, KIND_DELETE, e);
+        return queue(ctx, m, b, 4, KIND_DELETE, e);
     default: /* the fields that fall out, or one long gone when none does */
         arg_str(m, 0, "HDEL");
         for (int64_t i = 0; i < gone; i++)
             arg_int(m, 2 + (int)i, (int64_t)kept_from + i);
         if (gone == 0)
             arg_int(m, 2, (int64_t)kept_from - 1);
-        return send(ctx, m, b, 2 + (int)(gone ? gone : 1), KIND_DELETE, e);
+        return queue(ctx, m, b, 2 + (int)(gone ? gone : 1), KIND_DELETE, e);
     }
 }
 
@@ -288,7 +292,7 @@ int agent_mem_step(bhost_ctx *ctx, struct agent_mem *m, struct batch *b)
     arg_str(m, 0, "SET");
     arg_str(m, 1, m->state_key);
     arg_value(m, 2, agent | STATE_OWNER, total);
-    int rc = send(ctx, m, b, 3, KIND_WRITE, (struct expect){.what = EXP_OK, .d = agent});
+    int rc = queue(ctx, m, b, 3, KIND_WRITE, (struct expect){.what = EXP_OK, .d = agent});
     for (uint64_t seq = before; rc == BHOST_OK && seq < total; seq++)
         rc = append_event(ctx, m, b, agent, seq, (int64_t)(seq + 1 - kept_from));
     if (rc == BHOST_OK && corrupt)

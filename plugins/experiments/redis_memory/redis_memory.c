@@ -24,7 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Static_assert((int)SETGET_KINDS <= (int)AGENT_KINDS, "struct bench's hists holds either workload's");
+_Static_assert((int)SETGET_KINDS <= (int)AGENT_KINDS,
+               "struct bench's hists holds either workload's");
 
 enum workload { WORKLOAD_AGENT = 0, WORKLOAD_SETGET = 1 };
 enum server_kind { SERVER_LOCAL = 0, SERVER_EXTERNAL = 1 };

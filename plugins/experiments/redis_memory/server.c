@@ -157,8 +157,8 @@ static int wait_ready(bhost_ctx *ctx, struct server *srv, const char *binary, do
             srv->pid = 0;
             describe_status(status, how, sizeof how);
             last_log_line(srv->log, line, sizeof line);
-            return bhost_fail(ctx, "%s %s before it answered PING; the last line of its log: %s",
-                              binary, how, line);
+            return bhost_fail(ctx, "%s %s before it answered PING; the last line of its "
+                              "log: %s", binary, how, line);
         }
         if (answers_ping(srv->socket))
             return BHOST_OK;
@@ -167,8 +167,8 @@ static int wait_ready(bhost_ctx *ctx, struct server *srv, const char *binary, do
             waitpid(srv->pid, NULL, 0);
             srv->pid = 0;
             last_log_line(srv->log, line, sizeof line);
-            return bhost_fail(ctx, "%s did not answer PING on %s within %g s (killed); the last line "
-                              "of its log: %s", binary, srv->socket, timeout_s, line);
+            return bhost_fail(ctx, "%s did not answer PING on %s within %g s (killed); the "
+                              "last line of its log: %s", binary, srv->socket, timeout_s, line);
         }
         sleep_ms(5);
     }

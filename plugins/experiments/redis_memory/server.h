@@ -21,8 +21,9 @@ struct server {
 };
 
 /* Starts `binary` with its data and socket in `dir`, on the CPUs `cpus` (NULL: the
- * point's), and waits up to `timeout_s` until it answers PING. On failure the point fails with the reason (the
- * server's last log line where there is one) and nothing is left running. */
+ * point's), and waits up to `timeout_s` until it answers PING. On failure the point
+ * fails with the reason (the server's last log line where there is one) and nothing is
+ * left running. */
 int server_start(bhost_ctx *ctx, struct server *srv, const char *binary, const char *dir,
                  int persistence, const cpu_set_t *cpus, double timeout_s);
 

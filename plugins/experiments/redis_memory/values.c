@@ -19,7 +19,8 @@ uint64_t values_mix(uint64_t x)
 
 int values_init(struct values *v, uint64_t seed, size_t size)
 {
-    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz"
+                                   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_";
     v->size = size;
     v->pool = malloc(POOL + size);
     if (!v->pool)

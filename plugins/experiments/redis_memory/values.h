@@ -23,7 +23,8 @@ void values_free(struct values *v);
 /* The value of (owner, seq): v->size bytes into out. */
 void value_make(const struct values *v, uint32_t owner, uint64_t seq, char *out);
 
-/* 1 if `bytes` (of `len` bytes) is exactly the value of (owner, seq); `scratch` holds size bytes. */
+/* 1 if `bytes` (of `len` bytes) is exactly the value of (owner, seq); `scratch` holds
+ * v->size bytes. */
 int value_is(const struct values *v, uint32_t owner, uint64_t seq, const char *bytes,
              size_t len, char *scratch);
 
