@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -310,22 +311,38 @@ static void test_mismatch_caught(void **state)
     free(out);
 }
 
-/* A binary that is not there, and one that exits at once: failed points that say why. */
+/* A binary that is not there, one that exits at once, and one that never answers: failed
+ * points that say why, and nothing left running. */
 static void test_server_cannot_start(void **state)
 {
     (void)state;
-    char *out = e2e_dir("out");
-    json_t *doc = run_spec(out,
-                           "name: redis_no_server\n"
-                           "iterations: {warmup: 0, measured: 5}\n"
-                           "experiments:\n"
-                           "  - name: missing\n"
-                           "    experiment: redis_memory\n"
-                           "    params: {redis_server: /nonexistent/redis-server}\n"
-                           "  - name: exits\n"
-                           "    experiment: redis_memory\n"
-                           "    params: {redis_server: /bin/false}\n",
-                           1);
+    char *dir = e2e_dir("mute"), *out = e2e_dir("out");
+    char *mute = e2e_write(dir, "mute-server", "#!/bin/sh\nexec sleep 600\n");
+    assert_int_equal(chmod(mute, 0755), 0);
+    char spec[1024];
+    snprintf(spec, sizeof spec,
+             "name: redis_no_server\n"
+             "iterations: {warmup: 0, measured: 5}\n"
+             "experiments:\n"
+             "  - name: missing\n"
+             "    experiment: redis_memory\n"
+             "    params: {redis_server: /nonexistent/redis-server}\n"
+             "  - name: exits\n"
+             "    experiment: redis_memory\n"
+             "    params: {redis_server: /bin/false}\n"
+             "  - name: mute\n"
+             "    experiment: redis_memory\n"
+             "    params: {redis_server: %s, start_timeout: 0.2}\n",
+             mute);
+    json_t *doc = run_spec(out, spec, 1);
+    json_t *silent = e2e_at(doc, "points/2");
+    assert_string_equal(text_of(silent, "status"), "failed");
+    if (!strstr(text_of(silent, "error"), "did not answer PING on ") ||
+        !strstr(text_of(silent, "error"), " within 0.2 s (killed)"))
+        fail_msg("mute server: %s", text_of(silent, "error"));
+    assert_int_equal(e2e_number(silent, "processes_left"), 0);
+    free(mute);
+    free(dir);
     json_t *missing = e2e_at(doc, "points/0"), *exits = e2e_at(doc, "points/1");
     assert_string_equal(text_of(missing, "status"), "failed");
     assert_non_null(strstr(text_of(missing, "error"),
