@@ -130,6 +130,19 @@ static void figures_row(FILE *f, const json_t *h)
     fprintf(f, " %s |", units_rate(buf, sizeof buf, view_number(h, "throughput_per_s")));
 }
 
+/* The point's cells for the experiment's swept parameters (or its label), after the '|'. */
+static void axis_cells(FILE *f, const struct view_experiment *e, const json_t *pt)
+{
+    const json_t *params = json_object_get(pt, "params");
+    if (!e->naxes)
+        cell(f, view_text(pt, "label"));
+    for (size_t a = 0; a < e->naxes; a++) {
+        char *text = view_value_text(json_object_get(params, e->axes[a].name));
+        cell(f, text);
+        free(text);
+    }
+}
+
 static void experiment_table(FILE *f, const struct view_experiment *e, const char *histogram)
 {
     fputc('|', f);
@@ -142,15 +155,9 @@ static void experiment_table(FILE *f, const struct view_experiment *e, const cha
         fputs(e->naxes && e->axes[a].numeric ? "--:|" : ":--|", f);
     fputs("--:|--:|--:|--:|--:|--:|:--|\n", f);
     for (size_t p = 0; p < e->npoints; p++) {
-        const json_t *pt = e->points[p], *params = json_object_get(pt, "params");
+        const json_t *pt = e->points[p];
         fputc('|', f);
-        if (!e->naxes)
-            cell(f, view_text(pt, "label"));
-        for (size_t a = 0; a < e->naxes; a++) {
-            char *text = view_value_text(json_object_get(params, e->axes[a].name));
-            cell(f, text);
-            free(text);
-        }
+        axis_cells(f, e, pt);
         const char *status = view_text(pt, "status");
         figures_row(f, view_histogram(pt, histogram));
         int bad = status && strcmp(status, "ok") != 0;
@@ -159,6 +166,71 @@ static void experiment_table(FILE *f, const struct view_experiment *e, const cha
         fputs(bad ? "** |\n" : " |\n", f);
     }
     fputc('\n', f);
+}
+
+#define MAX_METRIC_COLUMNS 8
+
+/* The experiment's own metrics (an instrument's are named "instrument.name"), in the order
+ * first seen: the figures a plugin or a command reports of its work (tokens, calls). */
+static json_t *own_metric_names(const struct view_experiment *e)
+{
+    json_t *names = json_array(), *seen = json_object();
+    for (size_t p = 0; p < e->npoints; p++) {
+        const char *key;
+        const json_t *m;
+        json_object_foreach(json_object_get(e->points[p], "metrics"), key, m) {
+            const char *kind = view_text(m, "kind");
+            if (strchr(key, '.') || !kind || json_object_get(seen, key) ||
+                (strcmp(kind, "counter") != 0 && strcmp(kind, "gauge") != 0))
+                continue;
+            json_object_set_new(seen, key, json_true());
+            json_array_append_new(names, json_string(key));
+        }
+    }
+    json_decref(seen);
+    return names;
+}
+
+static void metrics_table(FILE *f, const struct view_experiment *e)
+{
+    json_t *names = own_metric_names(e);
+    size_t n = json_array_size(names), shown = n < MAX_METRIC_COLUMNS ? n : MAX_METRIC_COLUMNS;
+    if (n == 0) {
+        json_decref(names);
+        return;
+    }
+    fputs("Metrics (a counter per iteration, a gauge as measured):\n\n|", f);
+    if (!e->naxes)
+        fputs(" point |", f);
+    for (size_t a = 0; a < e->naxes; a++)
+        cell(f, e->axes[a].name);
+    for (size_t k = 0; k < shown; k++)
+        cell(f, json_string_value(json_array_get(names, k)));
+    fputs("\n|", f);
+    for (size_t a = 0; a < (e->naxes ? e->naxes : 1); a++)
+        fputs(e->naxes && e->axes[a].numeric ? "--:|" : ":--|", f);
+    for (size_t k = 0; k < shown; k++)
+        fputs("--:|", f);
+    fputc('\n', f);
+    for (size_t p = 0; p < e->npoints; p++) {
+        const json_t *metrics = json_object_get(e->points[p], "metrics");
+        fputc('|', f);
+        axis_cells(f, e, e->points[p]);
+        for (size_t k = 0; k < shown; k++) {
+            const json_t *m = json_object_get(metrics, json_string_value(json_array_get(names, k)));
+            const char *kind = view_text(m, "kind");
+            double x = view_number(m, kind && strcmp(kind, "counter") == 0 ? "per_iteration"
+                                                                           : "value");
+            char buf[64];
+            cell(f, m && isfinite(x) ? units_number(buf, sizeof buf, x) : "–");
+        }
+        fputc('\n', f);
+    }
+    if (n > shown)
+        fprintf(f, "\n%zu more metric%s in results.json and the HTML report.\n", n - shown,
+                n - shown == 1 ? "" : "s");
+    fputc('\n', f);
+    json_decref(names);
 }
 
 static void experiments(FILE *f, const struct view *v)
@@ -200,6 +272,7 @@ static void experiments(FILE *f, const struct view *v)
             experiment_table(f, e, json_string_value(name));
         }
         json_decref(names);
+        metrics_table(f, e);
     }
 }
 

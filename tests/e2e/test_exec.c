@@ -406,6 +406,14 @@ static void agent_goals_meet_their_gates(void **state)
     assert_int_equal((int)e2e_number(simple, "histograms/agent_run/count"), 1);
     json_decref(doc);
     e2e_proc_free(&p);
+    /* Its RESULTS.md: each goal's iterations, tokens and API calls in a metrics table. */
+    e2e_run(&p, (const char *[]){"report", out, "--markdown", "--out", "-", "--history", "off",
+                                 NULL});
+    assert_int_equal(p.rc, 0);
+    assert_non_null(strstr(p.out, "Metrics (a counter per iteration, a gauge as measured):\n\n"
+                                  "| p1 | iterations | tokens | api\\_calls |"));
+    assert_non_null(strstr(p.out, "| exact\\_pi | 20 | "));
+    e2e_proc_free(&p);
     free(out);
 }
 

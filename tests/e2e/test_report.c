@@ -189,6 +189,8 @@ static void markdown_has_tables_gates_and_failures(void **state)
         assert_contains(md, line);
     }
     assert_contains(md, "| test\\_exit | – | – | – | – | – | – | **failed** |");
+    /* spin in clock mode reports no metric of its own: no metrics table. */
+    assert_lacks(md, "Metrics (");
     /* The gates, counted and judged one by one, with the figure and the limit. */
     assert_int_equal(count(md, " | 2 | **1** | 0 | 0 |\n"), 2);
     assert_contains(md, "| p99 &lt; 1s | spin\\[ns=1000\\] | met | p99 = ");
