@@ -263,6 +263,7 @@ static json_t *begin_run(const struct session *ss, const struct session_side *sd
                                                            : absolute_path(o->baseline);
     rec.threshold = o->threshold ? xstrdup(o->threshold) : NULL;
     rec.percentiles = o->percentiles ? xstrdup(o->percentiles) : NULL;
+    rec.artifacts = o->bundle ? 2 : o->artifacts ? 1 : 0;
     if (sd->name) { /* an A/B side: its own folder first, as it ran */
         char **paths = xcalloc(rec.npaths + 1, sizeof *paths);
         paths[0] = xstrdup(sd->reg->dirs[0]);

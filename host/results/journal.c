@@ -32,6 +32,9 @@ int run_record_write(const char *dir, const struct run_record *r, char *err, siz
     for (size_t i = 0; i < 4; i++)
         if (values[i])
             json_object_set_new(o, keys[i], json_string(values[i]));
+    static const char *const artifacts[] = {"none", "set", "bundle"};
+    if (r->artifacts >= 0 && r->artifacts <= 2)
+        json_object_set_new(o, "artifacts", json_string(artifacts[r->artifacts]));
     char *text = json_dumps(o, JSON_INDENT(1));
     json_decref(o);
     char *path = xasprintf("%s/run.json", dir);
@@ -93,6 +96,11 @@ int run_record_read(const char *dir, struct run_record *r, char *err, size_t err
         r->baseline = string_field(o, "baseline");
         r->threshold = string_field(o, "threshold");
         r->percentiles = string_field(o, "percentiles");
+        const char *artifacts = json_string_value(json_object_get(o, "artifacts"));
+        r->artifacts = !artifacts                      ? -1
+                       : strcmp(artifacts, "bundle") == 0 ? 2
+                       : strcmp(artifacts, "set") == 0    ? 1
+                                                          : 0;
         rc = r->spec_file && r->started_utc && r->spec ? 0 : -1;
         if (rc != 0)
             snprintf(err, errlen, "%s: cannot resume: the file lacks spec_file, spec or "

@@ -34,6 +34,7 @@ struct run_record {
      * database as resolved (absolute, or "off"), --baseline (a path made absolute, or
      * "history"), --threshold and --percentiles as given. */
     char *history, *baseline, *threshold, *percentiles;
+    int artifacts;       /* 0: none, 1: --artifacts, 2: --bundle; -1 if the file does not say */
 };
 
 /* Writes DIR/run.json (atomically). */

@@ -719,12 +719,17 @@ static void a_resumed_run_writes_the_set_of_the_whole_run(void **state)
     char *dir = e2e_dir("kill"), *out = e2e_dir("out");
     char *spec = slow_spec(dir), journal[1024];
     snprintf(journal, sizeof journal, "%s/journal.jsonl", out);
-    pid_t pid = e2e_start(dir, (const char *[]){"run", spec, "--out", out, "-q", NULL});
+    /* Asked for at the start, so the resume writes it without being told again. */
+    pid_t pid = e2e_start(dir, (const char *[]){"run", spec, "--out", out, "-q", "--bundle",
+                                                NULL});
     assert_true(e2e_wait_lines(journal, 1, 20));
     kill(pid, SIGKILL);
     assert_int_equal(e2e_wait(pid), 128 + SIGKILL);
+    json_t *run = load(out, "run.json");
+    assert_string_equal(e2e_text(run, "artifacts"), "bundle");
+    json_decref(run);
     struct proc p;
-    e2e_run(&p, (const char *[]){"run", "--resume", out, "--bundle", NULL});
+    e2e_run(&p, (const char *[]){"run", "--resume", out, NULL});
     if (p.rc != 0)
         fail_msg("resume: exit %d\n%s", p.rc, p.err);
     e2e_proc_free(&p);
@@ -733,6 +738,9 @@ static void a_resumed_run_writes_the_set_of_the_whole_run(void **state)
     assert_int_equal(integer(summary, "points/ok"), 6);
     json_decref(summary);
     check_set(out, spec);
+    json_t *manifest = load(out, "artifacts/manifest.json");
+    check_bundle(out, manifest);
+    json_decref(manifest);
     free(spec);
     free(dir);
     free(out);
