@@ -7,23 +7,17 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Whether the two documents have a point id in common. */
-static int share_a_point(const json_t *a, const json_t *b)
+/* Whether doc has a point of the results file rf (found by id, as compare matches them). */
+static int shares_a_point(const struct results_file *rf, const json_t *doc)
 {
-    json_t *ids = json_object();
     size_t i;
     json_t *p;
-    json_array_foreach(json_object_get(a, "points"), i, p)
-        if (json_is_string(json_object_get(p, "id")))
-            json_object_set(ids, json_string_value(json_object_get(p, "id")), json_true());
-    int shared = 0;
-    json_array_foreach(json_object_get(b, "points"), i, p)
-        if (json_object_get(ids, json_string_value(json_object_get(p, "id")) ?: "")) {
-            shared = 1;
-            break;
-        }
-    json_decref(ids);
-    return shared;
+    json_array_foreach(json_object_get(doc, "points"), i, p) {
+        const char *id = json_string_value(json_object_get(p, "id"));
+        if (id && json_object_get(rf->by_id, id))
+            return 1;
+    }
+    return 0;
 }
 
 json_t *baseline_load(const char *what, const char *history_file, const json_t *doc,
@@ -34,17 +28,17 @@ json_t *baseline_load(const char *what, const char *history_file, const json_t *
         struct results_file rf;
         if (results_read(what, &rf, why, whylen) != 0)
             return NULL;
-        json_t *out = json_incref(rf.doc);
-        results_file_free(&rf);
         /* A spec whose points all changed (a parameter added, a value renamed): every
          * point is new, as on a first run. */
-        if (json_array_size(json_object_get(doc, "points")) && !share_a_point(out, doc)) {
+        if (json_array_size(json_object_get(doc, "points")) && !shares_a_point(&rf, doc)) {
             snprintf(why, whylen, "%s holds none of this run's points (points are matched by "
                      "id, and every point changed with the spec)", what);
             *none_yet = 1;
-            json_decref(out);
+            results_file_free(&rf);
             return NULL;
         }
+        json_t *out = json_incref(rf.doc);
+        results_file_free(&rf);
         return out;
     }
     if (!history_file) {

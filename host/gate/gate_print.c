@@ -22,21 +22,13 @@ static const char *text(const json_t *o, const char *key)
 static void line(FILE *f, const json_t *o, size_t more)
 {
     const char *label = text(o, "label");
-    char *shown = xasprintf("gate %s: %s", text(o, "state"), text(o, "gate")), *part;
-    if (*label) {
-        part = xasprintf("%s at %s", shown, label);
-        free(shown);
-        shown = part;
-    }
-    if (more) {
-        part = xasprintf("%s and %zu more point%s", shown, more, more == 1 ? "" : "s");
-        free(shown);
-        shown = part;
-    }
-    part = xasprintf("%s: %s (%s)", shown, text(o, "why"), text(o, "where"));
-    fprintf(f, "%s\n", text_scrub_controls(part));
+    char others[64] = "";
+    if (more)
+        snprintf(others, sizeof others, " and %zu more point%s", more, more == 1 ? "" : "s");
+    char *shown = xasprintf("gate %s: %s%s%s%s: %s (%s)", text(o, "state"), text(o, "gate"),
+                            *label ? " at " : "", label, others, text(o, "why"), text(o, "where"));
+    fprintf(f, "%s\n", text_scrub_controls(shown));
     free(shown);
-    free(part);
 }
 
 static enum gate_state state_of(const json_t *o)
@@ -55,12 +47,6 @@ static void count_states(const json_t *outcomes, size_t count[4])
         count[state_of(o)]++;
 }
 
-/* A table cell: text from the spec or the results, never markup. */
-static void cell(FILE *f, const char *s)
-{
-    escape_markdown(f, s);
-}
-
 void gate_print_markdown(FILE *f, const json_t *outcomes)
 {
     size_t count[4] = {0}, i;
@@ -77,12 +63,12 @@ void gate_print_markdown(FILE *f, const json_t *outcomes)
         if (s == GATE_MET)
             continue;
         fputs("| ", f);
-        cell(f, text(o, "gate"));
+        escape_markdown(f, text(o, "gate"));
         fputs(" | ", f);
-        cell(f, *text(o, "label") ? text(o, "label") : "(the run)");
+        escape_markdown(f, *text(o, "label") ? text(o, "label") : "(the run)");
         fprintf(f, " | %s%s%s | ", s == GATE_MISSED ? "**" : "", text(o, "state"),
                 s == GATE_MISSED ? "**" : "");
-        cell(f, text(o, "why"));
+        escape_markdown(f, text(o, "why"));
         fputs(" |\n", f);
     }
 }

@@ -124,30 +124,27 @@ static struct piece next_piece(const char *p, const char *end, int *in_string)
  * A results file is data someone else may have written (docs/security.md):
  * its bytes that are not UTF-8 are read as U+FFFD, as a browser would, and
  * so is every \u0000 in its strings and keys, so that every string a reader
- * hands on is valid UTF-8 and whole. The text is copied only if it needs it.
+ * hands on is valid UTF-8 and whole. text[len] must be '\0' (utf8_char_len()
+ * stops there); the text is copied only if something needs replacing.
  */
 static void load(struct results_file *r, const char *text, size_t len)
 {
-    char *copy = xmalloc(len + 1); /* NUL-terminated, so that utf8_char_len() stops */
-    memcpy(copy, text, len);
-    copy[len] = '\0';
-    const char *end = copy + len;
+    const char *end = text + len;
     size_t bad = 0, nuls = 0;
     int in_string = 0;
-    for (const char *p = copy; p < end;) {
+    for (const char *p = text; p < end;) {
         struct piece c = next_piece(p, end, &in_string);
         bad += c.bad;
         nuls += c.nul;
         p += c.len;
     }
     if (bad == 0 && nuls == 0) {
-        r->doc = json_loadb(copy, len, 0, &r->jerr);
-        free(copy);
+        r->doc = json_loadb(text, len, 0, &r->jerr);
         return;
     }
     char *fixed = xmalloc(len + 2 * bad + 1), *o = fixed;
     in_string = 0;
-    for (const char *p = copy; p < end;) {
+    for (const char *p = text; p < end;) {
         struct piece c = next_piece(p, end, &in_string);
         if (c.bad) {
             memcpy(o, replacement, 3);
@@ -163,7 +160,6 @@ static void load(struct results_file *r, const char *text, size_t len)
     }
     r->doc = json_loadb(fixed, (size_t)(o - fixed), 0, &r->jerr);
     free(fixed);
-    free(copy);
 }
 
 /* Checks the loaded document (or the JSON error) into *r; 0 or -1 with err. */
@@ -214,7 +210,11 @@ int results_parse(const char *text, size_t len, const char *name, struct results
 {
     memset(r, 0, sizeof *r);
     r->path = xstrdup(name);
-    load(r, text, len);
+    char *copy = xmalloc(len + 1); /* NUL-terminated, as load() needs */
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    load(r, copy, len);
+    free(copy);
     return finish_reading(r, &r->jerr, err, errlen);
 }
 
