@@ -235,7 +235,10 @@ static json_t *read_manifest(const char *run_dir, char **text, size_t *len, time
 static int publish(const char *tmp, const char *final, const char *run_dir)
 {
     int fd = open(tmp, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || fsync(fd) != 0 || close(fd) != 0 || rename(tmp, final) != 0)
+    if (fd < 0)
+        return -1;
+    int synced = fsync(fd) == 0;
+    if (close(fd) != 0 || !synced || rename(tmp, final) != 0)
         return -1;
     int dir = open(run_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dir >= 0) {

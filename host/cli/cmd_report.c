@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char report_usage[] =
     "usage: bhost report RUN [--compare BASE] [--history FILE|off] [--threshold T]\n"

@@ -270,11 +270,10 @@ static int resume(struct cli_options *o, int argc, char **argv)
         else
             note_override(names[i], *mine[i], recorded_as[i]);
     }
-    /* The artifact set the run was asked for: a resume writes it too. */
-    if (rec.artifacts > 0 && !o->artifacts) {
-        again.artifacts = 1;
-        again.bundle = rec.artifacts == 2;
-    }
+    /* The artifact set the run was asked for: a resume writes it too, and a flag given
+     * to the resume adds to it. */
+    again.artifacts |= rec.artifacts > 0;
+    again.bundle |= rec.artifacts == 2;
     int rc = EXIT_USAGE;
     if (again.jobs > 1 && !again.isolate) {
         cli_usage_error("--jobs runs points in child processes; it does not go with --isolate "

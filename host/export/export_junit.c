@@ -19,21 +19,11 @@ static void print_number(FILE *f, const json_t *v)
         fputs("none", f);
 }
 
-/* ` name="value"`, the value escaped. A parser turns a tab, newline or CR in an attribute
- * into a space: as character references they read back as they were. */
+/* ` name="value"`, the value escaped for an attribute. */
 static void attribute(FILE *f, const char *name, const char *value)
 {
     fprintf(f, " %s=\"", name);
-    char *copy = xstrdup(value), *part = copy;
-    for (char *end; *(end = part + strcspn(part, "\t\n\r"));) {
-        int c = (unsigned char)*end;
-        *end = '\0';
-        escape_xml(f, part);
-        fprintf(f, "&#%d;", c);
-        part = end + 1;
-    }
-    escape_xml(f, part);
-    free(copy);
+    escape_xml_attr(f, value);
     fputc('"', f);
 }
 
@@ -239,13 +229,12 @@ static void gate_case(FILE *f, const json_t *g)
 {
     const char *state = export_text(g, "state", ""), *label = export_text(g, "label", NULL);
     const char *why = export_text(g, "why", "");
-    fputs("    <testcase name=\"", f);
-    escape_xml(f, export_text(g, "gate", ""));
-    if (label) {
-        fputs(" at ", f);
-        escape_xml(f, label);
-    }
-    fputs("\" classname=\"gates\" time=\"0.000000\">\n", f);
+    char *name = label ? xasprintf("%s at %s", export_text(g, "gate", ""), label)
+                       : xstrdup(export_text(g, "gate", ""));
+    fputs("    <testcase", f);
+    attribute(f, "name", name);
+    fputs(" classname=\"gates\" time=\"0.000000\">\n", f);
+    free(name);
     const char *element = strcmp(state, "missed") == 0         ? "failure"
                           : strcmp(state, "inconclusive") == 0 ? "error"
                                                                : NULL;

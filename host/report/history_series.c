@@ -30,7 +30,7 @@ static long long own_number(struct history *h, const char *spec, const char *res
 void history_series_load(struct history_series *out, const char *db, const json_t *doc,
                          const char *results_path)
 {
-    *out = (struct history_series){.path = db, .points = json_object()};
+    *out = (struct history_series){.points = json_object()};
     if (!db) {
         snprintf(out->note, sizeof out->note, "the history is off (--history off or %s=off)",
                  HISTORY_ENV);

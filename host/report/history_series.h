@@ -13,7 +13,6 @@
 #define HISTORY_SERIES_RUNS 30 /* the newest runs drawn */
 
 struct history_series {
-    const char *path;  /* the database, or NULL when the history is off */
     json_t *points;    /* point id -> history_point()'s "runs" (oldest first); only points with
                           a run in the history */
     long long this_run; /* the run's own number in the history; 0 when it is not recorded */

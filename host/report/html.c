@@ -196,7 +196,7 @@ static void experiment_table(FILE *f, const struct view_experiment *e)
           "<th class=\"n\">p99</th><th class=\"n\">max</th><th class=\"n\">throughput</th>"
           "<th>status</th></tr></thead><tbody>\n", f);
     for (size_t i = 0; i < e->npoints; i++) {
-        const json_t *pt = e->points[i], *params = json_object_get(pt, "params");
+        const json_t *pt = e->points[i];
         const json_t *h = view_histogram(pt, "iteration");
         const char *status = view_text(pt, "status"), *unit = view_text(h, "unit");
         fputs(status && strcmp(status, "ok") != 0 ? "<tr class=\"bad\">" : "<tr>", f);
@@ -206,7 +206,7 @@ static void experiment_table(FILE *f, const struct view_experiment *e)
             fputs("</td>", f);
         }
         for (size_t a = 0; a < e->naxes; a++) {
-            char *text = view_value_text(json_object_get(params, e->axes[a].name));
+            char *text = view_value_text(view_axis_value(pt, e->axes[a].name));
             fputs(e->axes[a].numeric ? "<td class=\"n\">" : "<td>", f);
             if (a == 0)
                 point_link(f, pt, text);
@@ -450,16 +450,17 @@ static void instruments(const struct html_page *p)
         }
         if (any)
             fputs("</tbody></table>\n", f);
+        int listed = 0;
         json_array_foreach(json_object_get(x, "artifacts"), j, a) {
             if (!view_text(a, "path"))
                 continue;
-            fputs(j ? "<li><a href=\"" : "<ul class=\"artifacts\"><li><a href=\"", f);
+            fputs(listed++ ? "<li><a href=\"" : "<ul class=\"artifacts\"><li><a href=\"", f);
             html_href(f, p->r->run_dir, view_text(a, "path"));
             fputs("\">", f);
             escape_html(f, view_text(a, "name") ? view_text(a, "name") : view_text(a, "path"));
             fputs("</a></li>", f);
         }
-        if (json_array_size(json_object_get(x, "artifacts")))
+        if (listed)
             fputs("</ul>\n", f);
     }
 }

@@ -133,11 +133,10 @@ static void figures_row(FILE *f, const json_t *h)
 /* The point's cells for the experiment's swept parameters (or its label), after the '|'. */
 static void axis_cells(FILE *f, const struct view_experiment *e, const json_t *pt)
 {
-    const json_t *params = json_object_get(pt, "params");
     if (!e->naxes)
         cell(f, view_text(pt, "label"));
     for (size_t a = 0; a < e->naxes; a++) {
-        char *text = view_value_text(json_object_get(params, e->axes[a].name));
+        char *text = view_value_text(view_axis_value(pt, e->axes[a].name));
         cell(f, text);
         free(text);
     }

@@ -30,13 +30,13 @@ static size_t index_of(char *const *list, size_t n, const char *s)
 }
 
 /* The other axes' values at a point, as "name=value, ..." (malloc'd). */
-static char *combination(const struct view_experiment *e, size_t axis, const json_t *params)
+static char *combination(const struct view_experiment *e, size_t axis, const json_t *point)
 {
     char *out = xstrdup("");
     for (size_t a = 0; a < e->naxes; a++) {
         if (a == axis)
             continue;
-        char *value = view_value_text(json_object_get(params, e->axes[a].name));
+        char *value = view_value_text(view_axis_value(point, e->axes[a].name));
         char *next = xasprintf("%s%s%s=%s", out, *out ? ", " : "", e->axes[a].name, value);
         free(value);
         free(out);
@@ -53,13 +53,12 @@ static void gather(struct lines *l, const struct view_experiment *e, size_t axis
     for (size_t k = 0; k < l->nvalues; k++)
         l->values[k] = view_value_text(json_array_get(ax->values, k));
     for (size_t p = 0; p < e->npoints; p++) {
-        const json_t *params = json_object_get(e->points[p], "params");
-        char *value = view_value_text(json_object_get(params, ax->name));
+        char *value = view_value_text(view_axis_value(e->points[p], ax->name));
         size_t at = index_of(l->values, l->nvalues, value);
         free(value);
         if (at == l->nvalues)
             continue;
-        char *combo = combination(e, axis, params);
+        char *combo = combination(e, axis, e->points[p]);
         size_t c = index_of(l->combos, l->ncombos, combo);
         if (c == l->ncombos) {
             size_t old = l->cap;

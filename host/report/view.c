@@ -102,11 +102,23 @@ static struct view_experiment *add_experiment(struct view *v, size_t *cap, const
     size_t naxes = 0;
     json_object_foreach(json_object_get(spec, "params"), key, value)
         naxes += json_is_array(value);
-    e->axes = xcalloc(naxes + 1, sizeof *e->axes);
+    /* `threads: [1, 2]` is an axis too, written beside the parameters (docs/specs.md). */
+    const json_t *threads = json_object_get(spec, "threads");
+    int threads_axis = json_is_array(threads) && !json_object_get(json_object_get(spec, "params"),
+                                                                  "threads");
+    e->axes = xcalloc(naxes + 2, sizeof *e->axes);
     json_object_foreach(json_object_get(spec, "params"), key, value)
         if (json_is_array(value))
             read_axis(&e->axes[e->naxes++], key, value);
+    if (threads_axis)
+        read_axis(&e->axes[e->naxes++], "threads", threads);
     return e;
+}
+
+const json_t *view_axis_value(const json_t *point, const char *axis)
+{
+    const json_t *v = json_object_get(json_object_get(point, "params"), axis);
+    return v || strcmp(axis, "threads") != 0 ? v : json_object_get(point, "threads");
 }
 
 static struct view_experiment *find_experiment(struct view *v, const char *name)

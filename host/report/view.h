@@ -18,6 +18,9 @@ struct view_axis {
     int geometric;        /* numeric, all > 0, each at least twice the one before it by size */
 };
 
+/* A point's value on an axis: its params[axis], or for "threads" its thread count. */
+const json_t *view_axis_value(const json_t *point, const char *axis);
+
 struct view_experiment {
     const char *name;
     const json_t *spec;   /* its spec.experiments entry; NULL for points the spec does not list */

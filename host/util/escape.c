@@ -82,6 +82,15 @@ static int xml_char(FILE *f, const unsigned char *c, size_t len)
     return 0;
 }
 
+static int xml_attr_char(FILE *f, const unsigned char *c, size_t len)
+{
+    if (len == 1 && (c[0] == '\t' || c[0] == '\n')) {
+        fprintf(f, "&#%d;", c[0]);
+        return 1;
+    }
+    return xml_char(f, c, len);
+}
+
 static int markdown_char(FILE *f, const unsigned char *c, size_t len)
 {
     if (len != 1)
@@ -129,6 +138,11 @@ void escape_html(FILE *f, const char *s)
 void escape_xml(FILE *f, const char *s)
 {
     walk(f, s, xml_char);
+}
+
+void escape_xml_attr(FILE *f, const char *s)
+{
+    walk(f, s, xml_attr_char);
 }
 
 void escape_markdown(FILE *f, const char *s)

@@ -23,6 +23,10 @@ void escape_html(FILE *f, const char *s);
  * U+FFFD, so that any string gives a well-formed document. */
 void escape_xml(FILE *f, const char *s);
 
+/* An XML attribute value: as escape_xml(), and tab and newline as character references
+ * too, since a parser reads them in an attribute as spaces. */
+void escape_xml_attr(FILE *f, const char *s);
+
 /* A GitHub-flavoured Markdown table cell: text, never markup. What acts
  * inside a line is backslash-escaped (\ ` * _ [ ] ~, and | which would end
  * the cell); < > & as character references (no inline HTML or autolinks); a

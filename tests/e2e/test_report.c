@@ -18,6 +18,7 @@
 
 #include "e2e.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,11 @@ static void time_text(char *buf, size_t n, double ns)
     static const double scales[] = {1, 1e3, 1e6, 1e9};
     double v = ns / scales[u];
     int decimals = u == 0 || v >= 100 ? 0 : v >= 10 ? 1 : 2;
+    /* 999.96 ns rounds to 1000: shown as 1.00 µs. */
+    if (u < 3 && round(v * pow(10, decimals)) / pow(10, decimals) >= 1000) {
+        v = ns / scales[++u];
+        decimals = 2;
+    }
     snprintf(buf, n, "%.*f %s", decimals, v, names[u]);
 }
 
@@ -406,6 +412,39 @@ static void compare_and_history(void **state)
     free(dir);
 }
 
+/* `threads: [1, 2]` is an axis as a swept parameter is: a column and a plot of its own. */
+static void threads_are_an_axis(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("threads");
+    char *spec = e2e_write(dir, "threads.yaml", "name: threads\n"
+                                                "iterations: {warmup: 5, measured: 100}\n"
+                                                "experiments:\n"
+                                                "  - experiment: spin\n"
+                                                "    params: {ns: [1000, 10000], mode: clock}\n"
+                                                "    threads: [1, 2]\n");
+    char *run = run_spec(spec, NULL);
+    struct proc p;
+    report(&p, (const char *[]){run, "--history", "off", "--markdown", "--out", "-", NULL});
+    assert_int_equal(p.rc, 0);
+    assert_contains(p.out, "| ns | threads | count |");
+    for (size_t k = 0; k < 4; k++) {
+        char row[64];
+        snprintf(row, sizeof row, "\n| %s | %s | ", k < 2 ? "1000" : "10000", k % 2 ? "2" : "1");
+        assert_contains(p.out, row);
+    }
+    e2e_proc_free(&p);
+    report(&p, (const char *[]){run, "--history", "off", "--html", "--out", "-", NULL});
+    assert_int_equal(p.rc, 0);
+    /* One plot per axis; against ns, a line per thread count. */
+    assert_int_equal(count(p.out, "<svg class=\"plot param\""), 2);
+    assert_contains(p.out, "data-lines=\"2\"");
+    e2e_proc_free(&p);
+    free(run);
+    free(spec);
+    free(dir);
+}
+
 static void out_dir_formats_and_stdout(void **state)
 {
     (void)state;
@@ -498,6 +537,7 @@ int main(void)
         cmocka_unit_test(html_is_self_contained_with_its_plots),
         cmocka_unit_test(strings_from_the_results_are_escaped),
         cmocka_unit_test(compare_and_history),
+        cmocka_unit_test(threads_are_an_axis),
         cmocka_unit_test(out_dir_formats_and_stdout),
         cmocka_unit_test(refusals),
     };

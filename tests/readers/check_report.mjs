@@ -54,7 +54,8 @@ const expected = {
   measured: results.points.filter(measured).length,
   parameterPlots: results.spec.experiments
     .filter((e) => results.points.some((p) => p.experiment === e.name))
-    .reduce((n, e) => n + Object.values(e.params).filter(Array.isArray).length, 0),
+    .reduce((n, e) => n + Object.values(e.params).filter(Array.isArray).length +
+      (Array.isArray(e.threads) && !("threads" in e.params) ? 1 : 0), 0),
   artifacts: results.points.reduce((n, p) => n + (p.artifacts ?? []).length, 0),
 };
 

@@ -183,6 +183,12 @@ static int parse_params(bhost_ctx *ctx, const struct vars *vars, struct exec *e)
             bhost_fail(ctx, "env: '%s' is not NAME=VALUE", env[i]);
             words_free(env);
             return BHOST_FAIL;
+        } else if (strncmp(env[i], "BHOST_FD=", 9) == 0) {
+            /* The command would find two, and read the first. */
+            bhost_fail(ctx, "env: '%s': BHOST_FD is the protocol's descriptor, set by exec",
+                       env[i]);
+            words_free(env);
+            return BHOST_FAIL;
         }
     e->envp = build_envp(env);
     words_free(env);

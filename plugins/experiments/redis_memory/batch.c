@@ -48,18 +48,24 @@ static int flush(bhost_ctx *ctx, struct batch *b)
     while (!done)
         if (redisBufferWrite(b->conn, &done) != REDIS_OK)
             return conn_fail(ctx, b, "sending a pipeline");
+    /* Every reply read and timed first: checking one must not count in the next's time. */
     for (uint32_t i = 0; i < b->count; i++) {
-        void *reply = NULL;
-        if (redisGetReply(b->conn, &reply) != REDIS_OK || !reply)
+        struct pending *p = &b->pending[i];
+        if (redisGetReply(b->conn, &p->reply) != REDIS_OK || !p->reply) {
+            for (uint32_t j = 0; j < i; j++)
+                freeReplyObject(b->pending[j].reply);
             return conn_fail(ctx, b, "reading a reply");
-        uint64_t got = bhost_now_ns(ctx);
+        }
+        p->got_ns = bhost_now_ns(ctx);
+    }
+    for (uint32_t i = 0; i < b->count; i++) {
         const struct pending *p = &b->pending[i];
         if (p->kind >= 0)
-            bhost_record(ctx, b->hists[p->kind], (int64_t)(got - sent));
+            bhost_record(ctx, b->hists[p->kind], (int64_t)(p->got_ns - sent));
         /* Only the first failure of a group is the iteration's reason. */
-        if (!b->failed && b->check(ctx, b->owner, reply, &p->expect) != BHOST_OK)
+        if (!b->failed && b->check(ctx, b->owner, p->reply, &p->expect) != BHOST_OK)
             b->failed = 1;
-        freeReplyObject(reply);
+        freeReplyObject(p->reply);
         b->commands++;
     }
     b->count = 0;
@@ -89,13 +95,4 @@ int batch_end(bhost_ctx *ctx, struct batch *b)
     if (flush(ctx, b) != BHOST_OK)
         return BHOST_FAIL;
     return b->failed ? BHOST_FAIL : BHOST_OK;
-}
-
-redisReply *batch_command(bhost_ctx *ctx, struct batch *b, int argc, const char **argv,
-                          const size_t *lens)
-{
-    redisReply *r = redisCommandArgv(b->conn, argc, argv, lens);
-    if (!r)
-        conn_fail(ctx, b, argv[0]);
-    return r;
 }

@@ -26,6 +26,8 @@ typedef int (*reply_check)(bhost_ctx *ctx, void *owner, const redisReply *reply,
 struct pending {
     int kind;          /* index in hists, or -1: not timed */
     struct expect expect;
+    void *reply;       /* once read, and when (the checks wait until all are read) */
+    uint64_t got_ns;
 };
 
 struct batch {
@@ -59,10 +61,5 @@ int batch_send_formatted(bhost_ctx *ctx, struct batch *b, const char *cmd, size_
  * batch_begin() passed and the connection works, else BHOST_FAIL (the first
  * failure's reason is the one recorded). */
 int batch_end(bhost_ctx *ctx, struct batch *b);
-
-/* One command outside any pipeline, untimed: its reply (free it), or NULL
- * after bhost_fail() with the connection's error. */
-redisReply *batch_command(bhost_ctx *ctx, struct batch *b, int argc, const char **argv,
-                          const size_t *lens);
 
 #endif

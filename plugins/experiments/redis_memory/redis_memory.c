@@ -264,12 +264,11 @@ static int redis_memory_setup(bhost_ctx *ctx, void **state)
         rc = open_server(ctx, s);
     if (rc == BHOST_OK)
         rc = init_workload(ctx, s);
-    if (rc == BHOST_OK) {
+    /* A run that was killed may have left keys on a server of the user's. */
+    if (rc == BHOST_OK && s->server_kind == SERVER_EXTERNAL)
+        rc = clear_keys(ctx, s);
+    if (rc == BHOST_OK)
         s->cleared = 1;
-        /* A run that was killed may have left keys on a server of the user's. */
-        if (s->server_kind == SERVER_EXTERNAL)
-            rc = clear_keys(ctx, s);
-    }
     if (rc != BHOST_OK) {
         redis_memory_teardown(ctx, s);
         return rc;
