@@ -58,6 +58,9 @@ static void xml_refuses_what_xml_forbids(void **state)
     expect(escape_xml, "cr\r\nlf", "cr&#13;\nlf");
     expect(escape_xml, "\xEF\xBF\xBE\xEF\xBF\xBF", FFFD FFFD);
     expect(escape_xml, "\xED\xA0\x80", FFFD FFFD FFFD); /* a surrogate is not UTF-8 */
+    /* In an attribute a parser reads tab and newline as spaces: kept as references. */
+    expect(escape_xml_attr, "a\tb\nc\r\"d\"\x01", "a&#9;b&#10;c&#13;&quot;d&quot;" FFFD);
+    expect(escape_xml, "a\tb\nc", "a\tb\nc");
 }
 
 static void markdown_keeps_a_cell_one_cell_of_text(void **state)
