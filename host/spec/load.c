@@ -14,6 +14,7 @@
 #include "spec/values.h"
 #include "util/files.h"
 #include "util/mem.h"
+#include "util/text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -147,6 +148,24 @@ static int read_threads(struct reader *r, struct ref map, struct ref top,
     return 0;
 }
 
+/* A required parameter the spec does not give; an open one given in its place is its typo. */
+static int missing_param(struct reader *r, struct ref map, const struct spec_experiment *e,
+                         const struct pdef *d)
+{
+    size_t nopen = e->ndefs - e->plugin->nparams;
+    const char **open = xcalloc(nopen + 1, sizeof *open);
+    for (size_t i = 0; i < nopen; i++)
+        open[i] = e->defs[e->plugin->nparams + i].name;
+    const char *near = closest_name(d->name, open, nopen);
+    free(open);
+    if (near)
+        return node_fail(r, map, "experiment '%s' needs parameter '%s' (%s: %s); the spec gives "
+                         "'%s' (did you mean '%s'?)", e->name, d->name, type_name(d->type),
+                         d->doc ? d->doc : "no default", near, d->name);
+    return node_fail(r, map, "experiment '%s' needs parameter '%s' (%s: %s)", e->name, d->name,
+                     type_name(d->type), d->doc ? d->doc : "no default");
+}
+
 static int read_experiment(struct reader *r, struct ref map, struct ref top, struct timing base,
                            struct spec *s, struct spec_experiment *e)
 {
@@ -180,9 +199,7 @@ static int read_experiment(struct reader *r, struct ref map, struct ref top, str
         return -1;
     for (size_t i = 0; i < e->plugin->nparams; i++)
         if (e->plugin->params[i].required && !spec_param_find(e, (int)i))
-            return node_fail(r, map, "experiment '%s' needs parameter '%s' (%s: %s)", e->name,
-                           e->plugin->params[i].name, type_name(e->plugin->params[i].type),
-                           e->plugin->params[i].doc ? e->plugin->params[i].doc : "no default");
+            return missing_param(r, map, e, &e->plugin->params[i]);
     struct timing t = base;
     t.has_measured = t.has_min_time = 0;
     t.measured = 0;

@@ -162,6 +162,42 @@ static void unknown_names_are_refused_at_load(void **state)
                                   "setup, cleanup, env or cwd uses it"));
     e2e_proc_free(&p);
     free(spec);
+    /* Typos get a suggestion: a declared parameter's name, a {name}, a required parameter. */
+    spec = e2e_write(dir, "near.yaml",
+                     "experiments:\n"
+                     "  - experiment: exec\n"
+                     "    params: {command: \"work {mdoe}\", mode: a, iteration_timout: 5}\n"
+                     "  - name: missing\n"
+                     "    experiment: exec\n"
+                     "    params: {comand: \"true\"}\n");
+    e2e_run(&p, (const char *[]){"--plugin-path", plugins, "validate", spec, NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "near.yaml:4:5: experiment 'missing' needs parameter 'command' "
+                                  "(string: "));
+    assert_non_null(strstr(p.err, "the spec gives 'comand' (did you mean 'command'?)"));
+    e2e_proc_free(&p);
+    free(spec);
+    spec = e2e_write(dir, "near2.yaml",
+                     "experiments:\n"
+                     "  - experiment: exec\n"
+                     "    params: {command: \"work {mdoe}\", mode: a}\n");
+    e2e_run(&p, (const char *[]){"--plugin-path", plugins, "validate", spec, NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "'{mdoe}' names no parameter the spec gives (did you mean "
+                                  "{mode}?); there are {mode}, {seed}"));
+    e2e_proc_free(&p);
+    free(spec);
+    spec = e2e_write(dir, "near3.yaml",
+                     "experiments:\n"
+                     "  - experiment: exec\n"
+                     "    params: {command: \"work\", iteration_timout: 5}\n");
+    e2e_run(&p, (const char *[]){"--plugin-path", plugins, "validate", spec, NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "parameter 'iteration_timout' is given, but no "
+                                  "{iteration_timout} in command, prepare, setup, cleanup, env "
+                                  "or cwd uses it (did you mean 'iteration_timeout'?)"));
+    e2e_proc_free(&p);
+    free(spec);
     spec = e2e_write(dir, "builtin.yaml",
                      "experiments:\n"
                      "  - experiment: exec\n"

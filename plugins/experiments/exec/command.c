@@ -69,13 +69,64 @@ static const char *lookup(const struct vars *vars, const char *name, size_t n)
     return NULL;
 }
 
+/* Levenshtein distance, computed only up to `limit` + 1 (names are short). */
+static size_t edit_distance(const char *a, size_t la, const char *b, size_t lb, size_t limit)
+{
+    size_t row[64];
+    if (la >= 64 || lb >= 64)
+        return limit + 1;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diagonal = row[0], best = row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t d = diagonal + (a[i - 1] != b[j - 1]);
+            if (up + 1 < d)
+                d = up + 1;
+            if (row[j - 1] + 1 < d)
+                d = row[j - 1] + 1;
+            row[j] = d;
+            diagonal = up;
+            if (d < best)
+                best = d;
+        }
+        if (best > limit)
+            return limit + 1;
+    }
+    return row[lb];
+}
+
+const char *closest_word(const char *word, size_t n, const char *const *candidates,
+                         size_t ncandidates)
+{
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t i = 0; i < ncandidates; i++) {
+        size_t d = edit_distance(word, n, candidates[i], strlen(candidates[i]), 2);
+        if (d < best_d && d < n) {
+            best_d = d;
+            best = candidates[i];
+        }
+    }
+    return best;
+}
+
 /* "'{size}' names no parameter; there are {model}, {seed}...": what may be written instead. */
 static void unknown_name(char *err, size_t errlen, const char *name, size_t n,
                          const struct vars *vars)
 {
-    size_t used = (size_t)snprintf(err, errlen, "'{%.*s}' names no parameter the spec gives "
-                                   "(give it under params:, or write {{%.*s}} for the text); "
-                                   "there are", (int)n, name, (int)n, name);
+    const char *near = vars ? closest_word(name, n, vars->names, vars->count) : NULL;
+    size_t used;
+    if (near)
+        used = (size_t)snprintf(err, errlen, "'{%.*s}' names no parameter the spec gives (did "
+                                "you mean {%s}?)", (int)n, name, near);
+    else
+        used = (size_t)snprintf(err, errlen, "'{%.*s}' names no parameter the spec gives (give "
+                                "it under params:, or write {{%.*s}} for the text)", (int)n, name,
+                                (int)n, name);
+    if (used < errlen)
+        used += (size_t)snprintf(err + used, errlen - used, "; there are");
     for (size_t i = 0; vars && i < vars->count && used < errlen; i++)
         used += (size_t)snprintf(err + used, errlen - used, "%s {%s}", i ? "," : "",
                                  vars->names[i]);

@@ -34,6 +34,10 @@ char **words_split(const char *text, const struct vars *vars, char *err, size_t 
  */
 char *vars_substitute(const char *text, const struct vars *vars, char *err, size_t errlen);
 
+/* Of `candidates`, the one within two edits of the n bytes of `word` (a typo), or NULL. */
+const char *closest_word(const char *word, size_t n, const char *const *candidates,
+                         size_t ncandidates);
+
 size_t words_count(char *const *words);
 void words_free(char **words);
 

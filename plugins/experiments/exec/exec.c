@@ -24,6 +24,11 @@
 
 extern char **environ;
 
+/* exec's own parameters (params[] below), for the suggestion a typo of one gets. */
+static const char *const declared_names[] = {"command", "shell", "env", "cwd", "prepare",
+                                             "setup", "cleanup", "iteration_timeout"};
+#define DECLARED (sizeof declared_names / sizeof declared_names[0])
+
 /* What `{...}` names besides the spec's parameters. */
 static const char *const builtin_names[] = {"seed", "point_id", "scratch"};
 #define BUILTINS (sizeof builtin_names / sizeof builtin_names[0])
@@ -100,9 +105,18 @@ static int check_open_params(bhost_ctx *ctx, const struct point_vars *pv)
             if (strcmp(pv->names[i], builtin_names[k]) == 0)
                 return bhost_fail(ctx, "parameter '%s': {%s} is exec's own (the point's); "
                                   "name the parameter otherwise", pv->names[i], pv->names[i]);
-        if (!pv->used[i])
+        if (pv->used[i])
+            continue;
+        const char *near = closest_word(pv->names[i], strlen(pv->names[i]), declared_names,
+                                        DECLARED);
+        if (!near) /* a {name} the commands mistyped instead? */
+            near = closest_word(pv->names[i], strlen(pv->names[i]), pv->names, pv->nopen);
+        if (near && strcmp(near, pv->names[i]) != 0)
             return bhost_fail(ctx, "parameter '%s' is given, but no {%s} in command, prepare, "
-                              "setup, cleanup, env or cwd uses it", pv->names[i], pv->names[i]);
+                              "setup, cleanup, env or cwd uses it (did you mean '%s'?)",
+                              pv->names[i], pv->names[i], near);
+        return bhost_fail(ctx, "parameter '%s' is given, but no {%s} in command, prepare, "
+                          "setup, cleanup, env or cwd uses it", pv->names[i], pv->names[i]);
     }
     return BHOST_OK;
 }
