@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char merge_usage[] =
     "usage: bhost merge RESULTS RESULTS [RESULTS...] -o DIR\n"
@@ -46,22 +48,6 @@ static int merge_usage_error(const char *fmt, ...)
     return rc;
 }
 
-/* Refuses to overwrite an input: the merge would replace what it reads. */
-static int output_is_input(const struct merge *m, const char *out)
-{
-    char *o = realpath(out, NULL);
-    int same = 0;
-    for (size_t f = 0; o && f < m->nin && !same; f++) {
-        char *p = realpath(m->in[f].path, NULL);
-        same = p && strcmp(o, p) == 0;
-        free(p);
-    }
-    free(o);
-    return same;
-}
-
-/* Checks and merges everything first: DIR is created only for a merged
- * document, as exit 2 promises that nothing was written. */
 /* The inputs' artifact files, copied where the merged document lists them. A file that is
  * gone is said, and its size becomes null; the merge goes on. */
 static void copy_artifacts(const struct merge *m, const char *dir)
@@ -84,55 +70,137 @@ static void copy_artifacts(const struct merge *m, const char *dir)
     }
 }
 
-static int run_merge(struct merge *m, const char *dir, int argc, char **argv)
+/* Refuses to overwrite an input: the merge would replace what it reads. */
+static int output_is_input(const char *const *inputs, size_t n, const char *dir)
 {
-    if (merge_check_spec(m) != 0) {
-        fprintf(stderr, "bhost merge: %s\n", m->err);
-        return EXIT_USAGE;
+    char *out = xasprintf("%s/results.json", dir);
+    char *o = realpath(out, NULL);
+    int same = 0;
+    for (size_t f = 0; o && f < n && !same; f++) {
+        struct stat st;
+        char *file = stat(inputs[f], &st) == 0 && S_ISDIR(st.st_mode)
+                         ? xasprintf("%s/results.json", inputs[f])
+                         : xstrdup(inputs[f]);
+        char *p = realpath(file, NULL);
+        same = p && strcmp(o, p) == 0;
+        free(p);
+        free(file);
     }
-    char *path = xasprintf("%s/results.json", dir);
-    if (output_is_input(m, path)) {
+    if (same)
         fprintf(stderr, "bhost merge: %s is one of the inputs; merge into another directory\n",
-                path);
-        free(path);
-        return EXIT_USAGE;
-    }
-    json_t *doc = merge_document(m, dir, argc, argv);
-    if (!doc) {
-        fprintf(stderr, "bhost merge: %s\n", m->err);
-        free(path);
-        return EXIT_USAGE;
-    }
-    int rc;
-    char err[1024];
-    if (mkdir_p(dir, 0755) != 0) {
-        fprintf(stderr, "bhost merge: cannot create %s: %s\n", dir, strerror(errno));
-        rc = EXIT_INTERNAL;
-    } else {
-        json_t *run = json_object_get(doc, "run");
-        char *abs_dir = realpath(dir, NULL);
-        if (abs_dir)
-            json_object_set_new(run, "dir", json_string(abs_dir));
-        free(abs_dir);
-        copy_artifacts(m, dir);
-        /* The merged run's interval log, as a run writes one (docs/results.md, run.hlog). */
-        char *hlog = xasprintf("%s/run.hlog", dir);
-        if (results_write(doc, path, err, sizeof err) != 0 ||
-            run_hlog_write(doc, hlog, err, sizeof err) != 0) {
-            fprintf(stderr, "bhost merge: %s\n", err);
-            rc = EXIT_INTERNAL;
-        } else {
-            printf("merged %zu runs: %lld points, %lld failed; results: %s\n", m->nin,
-                   (long long)json_array_size(json_object_get(doc, "points")),
-                   (long long)merge_int_at(run, "points_failed"), path);
-            rc = strcmp(json_string_value(json_object_get(run, "status")), "ok") == 0
-                     ? EXIT_OK
-                     : EXIT_FAILED_POINTS;
+                out);
+    free(o);
+    free(out);
+    return same;
+}
+
+/* The shallowest directory of `dir` that does not exist yet (malloc'd), or NULL when dir
+ * exists: what a refused merge removes again, as exit 2 promises nothing was written. */
+static char *first_missing(const char *dir)
+{
+    if (access(dir, F_OK) == 0)
+        return NULL;
+    char *path = xstrdup(dir);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        int missing = access(path, F_OK) != 0;
+        *p = '/';
+        if (missing) {
+            p[0] = '\0';
+            return path;
         }
-        free(hlog);
     }
-    json_decref(doc);
+    return path;
+}
+
+/* Removes what mkdir_p made of dir, from `top` (first_missing()) down: empty directories. */
+static void unmake(const char *dir, const char *top)
+{
+    char *path = xstrdup(dir);
+    size_t top_len = strlen(top);
+    while (strlen(path) >= top_len) {
+        if (rmdir(path) != 0 && errno != ENOENT)
+            break;
+        char *slash = strrchr(path, '/');
+        if (!slash || (size_t)(slash - path) < top_len)
+            break;
+        *slash = '\0';
+    }
     free(path);
+}
+
+/* Per shard its points and wall time, and how uneven they were. */
+static void print_shards(const json_t *shards)
+{
+    json_int_t count = json_integer_value(json_object_get(shards, "count"));
+    json_t *walls = json_object_get(shards, "wall_s"), *points = json_object_get(shards, "points");
+    for (json_int_t i = 0; i < count; i++)
+        printf("shard %lld/%lld: %lld points, %.2f s\n", (long long)i + 1, (long long)count,
+               (long long)json_integer_value(json_array_get(points, (size_t)i)),
+               json_number_value(json_array_get(walls, (size_t)i)));
+    json_t *ratio = json_object_get(shards, "slowest_over_mean");
+    if (json_is_number(ratio))
+        printf("shards: slowest %.2f × the mean wall time\n", json_number_value(ratio));
+}
+
+/* Reads and merges the inputs one at a time into dir (made if absent, and removed again
+ * when the merge is refused). */
+static int run_merge(const char *const *inputs, size_t n, const char *dir, int argc,
+                     char **argv)
+{
+    if (output_is_input(inputs, n, dir))
+        return EXIT_USAGE;
+    char *made = first_missing(dir);
+    if (made && mkdir_p(dir, 0755) != 0) {
+        fprintf(stderr, "bhost merge: cannot create %s: %s\n", dir, strerror(errno));
+        free(made);
+        return EXIT_INTERNAL;
+    }
+    struct merge m = {0};
+    int rc = merge_begin(&m, n, dir);
+    for (size_t f = 0; f < n && rc == 0; f++) {
+        struct results_file r = {0};
+        if (results_read(inputs[f], &r, m.err, sizeof m.err) != 0) {
+            results_file_free(&r);
+            rc = -1;
+        } else {
+            rc = merge_add(&m, &r);
+        }
+    }
+    if (rc == 0)
+        rc = merge_finish(&m, argc, argv);
+    if (rc != 0) {
+        fprintf(stderr, "bhost merge: %s\n", m.err);
+        rc = m.io_error ? EXIT_INTERNAL : EXIT_USAGE;
+        merge_free(&m);
+        if (made)
+            unmake(dir, made);
+        free(made);
+        return rc;
+    }
+    free(made);
+    copy_artifacts(&m, dir);
+    json_t *shards = json_object_get(m.run, "shards");
+    if (shards)
+        print_shards(shards);
+    json_t *differ = json_object_get(m.run, "environments_differ");
+    if (json_array_size(differ)) {
+        printf("environments differ between the merged runs in:");
+        size_t i;
+        json_t *f;
+        json_array_foreach(differ, i, f)
+            printf("%s %s", i ? "," : "", json_string_value(f));
+        printf("\n");
+    }
+    printf("merged %zu runs: %lld points, %lld failed; results: %s/results.json\n", n,
+           (long long)(merge_int_at(m.run, "points_run") + merge_int_at(m.run, "points_skipped")),
+           (long long)merge_int_at(m.run, "points_failed"), dir);
+    rc = strcmp(json_string_value(json_object_get(m.run, "status")), "ok") == 0
+             ? EXIT_OK
+             : EXIT_FAILED_POINTS;
+    merge_free(&m);
     return rc;
 }
 
@@ -168,22 +236,7 @@ int merge_command(struct cli_options *o, int argc, char **argv)
         return merge_usage_error(n < 2 ? "needs at least two results files (and -o DIR)"
                                        : "no output directory (-o DIR)");
     }
-    struct merge m = {.in = xcalloc(n, sizeof *m.in)};
-    int rc = EXIT_OK;
-    for (; m.nin < n; m.nin++) {
-        char err[1024];
-        if (results_read(inputs[m.nin], &m.in[m.nin], err, sizeof err) != 0) {
-            fprintf(stderr, "bhost merge: %s\n", err);
-            rc = EXIT_USAGE;
-            break;
-        }
-    }
-    if (rc == EXIT_OK)
-        rc = run_merge(&m, out, argc, argv);
-    for (size_t f = 0; f < m.nin; f++)
-        results_file_free(&m.in[f]);
-    json_decref(m.copies);
-    free(m.in);
+    int rc = run_merge(inputs, n, out, argc, argv);
     free(inputs);
     return rc;
 }
