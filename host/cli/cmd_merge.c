@@ -1,7 +1,7 @@
 /*
  * cmd_merge.c — `bhost merge A B ... -o DIR` (docs/cli.md): reads the
- * inputs, has results/merge.c merge them, and writes DIR/results.json only
- * when the merge succeeded.
+ * inputs one at a time into results/merge.c, which writes DIR/results.json
+ * only when the merge succeeded; prints each shard's figures.
  */
 #include "cli/cmd_merge.h"
 #include "cli/options.h"
@@ -23,18 +23,28 @@
 static const char merge_usage[] =
     "usage: bhost merge RESULTS RESULTS [RESULTS...] -o DIR\n"
     "\n"
-    "Merges runs of one spec into DIR/results.json. Points are matched by id; a\n"
-    "point in several runs gets its histograms added (lossless), its repetitions\n"
-    "concatenated and its counters, iterations and failures summed. Points in one\n"
-    "run only are kept as they are (shards of one sweep merge into the whole).\n"
-    "RESULTS is a results.json or the run directory holding it.\n"
+    "Merges runs of one spec into DIR/results.json (and DIR/run.hlog). Points are\n"
+    "matched by id; a point in several runs gets its histograms added (lossless),\n"
+    "its repetitions concatenated and its counters, iterations and failures summed.\n"
+    "Points in one run only are kept as they are. The points are written in sweep\n"
+    "order. RESULTS is a results.json or the run directory holding it. The inputs\n"
+    "are read one at a time: memory is about one input's, not their sum (a\n"
+    "temporary file in DIR holds the points meanwhile).\n"
+    "\n"
+    "Shards (runs made with `bhost run --shard I/N`): all inputs must be shards of\n"
+    "one sweep, each of 1..N once, and their points together exactly the sweep's;\n"
+    "a missing or duplicated shard, or a point in two shards, is named. The merged\n"
+    "run records each shard's wall time and points (run.shards) and prints them,\n"
+    "with how uneven the shards were (slowest over mean). Runs whose machines\n"
+    "differ are merged and said to differ (run.environments_differ).\n"
     "\n"
     "options:\n"
     "  -o, --out DIR     write DIR/results.json (DIR is created)\n"
     "\n"
     "exit codes: 0 merged, 1 merged but some points failed or were skipped (or an\n"
     "            input was interrupted or incomplete),\n"
-    "            2 bad usage or input (unreadable, not of one spec), 3 internal error\n";
+    "            2 bad usage or input (unreadable, not of one spec, shards that are\n"
+    "            not one whole sweep): nothing written, 3 I/O or internal error\n";
 
 /* ---- the command ----------------------------------------------------------- */
 
