@@ -200,12 +200,27 @@ struct run_hlog {
     FILE *units, *comments, *intervals;
 };
 
+/* A temporary file beside `path` (not in /tmp, which may be memory), gone when closed. */
+static FILE *part_beside(const char *path)
+{
+    char *tmp = xasprintf("%s.part-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w+") : NULL;
+    if (fd >= 0) {
+        unlink(tmp);
+        if (!f)
+            close(fd);
+    }
+    free(tmp);
+    return f;
+}
+
 struct run_hlog *run_hlog_begin(const json_t *doc, const char *path, char *err, size_t errlen)
 {
     struct run_hlog *h = xcalloc(1, sizeof *h);
-    h->units = tmpfile();
-    h->comments = tmpfile();
-    h->intervals = tmpfile();
+    h->units = part_beside(path);
+    h->comments = part_beside(path);
+    h->intervals = part_beside(path);
     if (!h->units || !h->comments || !h->intervals) {
         snprintf(err, errlen, "%s: cannot write the interval log: %s", path, strerror(errno));
         h->path = NULL;
