@@ -146,10 +146,12 @@ static void print_shards(const json_t *shards)
 {
     json_int_t count = json_integer_value(json_object_get(shards, "count"));
     json_t *walls = json_object_get(shards, "wall_s"), *points = json_object_get(shards, "points");
-    for (json_int_t i = 0; i < count; i++)
-        printf("shard %lld/%lld: %lld points, %.2f s\n", (long long)i + 1, (long long)count,
-               (long long)json_integer_value(json_array_get(points, (size_t)i)),
+    for (json_int_t i = 0; i < count; i++) {
+        json_int_t n = json_integer_value(json_array_get(points, (size_t)i));
+        printf("shard %lld/%lld: %lld point%s, %.2f s\n", (long long)i + 1, (long long)count,
+               (long long)n, n == 1 ? "" : "s",
                json_number_value(json_array_get(walls, (size_t)i)));
+    }
     json_t *ratio = json_object_get(shards, "slowest_over_mean");
     if (json_is_number(ratio))
         printf("shards: slowest %.2f × the mean wall time\n", json_number_value(ratio));

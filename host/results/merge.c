@@ -350,7 +350,10 @@ static int run_failures_fit(struct merge *m, const struct tally *t)
 static json_t *merged_run(struct merge *m, int argc, char **argv)
 {
     json_t *run = json_deep_copy(json_object_get(m->in[0].doc, "run"));
+    /* What this merge says of its own inputs, never an input's (a merge merged again). */
     json_object_del(run, "shard");
+    json_object_del(run, "shards");
+    json_object_del(run, "environments_differ");
     json_t *args = json_array();
     json_array_append_new(args, json_string("bhost"));
     for (int a = 0; a < argc; a++) {

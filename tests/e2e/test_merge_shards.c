@@ -161,7 +161,7 @@ static void test_shards_merge_into_the_whole(void **state)
     char line[128];
     snprintf(line, sizeof line, "shard 1/2: 2 points, %.2f s", e2e_number(d1, "run/wall_s"));
     assert_non_null(strstr(p.out, line));
-    snprintf(line, sizeof line, "shard 2/2: 1 points, %.2f s", e2e_number(d2, "run/wall_s"));
+    snprintf(line, sizeof line, "shard 2/2: 1 point, %.2f s", e2e_number(d2, "run/wall_s"));
     assert_non_null(strstr(p.out, line));
     assert_non_null(strstr(p.out, "× the mean wall time"));
     e2e_proc_free(&p);
@@ -196,6 +196,17 @@ static void test_shards_merge_into_the_whole(void **state)
     }
     assert_int_equal(jint(run, "points_run"), 3);
     assert_string_equal(e2e_text(run, "status"), "ok");
+
+    /* Merged again with a run that is not a shard: run.shards was that merge's, not this. */
+    char *again = e2e_dir("again");
+    assert_int_equal(merge3(&p, out, whole, NULL, again), 0);
+    assert_null(strstr(p.out, "shard 1/2"));
+    e2e_proc_free(&p);
+    json_t *ma = e2e_results(again);
+    assert_null(json_object_get(json_object_get(ma, "run"), "shards"));
+    assert_int_equal(json_array_size(json_object_get(ma, "merged_from")), 3);
+    json_decref(ma);
+    free(again);
     json_decref(w);
     json_decref(m);
     json_decref(d1);
