@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct merge_shards {
     json_t *first;    /* run.shard of the first input */
@@ -146,7 +147,7 @@ int merge_shards_check(struct merge *m, const struct spool_entry *entries, size_
     const char *want = json_string_value(json_object_get(sh->first, "sweep_ids_sha256"));
     char got[65];
     ids_digest(entries, n, got);
-    if ((json_int_t)n != sweep || strcmp(got, want) != 0)
+    if ((json_int_t)n != sweep || strcasecmp(got, want) != 0)
         return merge_fail(m, "the shards' points are not their sweep's: they hold %zu points "
                              "(the sweep %lld) and their ids hash to %.12s…, not to the "
                              "sweep's %.12s… (run.shard.sweep_ids_sha256)", n,
