@@ -1,7 +1,7 @@
 /*
  * cmd_merge.c — `bhost merge A B ... -o DIR` (docs/cli.md): reads the
- * inputs, has results/merge.c merge them, and writes DIR/results.json only
- * when the merge succeeded.
+ * inputs one at a time into results/merge.c, which writes DIR/results.json
+ * only when the merge succeeded; prints each shard's figures.
  */
 #include "cli/cmd_merge.h"
 #include "cli/options.h"
@@ -17,22 +17,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char merge_usage[] =
     "usage: bhost merge RESULTS RESULTS [RESULTS...] -o DIR\n"
     "\n"
-    "Merges runs of one spec into DIR/results.json. Points are matched by id; a\n"
-    "point in several runs gets its histograms added (lossless), its repetitions\n"
-    "concatenated and its counters, iterations and failures summed. Points in one\n"
-    "run only are kept as they are (shards of one sweep merge into the whole).\n"
-    "RESULTS is a results.json or the run directory holding it.\n"
+    "Merges runs of one spec into DIR/results.json (and DIR/run.hlog). Points are\n"
+    "matched by id; a point in several runs gets its histograms added (lossless),\n"
+    "its repetitions concatenated and its counters, iterations and failures summed.\n"
+    "Points in one run only are kept as they are. The points are written in sweep\n"
+    "order. RESULTS is a results.json or the run directory holding it. The inputs\n"
+    "are read one at a time: memory is about one input's, not their sum (a\n"
+    "temporary file in DIR holds the points meanwhile).\n"
+    "\n"
+    "Shards (runs made with `bhost run --shard I/N`): all inputs must be shards of\n"
+    "one sweep, each of 1..N once, and their points together exactly the sweep's;\n"
+    "a missing or duplicated shard, or a point in two shards, is named. The merged\n"
+    "run records each shard's wall time and points (run.shards) and prints them,\n"
+    "with how uneven the shards were (slowest over mean). Runs whose machines\n"
+    "differ are merged and said to differ (run.environments_differ).\n"
     "\n"
     "options:\n"
     "  -o, --out DIR     write DIR/results.json (DIR is created)\n"
     "\n"
     "exit codes: 0 merged, 1 merged but some points failed or were skipped (or an\n"
     "            input was interrupted or incomplete),\n"
-    "            2 bad usage or input (unreadable, not of one spec), 3 internal error\n";
+    "            2 bad usage or input (unreadable, not of one spec, shards that are\n"
+    "            not one whole sweep): nothing written, 3 I/O or internal error\n";
 
 /* ---- the command ----------------------------------------------------------- */
 
@@ -46,22 +58,6 @@ static int merge_usage_error(const char *fmt, ...)
     return rc;
 }
 
-/* Refuses to overwrite an input: the merge would replace what it reads. */
-static int output_is_input(const struct merge *m, const char *out)
-{
-    char *o = realpath(out, NULL);
-    int same = 0;
-    for (size_t f = 0; o && f < m->nin && !same; f++) {
-        char *p = realpath(m->in[f].path, NULL);
-        same = p && strcmp(o, p) == 0;
-        free(p);
-    }
-    free(o);
-    return same;
-}
-
-/* Checks and merges everything first: DIR is created only for a merged
- * document, as exit 2 promises that nothing was written. */
 /* The inputs' artifact files, copied where the merged document lists them. A file that is
  * gone is said, and its size becomes null; the merge goes on. */
 static void copy_artifacts(const struct merge *m, const char *dir)
@@ -84,55 +80,139 @@ static void copy_artifacts(const struct merge *m, const char *dir)
     }
 }
 
-static int run_merge(struct merge *m, const char *dir, int argc, char **argv)
+/* Refuses to overwrite an input: the merge would replace what it reads. */
+static int output_is_input(const char *const *inputs, size_t n, const char *dir)
 {
-    if (merge_check_spec(m) != 0) {
-        fprintf(stderr, "bhost merge: %s\n", m->err);
-        return EXIT_USAGE;
+    char *out = xasprintf("%s/results.json", dir);
+    char *o = realpath(out, NULL);
+    int same = 0;
+    for (size_t f = 0; o && f < n && !same; f++) {
+        struct stat st;
+        char *file = stat(inputs[f], &st) == 0 && S_ISDIR(st.st_mode)
+                         ? xasprintf("%s/results.json", inputs[f])
+                         : xstrdup(inputs[f]);
+        char *p = realpath(file, NULL);
+        same = p && strcmp(o, p) == 0;
+        free(p);
+        free(file);
     }
-    char *path = xasprintf("%s/results.json", dir);
-    if (output_is_input(m, path)) {
+    if (same)
         fprintf(stderr, "bhost merge: %s is one of the inputs; merge into another directory\n",
-                path);
-        free(path);
-        return EXIT_USAGE;
-    }
-    json_t *doc = merge_document(m, dir, argc, argv);
-    if (!doc) {
-        fprintf(stderr, "bhost merge: %s\n", m->err);
-        free(path);
-        return EXIT_USAGE;
-    }
-    int rc;
-    char err[1024];
-    if (mkdir_p(dir, 0755) != 0) {
-        fprintf(stderr, "bhost merge: cannot create %s: %s\n", dir, strerror(errno));
-        rc = EXIT_INTERNAL;
-    } else {
-        json_t *run = json_object_get(doc, "run");
-        char *abs_dir = realpath(dir, NULL);
-        if (abs_dir)
-            json_object_set_new(run, "dir", json_string(abs_dir));
-        free(abs_dir);
-        copy_artifacts(m, dir);
-        /* The merged run's interval log, as a run writes one (docs/results.md, run.hlog). */
-        char *hlog = xasprintf("%s/run.hlog", dir);
-        if (results_write(doc, path, err, sizeof err) != 0 ||
-            run_hlog_write(doc, hlog, err, sizeof err) != 0) {
-            fprintf(stderr, "bhost merge: %s\n", err);
-            rc = EXIT_INTERNAL;
-        } else {
-            printf("merged %zu runs: %lld points, %lld failed; results: %s\n", m->nin,
-                   (long long)json_array_size(json_object_get(doc, "points")),
-                   (long long)merge_int_at(run, "points_failed"), path);
-            rc = strcmp(json_string_value(json_object_get(run, "status")), "ok") == 0
-                     ? EXIT_OK
-                     : EXIT_FAILED_POINTS;
+                out);
+    free(o);
+    free(out);
+    return same;
+}
+
+/* The shallowest directory of `dir` that does not exist yet (malloc'd), or NULL when dir
+ * exists: what a refused merge removes again, as exit 2 promises nothing was written. */
+static char *first_missing(const char *dir)
+{
+    if (access(dir, F_OK) == 0)
+        return NULL;
+    char *path = xstrdup(dir);
+    for (char *p = path + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        int missing = access(path, F_OK) != 0;
+        *p = '/';
+        if (missing) {
+            p[0] = '\0';
+            return path;
         }
-        free(hlog);
     }
-    json_decref(doc);
+    return path;
+}
+
+/* Removes what mkdir_p made of dir, from `top` (first_missing()) down: empty directories. */
+static void unmake(const char *dir, const char *top)
+{
+    char *path = xstrdup(dir);
+    size_t top_len = strlen(top);
+    while (strlen(path) >= top_len) {
+        if (rmdir(path) != 0 && errno != ENOENT)
+            break;
+        char *slash = strrchr(path, '/');
+        if (!slash || (size_t)(slash - path) < top_len)
+            break;
+        *slash = '\0';
+    }
     free(path);
+}
+
+/* Per shard its points and wall time, and how uneven they were. */
+static void print_shards(const json_t *shards)
+{
+    json_int_t count = json_integer_value(json_object_get(shards, "count"));
+    json_t *walls = json_object_get(shards, "wall_s"), *points = json_object_get(shards, "points");
+    for (json_int_t i = 0; i < count; i++) {
+        json_int_t n = json_integer_value(json_array_get(points, (size_t)i));
+        printf("shard %lld/%lld: %lld point%s, %.2f s\n", (long long)i + 1, (long long)count,
+               (long long)n, n == 1 ? "" : "s",
+               json_number_value(json_array_get(walls, (size_t)i)));
+    }
+    json_t *ratio = json_object_get(shards, "slowest_over_mean");
+    if (json_is_number(ratio))
+        printf("shards: slowest %.2f × the mean wall time\n", json_number_value(ratio));
+}
+
+/* Reads and merges the inputs one at a time into dir (made if absent, and removed again
+ * when the merge is refused). */
+static int run_merge(const char *const *inputs, size_t n, const char *dir, int argc,
+                     char **argv)
+{
+    if (output_is_input(inputs, n, dir))
+        return EXIT_USAGE;
+    char *made = first_missing(dir);
+    if (made && mkdir_p(dir, 0755) != 0) {
+        fprintf(stderr, "bhost merge: cannot create %s: %s\n", dir, strerror(errno));
+        free(made);
+        return EXIT_INTERNAL;
+    }
+    struct merge m = {0};
+    int rc = merge_begin(&m, n, dir);
+    for (size_t f = 0; f < n && rc == 0; f++) {
+        struct results_file r = {0};
+        if (results_read(inputs[f], &r, m.err, sizeof m.err) != 0) {
+            results_file_free(&r);
+            rc = -1;
+        } else {
+            rc = merge_add(&m, &r);
+        }
+    }
+    if (rc == 0)
+        rc = merge_finish(&m, argc, argv);
+    if (rc != 0) {
+        fprintf(stderr, "bhost merge: %s\n", m.err);
+        rc = m.io_error ? EXIT_INTERNAL : EXIT_USAGE;
+        merge_free(&m);
+        if (made)
+            unmake(dir, made);
+        free(made);
+        return rc;
+    }
+    free(made);
+    copy_artifacts(&m, dir);
+    json_t *shards = json_object_get(m.run, "shards");
+    if (shards)
+        print_shards(shards);
+    json_t *differ = json_object_get(m.run, "environments_differ");
+    if (json_array_size(differ)) {
+        printf("environments differ between the merged runs in:");
+        size_t i;
+        json_t *f;
+        json_array_foreach(differ, i, f)
+            printf("%s %s", i ? "," : "", json_string_value(f));
+        printf("\n");
+    }
+    printf("merged %zu runs: %lld points, %lld failed; results: %s/results.json\n", n,
+           (long long)(merge_int_at(m.run, "points_run") + merge_int_at(m.run, "points_skipped")),
+           (long long)merge_int_at(m.run, "points_failed"), dir);
+    rc = strcmp(json_string_value(json_object_get(m.run, "status")), "ok") == 0
+             ? EXIT_OK
+             : EXIT_FAILED_POINTS;
+    merge_free(&m);
     return rc;
 }
 
@@ -168,22 +248,7 @@ int merge_command(struct cli_options *o, int argc, char **argv)
         return merge_usage_error(n < 2 ? "needs at least two results files (and -o DIR)"
                                        : "no output directory (-o DIR)");
     }
-    struct merge m = {.in = xcalloc(n, sizeof *m.in)};
-    int rc = EXIT_OK;
-    for (; m.nin < n; m.nin++) {
-        char err[1024];
-        if (results_read(inputs[m.nin], &m.in[m.nin], err, sizeof err) != 0) {
-            fprintf(stderr, "bhost merge: %s\n", err);
-            rc = EXIT_USAGE;
-            break;
-        }
-    }
-    if (rc == EXIT_OK)
-        rc = run_merge(&m, out, argc, argv);
-    for (size_t f = 0; f < m.nin; f++)
-        results_file_free(&m.in[f]);
-    json_decref(m.copies);
-    free(m.in);
+    int rc = run_merge(inputs, n, out, argc, argv);
     free(inputs);
     return rc;
 }

@@ -1,44 +1,11 @@
 /* compare_env.c — see compare_env.h. */
 #include "compare/compare_env.h"
+#include "results/env_fields.h"
 #include "util/mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const struct field {
-    const char *name, *path; /* path: object keys joined by '/' */
-} fields[] = {
-    {"bhost.version", "bhost/version"},
-    {"hostname", "environment/hostname"},
-    {"os.kernel", "environment/os/kernel"},
-    {"cpu.model", "environment/cpu/model"},
-    {"cpu.logical_count", "environment/cpu/logical_count"},
-    {"cpu.governor", "environment/cpu/governor"},
-    {"build.build_type", "environment/build/build_type"},
-    {"build.compiler", "environment/build/compiler"},
-    {"build.sanitized", "environment/build/sanitized"},
-    {"build.allocator", "environment/build/allocator"},
-    {"timer.source", "environment/timer/source"},
-};
-
-/* The value at path, or NULL when a key on the way is absent (null is a value). */
-static json_t *at(const json_t *doc, const char *path)
-{
-    char key[64];
-    const json_t *v = doc;
-    json_t *found = NULL;
-    while (v && *path) {
-        size_t len = strcspn(path, "/");
-        if (len >= sizeof key)
-            return NULL;
-        memcpy(key, path, len);
-        key[len] = '\0';
-        v = found = json_object_get(v, key);
-        path += len + (path[len] == '/');
-    }
-    return found;
-}
 
 static char *shown(const json_t *v)
 {
@@ -96,18 +63,57 @@ static void plugin_builds(const json_t *pairs, json_t *environment, json_t *warn
     json_decref(by_plugin);
 }
 
+/* The fields a merged run's own runs differ in (run.environments_differ), a new reference,
+ * or NULL when it lists none. */
+static json_t *merged_differences(const json_t *doc)
+{
+    json_t *list = json_object_get(json_object_get(doc, "run"), "environments_differ");
+    return json_array_size(list) ? json_incref(list) : NULL;
+}
+
+/* A side that is a merge of runs on machines that differ: its timings mix them. */
+static void merged_environments(const json_t *a, const json_t *b, json_t *environment,
+                                json_t *warnings)
+{
+    json_t *da = merged_differences(a), *db = merged_differences(b);
+    const char *side[2] = {"A", "B"};
+    json_t *lists[2] = {da, db};
+    for (size_t s = 0; s < 2; s++) {
+        if (!lists[s])
+            continue;
+        char names[512] = "";
+        size_t i;
+        json_t *f;
+        json_array_foreach(lists[s], i, f) {
+            size_t used = strlen(names);
+            if (json_is_string(f))
+                snprintf(names + used, sizeof names - used, "%s%s", used ? ", " : "",
+                         json_string_value(f));
+        }
+        json_array_append_new(warnings,
+                              json_sprintf("%s is a merge of runs whose environments differ "
+                                           "(%s): its timings mix those machines",
+                                           side[s], names));
+    }
+    if (da || db)
+        json_array_append_new(environment,
+                              json_pack("{s:s, s:o, s:o}", "field", "run.environments_differ",
+                                        "a", da ? da : json_null(), "b", db ? db : json_null()));
+}
+
 void compare_env(const json_t *a, const json_t *b, const json_t *pairs, json_t *environment,
                  json_t *warnings)
 {
-    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
-        json_t *va = at(a, fields[k].path), *vb = at(b, fields[k].path);
+    merged_environments(a, b, environment, warnings);
+    for (size_t k = 0; k < env_field_count; k++) {
+        json_t *va = env_field_at(a, env_fields[k].path), *vb = env_field_at(b, env_fields[k].path);
         if (!va || !vb || json_equal(va, vb))
             continue;
-        json_array_append_new(environment, json_pack("{s:s, s:O, s:O}", "field", fields[k].name,
+        json_array_append_new(environment, json_pack("{s:s, s:O, s:O}", "field", env_fields[k].name,
                                                      "a", va, "b", vb));
         char *ta = shown(va), *tb = shown(vb);
         json_array_append_new(warnings, json_sprintf("environments differ: %s is %s in A, %s in B",
-                                                     fields[k].name, ta, tb));
+                                                     env_fields[k].name, ta, tb));
         free(ta);
         free(tb);
     }

@@ -21,6 +21,9 @@ struct group {
     json_t **items;
     size_t *file;   /* which input each item comes from */
     size_t n;
+    /* items[0] is already a merge of earlier inputs: its artifacts are in place (and their
+     * copies noted), under the names the merged run gives them */
+    int carried;
 };
 
 int merge_fail(struct merge *m, const char *fmt, ...)
@@ -386,9 +389,14 @@ static void merge_artifacts(struct merge *m, const struct group *g, json_t *out)
 {
     json_t *list = json_array();
     for (size_t i = 0; i < g->n; i++) {
-        char *dir = input_dir(m, g->file[i]);
         size_t k;
         json_t *a;
+        if (i == 0 && g->carried) {
+            json_array_foreach(json_object_get(g->items[0], "artifacts"), k, a)
+                json_array_append(list, a);
+            continue;
+        }
+        char *dir = input_dir(m, g->file[i]);
         json_array_foreach(json_object_get(g->items[i], "artifacts"), k, a) {
             const char *path = json_string_value(json_object_get(a, "path"));
             if (!path || path[0] == '/' || strstr(path, ".."))
@@ -543,45 +551,13 @@ json_t *merge_point_parts(json_t *const *parts, size_t n, const char *run_dir, c
     return out;
 }
 
-static int by_index(const void *a, const void *b)
+json_t *merge_point_add(struct merge *m, json_t *prior, size_t prior_input, json_t *pt,
+                        size_t input)
 {
-    json_int_t x = merge_int_at(*(json_t *const *)a, "index");
-    json_int_t y = merge_int_at(*(json_t *const *)b, "index");
-    return (x > y) - (x < y);
-}
-
-json_t *merge_points(struct merge *m)
-{
-    json_t *index = json_object();
-    struct group *groups = NULL;
-    size_t n = 0, cap = 0;
-    for (size_t f = 0; f < m->nin; f++) {
-        size_t i;
-        json_t *pt;
-        json_array_foreach(m->in[f].points, i, pt)
-            group_add(index, &groups, &n, &cap, json_string_value(json_object_get(pt, "id")),
-                      pt, f);
-    }
-    json_decref(index);
-    json_t **merged = xcalloc(n + 1, sizeof *merged);
-    json_t *points = json_array();
-    size_t done = 0;
-    for (; done < n; done++)
-        if (!(merged[done] = merge_point(m, &groups[done])))
-            break;
-    if (done == n) {
-        qsort(merged, n, sizeof *merged, by_index);
-        for (size_t i = 0; i < n; i++)
-            json_array_append(points, merged[i]);
-    } else {
-        json_decref(points);
-        points = NULL;
-    }
-    for (size_t i = 0; i < done; i++)
-        json_decref(merged[i]);
-    free(merged);
-    groups_free(groups, n);
-    return points;
+    json_t *items[2] = {prior ? prior : pt, pt};
+    size_t file[2] = {prior ? prior_input : input, input};
+    struct group g = {.items = items, .file = file, .n = prior ? 2 : 1, .carried = prior != NULL};
+    return merge_point(m, &g);
 }
 
 json_t *merge_instruments(struct merge *m)

@@ -11,22 +11,41 @@
 #include <jansson.h>
 #include <stddef.h>
 
+struct merge_spool;
+struct merge_shards;
+
 /* The inputs, and the first thing that went wrong with them. */
 struct merge {
+    /* Each input as read; once its points are merged (merge.c), only the members of it that
+     * the merged document still needs: run, environment, instruments (and input 0's spec). */
     struct results_file *in;
     size_t nin;
     char err[1024];
     /* The artifact files the merged document lists: [{"from": where an input has it,
      * "to": its path in the merged run directory}], for the caller to copy. */
     json_t *copies;
+    /* `bhost merge` only (merge.c): the points merged so far, the inputs as shards, the
+     * merged_from entries so far and the runs they are (identity -> input), the output
+     * directory, and once written the merged run object. */
+    struct merge_spool *spool;
+    struct merge_shards *shards;
+    json_t *from, *seen_runs;
+    char *dir;
+    json_t *run;
+    int io_error; /* m->err is a failure to read or write a file, not a refused input */
 };
 
 /* Records the reason in m->err; returns -1. */
 __attribute__((format(printf, 2, 3))) int merge_fail(struct merge *m, const char *fmt, ...);
 
-/* Every point of the inputs, a point found in several merged, in sweep order; NULL with
- * m->err set if they cannot be merged. */
-json_t *merge_points(struct merge *m);
+/*
+ * Point `pt` of input `input` merged into `prior`, the same point as merged from the inputs
+ * before (NULL when it is the first to hold it; `prior_input` is the first input that held
+ * it): a new point, its artifacts noted in m->copies, or NULL with m->err set if they cannot
+ * be merged. Merging input by input gives what merging them all at once would.
+ */
+json_t *merge_point_add(struct merge *m, json_t *prior, size_t prior_input, json_t *pt,
+                        size_t input);
 /*
  * The results of one point run repetition by repetition (each part a point result of its
  * own, in repetition order, all from the run directory `run_dir`) as one point, merged as

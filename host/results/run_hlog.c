@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static int tag_byte_ok(unsigned char c)
 {
@@ -168,77 +169,150 @@ static void write_point(FILE *f, const json_t *pt, double start_s, double *curso
         write_repetition(f, id, hists, r, start_s, cursor);
 }
 
-/* "#[Unit <point id>/<histogram> <unit>]" for each histogram of values that are not times. */
-static void write_units(FILE *f, const json_t *doc)
+/* "#[Unit <point id>/<histogram> <unit>]" for each of a point's histograms of values that
+ * are not times. */
+static void write_units(FILE *f, const json_t *pt)
 {
-    size_t i;
-    json_t *pt;
-    json_array_foreach(json_object_get(doc, "points"), i, pt) {
-        const char *id = json_string_value(json_object_get(pt, "id"));
-        const char *name;
-        json_t *h;
-        json_object_foreach(json_object_get(pt, "histograms"), name, h) {
-            const char *unit = json_string_value(json_object_get(h, "unit"));
-            if (!id || !unit || strcmp(unit, "ns") == 0)
-                continue;
-            char *tag = run_hlog_tag(id, name, 1);
-            *strrchr(tag, '/') = '\0'; /* the tag of every repetition starts so */
-            char *line = xasprintf("[Unit %s %s]", tag, unit);
-            hlog_write_comment(f, line);
-            free(line);
-            free(tag);
-        }
+    const char *id = json_string_value(json_object_get(pt, "id"));
+    const char *name;
+    json_t *h;
+    json_object_foreach(json_object_get(pt, "histograms"), name, h) {
+        const char *unit = json_string_value(json_object_get(h, "unit"));
+        if (!id || !unit || strcmp(unit, "ns") == 0)
+            continue;
+        char *tag = run_hlog_tag(id, name, 1);
+        *strrchr(tag, '/') = '\0'; /* the tag of every repetition starts so */
+        char *line = xasprintf("[Unit %s %s]", tag, unit);
+        hlog_write_comment(f, line);
+        free(line);
+        free(tag);
     }
 }
 
-/* Everything before the intervals: who wrote it and how, the times, units
- * and points, and the legend. */
-static void write_header(FILE *f, const json_t *doc, double start_s)
+/*
+ * The log is made point by point, but its header holds every point's unit and comment
+ * lines before the first interval: each of the three parts goes to a temporary file of
+ * its own until run_hlog_finish() puts them together.
+ */
+struct run_hlog {
+    char *path, *version;
+    double start_s, cursor;
+    FILE *units, *comments, *intervals;
+};
+
+/* A temporary file beside `path` (not in /tmp, which may be memory), gone when closed. */
+static FILE *part_beside(const char *path)
 {
+    char *tmp = xasprintf("%s.part-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    FILE *f = fd >= 0 ? fdopen(fd, "w+") : NULL;
+    if (fd >= 0) {
+        unlink(tmp);
+        if (!f)
+            close(fd);
+    }
+    free(tmp);
+    return f;
+}
+
+struct run_hlog *run_hlog_begin(const json_t *doc, const char *path, char *err, size_t errlen)
+{
+    struct run_hlog *h = xcalloc(1, sizeof *h);
+    h->units = part_beside(path);
+    h->comments = part_beside(path);
+    h->intervals = part_beside(path);
+    if (!h->units || !h->comments || !h->intervals) {
+        snprintf(err, errlen, "%s: cannot write the interval log: %s", path, strerror(errno));
+        h->path = NULL;
+        run_hlog_abort(h);
+        return NULL;
+    }
+    h->path = xstrdup(path);
     const char *version = json_string_value(json_object_get(json_object_get(doc, "bhost"),
                                                             "version"));
-    char *who = xasprintf("[Logged with bhost %s]", version ? version : "?");
-    hlog_write_header(f, who, start_s);
-    free(who);
-    hlog_write_comment(f, "[One interval per point, histogram and repetition: "
-                          "Tag=<point id>/<histogram>/<repetition>]");
-    hlog_write_comment(f, "[Values in ns unless a Unit line says otherwise; a Point line "
-                          "gives a point's label]");
-    write_units(f, doc);
-    size_t i;
-    json_t *pt;
-    json_array_foreach(json_object_get(doc, "points"), i, pt)
-        write_point_comments(f, pt);
-    hlog_write_legend(f);
+    h->version = xstrdup(version ? version : "?");
+    h->start_s = run_start_s(doc);
+    if (h->start_s < 0)
+        h->start_s = 0;
+    return h;
+}
+
+void run_hlog_point(struct run_hlog *h, const json_t *pt)
+{
+    write_units(h->units, pt);
+    write_point_comments(h->comments, pt);
+    write_point(h->intervals, pt, h->start_s, &h->cursor);
+}
+
+/* Appends what was written to `part` to `to`. */
+static int append_part(FILE *to, FILE *part)
+{
+    char buf[65536];
+    size_t n;
+    if (fflush(part) != 0 || fseek(part, 0, SEEK_SET) != 0)
+        return -1;
+    while ((n = fread(buf, 1, sizeof buf, part)) > 0)
+        if (fwrite(buf, 1, n, to) != n)
+            return -1;
+    return ferror(part) ? -1 : 0;
+}
+
+void run_hlog_abort(struct run_hlog *h)
+{
+    FILE *parts[] = {h->units, h->comments, h->intervals};
+    for (size_t i = 0; i < 3; i++)
+        if (parts[i])
+            fclose(parts[i]);
+    free(h->path);
+    free(h->version);
+    free(h);
+}
+
+int run_hlog_finish(struct run_hlog *h, char *err, size_t errlen)
+{
+    char *tmp = xasprintf("%s.tmp.%ld", h->path, (long)getpid());
+    FILE *f = fopen(tmp, "we");
+    int rc = f ? 0 : -1;
+    if (f) {
+        char *who = xasprintf("[Logged with bhost %s]", h->version);
+        hlog_write_header(f, who, h->start_s);
+        free(who);
+        hlog_write_comment(f, "[One interval per point, histogram and repetition: "
+                              "Tag=<point id>/<histogram>/<repetition>]");
+        hlog_write_comment(f, "[Values in ns unless a Unit line says otherwise; a Point line "
+                              "gives a point's label]");
+        rc |= append_part(f, h->units);
+        rc |= append_part(f, h->comments);
+        hlog_write_legend(f);
+        rc |= append_part(f, h->intervals);
+        if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
+            rc = -1;
+        int saved = errno;
+        if (fclose(f) != 0)
+            rc = -1;
+        else
+            errno = saved;
+    }
+    if (rc == 0 && rename(tmp, h->path) != 0)
+        rc = -1;
+    if (rc != 0) {
+        snprintf(err, errlen, "%s: cannot write the interval log: %s", h->path,
+                 strerror(errno ? errno : EIO));
+        unlink(tmp);
+    }
+    free(tmp);
+    run_hlog_abort(h);
+    return rc;
 }
 
 int run_hlog_write(const json_t *doc, const char *path, char *err, size_t errlen)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot write the interval log: %s", path, strerror(errno));
+    struct run_hlog *h = run_hlog_begin(doc, path, err, errlen);
+    if (!h)
         return -1;
-    }
-    double start_s = run_start_s(doc);
-    if (start_s < 0)
-        start_s = 0;
-    write_header(f, doc, start_s);
-    double cursor = 0;
     size_t i;
     json_t *pt;
     json_array_foreach(json_object_get(doc, "points"), i, pt)
-        write_point(f, pt, start_s, &cursor);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        free(text);
-        snprintf(err, errlen, "%s: cannot write the interval log: out of memory", path);
-        return -1;
-    }
-    int rc = write_file_atomic(path, text, len);
-    if (rc != 0)
-        snprintf(err, errlen, "%s: cannot write the interval log: %s", path, strerror(errno));
-    free(text);
-    return rc;
+        run_hlog_point(h, pt);
+    return run_hlog_finish(h, err, errlen);
 }

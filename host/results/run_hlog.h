@@ -21,4 +21,16 @@ char *run_hlog_tag(const char *point_id, const char *histogram, size_t repetitio
  */
 int run_hlog_write(const json_t *doc, const char *path, char *err, size_t errlen);
 
+/*
+ * The same log written as the points come (a merge never holds them all): begin with a
+ * document holding at least "bhost" and "run" (its started_utc), then each point in order,
+ * then finish, which writes `path` (temporary file + rename) and frees h: 0, or -1 with
+ * the reason in err. begin gives NULL with err set; abort drops an unfinished log.
+ */
+struct run_hlog;
+struct run_hlog *run_hlog_begin(const json_t *doc, const char *path, char *err, size_t errlen);
+void run_hlog_point(struct run_hlog *h, const json_t *pt);
+int run_hlog_finish(struct run_hlog *h, char *err, size_t errlen);
+void run_hlog_abort(struct run_hlog *h);
+
 #endif
