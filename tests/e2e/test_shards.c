@@ -176,10 +176,11 @@ static void four_shards_hold_the_unsharded_run(void **state)
     (void)state;
     assert_null(json_object_get(json_object_get(all, "run"), "shard"));
     json_t *seen = json_object(); /* id -> how many shards ran it */
+    char *dirs[4];
     for (int k = 1; k <= 4; k++) {
         char arg[16];
         snprintf(arg, sizeof arg, "%d/4", k);
-        char *dir = run_shard("--shard", arg);
+        char *dir = dirs[k - 1] = run_shard("--shard", arg);
         json_t *doc = e2e_results(dir);
         assert_non_null(doc);
         expect_run_shard(doc, k, 4, "dealt", NULL);
@@ -200,7 +201,6 @@ static void four_shards_hold_the_unsharded_run(void **state)
         json_decref(want);
         json_decref(rec);
         json_decref(doc);
-        free(dir);
     }
     /* The union is the unsharded run's points, each run once. */
     assert_int_equal(json_object_size(seen), 9);
@@ -209,6 +209,36 @@ static void four_shards_hold_the_unsharded_run(void **state)
     json_object_foreach(seen, id, c)
         assert_int_equal(json_integer_value(c), 1);
     json_decref(seen);
+
+    /* bhost merge of the four is the unsharded run, point for point and in its order. */
+    char *merged = e2e_dir("merged");
+    struct proc p;
+    bhost(&p, 0, (const char *[]){"merge", dirs[0], dirs[1], dirs[2], dirs[3], "-o", merged,
+                                  NULL});
+    assert_non_null(strstr(p.out, "shard 4/4: "));
+    e2e_proc_free(&p);
+    json_t *doc = e2e_results(merged);
+    assert_non_null(doc);
+    assert_null(json_object_get(json_object_get(doc, "run"), "shard"));
+    assert_int_equal(e2e_number(doc, "run/shards/count"), 4);
+    json_t *points = json_object_get(doc, "points");
+    assert_int_equal(json_array_size(points), 9);
+    for (size_t i = 0; i < 9; i++) {
+        json_t *pt = json_array_get(points, i);
+        assert_string_equal(e2e_text(pt, "id"),
+                            e2e_text(json_array_get(json_object_get(all, "points"), i), "id"));
+        expect_same_point(pt);
+    }
+    json_decref(doc);
+    /* Without shard 3, merge names it and writes nothing. */
+    char *partial = e2e_dir("partial");
+    bhost(&p, 2, (const char *[]){"merge", dirs[0], dirs[1], dirs[3], "-o", partial, NULL});
+    assert_non_null(strstr(p.err, "shard 3/4 is missing"));
+    e2e_proc_free(&p);
+    free(partial);
+    free(merged);
+    for (int k = 0; k < 4; k++)
+        free(dirs[k]);
 }
 
 /* The shard's point ids, as validate prints them, joined by spaces in sweep order. */
