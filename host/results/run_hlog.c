@@ -5,6 +5,7 @@
 #include "util/mem.h"
 
 #include <errno.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -169,11 +170,10 @@ static void write_point(FILE *f, const json_t *pt, double start_s, double *curso
 }
 
 /* "#[Unit <point id>/<histogram> <unit>]" for each histogram of values that are not times. */
-static void write_units(FILE *f, const json_t *doc)
+static void write_units(FILE *f, struct point_source *src)
 {
-    size_t i;
-    json_t *pt;
-    json_array_foreach(json_object_get(doc, "points"), i, pt) {
+    for (size_t i = 0; i < src->n; i++) {
+        json_t *pt = point_source_get(src, i);
         const char *id = json_string_value(json_object_get(pt, "id"));
         const char *name;
         json_t *h;
@@ -188,12 +188,13 @@ static void write_units(FILE *f, const json_t *doc)
             free(line);
             free(tag);
         }
+        json_decref(pt);
     }
 }
 
 /* Everything before the intervals: who wrote it and how, the times, units
  * and points, and the legend. */
-static void write_header(FILE *f, const json_t *doc, double start_s)
+static void write_header(FILE *f, const json_t *doc, struct point_source *src, double start_s)
 {
     const char *version = json_string_value(json_object_get(json_object_get(doc, "bhost"),
                                                             "version"));
@@ -204,41 +205,63 @@ static void write_header(FILE *f, const json_t *doc, double start_s)
                           "Tag=<point id>/<histogram>/<repetition>]");
     hlog_write_comment(f, "[Values in ns unless a Unit line says otherwise; a Point line "
                           "gives a point's label]");
-    write_units(f, doc);
-    size_t i;
-    json_t *pt;
-    json_array_foreach(json_object_get(doc, "points"), i, pt)
-        write_point_comments(f, pt);
+    write_units(f, src);
+    for (size_t i = 0; i < src->n; i++) {
+        json_t *pt = point_source_get(src, i);
+        if (pt)
+            write_point_comments(f, pt);
+        json_decref(pt);
+    }
     hlog_write_legend(f);
 }
 
 int run_hlog_write(const json_t *doc, const char *path, char *err, size_t errlen)
 {
-    char *text = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&text, &len);
+    struct point_source src;
+    point_source_of_array(&src, json_object_get(doc, "points"));
+    return run_hlog_write_points(doc, &src, path, err, errlen);
+}
+
+/* Through a temporary file renamed into place: a large run's log is never all in memory. */
+int run_hlog_write_points(const json_t *head, struct point_source *src, const char *path,
+                          char *err, size_t errlen)
+{
+    char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "we");
     if (!f) {
         snprintf(err, errlen, "%s: cannot write the interval log: %s", path, strerror(errno));
+        free(tmp);
         return -1;
     }
-    double start_s = run_start_s(doc);
+    double start_s = run_start_s(head);
     if (start_s < 0)
         start_s = 0;
-    write_header(f, doc, start_s);
+    write_header(f, head, src, start_s);
     double cursor = 0;
-    size_t i;
-    json_t *pt;
-    json_array_foreach(json_object_get(doc, "points"), i, pt)
-        write_point(f, pt, start_s, &cursor);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        free(text);
-        snprintf(err, errlen, "%s: cannot write the interval log: out of memory", path);
-        return -1;
+    for (size_t i = 0; i < src->n; i++) {
+        json_t *pt = point_source_get(src, i);
+        if (pt)
+            write_point(f, pt, start_s, &cursor);
+        json_decref(pt);
     }
-    int rc = write_file_atomic(path, text, len);
-    if (rc != 0)
-        snprintf(err, errlen, "%s: cannot write the interval log: %s", path, strerror(errno));
-    free(text);
-    return rc;
+    int bad = ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0;
+    int saved = errno;
+    if (fclose(f) != 0 && !bad) {
+        bad = 1;
+        saved = errno;
+    }
+    if (!bad && src->failed) {
+        bad = 1;
+        saved = EIO; /* a point could not be read back from the journal */
+    }
+    if (!bad && rename(tmp, path) != 0) {
+        bad = 1;
+        saved = errno;
+    }
+    if (bad) {
+        unlink(tmp);
+        snprintf(err, errlen, "%s: cannot write the interval log: %s", path, strerror(saved));
+    }
+    free(tmp);
+    return bad ? -1 : 0;
 }
