@@ -87,27 +87,35 @@ int ab_command(struct cli_options *o, int argc, char **argv)
         for (int i = 0; i < 2; i++) {
             char *top = xstrdup(ss.sides[i].dir);
             *strrchr(top, '/') = '\0';
-            json_object_set_new(json_object_get(ss.sides[i].doc, "run"), "ab",
+            json_object_set_new(json_object_get(ss.sides[i].head, "run"), "ab",
                                 json_pack("{s:s, s:s}", "side", i ? "b" : "a", "run", top));
             free(top);
         }
-        /* B's gates, with A as the baseline: judged before B's results are written. */
-        int gates_rc = run_gates_judge(&ss.sides[1].s, ss.sides[1].doc, ss.sides[0].doc, "A",
-                                       &co);
         rc = session_write(&ss);
+        /* The comparison takes both documents whole, read back once every point ran. */
+        json_t *docs[2] = {NULL, NULL};
+        for (int i = 0; i < 2 && rc == EXIT_OK; i++)
+            if (!(docs[i] = session_doc(&ss.sides[i])))
+                rc = EXIT_INTERNAL;
+        /* B's gates, with A as the baseline. */
+        int gates_rc = EXIT_OK;
+        if (rc == EXIT_OK) {
+            gates_rc = run_gates_judge(&ss.sides[1].s, docs[1], docs[0], "A", &co);
+            if (json_object_get(docs[1], "gates"))
+                rc = session_rewrite(&ss.sides[1]);
+        }
         if (rc == EXIT_OK) {
             session_print(&ss);
             int format = o->json ? COMPARE_FORMAT_JSON
                          : o->markdown ? COMPARE_FORMAT_MARKDOWN : COMPARE_FORMAT_TABLE;
             fflush(stdout); /* the tables before the comparison's warnings on stderr */
-            json_t *gates = json_object_get(ss.sides[1].doc, "gates");
+            json_t *gates = json_object_get(docs[1], "gates");
             json_t *extra = gates ? json_pack("{s:O}", "gates", gates) : NULL;
-            int compare_rc = compare_print_docs(ss.sides[0].doc, ss.sides[0].dir,
-                                                ss.sides[1].doc, ss.sides[1].dir, &co, format,
-                                                extra, stdout);
+            int compare_rc = compare_print_docs(docs[0], ss.sides[0].dir, docs[1],
+                                                ss.sides[1].dir, &co, format, extra, stdout);
             json_decref(extra);
             if (!o->json)
-                run_gates_print(stdout, ss.sides[1].doc, o->markdown);
+                run_gates_print(stdout, docs[1], o->markdown);
             /* Gates written in the spec are the contract: then they decide, not every figure. */
             rc = cli_worst_exit(session_status(&ss), gates ? gates_rc : compare_rc);
         }

@@ -121,20 +121,12 @@ static int validate(const struct cli_options *o, struct registry *reg)
 
 /* Records the finished run in the history database (unless it is off): EXIT_OK, or
  * EXIT_INTERNAL and why on stderr; the run's own results are written already. */
-static int record_in_history(const char *history, const json_t *doc, const char *dir,
-                             int quiet)
+static int record_in_history(const char *history, struct session_side *sd, int quiet)
 {
     if (!history)
         return EXIT_OK;
     char err[1024];
-    char *results = xasprintf("%s/results.json", dir);
-    struct history *h;
-    long long number = -1;
-    if (history_open(history, 1, &h, err, sizeof err) == 0) {
-        number = history_record(h, doc, results, err, sizeof err);
-        history_close(h);
-    }
-    free(results);
+    long long number = session_record(sd, history, err, sizeof err);
     if (number < 0) {
         fprintf(stderr, "bhost: history: %s; the run's results are written, but not "
                 "recorded\n", err);
@@ -192,19 +184,28 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
     if (rc == EXIT_OK) {
         session_run(&ss);
         const char *history = history_path(o->history);
+        /* The default path (no gates, no baseline) streams every point from the journal;
+         * gates and a comparison take the written results.json whole (docs/performance.md). */
+        rc = session_write(&ss);
+        json_t *doc = NULL;
+        if (rc == EXIT_OK && (o->baseline || session_has_gates(&side.s)) &&
+            !(doc = session_doc(&side)))
+            rc = EXIT_INTERNAL;
         int baseline_rc = EXIT_OK;
         json_t *baseline = NULL;
         int none_yet = 0;
-        if (o->baseline &&
-            !(baseline = baseline_load(o->baseline, history, side.doc, &none_yet, err,
+        if (doc && o->baseline &&
+            !(baseline = baseline_load(o->baseline, history, doc, &none_yet, err,
                                        sizeof err))) {
             fprintf(stderr, none_yet ? "bhost: note: no baseline yet: %s; nothing to compare "
                                        "with\n"
                                      : "bhost: baseline: %s\n", err);
             baseline_rc = none_yet ? EXIT_OK : EXIT_USAGE;
         }
-        int gates_rc = run_gates_judge(&side.s, side.doc, baseline, o->baseline, &co);
-        rc = session_write(&ss);
+        int gates_rc = doc ? run_gates_judge(&side.s, doc, baseline, o->baseline, &co)
+                           : EXIT_OK;
+        if (doc && json_object_get(doc, "gates"))
+            rc = session_rewrite(&side);
         if (rc == EXIT_OK) {
             session_print(&ss);
             /* Interrupted and failed runs too: their set says what they kept. */
@@ -214,19 +215,19 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
                 if (!o->quiet)
                     printf("\ncompared with the baseline %s:\n", o->baseline);
                 fflush(stdout);
-                compare_rc = compare_print_docs(baseline, o->baseline, side.doc, side.dir, &co,
+                compare_rc = compare_print_docs(baseline, o->baseline, doc, side.dir, &co,
                                                 o->quiet ? COMPARE_FORMAT_SUMMARY
                                                          : COMPARE_FORMAT_TABLE,
                                                 NULL, stdout);
                 /* Gates written in the spec are the contract: then they decide. */
-                if (json_object_get(side.doc, "gates"))
+                if (json_object_get(doc, "gates"))
                     compare_rc = EXIT_OK;
             }
-            run_gates_print(stdout, side.doc, 0);
+            if (doc)
+                run_gates_print(stdout, doc, 0);
             /* An interrupted run is recorded when its resume finishes it. */
             int history_rc = ss.stop_signal ? EXIT_OK
-                                            : record_in_history(history, side.doc, side.dir,
-                                                                o->quiet);
+                                            : record_in_history(history, &side, o->quiet);
             rc = cli_worst_exit(session_status(&ss), gates_rc);
             rc = cli_worst_exit(cli_worst_exit(rc, compare_rc), baseline_rc);
             rc = cli_worst_exit(cli_worst_exit(rc, history_rc), artifacts_rc);

@@ -1,6 +1,7 @@
 /* session.c — see session.h. */
 #include "cli/session.h"
 #include "history/history.h"
+#include "results/run_document.h"
 #include "results/run_hlog.h"
 #include "results/shown_tables.h"
 #include "results/table.h"
@@ -13,6 +14,7 @@
 #include "spec/spec_json.h"
 #include "util/clock.h"
 #include "util/files.h"
+#include "util/id_table.h"
 #include "util/mem.h"
 #include "util/reaper.h"
 
@@ -168,29 +170,50 @@ static void catch_stop_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-/* A resumed run's journal, checked against the sweep it must belong to. */
-static json_t *resumed_points(const char *dir, const struct sweep *w)
+/* Matching a resumed run's journal lines to its sweep's points. */
+struct resume_match {
+    const char *dir;
+    struct id_table by_id;
+    struct point_store *store;
+};
+
+static int match_point(void *arg, const json_t *pt, uint64_t offset, size_t len, char *err,
+                       size_t errlen)
 {
+    struct resume_match *m = arg;
+    const char *id = json_string_value(json_object_get(pt, "id"));
+    size_t i;
+    if (!id_table_get(&m->by_id, id, strlen(id), &i)) {
+        snprintf(err, errlen, "%s/journal.jsonl: point %s is not in the sweep; the journal "
+                 "belongs to another run", m->dir, id);
+        return -1;
+    }
+    point_store_put_journaled(m->store, i, pt, offset, len); /* a later line wins */
+    return 0;
+}
+
+/* A side's point store: empty, or a resumed run's journal read once and matched to the
+ * sweep it must belong to. NULL (and why on stderr) if it does not. */
+static struct point_store *side_store(const struct session_side *sd, int resumed)
+{
+    char *journal = xasprintf("%s/journal.jsonl", sd->dir);
+    struct point_store *store = point_store_new(sd->w.npoints, journal);
+    free(journal);
+    if (!resumed)
+        return store;
+    struct resume_match m = {.dir = sd->dir, .store = store};
+    id_table_init(&m.by_id);
+    for (size_t i = 0; i < sd->w.npoints; i++)
+        id_table_put(&m.by_id, sd->w.points[i].id, i);
     char err[1024];
-    json_t *done = journal_read(dir, err, sizeof err);
-    if (!done) {
+    int rc = journal_scan(sd->dir, match_point, &m, err, sizeof err);
+    id_table_free(&m.by_id);
+    if (rc != 0) {
         fprintf(stderr, "bhost: %s\n", err);
+        point_store_free(store);
         return NULL;
     }
-    const char *id;
-    json_t *pt;
-    json_object_foreach(done, id, pt) {
-        size_t i = 0;
-        while (i < w->npoints && strcmp(w->points[i].id, id) != 0)
-            i++;
-        if (i == w->npoints) {
-            fprintf(stderr, "bhost: %s/journal.jsonl: point %s is not in the sweep; the journal "
-                    "belongs to another run\n", dir, id);
-            json_decref(done);
-            return NULL;
-        }
-    }
-    return done;
+    return store;
 }
 
 /* Adds each folder of a colon-separated list, made absolute where it exists. */
@@ -231,9 +254,10 @@ static char *absolute_path(const char *path)
 
 /*
  * Starts a side's record (run.json) or, resuming, checks the spec still
- * resolves as it did. Returns the points already done, or NULL on error.
+ * resolves as it did. Returns its point store (with the points already done),
+ * or NULL on error.
  */
-static json_t *begin_run(const struct session *ss, const struct session_side *sd)
+static struct point_store *begin_run(const struct session *ss, const struct session_side *sd)
 {
     const struct cli_options *o = ss->o;
     json_t *spec = spec_to_json(&sd->s);
@@ -250,7 +274,7 @@ static json_t *begin_run(const struct session *ss, const struct session_side *sd
                     "began (%s/run.json); start a new run\n", ss->resumed->spec_file, sd->dir);
             return NULL;
         }
-        return resumed_points(sd->dir, &sd->w);
+        return side_store(sd, 1);
     }
     char *spec_file = realpath(o->spec, NULL);
     struct run_record rec = {
@@ -288,7 +312,7 @@ static json_t *begin_run(const struct session *ss, const struct session_side *sd
         fprintf(stderr, "bhost: %s\n", err);
         return NULL;
     }
-    return json_object();
+    return side_store(sd, 0);
 }
 
 /* In the host, a hung point cannot be killed without killing the run: say so. */
@@ -359,33 +383,19 @@ int session_prepare(struct session *ss)
         if (ss->resumed)
             snprintf(sd->info.started_utc, sizeof sd->info.started_utc, "%s",
                      ss->resumed->started_utc);
-        if (!(sd->done = begin_run(ss, sd)))
+        if (!(sd->store = begin_run(ss, sd)))
             return ss->resumed ? EXIT_USAGE : EXIT_INTERNAL;
         sd->begun = 1;
     }
     return EXIT_OK;
 }
 
-/* Points that ran but had some iterations fail (bhost_fail()): not failed points, but
- * worth a word in the summary. */
-static size_t points_with_failed_iterations(json_t *doc)
+int session_has_gates(const struct spec *s)
 {
-    size_t n = 0, i;
-    json_t *pt;
-    json_array_foreach(json_object_get(doc, "points"), i, pt)
-        n += json_integer_value(json_object_get(json_object_get(pt, "failures"), "count")) > 0;
-    return n;
-}
-
-static size_t count_status(json_t *points, const char *a, const char *b)
-{
-    size_t n = 0, i;
-    json_t *pt;
-    json_array_foreach(points, i, pt) {
-        const char *st = json_string_value(json_object_get(pt, "status"));
-        n += st && (strcmp(st, a) == 0 || (b && strcmp(st, b) == 0));
-    }
-    return n;
+    size_t n = s->gates.n;
+    for (size_t i = 0; i < s->nexperiments; i++)
+        n += s->experiments[i].gates.n;
+    return n > 0;
 }
 
 void session_run(struct session *ss)
@@ -402,7 +412,7 @@ void session_run(struct session *ss)
         fprintf(stderr, "bhost: note: --clock tsc: %s; using CLOCK_MONOTONIC\n", timer.fallback);
     uint64_t start = clock_now_ns();
     size_t npoints = 0;
-    struct dispatch_side *ds = xcalloc(ss->nsides, sizeof *ds);
+    struct dispatch_side *ds = ss->ds = xcalloc(ss->nsides, sizeof *ds);
     char **scratch = xcalloc(ss->nsides, sizeof *scratch);
     for (size_t i = 0; i < ss->nsides; i++) {
         struct session_side *sd = &ss->sides[i];
@@ -418,17 +428,15 @@ void session_run(struct session *ss)
     report_begin(&ss->rep, stdout, o->quiet, npoints);
     for (size_t i = 0; i < ss->nsides; i++) {
         struct session_side *sd = &ss->sides[i];
-        size_t finished = 0;
-        const char *id;
-        json_t *pt;
-        json_object_foreach(sd->done, id, pt) /* a partial point runs again */
-            finished += strcmp(json_string_value(json_object_get(pt, "status")), "partial") != 0;
+        struct point_counts c;
+        point_store_counts(sd->store, &c);
+        size_t finished = c.present - c.partial; /* a partial point runs again */
         if (ss->resumed && !o->quiet)
             printf("resuming %s: %zu of %zu points already done\n", sd->dir, finished,
                    sd->w.npoints);
         runner_start(&sd->runner, &sd->s, &sd->w, sd->dir, scratch[i], &timer);
         ds[i] = (struct dispatch_side){.runner = &sd->runner, .w = &sd->w, .run_dir = sd->dir,
-                                       .journal = sd->journal, .done = sd->done,
+                                       .journal = sd->journal, .store = sd->store,
                                        .tag = !sd->name ? NULL : i ? "B " : "A "};
     }
     const struct spec *s = &ss->sides[0].s;
@@ -462,17 +470,20 @@ void session_run(struct session *ss)
         sd->info.jobs = o->jobs;
         sd->info.pinning = d.pinning;
         utc_stamp(sd->info.finished_utc, sizeof sd->info.finished_utc, 1);
-        sd->failed = count_status(ds[i].points, "failed", "partial");
-        sd->skipped = count_status(ds[i].points, "skipped", NULL);
-        sd->doc = results_document(spec_to_json(&sd->s), &sd->info,
-                                   i + 1 < ss->nsides ? json_deep_copy(env) : json_incref(env),
-                                   ds[i].points, instruments[i]);
+        point_store_counts(sd->store, &sd->counts);
+        sd->failed = sd->counts.failed + sd->counts.partial;
+        sd->skipped = sd->counts.skipped;
+        json_t *run = results_run(&sd->info, &sd->counts, point_store_failures(sd->store));
+        sd->head = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o}", "schema", RESULTS_SCHEMA,
+                             "bhost", results_bhost(), "run", run, "spec",
+                             spec_to_json(&sd->s), "environment",
+                             i + 1 < ss->nsides ? json_deep_copy(env) : json_incref(env),
+                             "instruments", instruments[i]);
         sd->info.pinning = NULL; /* d.pinning is gone after this function */
     }
     json_decref(env);
     free(instruments);
     free(scratch);
-    free(ds);
 }
 
 int session_write(struct session *ss)
@@ -483,8 +494,10 @@ int session_write(struct session *ss)
         struct session_side *sd = &ss->sides[i];
         char *path = xasprintf("%s/results.json", sd->dir);
         char *hlog = xasprintf("%s/run.hlog", sd->dir);
-        if (results_write(sd->doc, path, err, sizeof err) != 0 ||
-            run_hlog_write(sd->doc, hlog, err, sizeof err) != 0) {
+        struct point_source src;
+        point_store_source(sd->store, &src);
+        if (run_document_write(path, sd->head, sd->store, err, sizeof err) != 0 ||
+            run_hlog_write_points(sd->head, &src, hlog, err, sizeof err) != 0) {
             fprintf(stderr, "bhost: %s\n", err);
             rc = EXIT_INTERNAL;
         }
@@ -492,6 +505,52 @@ int session_write(struct session *ss)
         free(hlog);
     }
     return rc;
+}
+
+json_t *session_doc(struct session_side *sd)
+{
+    if (sd->doc)
+        return sd->doc;
+    char *path = xasprintf("%s/results.json", sd->dir);
+    json_error_t jerr;
+    sd->doc = json_load_file(path, 0, &jerr);
+    if (!sd->doc)
+        fprintf(stderr, "bhost: %s:%d:%d: cannot read the results back: %s\n", path, jerr.line,
+                jerr.column, jerr.text);
+    free(path);
+    return sd->doc;
+}
+
+int session_rewrite(struct session_side *sd)
+{
+    char err[2048];
+    char *path = xasprintf("%s/results.json", sd->dir);
+    int rc = results_write(sd->doc, path, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "bhost: %s\n", err);
+    free(path);
+    return rc == 0 ? EXIT_OK : EXIT_INTERNAL;
+}
+
+long long session_record(struct session_side *sd, const char *history, char *err,
+                         size_t errlen)
+{
+    char *results = xasprintf("%s/results.json", sd->dir);
+    struct history *h;
+    long long number = -1;
+    if (history_open(history, 1, &h, err, errlen) == 0) {
+        struct point_source src;
+        point_store_source(sd->store, &src);
+        number = history_record_points(h, sd->head, &src, results, err, errlen);
+        if (number >= 0 && src.failed) {
+            snprintf(err, errlen, "%s: a point could not be read back from the journal",
+                     results);
+            number = -1;
+        }
+        history_close(h);
+    }
+    free(results);
+    return number;
 }
 
 int session_status(const struct session *ss)
@@ -513,15 +572,16 @@ void session_print(const struct session *ss)
         if (sd->name)
             printf("%s%s: %s\n", i ? "\n" : "", sd->name[0] == 'a' ? "A" : "B",
                    sd->reg->dirs[0]);
-        report_table(stdout, sd->doc, ss->o->verbose);
-        report_shown_tables(stdout, sd->doc, ss->o->verbose);
+        struct point_source src;
+        point_store_source(sd->store, &src);
+        report_table_points(stdout, sd->head, &src, ss->o->verbose);
+        report_shown_tables_points(stdout, &src, ss->o->verbose);
         printf("%zu of %zu points run, %zu failed", sd->w.npoints - sd->skipped, sd->w.npoints,
                sd->failed);
-        json_int_t partial = json_integer_value(
-            json_object_get(json_object_get(sd->doc, "run"), "points_partial"));
+        size_t partial = sd->counts.partial;
         if (partial)
-            printf(" (%lld of them partial)", (long long)partial);
-        size_t with_failures = points_with_failed_iterations(sd->doc);
+            printf(" (%zu of them partial)", partial);
+        size_t with_failures = sd->counts.with_failed_iterations;
         if (with_failures)
             printf(", %zu with failed iterations", with_failures);
         if (sd->skipped)
@@ -536,16 +596,21 @@ void session_free(struct session *ss)
     for (size_t i = 0; i < ss->nsides; i++) {
         struct session_side *sd = &ss->sides[i];
         json_decref(sd->doc);
-        json_decref(sd->done);
         json_decref(sd->info.shard);
         sd->info.shard = NULL;
+        json_decref(sd->head);
+        point_store_free(sd->store);
+        sd->store = NULL;
+        sd->head = NULL;
         free(sd->dir);
         if (sd->loaded) {
             sweep_free(&sd->w);
             spec_free(&sd->s);
         }
-        sd->doc = sd->done = NULL;
+        sd->doc = NULL;
         sd->dir = NULL;
         sd->loaded = 0;
     }
+    free(ss->ds);
+    ss->ds = NULL;
 }

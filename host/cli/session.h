@@ -4,8 +4,12 @@
  * two sides: the same spec against two plugin folders, run in one
  * invocation with their repetitions alternated; docs/compare.md).
  *
- * The steps are separate so that a command can judge gates and add them to
- * the documents before they are written, and compare after.
+ * The steps are separate so that a command can add to a document's head
+ * before it is written, and judge gates and compare after. A side's points
+ * live in its journal while it runs (results/point_store.h): the results,
+ * run.hlog, the table and the history record are made from there one point
+ * at a time; what needs the whole document (gates, a comparison) loads the
+ * written results.json, after the last point ran (docs/performance.md).
  */
 #ifndef BHOST_SESSION_H
 #define BHOST_SESSION_H
@@ -14,6 +18,8 @@
 #include "plugin/registry.h"
 #include "results/journal.h"
 #include "results/results.h"
+#include "results/point_store.h"
+#include "run/dispatch.h"
 #include "run/progress.h"
 #include "run/runner.h"
 #include "spec/spec.h"
@@ -28,11 +34,13 @@ struct session_side {
     struct spec s;
     struct sweep w;
     char *dir;                /* its run directory, absolute */
-    json_t *done;             /* points a resumed run has already */
+    struct point_store *store;/* its points: a resumed run's already, then every one */
     FILE *journal;
     struct runner runner;
     struct run_info info;
-    json_t *doc;              /* its results document, after session_run() */
+    json_t *head;             /* its results document but "points", after session_run() */
+    json_t *doc;              /* the whole document, once session_doc() loaded it */
+    struct point_counts counts;
     size_t failed, skipped;   /* points */
     int loaded, begun;
 };
@@ -46,6 +54,8 @@ struct session {
     size_t nsides;
     int force_fresh;          /* repetitions in fresh processes unless a spec says otherwise */
     struct report rep;
+    struct dispatch_side *ds; /* per side, after session_run(): its store makes skipped
+                                 points from it */
     int stop_signal;          /* SIGINT/SIGTERM that stopped the run, or 0 */
 };
 
@@ -65,6 +75,18 @@ int session_prepare(struct session *ss);
 void session_run(struct session *ss);
 /* Writes each side's results.json and run.hlog: EXIT_OK or EXIT_INTERNAL. */
 int session_write(struct session *ss);
+/* A side's whole document, loaded from its results.json once written (NULL, and why on
+ * stderr, if it cannot be read). */
+json_t *session_doc(struct session_side *sd);
+/* Writes a side's results.json again from its loaded document (after gates were added to
+ * it): EXIT_OK or EXIT_INTERNAL. */
+int session_rewrite(struct session_side *sd);
+/* Records a side's finished run in the history database `history`, its points read one at
+ * a time: the run's number, or -1 with err set. */
+long long session_record(struct session_side *sd, const char *history, char *err,
+                         size_t errlen);
+/* Whether the spec has gates to judge. */
+int session_has_gates(const struct spec *s);
 /* The run's own exit code: a stop signal, failed or skipped points, or EXIT_OK. */
 int session_status(const struct session *ss);
 /* Each side's table and its summary line (not with -q). */

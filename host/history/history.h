@@ -13,6 +13,8 @@
 #ifndef BHOST_HISTORY_H
 #define BHOST_HISTORY_H
 
+#include "results/point_source.h"
+
 #include <jansson.h>
 #include <stddef.h>
 
@@ -41,6 +43,10 @@ void history_close(struct history *h);
  */
 long long history_record(struct history *h, const json_t *doc, const char *results_path,
                          char *err, size_t errlen);
+/* history_record() of a document given as its head (every member but "points") and its
+ * points, read one at a time from src: a large run is never all in memory. */
+long long history_record_points(struct history *h, const json_t *head, struct point_source *src,
+                                const char *results_path, char *err, size_t errlen);
 
 /*
  * The machine fingerprint runs are matched by for baselines: a hash of the

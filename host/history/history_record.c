@@ -2,6 +2,7 @@
  * transaction. */
 #include "history/db.h"
 #include "history/history.h"
+#include "results/point_source.h"
 #include "util/mem.h"
 
 #include <stdio.h>
@@ -148,7 +149,7 @@ static int insert_point(struct recorder *r, const json_t *p)
     return rc;
 }
 
-static int insert_points(struct recorder *r, const json_t *doc)
+static int insert_points(struct recorder *r, struct point_source *src)
 {
     static const char point_sql[] =
         "INSERT INTO points (run, point_id, label, experiment, status, failures, success_rate,"
@@ -165,12 +166,11 @@ static int insert_points(struct recorder *r, const json_t *doc)
         rc = sqlite3_prepare_v2(r->h->db, figure_sql, -1, &r->figure, NULL);
     if (rc == SQLITE_OK)
         rc = sqlite3_prepare_v2(r->h->db, metric_sql, -1, &r->metric, NULL);
-    size_t i;
-    json_t *p;
-    json_array_foreach(json_object_get(doc, "points"), i, p) {
-        if (rc != SQLITE_OK)
-            break;
-        rc = insert_point(r, p);
+    for (size_t i = 0; i < src->n && rc == SQLITE_OK; i++) {
+        json_t *p = point_source_get(src, i); /* one at a time: a large run's points are many */
+        if (p)
+            rc = insert_point(r, p);
+        json_decref(p);
     }
     sqlite3_finalize(r->point);
     sqlite3_finalize(r->figure);
@@ -178,8 +178,8 @@ static int insert_points(struct recorder *r, const json_t *doc)
     return rc;
 }
 
-/* What the tables need of a document; a message for what is missing. */
-static const char *missing_field(const json_t *doc)
+/* What the tables need of a document (its points aside); a message for what is missing. */
+static const char *missing_head_field(const json_t *doc)
 {
     if (!json_is_string(get(doc, "spec", "name")))
         return "spec.name";
@@ -187,6 +187,15 @@ static const char *missing_field(const json_t *doc)
         return "run";
     if (!json_is_object(json_object_get(doc, "environment")))
         return "environment";
+    return NULL;
+}
+
+/* What the tables need of a document; a message for what is missing. */
+static const char *missing_field(const json_t *doc)
+{
+    const char *missing = missing_head_field(doc);
+    if (missing)
+        return missing;
     if (!json_is_array(json_object_get(doc, "points")))
         return "points";
     size_t i;
@@ -197,6 +206,10 @@ static const char *missing_field(const json_t *doc)
     return NULL;
 }
 
+/* Records head's run with src's points: head has been checked. */
+static long long record(struct history *h, const json_t *head, struct point_source *src,
+                        const char *results_path, char *err, size_t errlen);
+
 long long history_record(struct history *h, const json_t *doc, const char *results_path,
                          char *err, size_t errlen)
 {
@@ -206,6 +219,26 @@ long long history_record(struct history *h, const json_t *doc, const char *resul
                  results_path ? results_path : "a run", missing);
         return -1;
     }
+    struct point_source src;
+    point_source_of_array(&src, json_object_get(doc, "points"));
+    return record(h, doc, &src, results_path, err, errlen);
+}
+
+long long history_record_points(struct history *h, const json_t *head, struct point_source *src,
+                                const char *results_path, char *err, size_t errlen)
+{
+    const char *missing = missing_head_field(head);
+    if (missing) {
+        snprintf(err, errlen, "%s: cannot record %s: the results have no %s", h->path,
+                 results_path ? results_path : "a run", missing);
+        return -1;
+    }
+    return record(h, head, src, results_path, err, errlen);
+}
+
+static long long record(struct history *h, const json_t *doc, struct point_source *src,
+                        const char *results_path, char *err, size_t errlen)
+{
     if (!results_path) {
         snprintf(err, errlen, "%s: cannot record a run without its results file", h->path);
         return -1;
@@ -221,7 +254,7 @@ long long history_record(struct history *h, const json_t *doc, const char *resul
         struct recorder r = {.h = h};
         rc = insert_run(h, doc, path, &r.run);
         if (rc == SQLITE_OK)
-            rc = insert_points(&r, doc);
+            rc = insert_points(&r, src);
         number = r.run;
     }
     if (rc == SQLITE_OK)

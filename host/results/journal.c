@@ -178,7 +178,7 @@ FILE *journal_open(const char *dir)
 static uint64_t last_sync_ns;
 static int write_failed;
 
-void journal_append(FILE *journal, const json_t *point)
+int journal_append(FILE *journal, const json_t *point, uint64_t *offset, size_t *len_out)
 {
     /* One write() per line: a kill tears at most the line being written. */
     char *text = json_dumps(point, JSON_COMPACT);
@@ -195,6 +195,14 @@ void journal_append(FILE *journal, const json_t *point)
         }
     }
     free(text);
+    /* Appending, the file offset is the end of what was just written. */
+    off_t end = ok ? lseek(fileno(journal), 0, SEEK_CUR) : -1;
+    if (end < (off_t)len + 1)
+        ok = 0;
+    if (ok) {
+        *offset = (uint64_t)(end - (off_t)len - 1);
+        *len_out = len;
+    }
     if (!ok && !write_failed) {
         write_failed = 1;
         fprintf(stderr, "bhost: warning: cannot write to the journal: %s; finished points "
@@ -206,12 +214,69 @@ void journal_append(FILE *journal, const json_t *point)
         fsync(fileno(journal));
         last_sync_ns = now;
     }
+    return ok ? 0 : -1;
 }
 
 void journal_close(FILE *journal)
 {
     fsync(fileno(journal));
     fclose(journal);
+}
+
+/* One journal line as a checked point, or NULL with the reason in err. */
+static json_t *line_point(const char *at, size_t len, const char *path, size_t line, char *err,
+                          size_t errlen)
+{
+    json_error_t jerr;
+    json_t *pt = json_loadb(at, len, 0, &jerr);
+    char why[256];
+    if (!pt)
+        snprintf(why, sizeof why, "not JSON (column %d: %s)", jerr.column, jerr.text);
+    if (!pt || point_check(pt, why, sizeof why) != 0) {
+        snprintf(err, errlen, "%s:%zu: not a point result (%s); the journal is damaged", path,
+                 line, why);
+        json_decref(pt);
+        return NULL;
+    }
+    return pt;
+}
+
+int journal_scan(const char *dir,
+                 int (*each)(void *arg, const json_t *point, uint64_t offset, size_t len,
+                             char *err, size_t errlen),
+                 void *arg, char *err, size_t errlen)
+{
+    char *path = xasprintf("%s/journal.jsonl", dir);
+    FILE *f = fopen(path, "re");
+    int rc = 0;
+    if (!f) {
+        if (errno != ENOENT) {
+            snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+            rc = -1;
+        }
+        free(path);
+        return rc;
+    }
+    char *buf = NULL;
+    size_t cap = 0;
+    uint64_t offset = 0;
+    ssize_t n;
+    for (size_t line = 1; rc == 0 && (n = getline(&buf, &cap, f)) > 0; line++) {
+        if (buf[n - 1] != '\n')
+            break; /* cut short by a kill: that point did not finish writing */
+        json_t *pt = line_point(buf, (size_t)n - 1, path, line, err, errlen);
+        rc = !pt ? -1 : each(arg, pt, offset, (size_t)n - 1, err, errlen);
+        json_decref(pt);
+        offset += (uint64_t)n;
+    }
+    if (rc == 0 && ferror(f)) {
+        snprintf(err, errlen, "%s: cannot read: %s", path, strerror(errno));
+        rc = -1;
+    }
+    free(buf);
+    fclose(f);
+    free(path);
+    return rc;
 }
 
 json_t *journal_parse(const char *text, size_t len, const char *path, char *err,
@@ -223,15 +288,8 @@ json_t *journal_parse(const char *text, size_t len, const char *path, char *err,
         const char *end = memchr(at, '\n', (size_t)(stop - at));
         if (!end)
             break; /* cut short by a kill: that point did not finish writing */
-        json_error_t jerr;
-        json_t *pt = json_loadb(at, (size_t)(end - at), 0, &jerr);
-        char why[256];
-        if (!pt)
-            snprintf(why, sizeof why, "not JSON (column %d: %s)", jerr.column, jerr.text);
-        if (!pt || point_check(pt, why, sizeof why) != 0) {
-            snprintf(err, errlen, "%s:%zu: not a point result (%s); the journal is damaged",
-                     path, line, why);
-            json_decref(pt);
+        json_t *pt = line_point(at, (size_t)(end - at), path, line, err, errlen);
+        if (!pt) {
             json_decref(points);
             return NULL;
         }

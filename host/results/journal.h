@@ -52,8 +52,10 @@ FILE *journal_open(const char *dir);
 #define JOURNAL_SYNC_NS UINT64_C(1000000000)
 
 /* Appends one point: written through before it returns (a killed host loses
- * nothing), on disk within a second (a lost machine loses at most that). */
-void journal_append(FILE *journal, const json_t *point);
+ * nothing), on disk within a second (a lost machine loses at most that).
+ * 0 and where its line is (*offset, and *len without the newline), or -1:
+ * it could not be written (said once per run on stderr). */
+int journal_append(FILE *journal, const json_t *point, uint64_t *offset, size_t *len);
 /* Forces the journal to disk and closes it. */
 void journal_close(FILE *journal);
 /*
@@ -62,6 +64,17 @@ void journal_close(FILE *journal);
  * line is an error. An absent journal is an empty object.
  */
 json_t *journal_read(const char *dir, char *err, size_t errlen);
+/*
+ * Reads DIR/journal.jsonl once, a line at a time, never all of it in memory:
+ * each point (checked as journal_parse() checks it) goes to each() with its
+ * line's place, then is freed. each() returns 0, or -1 to stop with its
+ * message in err. A last line cut short is dropped; an absent journal has no
+ * points. 0, or -1 with the reason in err.
+ */
+int journal_scan(const char *dir,
+                 int (*each)(void *arg, const json_t *point, uint64_t offset, size_t len,
+                             char *err, size_t errlen),
+                 void *arg, char *err, size_t errlen);
 /* journal_read() of a journal's text (`len` bytes; NULs are an error); `path` names it in
  * errors. Every point is checked with point_check(). */
 json_t *journal_parse(const char *text, size_t len, const char *path, char *err,

@@ -107,39 +107,60 @@ static json_int_t add_saturating(json_int_t a, json_int_t b)
     return sum;
 }
 
-json_t *results_run_failures(json_t *points)
+void failures_sum_init(struct failures_sum *f)
 {
-    json_t *by_reason = json_object(), *reasons = json_array();
-    json_int_t count = 0, measured = 0;
-    size_t i, k;
-    json_t *pt, *r;
-    json_array_foreach(points, i, pt) {
-        json_t *f = json_object_get(pt, "failures");
-        count = add_saturating(count, json_integer_value(json_object_get(f, "count")));
-        measured = add_saturating(
-            measured, json_integer_value(json_object_get(json_object_get(pt, "iterations"),
-                                                         "measured")));
-        json_array_foreach(json_object_get(f, "reasons"), k, r) {
-            const char *text = json_string_value(json_object_get(r, "reason"));
-            json_int_t n = json_integer_value(json_object_get(r, "count"));
-            json_t *sum = json_object_get(by_reason, text);
-            if (sum) {
-                json_integer_set(sum, add_saturating(json_integer_value(sum), n));
-            } else {
-                json_object_set_new(by_reason, text, json_integer(n));
-                json_array_append_new(reasons, json_string(text)); /* first-seen order */
-            }
+    *f = (struct failures_sum){.by_reason = json_object(), .reasons = json_array()};
+}
+
+void failures_sum_add(struct failures_sum *f, const json_t *failures, json_int_t measured)
+{
+    f->count = add_saturating(f->count, json_integer_value(json_object_get(failures, "count")));
+    f->measured = add_saturating(f->measured, measured);
+    size_t k;
+    json_t *r;
+    json_array_foreach(json_object_get(failures, "reasons"), k, r) {
+        const char *text = json_string_value(json_object_get(r, "reason"));
+        json_int_t n = json_integer_value(json_object_get(r, "count"));
+        json_t *sum = json_object_get(f->by_reason, text);
+        if (sum) {
+            json_integer_set(sum, add_saturating(json_integer_value(sum), n));
+        } else {
+            json_object_set_new(f->by_reason, text, json_integer(n));
+            json_array_append_new(f->reasons, json_string(text)); /* first-seen order */
         }
     }
+}
+
+json_t *failures_sum_json(struct failures_sum *f)
+{
     json_t *list = json_array();
-    json_array_foreach(reasons, i, r)
+    size_t i;
+    json_t *r;
+    json_array_foreach(f->reasons, i, r)
         json_array_append_new(list, json_pack("{s:O, s:O}", "reason", r, "count",
-                                              json_object_get(by_reason,
+                                              json_object_get(f->by_reason,
                                                               json_string_value(r))));
-    json_decref(reasons);
-    json_decref(by_reason);
-    json_t *rate = measured ? json_real(1.0 - (double)count / (double)measured) : json_null();
-    return json_pack("{s:I, s:o, s:o}", "count", count, "success_rate", rate, "reasons", list);
+    json_decref(f->reasons);
+    json_decref(f->by_reason);
+    json_t *rate = f->measured ? json_real(1.0 - (double)f->count / (double)f->measured)
+                               : json_null();
+    json_t *out = json_pack("{s:I, s:o, s:o}", "count", f->count, "success_rate", rate,
+                            "reasons", list);
+    *f = (struct failures_sum){0};
+    return out;
+}
+
+json_t *results_run_failures(json_t *points)
+{
+    struct failures_sum f;
+    failures_sum_init(&f);
+    size_t i;
+    json_t *pt;
+    json_array_foreach(points, i, pt)
+        failures_sum_add(&f, json_object_get(pt, "failures"),
+                         json_integer_value(json_object_get(json_object_get(pt, "iterations"),
+                                                            "measured")));
+    return failures_sum_json(&f);
 }
 
 size_t results_count_status(json_t *points, const char *status)
@@ -151,13 +172,11 @@ size_t results_count_status(json_t *points, const char *status)
     return n;
 }
 
-json_t *results_document(json_t *spec, const struct run_info *info, json_t *env,
-                         json_t *points, json_t *instruments)
+json_t *results_run(const struct run_info *info, const struct point_counts *c,
+                    json_t *failures)
 {
     /* A partial point failed too: it kept only some of what it was to measure. */
-    size_t partial = results_count_status(points, "partial");
-    size_t failed = results_count_status(points, "failed") + partial;
-    size_t skipped = results_count_status(points, "skipped");
+    size_t failed = c->failed + c->partial;
     json_t *argv = json_array();
     for (int a = 0; a < info->argc; a++) {
         char *arg = utf8_sanitize(xstrdup(info->argv[a]));
@@ -168,24 +187,40 @@ json_t *results_document(json_t *spec, const struct run_info *info, json_t *env,
                             "started_utc", info->started_utc, "finished_utc", info->finished_utc,
                             "wall_s", (double)info->wall_ns / 1e9, "dir", info->run_dir,
                             "points_total", (json_int_t)info->points_total, "points_run",
-                            (json_int_t)(json_array_size(points) - skipped), "points_failed",
+                            (json_int_t)(c->present - c->skipped), "points_failed",
                             (json_int_t)failed, "status",
                             info->stop_signal ? "interrupted" : failed ? "failed"
-                                                : skipped ? "incomplete" : "ok");
-    json_object_set_new(run, "points_partial", json_integer((json_int_t)partial));
-    json_object_set_new(run, "points_skipped", json_integer((json_int_t)skipped));
-    json_object_set_new(run, "failures", results_run_failures(points));
+                                                : c->skipped ? "incomplete" : "ok");
+    json_object_set_new(run, "points_partial", json_integer((json_int_t)c->partial));
+    json_object_set_new(run, "points_skipped", json_integer((json_int_t)c->skipped));
+    json_object_set_new(run, "failures", failures);
     json_object_set_new(run, "filter", info->filter ? json_string(info->filter) : json_null());
     json_object_set_new(run, "jobs", json_integer((json_int_t)(info->jobs ? info->jobs : 1)));
     json_object_set_new(run, "pinning", json_string(info->pinning ? info->pinning : "none"));
     if (info->shard)
         json_object_set(run, "shard", info->shard);
+    return run;
+}
+
+json_t *results_bhost(void)
+{
     char abi[16];
     snprintf(abi, sizeof abi, "%d.%d", BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
-    return json_pack("{s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:o}", "schema", RESULTS_SCHEMA,
-                     "bhost", "version", BHOST_VERSION, "abi", abi, "run", run,
-                     "spec", spec, "environment", env, "points", points,
-                     "instruments", instruments);
+    return json_pack("{s:s, s:s}", "version", BHOST_VERSION, "abi", abi);
+}
+
+json_t *results_document(json_t *spec, const struct run_info *info, json_t *env,
+                         json_t *points, json_t *instruments)
+{
+    struct point_counts c = {.present = json_array_size(points),
+                             .ok = results_count_status(points, "ok"),
+                             .failed = results_count_status(points, "failed"),
+                             .partial = results_count_status(points, "partial"),
+                             .skipped = results_count_status(points, "skipped")};
+    json_t *run = results_run(info, &c, results_run_failures(points));
+    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "schema", RESULTS_SCHEMA,
+                     "bhost", results_bhost(), "run", run, "spec", spec, "environment", env,
+                     "points", points, "instruments", instruments);
 }
 
 int results_write(const json_t *doc, const char *path, char *err, size_t errlen)

@@ -28,6 +28,16 @@ json_t *results_histogram(const struct hdr *reps, uint32_t nreps, const uint64_t
                           int *overflow);
 /* run.failures: failed iterations over points, counts and reasons summed across them. */
 json_t *results_run_failures(json_t *points);
+/* run.failures summed point by point; the reasons in the order first seen. */
+struct failures_sum {
+    json_t *by_reason, *reasons;
+    json_int_t count, measured;
+};
+void failures_sum_init(struct failures_sum *f);
+/* Adds a point's "failures" object and its measured iterations. */
+void failures_sum_add(struct failures_sum *f, const json_t *failures, json_int_t measured);
+/* run.failures; frees what f holds. */
+json_t *failures_sum_json(struct failures_sum *f);
 /* How many of `points` have this status. */
 size_t results_count_status(json_t *points, const char *status);
 
@@ -45,6 +55,17 @@ struct run_info {
     const char *pinning;     /* how points were placed on CPUs */
     json_t *shard;           /* run.shard of a shard's run (the caller's), or NULL */
 };
+
+/* How many points a run has of each status. */
+struct point_counts {
+    size_t present, ok, failed, partial, skipped;
+    size_t with_failed_iterations;   /* points that ran with some iterations failed */
+};
+/* The document's "run" member; takes over failures (run.failures). */
+json_t *results_run(const struct run_info *info, const struct point_counts *c,
+                    json_t *failures);
+/* The document's "bhost" member. */
+json_t *results_bhost(void);
 
 /* The whole document; takes over spec (the spec as it ran, spec_to_json()), env
  * (env_capture() before the first point), points and instruments. */

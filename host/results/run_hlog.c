@@ -316,3 +316,23 @@ int run_hlog_write(const json_t *doc, const char *path, char *err, size_t errlen
         run_hlog_point(h, pt);
     return run_hlog_finish(h, err, errlen);
 }
+
+int run_hlog_write_points(const json_t *head, struct point_source *src, const char *path,
+                          char *err, size_t errlen)
+{
+    struct run_hlog *h = run_hlog_begin(head, path, err, errlen);
+    if (!h)
+        return -1;
+    for (size_t i = 0; i < src->n; i++) {
+        json_t *pt = point_source_get(src, i);
+        if (pt)
+            run_hlog_point(h, pt);
+        json_decref(pt);
+    }
+    if (src->failed) {
+        run_hlog_abort(h);
+        snprintf(err, errlen, "%s: a point could not be read back from the journal", path);
+        return -1;
+    }
+    return run_hlog_finish(h, err, errlen);
+}

@@ -5,6 +5,8 @@
 #ifndef BHOST_RUN_HLOG_H
 #define BHOST_RUN_HLOG_H
 
+#include "results/point_source.h"
+
 #include <jansson.h>
 #include <stddef.h>
 
@@ -20,6 +22,10 @@ char *run_hlog_tag(const char *point_id, const char *histogram, size_t repetitio
  * histogram and repetition of `doc`. 0, or -1 with the reason in err.
  */
 int run_hlog_write(const json_t *doc, const char *path, char *err, size_t errlen);
+/* run_hlog_write() of a document given as its head (every member but "points") and its
+ * points, read one at a time from src. */
+int run_hlog_write_points(const json_t *head, struct point_source *src, const char *path,
+                          char *err, size_t errlen);
 
 /*
  * The same log written as the points come (a merge never holds them all): begin with a

@@ -118,13 +118,24 @@ static void print_table(FILE *out, const char *label, const json_t *t, int verbo
 
 void report_shown_tables(FILE *out, const json_t *doc, int verbose)
 {
-    size_t i;
-    json_t *pt;
-    json_array_foreach(json_object_get(doc, "points"), i, pt) {
+    struct point_source src;
+    point_source_of_array(&src, json_object_get(doc, "points"));
+    report_shown_tables_points(out, &src, verbose);
+}
+
+void report_shown_tables_points(FILE *out, struct point_source *src, int verbose)
+{
+    struct table_pick pick;
+    report_table_pick(&pick, src, verbose);
+    for (size_t i = 0; i < src->n; i++) {
+        if (!report_table_shows(&pick, src, i))
+            continue;
+        json_t *pt = point_source_get(src, i);
         const char *name;
         json_t *t;
         json_object_foreach(json_object_get(pt, "tables"), name, t)
             if (json_is_true(json_object_get(t, "show")))
                 print_table(out, json_string_value(json_object_get(pt, "label")), t, verbose);
+        json_decref(pt);
     }
 }

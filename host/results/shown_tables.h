@@ -6,11 +6,15 @@
 #ifndef BHOST_SHOWN_TABLES_H
 #define BHOST_SHOWN_TABLES_H
 
+#include "results/point_source.h"
+
 #include <jansson.h>
 #include <stdio.h>
 
 /* Every shown table of the document's points; without `verbose`, at most 50 rows each and
  * text cut to fit. */
 void report_shown_tables(FILE *out, const json_t *doc, int verbose);
+/* report_shown_tables() of the points src gives that the summary table shows (table.h). */
+void report_shown_tables_points(FILE *out, struct point_source *src, int verbose);
 
 #endif

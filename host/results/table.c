@@ -30,17 +30,24 @@ void format_rate(char *buf, size_t n, double v)
 }
 
 /* Widths of the label and histogram columns: the longest of each, within reason. */
-static void column_widths(const json_t *points, int *label_w, int *hist_w)
+static void column_widths(struct point_source *src, int verbose, int *label_w, int *hist_w)
 {
-    size_t i, lw = 5, hw = 9;
-    json_t *pt;
-    json_array_foreach(points, i, pt) {
+    size_t lw = 5, hw = 9;
+    struct table_pick pick;
+    report_table_pick(&pick, src, verbose);
+    for (size_t i = 0; i < src->n; i++) {
+        if (!report_table_shows(&pick, src, i))
+            continue;
+        json_t *pt = point_source_get(src, i);
+        if (!pt)
+            continue;
         size_t n = strlen(json_string_value(json_object_get(pt, "label")));
         lw = n > lw ? n : lw;
         const char *name;
         json_t *h;
         json_object_foreach(json_object_get(pt, "histograms"), name, h)
             hw = strlen(name) > hw ? strlen(name) : hw;
+        json_decref(pt);
     }
     *label_w = (int)(lw > 60 ? 60 : lw);
     *hist_w = (int)(hw > 32 ? 32 : hw);
@@ -183,38 +190,103 @@ static void metrics_rows(FILE *out, const json_t *pt, int width, int verbose)
     free(order);
 }
 
+void report_table_pick(struct table_pick *p, struct point_source *src, int verbose)
+{
+    *p = (struct table_pick){0};
+    for (size_t i = 0; i < src->n; i++)
+        p->present += point_source_status(src, i) != NULL;
+    p->all = verbose || p->present <= TABLE_FULL_MAX;
+}
+
+int report_table_shows(struct table_pick *p, struct point_source *src, size_t i)
+{
+    const char *status = point_source_status(src, i);
+    if (!status)
+        return 0;
+    if (p->all || p->nth++ < TABLE_SUMMARY_ROWS)
+        return 1;
+    /* Past the threshold: its first rows, and the failures wherever they are. */
+    return strcmp(status, "failed") == 0 || strcmp(status, "partial") == 0;
+}
+
+/* A point's rows. */
+static void point_rows(FILE *out, const json_t *pt, int width, int hist_w, int verbose)
+{
+    const char *label = json_string_value(json_object_get(pt, "label"));
+    const char *status = json_string_value(json_object_get(pt, "status"));
+    int partial = strcmp(status, "partial") == 0;
+    if (strcmp(status, "ok") != 0) {
+        fprintf(out, "%-*.*s %s: %s\n", width, width, label, status,
+                json_string_value(json_object_get(pt, "error")));
+        if (!partial)
+            return;
+        label = ""; /* what it kept follows */
+    }
+    json_t *failures = json_object_get(pt, "failures");
+    double fail_pct = 100.0 * (1.0 - json_number_value(json_object_get(failures,
+                                                                       "success_rate")));
+    const char *name;
+    json_t *h;
+    int first = 1;
+    json_object_foreach(json_object_get(pt, "histograms"), name, h) {
+        row(out, width, hist_w, first ? label : "", name, h, first ? fail_pct : 0);
+        first = 0;
+    }
+    metrics_rows(out, pt, width, verbose);
+}
+
+/* noop's iterations are pure harness: state their cost against the clock's. */
+static void harness_line(FILE *out, const json_t *pt, double read_ns)
+{
+    const json_t *it = json_object_get(json_object_get(pt, "histograms"), "iteration");
+    if (!it || strcmp(json_string_value(json_object_get(pt, "plugin")), "noop") != 0)
+        return;
+    const json_t *reps = json_object_get(it, "repetitions");
+    double iterations = 0, wall_s = 0;
+    size_t r;
+    json_t *rep;
+    json_array_foreach(reps, r, rep) {
+        iterations += json_number_value(json_object_get(rep, "iterations"));
+        wall_s += json_number_value(json_object_get(rep, "wall_s"));
+    }
+    /* On several threads, each thread's iterations took the whole wall time. */
+    json_int_t threads = json_integer_value(json_object_get(pt, "threads"));
+    threads = threads > 1 ? threads : 1;
+    double per_iteration = iterations > 0 ? wall_s * 1e9 * (double)threads / iterations : 0;
+    fprintf(out, "harness: %s costs %.1f ns per measured iteration%s = %.2f x one clock "
+            "read\n", json_string_value(json_object_get(pt, "label")), per_iteration,
+            threads > 1 ? " on each thread" : "", per_iteration / read_ns);
+}
+
 void report_table(FILE *out, const json_t *doc, int verbose)
 {
-    const json_t *points = json_object_get(doc, "points");
+    struct point_source src;
+    point_source_of_array(&src, json_object_get(doc, "points"));
+    report_table_points(out, doc, &src, verbose);
+}
+
+void report_table_points(FILE *out, const json_t *doc, struct point_source *src, int verbose)
+{
     int width, hist_w;
-    column_widths(points, &width, &hist_w);
+    column_widths(src, verbose, &width, &hist_w);
     fprintf(out, "%-*s %-*s %10s %9s %9s %9s %9s %9s %9s %12s\n", width, "point", hist_w,
             "histogram", "count", "mean", "p50", "p90", "p99", "p99.9", "max", "throughput");
-    size_t i;
-    json_t *pt;
-    json_array_foreach(points, i, pt) {
-        const char *label = json_string_value(json_object_get(pt, "label"));
-        const char *status = json_string_value(json_object_get(pt, "status"));
-        int partial = strcmp(status, "partial") == 0;
-        if (strcmp(status, "ok") != 0) {
-            fprintf(out, "%-*.*s %s: %s\n", width, width, label, status,
-                    json_string_value(json_object_get(pt, "error")));
-            if (!partial)
-                continue;
-            label = ""; /* what it kept follows */
-        }
-        json_t *failures = json_object_get(pt, "failures");
-        double fail_pct = 100.0 * (1.0 - json_number_value(json_object_get(failures,
-                                                                           "success_rate")));
-        const char *name;
-        json_t *h;
-        int first = 1;
-        json_object_foreach(json_object_get(pt, "histograms"), name, h) {
-            row(out, width, hist_w, first ? label : "", name, h, first ? fail_pct : 0);
-            first = 0;
-        }
-        metrics_rows(out, pt, width, verbose);
+    size_t shown = 0;
+    struct table_pick pick;
+    report_table_pick(&pick, src, verbose);
+    for (size_t i = 0; i < src->n; i++) {
+        if (!report_table_shows(&pick, src, i))
+            continue;
+        json_t *pt = point_source_get(src, i);
+        if (pt)
+            point_rows(out, pt, width, hist_w, verbose);
+        shown += pt != NULL;
+        json_decref(pt);
     }
+    if (shown < pick.present)
+        fprintf(out, "... %zu more points not shown (the first %d and every failure are): "
+                "-v shows every row; results.json and `bhost report` have them all\n",
+                pick.present - shown, TABLE_SUMMARY_ROWS);
     const json_t *clock = json_object_get(json_object_get(doc, "environment"), "clock");
     double read_ns = json_number_value(json_object_get(clock, "read_ns"));
     if (read_ns <= 0)
@@ -229,25 +301,13 @@ void report_table(FILE *out, const json_t *doc, int verbose)
                 json_is_string(json_object_get(timer, "fallback"))
                     ? json_string_value(json_object_get(timer, "fallback"))
                     : "");
-    /* noop's iterations are pure harness: state their cost against the clock's. */
-    json_array_foreach(points, i, pt) {
-        const json_t *it = json_object_get(json_object_get(pt, "histograms"), "iteration");
-        if (!it || strcmp(json_string_value(json_object_get(pt, "plugin")), "noop") != 0)
+    report_table_pick(&pick, src, verbose);
+    for (size_t i = 0; i < src->n; i++) {
+        if (!report_table_shows(&pick, src, i))
             continue;
-        const json_t *reps = json_object_get(it, "repetitions");
-        double iterations = 0, wall_s = 0;
-        size_t r;
-        json_t *rep;
-        json_array_foreach(reps, r, rep) {
-            iterations += json_number_value(json_object_get(rep, "iterations"));
-            wall_s += json_number_value(json_object_get(rep, "wall_s"));
-        }
-        /* On several threads, each thread's iterations took the whole wall time. */
-        json_int_t threads = json_integer_value(json_object_get(pt, "threads"));
-        threads = threads > 1 ? threads : 1;
-        double per_iteration = iterations > 0 ? wall_s * 1e9 * (double)threads / iterations : 0;
-        fprintf(out, "harness: %s costs %.1f ns per measured iteration%s = %.2f x one clock "
-                "read\n", json_string_value(json_object_get(pt, "label")), per_iteration,
-                threads > 1 ? " on each thread" : "", per_iteration / read_ns);
+        json_t *pt = point_source_get(src, i);
+        if (pt)
+            harness_line(out, pt, read_ns);
+        json_decref(pt);
     }
 }

@@ -14,7 +14,6 @@
 
 /* Where each point of a side stands. */
 struct slot {
-    json_t *result;        /* its finished result; NULL until then */
     json_t **parts;        /* run repetition by repetition: each repetition's result */
     uint32_t nparts, planned;
     uint32_t started;      /* repetition tasks started */
@@ -30,12 +29,28 @@ struct state {
 /* A point's result arrives: journaled first, so a kill right after loses nothing. */
 static void arrived(struct state *st, size_t side, size_t point, json_t *result)
 {
-    struct dispatch *d = st->d;
-    if (d->sides[side].journal)
-        journal_append(d->sides[side].journal, result);
-    d->rep->side = d->sides[side].tag;
-    report_point_done(d->rep, result);
-    st->slots[side][point].result = result;
+    struct dispatch_side *ds = &st->d->sides[side];
+    uint64_t offset;
+    size_t len;
+    int journaled = ds->journal && journal_append(ds->journal, result, &offset, &len) == 0;
+    st->d->rep->side = ds->tag;
+    report_point_done(st->d->rep, result);
+    if (journaled) { /* dropped: the journal has it */
+        point_store_put_journaled(ds->store, point, result, offset, len);
+        json_decref(result);
+    } else {
+        point_store_put(ds->store, point, result);
+    }
+}
+
+/* A point the time budget left out, made again when the results are written. */
+static json_t *make_skipped(void *arg, size_t point)
+{
+    const struct dispatch_side *ds = arg;
+    char *why = xasprintf("not run: the --time-budget of %g s was used up", ds->time_budget_s);
+    json_t *out = point_json_skipped(&ds->w->points[point], why);
+    free(why);
+    return out;
 }
 
 /* After each task: a TSC that drifts from CLOCK_MONOTONIC is no clock; the next use the other. */
@@ -93,25 +108,23 @@ static int to_run(struct state *st, const struct task *t)
         return 0;
     const struct point *pt = &d->sides[t->side].w->points[t->point];
     d->rep->side = d->sides[t->side].tag;
-    if (s->started == 0) {
-        json_t *finished = json_object_get(d->sides[t->side].done, pt->id);
-        const char *status = json_string_value(json_object_get(finished, "status"));
-        if (finished && status && strcmp(status, "partial") != 0) { /* a partial one reruns */
-            report_point_earlier(d->rep, finished);
-            s->result = json_incref(finished);
-            s->settled = 1;
-            return 0;
-        }
+    struct point_store *store = d->sides[t->side].store;
+    const char *status = s->started == 0 ? point_store_status(store, t->point) : NULL;
+    if (status && strcmp(status, "partial") != 0) {
+        report_point_earlier(d->rep, pt->label, status);
+        s->settled = 1;
+        return 0;
     }
+    if (status) /* a partial one runs again */
+        point_store_clear(store, t->point);
     uint64_t budget_ns = (uint64_t)(d->time_budget_s * 1e9);
     if (budget_ns && clock_now_ns() - st->start >= budget_ns) {
         if (s->started)
             return 0; /* it keeps the repetitions it ran: see finish_partial() */
-        char *why = xasprintf("not run: the --time-budget of %g s was used up",
-                              d->time_budget_s);
-        s->result = point_json_skipped(pt, why);
-        free(why);
-        report_point_done(d->rep, s->result); /* not journaled: a resume runs it */
+        json_t *skipped = make_skipped(&d->sides[t->side], t->point);
+        report_point_done(d->rep, skipped); /* not journaled: a resume runs it */
+        json_decref(skipped);
+        point_store_put_made(store, t->point, "skipped");
         s->settled = 1;
         return 0;
     }
@@ -182,7 +195,7 @@ static void run_in_children(struct state *st, const struct plan *p)
  * A point run repetition by repetition that did not get all of them (a stop, the time
  * budget): the repetitions it finished, as a partial point, not journaled.
  */
-static json_t *finish_partial(struct state *st, size_t side, struct slot *s)
+static void finish_partial(struct state *st, size_t side, size_t point, struct slot *s)
 {
     uint32_t planned = s->planned;
     json_t *out = merged_parts(st, side, s);
@@ -198,7 +211,7 @@ static json_t *finish_partial(struct state *st, size_t side, struct slot *s)
     }
     st->d->rep->side = st->d->sides[side].tag;
     report_point_done(st->d->rep, out);
-    return out;
+    point_store_put(st->d->sides[side].store, point, out);
 }
 
 void dispatch_run(struct dispatch *d)
@@ -208,6 +221,8 @@ void dispatch_run(struct dispatch *d)
                        .start = clock_now_ns()};
     for (size_t s = 0; s < d->nsides; s++) {
         sweeps[s] = d->sides[s].w;
+        d->sides[s].time_budget_s = d->time_budget_s;
+        point_store_set_maker(d->sides[s].store, make_skipped, &d->sides[s]);
         st.slots[s] = xcalloc(sweeps[s]->npoints + 1, sizeof **st.slots);
         for (size_t i = 0; i < sweeps[s]->npoints; i++)
             st.slots[s][i].planned = sweeps[s]->points[i].exp->repetitions;
@@ -220,13 +235,11 @@ void dispatch_run(struct dispatch *d)
     else
         run_in_host(&st, &plan);
     for (size_t s = 0; s < d->nsides; s++) {
-        d->sides[s].points = json_array();
         for (size_t i = 0; i < sweeps[s]->npoints; i++) {
             struct slot *sl = &st.slots[s][i];
-            json_t *r = sl->result ? sl->result : sl->nparts ? finish_partial(&st, s, sl) : NULL;
+            if (sl->parts) /* repetitions that did not make a whole point */
+                finish_partial(&st, s, i, sl);
             free(sl->parts);
-            if (r)
-                json_array_append_new(d->sides[s].points, r);
         }
         free(st.slots[s]);
     }

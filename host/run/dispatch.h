@@ -4,15 +4,17 @@
  * whole, or repetition by repetition in the order plan.h gives (fresh
  * processes, interleaved rounds, the two sides of an A/B run).
  *
- * Whatever the order work finishes in, the results come back in sweep
- * order, and each finished point is in its side's journal before the next
- * task starts. A point run repetition by repetition is finished (and
+ * Whatever the order work finishes in, each finished point is in its
+ * side's journal before the next task starts, and then only its place
+ * there stays in memory (results/point_store.h), so the host does not grow
+ * with the points it finished. A point run repetition by repetition is finished (and
  * journaled) when its last repetition is; its repetitions are merged into
  * one point as `bhost merge` would.
  */
 #ifndef BHOST_DISPATCH_H
 #define BHOST_DISPATCH_H
 
+#include "results/point_store.h"
 #include "run/progress.h"
 #include "run/runner.h"
 #include "run/timer.h"
@@ -28,9 +30,12 @@ struct dispatch_side {
     const struct sweep *w;
     const char *run_dir;               /* where its artifacts' paths are relative to */
     FILE *journal;                     /* NULL: none */
-    json_t *done;                      /* id -> result: points a resumed run already has */
-    json_t *points;                    /* out: the results of all its points, sweep order */
+    /* Its points by sweep position: those a resumed run has already, on entry; every
+     * point's result (done, run, skipped for the budget) on return. It must outlive the
+     * side: skipped points are made again from it when read. */
+    struct point_store *store;
     const char *tag;                   /* before its labels in progress lines ("A "), or NULL */
+    double time_budget_s;              /* set by dispatch_run(): what skipped points say */
 };
 
 struct dispatch {
@@ -49,9 +54,9 @@ struct dispatch {
 };
 
 /*
- * Runs every point not in a side's `done`; fills each side's `points` with
- * the results of all its points (done, run, skipped for the budget) in sweep
- * order. A point cut short by a stop signal is left out: it did not finish;
+ * Runs every point not in a side's store already (a partial one runs again);
+ * puts the result of every point run or skipped for the budget in the store.
+ * A point cut short by a stop signal is left out: it did not finish;
  * one run repetition by repetition keeps the repetitions it finished, as a
  * partial point (not journaled: a resume runs it again).
  */

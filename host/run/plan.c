@@ -11,6 +11,22 @@ int plan_by_repetition(const struct spec_experiment *e, size_t nsides, int inter
     return e->fresh_process || interleave || nsides > 1;
 }
 
+/* e's copy of one repetition, made the first time it is asked for. */
+static const struct spec_experiment *single_of(struct plan *p, const struct spec_experiment *e)
+{
+    for (size_t i = p->nsingles; i > 0; i--) /* the latest first: tasks come in runs */
+        if (p->originals[i - 1] == e)
+            return p->singles[i - 1];
+    p->originals = xrealloc(p->originals, (p->nsingles + 1) * sizeof *p->originals);
+    p->singles = xrealloc(p->singles, (p->nsingles + 1) * sizeof *p->singles);
+    struct spec_experiment *one = xmalloc(sizeof *one);
+    *one = *e;
+    one->repetitions = 1;
+    p->originals[p->nsingles] = e;
+    p->singles[p->nsingles++] = one;
+    return one;
+}
+
 static void add_task(struct plan *p, size_t side, size_t point, const struct point *pt,
                      uint32_t rep)
 {
@@ -19,11 +35,8 @@ static void add_task(struct plan *p, size_t side, size_t point, const struct poi
     t->point = point;
     t->pt = *pt;
     t->pt.repetition = rep;
-    if (rep) {
-        t->exp = *pt->exp;
-        t->exp.repetitions = 1;
-        t->pt.exp = &t->exp;
-    }
+    if (rep)
+        t->pt.exp = single_of(p, pt->exp);
 }
 
 /* Fisher–Yates with SplitMix64 draws: the same seed, the same order. */
@@ -39,14 +52,6 @@ static void shuffle(struct task *t, size_t n, uint64_t seed)
     }
 }
 
-/* A task's point copy points at its own experiment copy: fix it after a move. */
-static void repoint(struct plan *p)
-{
-    for (size_t i = 0; i < p->ntasks; i++)
-        if (p->tasks[i].pt.repetition)
-            p->tasks[i].pt.exp = &p->tasks[i].exp;
-}
-
 void plan_make(struct plan *p, const struct sweep *const *sides, size_t nsides, int interleave,
                uint64_t seed)
 {
@@ -58,8 +63,7 @@ void plan_make(struct plan *p, const struct sweep *const *sides, size_t nsides, 
             n += plan_by_repetition(e, nsides, interleave) ? e->repetitions : 1;
             rounds = e->repetitions > rounds ? e->repetitions : rounds;
         }
-    p->tasks = xcalloc(n ? n : 1, sizeof *p->tasks);
-    p->ntasks = 0;
+    *p = (struct plan){.tasks = xcalloc(n ? n : 1, sizeof *p->tasks)};
     if (interleave) {
         for (uint32_t k = 1; k <= rounds; k++) {
             size_t first = p->ntasks;
@@ -69,7 +73,6 @@ void plan_make(struct plan *p, const struct sweep *const *sides, size_t nsides, 
                         add_task(p, s, i, &sides[s]->points[i], k);
             shuffle(p->tasks + first, p->ntasks - first, mix64(seed ^ k));
         }
-        repoint(p);
         return;
     }
     for (size_t i = 0; i < sides[0]->npoints; i++) {
@@ -84,12 +87,14 @@ void plan_make(struct plan *p, const struct sweep *const *sides, size_t nsides, 
                 add_task(p, s, i, &sides[s]->points[i], k);
             }
     }
-    repoint(p);
 }
 
 void plan_free(struct plan *p)
 {
     free(p->tasks);
-    p->tasks = NULL;
-    p->ntasks = 0;
+    for (size_t i = 0; i < p->nsingles; i++)
+        free(p->singles[i]);
+    free(p->singles);
+    free(p->originals);
+    *p = (struct plan){0};
 }

@@ -23,14 +23,19 @@ struct task {
     size_t side;                /* 0; 1 for B in an A/B run */
     size_t point;               /* the point's index in its side's sweep */
     /* What runs: a copy of the point; for a repetition task, with `repetition` set and an
-     * experiment of one repetition (`exp`). The runner and the child see only this. */
+     * experiment of one repetition (the plan's copy of its experiment, shared by its
+     * tasks). The runner and the child see only this. */
     struct point pt;
-    struct spec_experiment exp;
 };
 
 struct plan {
     struct task *tasks;
     size_t ntasks;
+    /* Each experiment run repetition by repetition, and its copy of one repetition: kept
+     * once per experiment, not once per task (a large sweep has many tasks). */
+    const struct spec_experiment **originals;
+    struct spec_experiment **singles;
+    size_t nsingles;
 };
 
 /* The tasks for `nsides` sweeps (2 sides: the same points, paired by index). */

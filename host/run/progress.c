@@ -1,6 +1,7 @@
 /* progress.c — see progress.h. */
 #include "run/progress.h"
 #include "results/table.h"
+#include "util/clock.h"
 #include "util/mem.h"
 
 #include <stdlib.h>
@@ -10,7 +11,57 @@
 void report_begin(struct report *r, FILE *out, int quiet, size_t npoints)
 {
     *r = (struct report){.out = out, .tty = isatty(fileno(out)), .quiet = quiet,
-                         .total = npoints};
+                         .total = npoints, .start_ns = clock_now_ns()};
+    r->brief = !r->tty && npoints > PROGRESS_BRIEF_ABOVE;
+    r->last_line_ns = r->start_ns;
+}
+
+/* 75 s -> "1m15s": the coarsest units that still say it. */
+static void format_duration(char *buf, size_t n, double s)
+{
+    unsigned long long t = s < 0 ? 0 : (unsigned long long)(s + 0.5);
+    if (t < 60)
+        snprintf(buf, n, "%llus", t);
+    else if (t < 3600)
+        snprintf(buf, n, "%llum%02llus", t / 60, t % 60);
+    else
+        snprintf(buf, n, "%lluh%02llum", t / 3600, t / 60 % 60);
+}
+
+/* "elapsed 1m15s, ~3m02s left": the estimate from the points this session ran so far. */
+static void format_times(const struct report *r, char *buf, size_t n)
+{
+    double elapsed = (double)(clock_now_ns() - r->start_ns) / 1e9;
+    char e[32], left[32];
+    format_duration(e, sizeof e, elapsed);
+    size_t ran = r->done - r->earlier;
+    if (ran == 0 || r->done >= r->total) {
+        snprintf(buf, n, "elapsed %s", e);
+        return;
+    }
+    format_duration(left, sizeof left, elapsed / (double)ran * (double)(r->total - r->done));
+    snprintf(buf, n, "elapsed %s, ~%s left", e, left);
+}
+
+/* A brief run's line, every PROGRESS_EVERY_NS or tenth of the run. */
+static void maybe_progress_line(struct report *r)
+{
+    if (!r->brief || r->quiet)
+        return;
+    uint64_t now = clock_now_ns();
+    size_t tenth = r->total ? r->done * 10 / r->total : 10;
+    if (tenth == r->last_tenth && now - r->last_line_ns < PROGRESS_EVERY_NS)
+        return;
+    r->last_tenth = tenth;
+    r->last_line_ns = now;
+    char times[96];
+    format_times(r, times, sizeof times);
+    fprintf(r->out, "[%zu/%zu] %zu%% done, %zu failed", r->done, r->total,
+            r->total ? r->done * 100 / r->total : 100, r->failed);
+    if (r->skipped)
+        fprintf(r->out, ", %zu skipped", r->skipped);
+    fprintf(r->out, "; %s\n", times);
+    fflush(r->out);
 }
 
 static const char *side(const struct report *r)
@@ -21,7 +72,10 @@ static const char *side(const struct report *r)
 void report_point_start(struct report *r, const char *label)
 {
     if (r->tty && !r->quiet) {
-        fprintf(r->out, "\r\033[K[%zu/%zu] %s%s ...", r->done + 1, r->total, side(r), label);
+        char times[96];
+        format_times(r, times, sizeof times);
+        fprintf(r->out, "\r\033[K[%zu/%zu] %s%s ... (%s)", r->done + 1, r->total, side(r), label,
+                times);
         fflush(r->out);
         r->progress_shown = 1;
     }
@@ -82,13 +136,15 @@ void report_point_done(struct report *r, const json_t *point)
                 json_string_value(json_object_get(point, "error")),
                 (long long)json_integer_value(json_object_get(partial, "repetitions_kept")),
                 (long long)json_integer_value(json_object_get(partial, "repetitions_planned")));
+    } else if (skipped && r->brief) {
+        /* counted in the progress lines: a used-up budget skips many */
     } else if (!ok) {
         /* A failure is news even with -q: on stderr there. */
         fprintf(r->quiet ? stderr : r->out, "[%zu/%zu] %s%s %s: %s\n", r->done, r->total,
                 side(r), label,
                 skipped ? "SKIPPED" : "FAILED",
                 json_string_value(json_object_get(point, "error")));
-    } else if (!r->tty && !r->quiet) {
+    } else if (!r->tty && !r->quiet && !r->brief) {
         json_t *it = json_object_get(json_object_get(point, "histograms"), "iteration");
         char p50[32];
         format_ns(p50, sizeof p50, json_number_value(json_object_get(it, "p50")));
@@ -98,17 +154,19 @@ void report_point_done(struct report *r, const json_t *point)
     }
     if (!r->quiet)
         tell_unavailable(r, point);
+    maybe_progress_line(r);
     fflush(r->out);
 }
 
-void report_point_earlier(struct report *r, const json_t *point)
+void report_point_earlier(struct report *r, const char *label, const char *status)
 {
     r->done++;
-    const char *status = json_string_value(json_object_get(point, "status"));
-    r->failed += !status || strcmp(status, "ok") != 0;
-    if (!r->quiet && !r->tty)
-        fprintf(r->out, "[%zu/%zu] %s: done before the resume (%s)\n", r->done, r->total,
-                json_string_value(json_object_get(point, "label")), status ? status : "?");
+    r->earlier++;
+    r->failed += strcmp(status, "ok") != 0;
+    if (!r->quiet && !r->tty && !r->brief)
+        fprintf(r->out, "[%zu/%zu] %s%s: done before the resume (%s)\n", r->done, r->total,
+                side(r), label, status);
+    maybe_progress_line(r);
 }
 
 void report_clear_progress(struct report *r)

@@ -78,8 +78,12 @@ static void progress_line_on_a_terminal(void **state)
     assert_non_null(strstr(text, "\r\033[K[1/3] spin[ns=1000] ..."));
     assert_non_null(strstr(text, "\r\033[K[2/3] spin[ns=2000] ..."));
     assert_non_null(strstr(text, "\r\033[K[3/3] test_exit ..."));
+    /* The progress line says the time elapsed (and, once a point ran, what remains). */
+    assert_non_null(strstr(text, "[1/3] spin[ns=1000] ... (elapsed "));
+    assert_non_null(strstr(text, "[3/3] test_exit ... (elapsed "));
+    assert_non_null(strstr(text, " left)"));
     /* The point's own output does not run on from the progress line. */
-    assert_non_null(strstr(text, "[3/3] test_exit ...\r\033[Kexiting with 3"));
+    assert_non_null(strstr(text, " left)\r\033[Kexiting with 3"));
     /* A failure stays on the screen, on a line of its own. */
     assert_non_null(strstr(text, "\r\033[K[3/3] test_exit FAILED: exited with status 3\r\n"));
     /* The plain lines for pipes and files are not printed here. */
