@@ -576,8 +576,9 @@ void session_print(const struct session *ss)
         point_store_source(sd->store, &src);
         report_table_points(stdout, sd->head, &src, ss->o->verbose);
         report_shown_tables_points(stdout, &src, ss->o->verbose);
-        printf("%zu of %zu points run, %zu failed", sd->w.npoints - sd->skipped, sd->w.npoints,
-               sd->failed);
+        /* An interrupted run holds only the points it reached. */
+        printf("%zu of %zu points run, %zu failed", sd->counts.present - sd->skipped,
+               sd->w.npoints, sd->failed);
         size_t partial = sd->counts.partial;
         if (partial)
             printf(" (%zu of them partial)", partial);

@@ -393,8 +393,12 @@ json_t *point_json_partial(const struct point *pt, json_t *records, uint64_t cut
     pr.rep_started_ns = xcalloc(planned, sizeof *pr.rep_started_ns);
     uint32_t kept = rebuild(records, &ps, &pr);
     json_t *o;
-    if (kept == 0 && cut_short == 0) {
-        o = point_json_lost(pt, error, stderr_tail, wall_ns);
+    if (kept == 0) { /* measured nothing it can keep: failed, not partial */
+        char *why = cut_short ? xasprintf("%s (%llu iterations ran, none in a whole "
+                                          "repetition)", error, (unsigned long long)cut_short)
+                              : xstrdup(error);
+        o = point_json_lost(pt, why, stderr_tail, wall_ns);
+        free(why);
     } else {
         uint32_t all = ps.nreps;
         ps.nreps = kept; /* what point_json reports: the repetitions that are whole */

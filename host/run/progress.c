@@ -117,6 +117,32 @@ static void tell_unavailable(struct report *r, const json_t *point)
     }
 }
 
+/* A point that ran with some iterations failed: how many, and the most frequent reason. */
+static void tell_failed_iterations(struct report *r, const json_t *point, const char *label)
+{
+    json_t *f = json_object_get(point, "failures");
+    json_int_t count = json_integer_value(json_object_get(f, "count"));
+    if (count <= 0)
+        return;
+    const char *top = NULL;
+    json_int_t top_count = 0;
+    size_t i;
+    json_t *reason;
+    json_array_foreach(json_object_get(f, "reasons"), i, reason) {
+        json_int_t n = json_integer_value(json_object_get(reason, "count"));
+        if (!top || n > top_count) {
+            top = json_string_value(json_object_get(reason, "reason"));
+            top_count = n;
+        }
+    }
+    json_int_t measured = json_integer_value(json_object_get(json_object_get(point,
+                                                                             "iterations"),
+                                                             "measured"));
+    fprintf(r->out, "[%zu/%zu] %s%s: %lld of %lld measured iterations failed%s%.300s\n",
+            r->done, r->total, side(r), label, (long long)count, (long long)measured,
+            top ? ": " : "", top ? top : "");
+}
+
 void report_point_done(struct report *r, const json_t *point)
 {
     r->done++;
@@ -152,6 +178,8 @@ void report_point_done(struct report *r, const json_t *point)
                 label, p50,
                 json_number_value(json_object_get(point, "wall_s")));
     }
+    if (ok && !r->quiet)
+        tell_failed_iterations(r, point, label);
     if (!r->quiet)
         tell_unavailable(r, point);
     maybe_progress_line(r);

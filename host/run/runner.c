@@ -384,6 +384,25 @@ static void run_threads(struct point_run_ctx *x)
     pthread_barrier_destroy(&x->barrier);
 }
 
+/* The point's error when no iteration succeeded: the count, and the most frequent reason, which
+ * is what a person needs to see first (results keep every reason). */
+static char *all_failed(const struct failures *f, uint64_t measured)
+{
+    const struct reason *top = NULL;
+    for (size_t i = 0; i < f->n; i++)
+        if (!top || f->v[i].count > top->count)
+            top = &f->v[i];
+    if (!top)
+        return xasprintf("every one of the %llu measured iterations failed",
+                         (unsigned long long)measured);
+    if (f->n == 1)
+        return xasprintf("every one of the %llu measured iterations failed: %.300s",
+                         (unsigned long long)measured, top->text);
+    return xasprintf("every one of the %llu measured iterations failed: %.300s (%llu of them; "
+                     "%zu other reasons)", (unsigned long long)measured, top->text,
+                     (unsigned long long)top->count, f->n - 1);
+}
+
 static void run_phases(struct point_run_ctx *x)
 {
     const struct spec_experiment *e = x->pt->exp;
@@ -403,8 +422,7 @@ static void run_phases(struct point_run_ctx *x)
             measured += x->pr->rep_iterations[rep];
         /* Nothing timed means nothing to report: zeros would pass for figures. */
         if (!x->pr->error && measured > 0 && x->ps->lanes[0].fails.count == measured)
-            x->pr->error = xasprintf("every one of the %llu measured iterations failed",
-                                     (unsigned long long)measured);
+            x->pr->error = all_failed(&x->ps->lanes[0].fails, measured);
     }
     if (d->teardown) {
         free(c->misuse);

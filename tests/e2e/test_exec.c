@@ -296,6 +296,10 @@ static void failures_have_reasons(void **state)
              dir);
     json_t *doc = run_spec(text, 1, NULL);
     expect_reason(point_named(doc, "status"), "exit status 3; stderr: first | boom", 2);
+    /* What the terminal shows of a point none of whose iterations succeeded: the reason. */
+    assert_string_equal(e2e_text(point_named(doc, "status"), "error"),
+                        "every one of the 2 measured iterations failed: exit status 3; stderr: "
+                        "first | boom");
     expect_reason(point_named(doc, "signal"), "killed by signal 11 (Segmentation fault)", 2);
     expect_reason(point_named(doc, "slow"), "timed out after 0.2 s (killed); stderr: waiting", 2);
     json_t *missing = point_named(doc, "missing");
@@ -313,6 +317,35 @@ static void failures_have_reasons(void **state)
 }
 
 /* counter, gauge and record lines become the point's metrics and histograms. */
+/* A point some of whose iterations failed says so on the terminal, with the reason. */
+static void some_failed_iterations_are_told(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("some"), *out = e2e_dir("out"), text[1024];
+    snprintf(text, sizeof text,
+             "iterations: {warmup: 0, measured: 4}\n"
+             "experiments:\n"
+             "  - name: odd\n"
+             "    experiment: exec\n"
+             "    params:\n"
+             "      shell: true\n"
+             "      command: 'n=$(cat %s/n 2>/dev/null || echo 0); echo $((n+1)) > %s/n; "
+             "test $((n %% 2)) = 0 || { echo odd >&2; exit 3; }'\n",
+             dir, dir);
+    char *spec = e2e_write(dir, "odd.yaml", text);
+    struct proc p;
+    e2e_run(&p, (const char *[]){"--plugin-path", plugins, "run", spec, "--out", out,
+                                 "--history", "off", NULL});
+    assert_int_equal(p.rc, 0);
+    if (!strstr(p.out, "[1/1] odd: 2 of 4 measured iterations failed: exit status 3; stderr: "
+                       "odd\n"))
+        fail_msg("no failed-iterations line in: %s", p.out);
+    e2e_proc_free(&p);
+    free(spec);
+    free(out);
+    free(dir);
+}
+
 static void line_protocol(void **state)
 {
     (void)state;
@@ -513,6 +546,7 @@ int main(void)
         cmocka_unit_test(unknown_names_are_refused_at_load),
         cmocka_unit_test(shell_env_and_cwd),
         cmocka_unit_test(failures_have_reasons),
+        cmocka_unit_test(some_failed_iterations_are_told),
         cmocka_unit_test(line_protocol),
         cmocka_unit_test(setup_prepare_cleanup),
         cmocka_unit_test(failing_setup_prepare_and_cleanup),

@@ -273,12 +273,26 @@ static char *slow_spec(const char *dir)
                      "      ns: {from: 150000000, to: 150000005, step: 1}\n");
 }
 
+/* dir/name's text (at most 64 KiB), malloc'd. */
+static char *read_text(const char *dir, const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char *text = calloc(1, 65537);
+    size_t n = fread(text, 1, 65536, f);
+    text[n] = '\0';
+    fclose(f);
+    return text;
+}
+
 static void expect_stop(int sig, int rc)
 {
     char *dir = e2e_dir("stop"), *out = e2e_dir("out");
     char *spec = slow_spec(dir), *journal = malloc(strlen(out) + 20);
     sprintf(journal, "%s/journal.jsonl", out);
-    pid_t pid = e2e_start(dir, (const char *[]){"run", spec, "--out", out, "-q", NULL});
+    pid_t pid = e2e_start(dir, (const char *[]){"run", spec, "--out", out, NULL});
     assert_true(e2e_wait_lines(journal, 1, 20));
     kill(pid, sig);
     assert_int_equal(e2e_wait(pid), rc);
@@ -289,6 +303,13 @@ static void expect_stop(int sig, int rc)
     json_int_t ran = json_integer_value(json_object_get(run, "points_run"));
     assert_true(ran >= 1 && ran < 6);
     assert_int_equal(json_array_size(json_object_get(doc, "points")), (size_t)ran);
+    /* The summary counts the points the run reached, not the sweep's. */
+    char *said = read_text(dir, "stdout");
+    char want[64];
+    snprintf(want, sizeof want, "%lld of 6 points run, ", (long long)ran);
+    if (!strstr(said, want) || !strstr(said, "(interrupted)"))
+        fail_msg("no '%s ... (interrupted)' in: %s", want, said);
+    free(said);
     json_decref(doc);
     free(journal);
     free(spec);
@@ -628,6 +649,34 @@ static void a_point_cut_short_keeps_what_it_finished(void **state)
     free(out);
 }
 
+/* Cut short in its only repetition, a point has nothing whole to keep: failed, not partial. */
+static void a_point_with_no_whole_repetition_fails(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("nowhole"), *out = e2e_dir("out");
+    char *spec = e2e_write(dir, "nowhole.yaml",
+                           "iterations: {warmup: 0, measured: 50}\n"
+                           "timeout: 1\n"
+                           "experiments:\n"
+                           "  - experiment: test_fork\n"
+                           "    params: {hang_after: 10}\n");
+    struct proc p;
+    e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", spec, "--out", out, NULL});
+    assert_int_equal(p.rc, 1);
+    json_t *doc = e2e_results(out);
+    json_t *pt = point(doc, 0);
+    assert_string_equal(str(pt, "status"), "failed");
+    assert_string_equal(str(pt, "error"), "timeout after 1 s (10 iterations ran, none in a "
+                                          "whole repetition)");
+    assert_true(json_is_null(json_object_get(pt, "partial")));
+    assert_non_null(strstr(p.out, "[1/1] test_fork FAILED: timeout after 1 s"));
+    json_decref(doc);
+    e2e_proc_free(&p);
+    free(spec);
+    free(dir);
+    free(out);
+}
+
 /* A point's process dies with the host, even when the host is killed with SIGKILL. */
 static void points_die_with_a_killed_host(void **state)
 {
@@ -724,6 +773,7 @@ int main(void)
         cmocka_unit_test(nothing_a_point_starts_outlives_it),
         cmocka_unit_test(points_that_crash_or_stop_leave_nothing),
         cmocka_unit_test(a_point_cut_short_keeps_what_it_finished),
+        cmocka_unit_test(a_point_with_no_whole_repetition_fails),
         cmocka_unit_test(points_die_with_a_killed_host),
         cmocka_unit_test(time_budget_reports_what_did_not_fit),
         cmocka_unit_test(timeout_from_the_command_line),
