@@ -4,6 +4,7 @@
 #include "cli/run_gates.h"
 #include "cli/session.h"
 #include "compare/compare.h"
+#include "util/guard.h"
 #include "util/mem.h"
 
 #include <errno.h>
@@ -40,7 +41,7 @@ static void note_foreign_plugins(const struct session_side *sd, const char *lett
     }
 }
 
-int ab_command(struct cli_options *o, int argc, char **argv)
+static int ab_run(struct cli_options *o, int argc, char **argv)
 {
     if (!o->side_a || !o->side_b)
         return cli_usage_error("ab needs --a DIR and --b DIR: the plugin folders of the two "
@@ -125,5 +126,17 @@ int ab_command(struct cli_options *o, int argc, char **argv)
     registry_free(&regs[1]);
     free(dirs[0]);
     free(dirs[1]);
+    return rc;
+}
+
+int ab_command(struct cli_options *o, int argc, char **argv)
+{
+    /* Before any plugin is loaded: what the run starts dies with it (util/guard.h). */
+    char err[512];
+    if (guard_start(argv, err, sizeof err) != 0)
+        fprintf(stderr, "bhost: warning: %s; what points start may outlive a killed host\n",
+                err);
+    int rc = ab_run(o, argc, argv);
+    guard_done();
     return rc;
 }

@@ -11,6 +11,7 @@
 #include "spec/shard.h"
 #include "spec/spec.h"
 #include "spec/sweep.h"
+#include "util/guard.h"
 #include "util/mem.h"
 
 #include <errno.h>
@@ -362,10 +363,9 @@ int validate_command(struct cli_options *o, int argc, char **argv)
     return rc;
 }
 
-int run_command(struct cli_options *o, int argc, char **argv)
+/* bhost run SPEC. */
+static int run_new(struct cli_options *o, int argc, char **argv)
 {
-    if (o->resume)
-        return resume(o, argc, argv);
     struct shard sh = {0};
     int rc = resolve_shard(o, &sh);
     if (rc != EXIT_OK)
@@ -376,5 +376,17 @@ int run_command(struct cli_options *o, int argc, char **argv)
     rc = run(o, &reg, argc, argv, NULL);
     registry_free(&reg);
     shard_free(&sh);
+    return rc;
+}
+
+int run_command(struct cli_options *o, int argc, char **argv)
+{
+    /* Before any plugin is loaded: what the run starts dies with it (util/guard.h). */
+    char err[512];
+    if (guard_start(argv, err, sizeof err) != 0)
+        fprintf(stderr, "bhost: warning: %s; what points start may outlive a killed host\n",
+                err);
+    int rc = o->resume ? resume(o, argc, argv) : run_new(o, argc, argv);
+    guard_done();
     return rc;
 }

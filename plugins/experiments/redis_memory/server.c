@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -74,10 +75,14 @@ static void describe_status(int status, char *out, size_t size)
         snprintf(out, size, "ended (status %#x)", (unsigned)status);
 }
 
-/* In the forked child: only async-signal-safe calls until exec. */
+/* In the forked child: only async-signal-safe calls until exec. `parent`: the point's
+ * process, whose death (the thread that forked, in fact: setup()'s) kills the server. */
 static void exec_server(const char *const *argv, const char *log, const cpu_set_t *cpus,
-                        int errfd)
+                        int errfd, pid_t parent)
 {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) /* it died before the line above: nobody will send the signal */
+        _exit(127);
     if (cpus && sched_setaffinity(0, sizeof *cpus, cpus) != 0) {
         int err = errno;
         ssize_t ignored = write(errfd, &err, sizeof err);
@@ -208,6 +213,7 @@ int server_start(bhost_ctx *ctx, struct server *srv, const char *binary, const c
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0)
         return bhost_fail(ctx, "pipe: %s", strerror(errno));
+    pid_t me = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         int err = errno;
@@ -216,7 +222,7 @@ int server_start(bhost_ctx *ctx, struct server *srv, const char *binary, const c
         return bhost_fail(ctx, "fork: %s", strerror(err));
     }
     if (pid == 0)
-        exec_server(argv, srv->log, cpus, fds[1]);
+        exec_server(argv, srv->log, cpus, fds[1], me);
     close(fds[1]);
     int exec_errno;
     ssize_t n;
