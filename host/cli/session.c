@@ -451,7 +451,12 @@ void session_run(struct session *ss)
     report_end(&ss->rep);
     /* Started outside any point: by a constructor when a plugin was mapped, or a run hook. */
     size_t strays = reaper_kill_children(NULL, 0, REAPER_GRACE_MS);
-    if (strays)
+    /* A stop kills the points under way: what they had started comes here. */
+    if (strays && stop_signal)
+        fprintf(stderr, "bhost: %zu process%s left when the run stopped (started by the points "
+                "it stopped, or outside any point) %s killed\n", strays,
+                strays == 1 ? "" : "es", strays == 1 ? "was" : "were");
+    else if (strays)
         fprintf(stderr, "bhost: warning: %zu process%s started outside any point (by a plugin's "
                 "constructor or an instrument's run hook) %s still running when the run ended; "
                 "killed\n", strays, strays == 1 ? "" : "es", strays == 1 ? "was" : "were");
