@@ -129,6 +129,27 @@ static char *new_run_dir(const struct session *ss)
     return dir;
 }
 
+/* A new run given the --out of an old one (or of an A/B run) replaces it: the old journal
+ * would otherwise pass its points off as the new run's. 1 if there was one. */
+static int clear_old_run(const char *dir)
+{
+    static const char *const sides[] = {"", "/a", "/b"};
+    static const char *const files[] = {"run.json", "journal.jsonl", "results.json", "run.hlog"};
+    int found = 0;
+    for (size_t s = 0; s < ARRAY_LEN(sides); s++) {
+        for (size_t i = 0; i < ARRAY_LEN(files); i++) {
+            char *path = xasprintf("%s%s/%s", dir, sides[s], files[i]);
+            found |= unlink(path) == 0;
+            free(path);
+        }
+        char *artifacts = xasprintf("%s%s/artifacts", dir, sides[s]);
+        if (found)
+            remove_tree(artifacts);
+        free(artifacts);
+    }
+    return found;
+}
+
 /* Each side's run directory, as an absolute path: a plugin that changes its working
  * directory must not lose the run's results. */
 static int make_run_dirs(struct session *ss)
@@ -368,6 +389,9 @@ int session_prepare(struct session *ss)
                 return EXIT_USAGE;
             }
     }
+    if (!ss->resumed && o->out && clear_old_run(o->out) && !o->quiet)
+        fprintf(stderr, "bhost: note: --out %s held a run; this one replaces it (bhost run "
+                "--resume %s finishes a run instead)\n", o->out, o->out);
     if (make_run_dirs(ss) != 0) {
         fprintf(stderr, "bhost: cannot create the run directory: %s\n", strerror(errno));
         return EXIT_INTERNAL;
@@ -594,6 +618,8 @@ void session_print(const struct session *ss)
             printf(", %zu skipped", sd->skipped);
         printf("%s; results: %s/results.json\n", ss->stop_signal ? " (interrupted)" : "",
                sd->dir);
+        if (ss->stop_signal && !sd->name)
+            printf("to finish it: bhost run --resume %s\n", sd->dir);
     }
 }
 

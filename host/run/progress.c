@@ -14,6 +14,9 @@ void report_begin(struct report *r, FILE *out, int quiet, size_t npoints)
                          .total = npoints, .start_ns = clock_now_ns()};
     r->brief = !r->tty && npoints > PROGRESS_BRIEF_ABOVE;
     r->last_line_ns = r->start_ns;
+    if (r->brief && !quiet)
+        fprintf(out, "running %zu points: a progress line at every tenth and every 10 s, and a "
+                "line for each failure\n", npoints);
 }
 
 /* 75 s -> "1m15s": the coarsest units that still say it. */

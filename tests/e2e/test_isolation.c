@@ -307,7 +307,8 @@ static void expect_stop(int sig, int rc)
     char *said = read_text(dir, "stdout");
     char want[64];
     snprintf(want, sizeof want, "%lld of 6 points run, ", (long long)ran);
-    if (!strstr(said, want) || !strstr(said, "(interrupted)"))
+    if (!strstr(said, want) || !strstr(said, "(interrupted)") ||
+        !strstr(said, "to finish it: bhost run --resume "))
         fail_msg("no '%s ... (interrupted)' in: %s", want, said);
     free(said);
     json_decref(doc);

@@ -294,6 +294,7 @@ static void a_large_run_prints_few_lines(void **state)
     assert_non_null(table);
     char *before = strndup(p.out, (size_t)(table - p.out) + 1);
     assert_int_equal(count_lines(before, " FAILED: "), 2);
+    assert_true(strncmp(before, "running 300 points: a progress line at every tenth", 50) == 0);
     assert_non_null(strstr(before, "[298/300] test_exit FAILED: "));
     assert_non_null(strstr(before, "[300/300] later[label=fail-setup] FAILED: "));
     assert_null(strstr(before, " ok (p50 "));
@@ -324,6 +325,34 @@ static void a_large_run_prints_few_lines(void **state)
     free(out);
 }
 
+/* A new run given an old run's --out replaces it: nothing of the old journal or artifacts
+ * passes for the new run's. */
+static void a_new_run_replaces_an_old_one(void **state)
+{
+    (void)state;
+    char *dir = e2e_dir("replace"), *out = e2e_dir("out");
+    char *big = e2e_write(dir, "big.yaml", mixed_spec);
+    char *small = e2e_write(dir, "small.yaml",
+                            "iterations: {warmup: 0, measured: 5}\n"
+                            "experiments:\n"
+                            "  - experiment: spin\n"
+                            "    params: {mode: clock, ns: [10, 20]}\n");
+    run_ok((const char *[]){"--plugin-path", PLUGINS, "run", big, "--out", out, "-q", NULL}, 1);
+    struct proc p;
+    e2e_run(&p, (const char *[]){"--plugin-path", PLUGINS, "run", small, "--out", out, NULL});
+    assert_int_equal(p.rc, 0);
+    assert_non_null(strstr(p.err, "held a run; this one replaces it"));
+    e2e_proc_free(&p);
+    expect_consistent(out, 2, 1);
+    json_t *journal = journal_points(out);
+    assert_int_equal(json_object_size(journal), 2);
+    json_decref(journal);
+    free(big);
+    free(small);
+    free(dir);
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -331,6 +360,7 @@ int main(void)
         cmocka_unit_test(interrupted_then_resumed),
         cmocka_unit_test(an_old_run_dir_resumes),
         cmocka_unit_test(a_large_run_prints_few_lines),
+        cmocka_unit_test(a_new_run_replaces_an_old_one),
     };
     return cmocka_run_group_tests(tests, NULL, e2e_cleanup);
 }
