@@ -101,6 +101,9 @@ def bhost_invocations(script):
     """Each bhost command line in a shell script, as argument lists (after `bhost`)."""
     joined = re.sub(r"\\\n\s*", " ", script)
     for line in joined.splitlines():
+        line = line.strip()
+        if line.startswith("#"):
+            continue
         line = line.split(" #", 1)[0]
         for part in re.split(r"&&|\|\||;|\|", line):
             try:
