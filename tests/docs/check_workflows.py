@@ -16,7 +16,8 @@ A file that runs `bhost run --shard` is a scale-out example
 Actions the job has a strategy.matrix; in GitLab CI it has `parallel:`; in
 Kubernetes it is a Job with completionMode Indexed, completions and
 parallelism, `--shard auto/N` with N its completions, `--out` naming
-$(JOB_COMPLETION_INDEX), and the run directories on a PersistentVolumeClaim.
+$(JOB_COMPLETION_INDEX) (in a `sh -c` script, JOB_COMPLETION_INDEX or a
+variable set from it), and the run directories on a PersistentVolumeClaim.
 And some file checked with it must run `bhost merge`. Exit 0, or 1 with one
 line per problem naming the file and the step.
 """
@@ -135,7 +136,21 @@ def out_value(args):
     return None
 
 
-def check_k8s_shard(path, where, job, container, args):
+def names_the_index(out, script):
+    """Whether a shard's --out names its JOB_COMPLETION_INDEX: as $(JOB_COMPLETION_INDEX)
+    in args, or in a `sh -c` script directly or through a variable set from it
+    (dir="/runs/shard-$((JOB_COMPLETION_INDEX + 1))", then --out "$dir")."""
+    if script is None:
+        return "$(JOB_COMPLETION_INDEX)" in out
+    if "JOB_COMPLETION_INDEX" in out:
+        return True
+    for name in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", out):
+        if re.search(r"^\s*(export\s+)?%s=.*JOB_COMPLETION_INDEX" % name, script, re.M):
+            return True
+    return False
+
+
+def check_k8s_shard(path, where, job, container, args, script):
     """A Kubernetes Job that runs a shard: an Indexed Job that fits its --shard."""
     problems = []
     spec = job.get("spec") or {}
@@ -151,7 +166,7 @@ def check_k8s_shard(path, where, job, container, args):
     if not m or int(m.group(1)) != completions:
         problems.append("%s: %s: --shard %s: an Indexed Job of %s completions runs "
                         "--shard auto/%s" % (path, where, shard, completions, completions))
-    if "$(JOB_COMPLETION_INDEX)" not in (out_value(args) or ""):
+    if not names_the_index(out_value(args) or "", script):
         problems.append("%s: %s: --out must name $(JOB_COMPLETION_INDEX): each shard its own "
                         "run directory" % (path, where))
     pod = (spec.get("template") or {}).get("spec") or {}
@@ -197,7 +212,7 @@ def main(bhost, files):
                               if w == "bhost" or w.endswith("/bhost")), None)
                     found = [words[k + 1:]] if k is not None else []
                 containers = [c for w, j, c in k8s_containers(docs) if w == where]
-                runs.append((where, found, (job, containers[0]), "k8s"))
+                runs.append((where, found, (job, containers[0], script), "k8s"))
         else:
             problems.append("%s: neither a GitHub Actions workflow (on:, jobs:), a GitLab CI "
                             "file (stages:) nor Kubernetes manifests (apiVersion:, kind:)" % path)
@@ -216,7 +231,7 @@ def main(bhost, files):
                         problems.append("%s: %s: runs --shard in a job without parallel:" %
                                         (path, where))
                     if kind == "k8s":
-                        problems += check_k8s_shard(path, where, job[0], job[1], args)
+                        problems += check_k8s_shard(path, where, job[0], job[1], args, job[2])
                 if command not in commands:
                     problems.append("%s: %s: `bhost %s`: no such command" %
                                     (path, where, " ".join(args)))
