@@ -18,6 +18,8 @@ Kubernetes it is a Job with completionMode Indexed, completions and
 parallelism, `--shard auto/N` with N its completions, `--out` naming
 $(JOB_COMPLETION_INDEX) (in a `sh -c` script, JOB_COMPLETION_INDEX or a
 variable set from it), and the run directories on a PersistentVolumeClaim.
+A script that writes a file into a run's --out directory must `mkdir -p`
+it before the run: a bhost that exits 2 creates none.
 And some file checked with it must run `bhost merge`. Exit 0, or 1 with one
 line per problem naming the file and the step.
 """
@@ -136,6 +138,24 @@ def out_value(args):
     return None
 
 
+def redirect_before_mkdir(path, where, script):
+    """A script that writes a file into a run's --out directory (`> "$out/exit-status"`)
+    must create it first (`mkdir -p`): a bhost that exits 2 made no run directory, the
+    redirect fails, and under `set -e` the exit code it was to keep is lost."""
+    problems = []
+    for args in bhost_invocations(script):
+        out = out_value(args)
+        if not out or next((a for a in args if not a.startswith("-")), None) != "run":
+            continue
+        q = re.escape(out)
+        m = re.search(r'>>?\s*"?%s/' % q, script)
+        if m and not re.search(r'mkdir\s+-p\s+"?%s"?(\s|;|$)' % q, script[:m.start()], re.M):
+            problems.append("%s: %s: writes into --out %s without `mkdir -p %s` before the "
+                            "run: when bhost exits 2 there is no such directory" %
+                            (path, where, out, out))
+    return problems
+
+
 def names_the_index(out, script):
     """Whether a shard's --out names its JOB_COMPLETION_INDEX: as $(JOB_COMPLETION_INDEX)
     in args, or in a `sh -c` script directly or through a variable set from it
@@ -197,16 +217,22 @@ def main(bhost, files):
                 ("on" in doc or True in doc):  # PyYAML reads `on:` as True
             for where, script in shell_scripts_github(doc):
                 job = doc["jobs"][where.split(".")[1]]
+                problems += redirect_before_mkdir(path, where, script)
                 runs.append((where, list(bhost_invocations(script)), job, "github"))
         elif doc is not None and isinstance(doc, dict) and "stages" in doc:
+            whole = {}
             for where, script in shell_scripts_gitlab(doc):
                 job = doc[where.split(".")[0]]
                 runs.append((where, list(bhost_invocations(script)), job, "gitlab"))
+                whole.setdefault(where.split("[")[0], []).append(script)
+            for where, lines in whole.items():  # a job's script lines run as one script
+                problems += redirect_before_mkdir(path, where, "\n".join(lines))
         elif docs and all(isinstance(d, dict) and "apiVersion" in d and "kind" in d
                           for d in docs):
             for where, job, script, words in k8s_scripts(docs):
                 if script is not None:
                     found = list(bhost_invocations(script))
+                    problems += redirect_before_mkdir(path, where, script)
                 else:
                     k = next((k for k, w in enumerate(words)
                               if w == "bhost" or w.endswith("/bhost")), None)
