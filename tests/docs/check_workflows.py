@@ -16,7 +16,10 @@ A file that runs `bhost run --shard` is a scale-out example
 Actions the job has a strategy.matrix; in GitLab CI it has `parallel:`; in
 Kubernetes it is a Job with completionMode Indexed, completions and
 parallelism, `--shard auto/N` with N its completions, `--out` naming
-$(JOB_COMPLETION_INDEX), and the run directories on a PersistentVolumeClaim.
+$(JOB_COMPLETION_INDEX) (in a `sh -c` script, JOB_COMPLETION_INDEX or a
+variable set from it), and the run directories on a PersistentVolumeClaim.
+A script that writes a file into a run's --out directory must `mkdir -p`
+it before the run: a bhost that exits 2 creates none.
 And some file checked with it must run `bhost merge`. Exit 0, or 1 with one
 line per problem naming the file and the step.
 """
@@ -101,6 +104,9 @@ def bhost_invocations(script):
     """Each bhost command line in a shell script, as argument lists (after `bhost`)."""
     joined = re.sub(r"\\\n\s*", " ", script)
     for line in joined.splitlines():
+        line = line.strip()
+        if line.startswith("#"):
+            continue
         line = line.split(" #", 1)[0]
         for part in re.split(r"&&|\|\||;|\|", line):
             try:
@@ -132,7 +138,39 @@ def out_value(args):
     return None
 
 
-def check_k8s_shard(path, where, job, container, args):
+def redirect_before_mkdir(path, where, script):
+    """A script that writes a file into a run's --out directory (`> "$out/exit-status"`)
+    must create it first (`mkdir -p`): a bhost that exits 2 made no run directory, the
+    redirect fails, and under `set -e` the exit code it was to keep is lost."""
+    problems = []
+    for args in bhost_invocations(script):
+        out = out_value(args)
+        if not out or next((a for a in args if not a.startswith("-")), None) != "run":
+            continue
+        q = re.escape(out)
+        m = re.search(r'>>?\s*"?%s/' % q, script)
+        if m and not re.search(r'mkdir\s+-p\s+"?%s"?(\s|;|$)' % q, script[:m.start()], re.M):
+            problems.append("%s: %s: writes into --out %s without `mkdir -p %s` before the "
+                            "run: when bhost exits 2 there is no such directory" %
+                            (path, where, out, out))
+    return problems
+
+
+def names_the_index(out, script):
+    """Whether a shard's --out names its JOB_COMPLETION_INDEX: as $(JOB_COMPLETION_INDEX)
+    in args, or in a `sh -c` script directly or through a variable set from it
+    (dir="/runs/shard-$((JOB_COMPLETION_INDEX + 1))", then --out "$dir")."""
+    if script is None:
+        return "$(JOB_COMPLETION_INDEX)" in out
+    if "JOB_COMPLETION_INDEX" in out:
+        return True
+    for name in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", out):
+        if re.search(r"^\s*(export\s+)?%s=.*JOB_COMPLETION_INDEX" % name, script, re.M):
+            return True
+    return False
+
+
+def check_k8s_shard(path, where, job, container, args, script):
     """A Kubernetes Job that runs a shard: an Indexed Job that fits its --shard."""
     problems = []
     spec = job.get("spec") or {}
@@ -148,7 +186,7 @@ def check_k8s_shard(path, where, job, container, args):
     if not m or int(m.group(1)) != completions:
         problems.append("%s: %s: --shard %s: an Indexed Job of %s completions runs "
                         "--shard auto/%s" % (path, where, shard, completions, completions))
-    if "$(JOB_COMPLETION_INDEX)" not in (out_value(args) or ""):
+    if not names_the_index(out_value(args) or "", script):
         problems.append("%s: %s: --out must name $(JOB_COMPLETION_INDEX): each shard its own "
                         "run directory" % (path, where))
     pod = (spec.get("template") or {}).get("spec") or {}
@@ -179,22 +217,28 @@ def main(bhost, files):
                 ("on" in doc or True in doc):  # PyYAML reads `on:` as True
             for where, script in shell_scripts_github(doc):
                 job = doc["jobs"][where.split(".")[1]]
+                problems += redirect_before_mkdir(path, where, script)
                 runs.append((where, list(bhost_invocations(script)), job, "github"))
         elif doc is not None and isinstance(doc, dict) and "stages" in doc:
+            whole = {}
             for where, script in shell_scripts_gitlab(doc):
                 job = doc[where.split(".")[0]]
                 runs.append((where, list(bhost_invocations(script)), job, "gitlab"))
+                whole.setdefault(where.split("[")[0], []).append(script)
+            for where, lines in whole.items():  # a job's script lines run as one script
+                problems += redirect_before_mkdir(path, where, "\n".join(lines))
         elif docs and all(isinstance(d, dict) and "apiVersion" in d and "kind" in d
                           for d in docs):
             for where, job, script, words in k8s_scripts(docs):
                 if script is not None:
                     found = list(bhost_invocations(script))
+                    problems += redirect_before_mkdir(path, where, script)
                 else:
                     k = next((k for k, w in enumerate(words)
                               if w == "bhost" or w.endswith("/bhost")), None)
                     found = [words[k + 1:]] if k is not None else []
                 containers = [c for w, j, c in k8s_containers(docs) if w == where]
-                runs.append((where, found, (job, containers[0]), "k8s"))
+                runs.append((where, found, (job, containers[0], script), "k8s"))
         else:
             problems.append("%s: neither a GitHub Actions workflow (on:, jobs:), a GitLab CI "
                             "file (stages:) nor Kubernetes manifests (apiVersion:, kind:)" % path)
@@ -213,7 +257,7 @@ def main(bhost, files):
                         problems.append("%s: %s: runs --shard in a job without parallel:" %
                                         (path, where))
                     if kind == "k8s":
-                        problems += check_k8s_shard(path, where, job[0], job[1], args)
+                        problems += check_k8s_shard(path, where, job[0], job[1], args, job[2])
                 if command not in commands:
                     problems.append("%s: %s: `bhost %s`: no such command" %
                                     (path, where, " ".join(args)))
