@@ -146,11 +146,17 @@ static void print_shards(const json_t *shards)
 {
     json_int_t count = json_integer_value(json_object_get(shards, "count"));
     json_t *walls = json_object_get(shards, "wall_s"), *points = json_object_get(shards, "points");
+    json_t *planned = json_object_get(shards, "points_planned");
     for (json_int_t i = 0; i < count; i++) {
         json_int_t n = json_integer_value(json_array_get(points, (size_t)i));
-        printf("shard %lld/%lld: %lld point%s, %.2f s\n", (long long)i + 1, (long long)count,
+        json_int_t want = json_integer_value(json_array_get(planned, (size_t)i));
+        printf("shard %lld/%lld: %lld point%s, %.2f s", (long long)i + 1, (long long)count,
                (long long)n, n == 1 ? "" : "s",
                json_number_value(json_array_get(walls, (size_t)i)));
+        if (n < want)
+            printf(" (incomplete: %lld of its %lld points; finish it with bhost run --resume "
+                   "on its run directory, then merge again)", (long long)n, (long long)want);
+        printf("\n");
     }
     json_t *ratio = json_object_get(shards, "slowest_over_mean");
     if (json_is_number(ratio))
@@ -243,9 +249,9 @@ int merge_command(struct cli_options *o, int argc, char **argv)
             inputs[n++] = a;
         }
     }
-    if (n < 2 || !out || !*out) {
+    if (n < 1 || !out || !*out) {
         free(inputs);
-        return merge_usage_error(n < 2 ? "needs at least two results files (and -o DIR)"
+        return merge_usage_error(n < 1 ? "needs at least two results files (and -o DIR)"
                                        : "no output directory (-o DIR)");
     }
     int rc = run_merge(inputs, n, out, argc, argv);

@@ -507,6 +507,10 @@ static int write_document(struct merge *m, json_t *instruments,
 
 int merge_finish(struct merge *m, int argc, char **argv)
 {
+    /* One input is a merge only as the one shard of a sweep split in one (--shard 1/1). */
+    if (m->nin < 2 && !merge_shards_on(m))
+        return merge_fail(m, "needs at least two results files, or the one shard of a "
+                             "--shard 1/1 run");
     size_t n = merge_spool_count(m->spool);
     const struct spool_entry *entries = merge_spool_sorted(m->spool);
     if (merge_shards_check(m, entries, n) != 0)

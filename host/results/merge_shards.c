@@ -14,6 +14,8 @@ struct merge_shards {
     size_t *input;    /* [N]: the input + 1 holding each shard, 0 while none */
     double *wall_s;   /* [N]: each shard's run.wall_s */
     size_t *points;   /* [N]: each shard's point count */
+    size_t *planned;  /* [N]: the points each shard was given (run.shard.points) */
+    int *stopped;     /* [N]: the shard's run was interrupted */
 };
 
 static json_t *shard_of(const struct merge *m, size_t f)
@@ -78,6 +80,8 @@ int merge_shards_add(struct merge *m, size_t f)
         sh->input = xcalloc((size_t)sh->count, sizeof *sh->input);
         sh->wall_s = xcalloc((size_t)sh->count, sizeof *sh->wall_s);
         sh->points = xcalloc((size_t)sh->count, sizeof *sh->points);
+        sh->planned = xcalloc((size_t)sh->count, sizeof *sh->planned);
+        sh->stopped = xcalloc((size_t)sh->count, sizeof *sh->stopped);
         m->shards = sh;
     } else if (same_sweep(m, f, s) != 0) {
         return -1;
@@ -92,6 +96,11 @@ int merge_shards_add(struct merge *m, size_t f)
     sh->wall_s[i - 1] = json_number_value(json_object_get(json_object_get(m->in[f].doc, "run"),
                                                           "wall_s"));
     sh->points[i - 1] = json_array_size(m->in[f].points);
+    json_int_t planned = json_integer_value(json_object_get(s, "points"));
+    sh->planned[i - 1] = planned > 0 ? (size_t)planned : sh->points[i - 1];
+    const char *status = json_string_value(json_object_get(json_object_get(m->in[f].doc, "run"),
+                                                           "status"));
+    sh->stopped[i - 1] = status && strcmp(status, "interrupted") == 0;
     return 0;
 }
 
@@ -131,18 +140,30 @@ int merge_shards_check(struct merge *m, const struct spool_entry *entries, size_
     struct merge_shards *sh = m->shards;
     if (!sh)
         return 0;
-    size_t missing = 0, first = 0;
-    for (json_int_t i = sh->count; i >= 1; i--)
-        if (!sh->input[i - 1]) {
-            missing++;
-            first = (size_t)i;
+    size_t missing = 0, held = 0, short_of = 0;
+    char names[256] = "";
+    for (json_int_t i = 1; i <= sh->count; i++) {
+        if (sh->input[i - 1]) {
+            held += sh->points[i - 1];
+            short_of += sh->stopped[i - 1] && sh->points[i - 1] < sh->planned[i - 1];
+            continue;
         }
-    if (missing == 1)
-        return merge_fail(m, "shard %zu/%lld is missing: merge every shard of the sweep", first,
-                          (long long)sh->count);
+        size_t used = strlen(names);
+        if (missing++ < 8)
+            snprintf(names + used, sizeof names - used, "%s%lld/%lld", used ? ", " : "",
+                     (long long)i, (long long)sh->count);
+    }
     if (missing)
-        return merge_fail(m, "shard %zu/%lld is missing, and %zu more: merge every shard of the "
-                             "sweep", first, (long long)sh->count, missing - 1);
+        return merge_fail(m, "%s %s%s %s missing: merge every shard of the sweep",
+                          missing == 1 ? "shard" : "shards", names, missing > 8 ? ", ..." : "",
+                          missing == 1 ? "is" : "are");
+    if (n != held)
+        return merge_fail(m, "the shards hold %zu points but %zu different ones: a point is in "
+                             "two shards, which one split never makes", held, n);
+    /* A shard cut short (interrupted) holds part of its points: the merge is incomplete, as
+     * the shard is, and says which one to finish (merge_shards_summary). */
+    if (short_of)
+        return 0;
     json_int_t sweep = json_integer_value(json_object_get(sh->first, "sweep_points"));
     const char *want = json_string_value(json_object_get(sh->first, "sweep_ids_sha256"));
     char got[65];
@@ -160,18 +181,19 @@ json_t *merge_shards_summary(const struct merge *m)
     const struct merge_shards *sh = m->shards;
     if (!sh)
         return NULL;
-    json_t *walls = json_array(), *points = json_array();
+    json_t *walls = json_array(), *points = json_array(), *planned = json_array();
     double sum = 0, slowest = 0;
     for (json_int_t i = 0; i < sh->count; i++) {
         json_array_append_new(walls, json_real(sh->wall_s[i]));
         json_array_append_new(points, json_integer((json_int_t)sh->points[i]));
+        json_array_append_new(planned, json_integer((json_int_t)sh->planned[i]));
         sum += sh->wall_s[i];
         slowest = sh->wall_s[i] > slowest ? sh->wall_s[i] : slowest;
     }
     double mean = sum / (double)sh->count;
-    return json_pack("{s:I, s:o, s:o, s:o}", "count", sh->count, "wall_s", walls, "points",
-                     points, "slowest_over_mean", mean > 0 ? json_real(slowest / mean)
-                                                           : json_null());
+    return json_pack("{s:I, s:o, s:o, s:o, s:o}", "count", sh->count, "wall_s", walls, "points",
+                     points, "points_planned", planned, "slowest_over_mean",
+                     mean > 0 ? json_real(slowest / mean) : json_null());
 }
 
 void merge_shards_free(struct merge *m)
@@ -183,6 +205,8 @@ void merge_shards_free(struct merge *m)
     free(sh->input);
     free(sh->wall_s);
     free(sh->points);
+    free(sh->planned);
+    free(sh->stopped);
     free(sh);
     m->shards = NULL;
 }

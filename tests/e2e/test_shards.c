@@ -414,6 +414,57 @@ static void stop_after_first_point(const char *dir)
     assert_int_equal(unlink(path), 0);
 }
 
+/* An interrupted shard merges as an incomplete run (exit 1) that names it; missing shards are
+ * all named; the one shard of a 1/1 split merges alone. */
+static void merging_incomplete_missing_and_single_shards(void **state)
+{
+    (void)state;
+    char *one = run_shard("--shard", "1/2"), *two = run_shard("--shard", "2/2");
+    /* What an interrupted shard 2/2 writes: the points it finished, status interrupted. */
+    json_t *doc = e2e_results(two);
+    json_array_remove(json_object_get(doc, "points"), 0);
+    json_object_set_new(json_object_get(doc, "run"), "status", json_string("interrupted"));
+    char path[4096];
+    snprintf(path, sizeof path, "%s/results.json", two);
+    assert_int_equal(json_dump_file(doc, path, 0), 0);
+    size_t kept = json_array_size(json_object_get(doc, "points"));
+    json_decref(doc);
+    char *merged = e2e_dir("incomplete");
+    struct proc p;
+    bhost(&p, 1, (const char *[]){"merge", one, two, "-o", merged, NULL});
+    char want[160];
+    snprintf(want, sizeof want, "shard 2/2: %zu points", kept);
+    assert_non_null(strstr(p.out, want));
+    snprintf(want, sizeof want, "(incomplete: %zu of its %zu points; finish it with bhost run "
+             "--resume", kept, kept + 1);
+    assert_non_null(strstr(p.out, want));
+    e2e_proc_free(&p);
+    json_t *m = e2e_results(merged);
+    assert_string_equal(e2e_text(m, "run/status"), "interrupted");
+    json_decref(m);
+    /* Two of four missing: both named. */
+    char *a = run_shard("--shard", "1/4"), *b = run_shard("--shard", "2/4");
+    char *none = e2e_dir("none");
+    bhost(&p, 2, (const char *[]){"merge", a, b, "-o", none, NULL});
+    assert_non_null(strstr(p.err, "shards 3/4, 4/4 are missing: merge every shard"));
+    e2e_proc_free(&p);
+    /* A sweep in one shard: merge takes it alone. */
+    char *whole1 = run_shard("--shard", "1/1"), *alone = e2e_dir("alone");
+    bhost(&p, 0, (const char *[]){"merge", whole1, "-o", alone, NULL});
+    e2e_proc_free(&p);
+    json_t *single = e2e_results(alone);
+    assert_int_equal(json_array_size(json_object_get(single, "points")), 9);
+    json_decref(single);
+    free(whole1);
+    free(alone);
+    free(none);
+    free(a);
+    free(b);
+    free(merged);
+    free(one);
+    free(two);
+}
+
 static void a_shard_resumes_as_the_same_shard(void **state)
 {
     (void)state;
@@ -543,6 +594,7 @@ int main(void)
         cmocka_unit_test(kubernetes_indexed_job_picks_its_shard),
         cmocka_unit_test(balanced_shards_follow_the_costs),
         cmocka_unit_test(a_shard_without_points_is_a_run_without_points),
+        cmocka_unit_test(merging_incomplete_missing_and_single_shards),
         cmocka_unit_test(a_shard_resumes_as_the_same_shard),
         cmocka_unit_test(a_balanced_shard_refuses_a_changed_balance_file),
         cmocka_unit_test(refusals_exit_2_and_say_why),
