@@ -197,7 +197,8 @@ void report_point_earlier(struct report *r, const char *label, const char *statu
     if (!r->quiet && !r->tty && !r->brief)
         fprintf(r->out, "[%zu/%zu] %s%s: done before the resume (%s)\n", r->done, r->total,
                 side(r), label, status);
-    maybe_progress_line(r);
+    /* Not progress of this session: the "resuming" line said how many; the tenths move on. */
+    r->last_tenth = r->total ? r->done * 10 / r->total : 10;
 }
 
 void report_clear_progress(struct report *r)

@@ -317,8 +317,10 @@ static void a_large_run_prints_few_lines(void **state)
     assert_int_equal(p.rc, 1);
     assert_non_null(strstr(p.out, "\nlater[label=hello] "));
     assert_null(strstr(p.out, " more points not shown"));
-    /* A resume that finds everything done says so in one line, not one a point. */
+    /* A resume that finds everything done says so in one line, not one a point, and no
+     * progress line passes the earlier points off as this session's. */
     assert_null(strstr(p.out, "done before the resume"));
+    assert_null(strstr(p.out, "% done, "));
     e2e_proc_free(&p);
     free(spec);
     free(dir);
