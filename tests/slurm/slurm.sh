@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# tests/slurm/slurm.sh up DIR | down DIR
+#
+# A private single-node Slurm for tests and benchmarks, run from Debian 12's
+# packages (slurmctld, slurmd, slurm-client, munge) without systemd.
+#
+#   up DIR    writes DIR/slurm.conf (one node on this machine, its real CPUs and
+#             memory), a munge key and socket of its own under DIR, starts
+#             munged, slurmctld and slurmd as the current user (root), waits
+#             until `sinfo` shows the node idle, and writes DIR/env (source it:
+#             it sets SLURM_CONF so sbatch, squeue and sinfo find this cluster).
+#             On any failure it stops what it started and prints the daemons' logs.
+#   down DIR  stops the daemons that `up DIR` started, by the PIDs it recorded
+#             (DIR/pids), and nothing else; it waits until they are gone.
+#
+# Exit codes: 0 ok; 1 failure (said on stderr); 77 (the tests' skip code) when
+# the packages are not installed.
+# Why each setting is what it is: docs/slurm.md ("The test's Slurm").
+set -euo pipefail
+
+die() { echo "slurm.sh: $*" >&2; exit 1; }
+
+# The daemons it started, one "name pid" a line; `down` stops exactly these.
+stop_recorded() {
+  local dir=$1 name pid
+  [ -f "$dir/pids" ] || return 0
+  # Slurm's daemons first (they talk to munged), munged last.
+  tac "$dir/pids" | while read -r name pid; do
+    kill -0 "$pid" 2>/dev/null || continue
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "slurm.sh: $name (pid $pid) did not stop on SIGTERM in 10 s; SIGKILL" >&2
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  rm -f "$dir/pids"
+}
+
+# A TCP port nobody listens on, preferring Slurm's own default.
+free_port() {
+  local want=$1 port
+  for port in "$want" $(shuf -i 20000-59999 -n 50); do
+    if ! ss -Htln "sport = :$port" | grep -q .; then
+      echo "$port"
+      return
+    fi
+  done
+  die "no free TCP port found for Slurm"
+}
+
+started() { # name pid: records a daemon `down` must stop
+  echo "$1 $2" >>"$DIR/pids"
+}
+
+# A daemon that forks itself writes its PID file once it is ready.
+wait_pid_file() {
+  local name=$1 file=$2
+  for _ in $(seq 100); do
+    [ -s "$file" ] && { cat "$file"; return; }
+    sleep 0.1
+  done
+  die "$name wrote no PID file ($file) within 10 s"
+}
+
+show_logs() {
+  local f
+  for f in "$DIR"/log/*.log; do
+    [ -f "$f" ] || continue
+    echo "----- $f (last 30 lines)" >&2
+    tail -n 30 "$f" >&2
+  done
+}
+
+up() {
+  for tool in munged mungekey slurmctld slurmd sinfo sbatch; do
+    command -v "$tool" >/dev/null || {
+      echo "slurm.sh: $tool is not installed (scripts/install-deps.sh --tests installs munge," \
+           "slurmctld, slurmd and slurm-client)" >&2
+      exit 77
+    }
+  done
+  [ "$(id -u)" -eq 0 ] || die "run as root: slurmd starts jobs as their user and needs root for it"
+  mkdir -p "$DIR"
+  DIR=$(cd "$DIR" && pwd)
+  [ ! -s "$DIR/pids" ] || die "$DIR/pids exists: this directory's Slurm is already up (down it first)"
+  mkdir -p "$DIR/munge" "$DIR/state" "$DIR/spool" "$DIR/log" "$DIR/run"
+  # munged refuses a key or socket directory that others may write to.
+  chmod 0700 "$DIR/munge"
+
+  trap 'rc=$?; if [ $rc -ne 0 ]; then show_logs; stop_recorded "$DIR"; fi; exit $rc' EXIT
+
+  # munge: a key of its own; -f because the temporary directory above it
+  # (/tmp) is world-writable, which munged otherwise refuses.
+  mungekey --create --keyfile="$DIR/munge/munge.key" --bits=1024 2>/dev/null ||
+    dd if=/dev/urandom of="$DIR/munge/munge.key" bs=1024 count=1 status=none
+  chmod 0400 "$DIR/munge/munge.key"
+  local sock="$DIR/munge/munge.socket"
+  munged --force --socket="$sock" --key-file="$DIR/munge/munge.key" \
+    --pid-file="$DIR/run/munged.pid" --log-file="$DIR/log/munged.log" \
+    --seed-file="$DIR/munge/munged.seed"
+  started munged "$(wait_pid_file munged "$DIR/run/munged.pid")"
+
+  # The node: this machine's CPUs, sockets, cores and memory as slurmd sees them.
+  local hw
+  hw=$(slurmd -C | head -n 1 | sed -e 's/^NodeName=[^ ]* //')
+  local ctld_port slurmd_port
+  ctld_port=$(free_port 6817)
+  slurmd_port=$(free_port 6818)
+  [ "$slurmd_port" != "$ctld_port" ] || slurmd_port=$(free_port $((ctld_port + 1)))
+
+  cat >"$DIR/slurm.conf" <<EOF
+# Written by tests/slurm/slurm.sh: a private one-node Slurm for bhost's tests.
+ClusterName=bhosttest
+SlurmctldHost=localhost(127.0.0.1)
+SlurmctldPort=$ctld_port
+SlurmdPort=$slurmd_port
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$sock
+StateSaveLocation=$DIR/state
+SlurmdSpoolDir=$DIR/spool/%n
+SlurmctldPidFile=$DIR/run/slurmctld.pid
+SlurmdPidFile=$DIR/run/slurmd.pid
+SlurmctldLogFile=$DIR/log/slurmctld.log
+SlurmdLogFile=$DIR/log/slurmd.log
+# No cgroups: processes tracked through /proc, tasks not confined.
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+MpiDefault=none
+# One CPU per task by default, so the node runs as many tasks as it has CPUs.
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+SchedulerType=sched/backfill
+ReturnToService=2
+# Finished jobs stay visible to squeue for a few minutes (sacct needs a database).
+MinJobAge=300
+NodeName=bhostnode NodeHostname=localhost NodeAddr=127.0.0.1 $hw State=UNKNOWN
+PartitionName=debug Nodes=bhostnode Default=YES MaxTime=INFINITE State=UP
+EOF
+
+  slurmctld -f "$DIR/slurm.conf" -i
+  started slurmctld "$(wait_pid_file slurmctld "$DIR/run/slurmctld.pid")"
+  slurmd -f "$DIR/slurm.conf" -N bhostnode
+  started slurmd "$(wait_pid_file slurmd "$DIR/run/slurmd.pid")"
+
+  echo "export SLURM_CONF=$DIR/slurm.conf" >"$DIR/env"
+  local state=""
+  for _ in $(seq 300); do
+    state=$(SLURM_CONF="$DIR/slurm.conf" sinfo -h -n bhostnode -o '%T' 2>/dev/null || true)
+    [ "$state" = "idle" ] && break
+    sleep 0.2
+  done
+  [ "$state" = "idle" ] || die "the node is not idle after 60 s (sinfo says '${state:-nothing}')"
+  trap - EXIT
+  echo "slurm.sh: up in $DIR (slurmctld port $ctld_port, slurmd port $slurmd_port)"
+}
+
+[ $# -eq 2 ] || die "usage: slurm.sh up DIR | down DIR"
+DIR=$2
+case $1 in
+  up) up ;;
+  down) [ -d "$DIR" ] || die "$DIR: no such directory"; stop_recorded "$DIR" ;;
+  *) die "usage: slurm.sh up DIR | down DIR" ;;
+esac
