@@ -10,8 +10,10 @@
 #             until `sinfo` shows the node idle, and writes DIR/env (source it:
 #             it sets SLURM_CONF so sbatch, squeue and sinfo find this cluster).
 #             On any failure it stops what it started and prints the daemons' logs.
-#   down DIR  stops the daemons that `up DIR` started, by the PIDs it recorded
-#             (DIR/pids), and nothing else; it waits until they are gone.
+#   down DIR  cancels the jobs still in this cluster, stops the daemons that
+#             `up DIR` started, by the PIDs it recorded (DIR/pids), and the step
+#             daemons of its slurmd (found by their working directory, DIR/log),
+#             and nothing else; it waits until they are gone.
 #
 # Exit codes: 0 ok; 1 failure (said on stderr); 77 (the tests' skip code) when
 # the packages are not installed.
@@ -20,21 +22,49 @@ set -euo pipefail
 
 die() { echo "slurm.sh: $*" >&2; exit 1; }
 
-# The daemons it started, one "name pid" a line; `down` stops exactly these.
+# Stops one process: SIGTERM, then SIGKILL if it is still there after 10 s.
+stop_pid() {
+  local name=$1 pid=$2
+  kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 100); do
+    kill -0 "$pid" 2>/dev/null || return 0
+    sleep 0.1
+  done
+  echo "slurm.sh: $name (pid $pid) did not stop on SIGTERM in 10 s; SIGKILL" >&2
+  kill -KILL "$pid" 2>/dev/null || true
+}
+
+# The step daemons our slurmd started (it runs them in DIR/log, its working
+# directory): the only slurmstepd processes that are ours.
+our_stepds() {
+  local dir=$1 p
+  for p in $(pgrep -x slurmstepd || true); do
+    case $(readlink "/proc/$p/cwd" 2>/dev/null) in "$dir"/*) echo "$p" ;; esac
+  done
+}
+
+# Cancels this cluster's jobs and stops the daemons it started, one "name pid"
+# a line in DIR/pids: Slurm's first (they talk to munged), munged last.
 stop_recorded() {
   local dir=$1 name pid
   [ -f "$dir/pids" ] || return 0
-  # Slurm's daemons first (they talk to munged), munged last.
+  if [ -f "$dir/slurm.conf" ] && grep -q '^slurmctld ' "$dir/pids"; then
+    local jobs
+    jobs=$(SLURM_CONF="$dir/slurm.conf" timeout 10 squeue -h -o %A -t PD,R,CG,S 2>/dev/null || true)
+    if [ -n "$jobs" ]; then
+      # shellcheck disable=SC2086 # one job id a word
+      SLURM_CONF="$dir/slurm.conf" timeout 10 scancel $jobs 2>/dev/null || true
+      for _ in $(seq 100); do
+        [ -z "$(our_stepds "$dir")" ] && break
+        sleep 0.1
+      done
+    fi
+  fi
   tac "$dir/pids" | while read -r name pid; do
-    kill -0 "$pid" 2>/dev/null || continue
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do
-      kill -0 "$pid" 2>/dev/null || break
-      sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-      echo "slurm.sh: $name (pid $pid) did not stop on SIGTERM in 10 s; SIGKILL" >&2
-      kill -KILL "$pid" 2>/dev/null || true
+    stop_pid "$name" "$pid"
+    if [ "$name" = slurmd ]; then
+      for pid in $(our_stepds "$dir"); do stop_pid slurmstepd "$pid"; done
     fi
   done
   rm -f "$dir/pids"
