@@ -141,9 +141,11 @@ static char *new_run_dir(const char *base, const char *name)
     return NULL;
 }
 
-/* DIR, made and absolute; NULL (said on stderr) if it cannot be, or holds a submission. */
-static char *make_dir(const struct slurm_options *so, const struct spec *s)
+/* DIR, made and absolute; NULL (said on stderr, *rc set) if it cannot be made (EXIT_INTERNAL),
+ * or holds a submission or a run already (EXIT_USAGE). */
+static char *make_dir(const struct slurm_options *so, const struct spec *s, int *rc)
 {
+    *rc = EXIT_INTERNAL;
     const char *base = s->output_dir ? s->output_dir : "results";
     char *made = so->out ? (mkdir_p(so->out, 0755) == 0 ? xstrdup(so->out) : NULL)
                          : new_run_dir(base, s->name);
@@ -164,14 +166,15 @@ static char *make_dir(const struct slurm_options *so, const struct spec *s)
         if (exists) {
             fprintf(stderr, "bhost slurm: %s already holds %s%s; give another --out\n", dir,
                     taken[i], i < 2 ? " (an earlier submission)" : " (a run)");
+            *rc = EXIT_USAGE;
             free(dir);
             return NULL;
         }
     }
     char *sub = xasprintf("%s/slurm", dir);
-    int rc = mkdir_p(sub, 0755);
+    int made_sub = mkdir_p(sub, 0755);
     free(sub);
-    if (rc != 0) {
+    if (made_sub != 0) {
         fprintf(stderr, "bhost slurm: cannot create %s/slurm: %s\n", dir, strerror(errno));
         free(dir);
         return NULL;
@@ -274,10 +277,11 @@ static int submit_run(const struct slurm_options *so, const struct cli_options *
         return EXIT_INTERNAL;
     }
     bhost[len] = '\0';
-    char *dir = make_dir(so, s);
+    int rc;
+    char *dir = make_dir(so, s, &rc);
     if (!dir) {
         free(spec);
-        return EXIT_INTERNAL;
+        return rc;
     }
     char **paths;
     struct slurm_job j = {.bhost = bhost, .spec = spec, .dir = dir, .name = s->name,
@@ -286,7 +290,7 @@ static int submit_run(const struct slurm_options *so, const struct cli_options *
     j.npaths = session_user_plugin_path(o, &paths);
     j.paths = paths;
     char array_id[64], merge_id[64];
-    int rc = EXIT_OK;
+    rc = EXIT_OK;
     if (write_script(dir, "shards.sbatch", slurm_shards_script(&j)) != 0 ||
         write_script(dir, "merge.sbatch", slurm_merge_script(&j)) != 0) {
         rc = EXIT_INTERNAL;

@@ -17,7 +17,7 @@
 /* How often --wait asks squeue, and how long it waits for an exit-code file that a
  * finished job wrote on a shared filesystem (whose clients may see it late). */
 #define POLL_MS 1000
-#define FILE_GRACE_MS 30000
+#define FILE_GRACE_MS 60000
 /* squeue failing this many times in a row (the controller unreachable): give up. */
 #define MAX_SQUEUE_FAILURES 120
 
@@ -197,22 +197,26 @@ static int is_final(const char *state)
     return 0;
 }
 
-enum merge_state { MERGE_GOING, MERGE_RAN, MERGE_NEVER_RAN, MERGE_UNKNOWN };
+enum merge_state {
+    MERGE_GOING,     /* queued or running */
+    MERGE_EXITED,    /* its script ended by itself: it wrote merge.rc */
+    MERGE_STOPPED,   /* cancelled, killed or never run: no merge.rc will come */
+    MERGE_GONE       /* no longer known to squeue (ended long ago), or squeue failing */
+};
 
-/* The merge job's state from squeue: still going, ended, or no longer known to Slurm. */
+/* The merge job's state from squeue (%T, and the pending reason). */
 static enum merge_state merge_state(const struct slurm_wait *w, int *failures, char *state,
                                     size_t statelen)
 {
     const char *argv[] = {w->squeue, "-h", "-t", "all", "-j", w->merge_id, "-o", "%T|%r", NULL};
     char *out;
     int rc = capture(argv, 1, &out);
-    snprintf(state, statelen, "%s", "");
     if (rc != 0 || !out || !*out) {
-        /* Ended long enough ago for Slurm to forget it, or squeue failing: the caller keeps
-         * asking a while (or finds the exit code file). */
+        /* Forgotten by Slurm or squeue failing: keep asking a while (the exit code file
+         * may come meanwhile). */
         free(out);
         ++*failures;
-        return *failures > MAX_SQUEUE_FAILURES ? MERGE_UNKNOWN : MERGE_GOING;
+        return *failures > MAX_SQUEUE_FAILURES ? MERGE_GONE : MERGE_GOING;
     }
     *failures = 0;
     out[strcspn(out, "\n")] = '\0';
@@ -221,12 +225,12 @@ static enum merge_state merge_state(const struct slurm_wait *w, int *failures, c
         *reason++ = '\0';
     snprintf(state, statelen, "%s", out);
     enum merge_state s = MERGE_GOING;
-    if (strcmp(out, "PENDING") == 0 && reason && strstr(reason, "DependencyNeverSatisfied"))
-        s = MERGE_NEVER_RAN; /* a shard failed; without --kill-on-invalid-dep it would wait */
-    else if (strcmp(out, "CANCELLED") == 0 || strcmp(out, "REVOKED") == 0)
-        s = MERGE_NEVER_RAN;
+    if (strcmp(out, "COMPLETED") == 0 || strcmp(out, "FAILED") == 0)
+        s = MERGE_EXITED;
     else if (is_final(out))
-        s = MERGE_RAN;
+        s = MERGE_STOPPED;
+    else if (strcmp(out, "PENDING") == 0 && reason && strstr(reason, "DependencyNeverSatisfied"))
+        s = MERGE_STOPPED; /* a shard failed, and the cluster keeps such jobs queued */
     free(out);
     return s;
 }
@@ -268,14 +272,14 @@ int slurm_wait_merge(const struct slurm_wait *w)
     while ((rc = read_exit_code(w->dir, "merge.rc")) < 0 &&
            (s = merge_state(w, &failures, state, sizeof state)) == MERGE_GOING)
         sleep_ms(POLL_MS);
-    if (rc < 0 && s == MERGE_NEVER_RAN && strcmp(state, "PENDING") == 0) {
+    if (rc < 0 && s == MERGE_STOPPED && strcmp(state, "PENDING") == 0) {
         /* Its dependency can never be met: it would stay queued. */
         const char *argv[] = {w->scancel, w->merge_id, NULL};
         char *out;
         capture(argv, 0, &out);
         free(out);
     }
-    if (rc < 0 && s != MERGE_NEVER_RAN)
+    if (rc < 0 && s != MERGE_STOPPED)
         rc = await_exit_code(w->dir, "merge.rc");
     if (rc < 0) {
         if (report_failed_shards(w))

@@ -51,8 +51,15 @@ ours() {
 
 down() {
   local rc=$?
+  local started name pid left
+  started=$(cat "$cluster/pids")
   bash "$here/slurm.sh" down "$cluster" || rc=1
-  local left
+  while read -r name pid; do
+    if kill -0 "$pid" 2>/dev/null; then
+      echo "test_slurm: FAIL: $name (pid $pid) is still running after down" >&2
+      rc=1
+    fi
+  done <<<"$started"
   left=$(ours)
   if [ -n "$left" ]; then
     echo "test_slurm: FAIL: processes of the test's Slurm left after down:" >&2

@@ -173,7 +173,7 @@ expect 2 "a bad --set" env PATH="$fakepath" "$bhost" slurm "$spec" --shards 2 --
 expect 3 "sbatch refuses" env PATH="$fakepath" SBATCH_FAIL=1 "$bhost" slurm "$spec" --shards 2 \
   --out "$work/x3" --plugin-path "$plugin_path"
 grep -q "invalid partition" "$work/err" || fail "sbatch's own message is not shown"
-expect 3 "an earlier submission" env PATH="$fakepath" "$bhost" slurm "$spec" --shards 2 \
+expect 2 "an earlier submission" env PATH="$fakepath" "$bhost" slurm "$spec" --shards 2 \
   --out "$work/run" --plugin-path "$plugin_path"
 grep -q "already holds slurm (an earlier submission)" "$work/err" || fail "$(cat "$work/err")"
 expect 0 "--help" "$bhost" slurm --help
