@@ -2,7 +2,7 @@
 #include "artifacts/bundle.h"
 #include "artifacts/manifest.h"
 #include "artifacts/run_files.h"
-#include "artifacts/checksum.h"
+#include "util/checksum.h"
 #include "util/files.h"
 #include "util/mem.h"
 

@@ -2,7 +2,7 @@
 #include "artifacts/manifest.h"
 #include "artifacts/doc_fields.h"
 #include "artifacts/run_files.h"
-#include "artifacts/checksum.h"
+#include "util/checksum.h"
 #include "util/clock.h"
 
 #include <fcntl.h>

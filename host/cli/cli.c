@@ -63,6 +63,11 @@ static const char usage_text[] =
     "  -j, --jobs N      run N points at once, each on its own CPU where there are\n"
     "                    enough; results come out in sweep order (default 1)\n"
     "  --resume DIR      run: finish an interrupted run in DIR, skipping done points\n"
+    "  --shard I/N       run, validate: only shard I of N of the (filtered) sweep,\n"
+    "                    counting from 1; auto or auto/N reads BHOST_SHARD, Slurm's,\n"
+    "                    GitLab's or a Kubernetes Indexed Job's variables\n"
+    "                    (docs/scale-out.md)\n"
+    "  --balance-from RUN  with --shard: balance the shards by RUN's wall times\n"
     "  --time-budget S   start no point after S seconds; the rest are reported skipped\n"
     "  --clock C         the measured loops' clock: auto (the TSC where it is invariant,\n"
     "                    the default), tsc, or monotonic (CLOCK_MONOTONIC)\n"
@@ -212,6 +217,14 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
         } else if (cli_is_option(a, "--percentiles")) {
             if (!(o->percentiles = option_value(argc, argv, &i, "--percentiles")))
                 return cli_usage_error("--percentiles needs a list, like 50,90,99");
+        } else if (cli_is_option(a, "--shard")) {
+            if (!(o->shard = option_value(argc, argv, &i, "--shard")))
+                return cli_usage_error("--shard needs I/N (shard I of N, from 1), auto or "
+                                       "auto/N");
+        } else if (cli_is_option(a, "--balance-from")) {
+            if (!(o->balance_from = option_value(argc, argv, &i, "--balance-from")))
+                return cli_usage_error("--balance-from needs a results file or a run "
+                                       "directory");
         } else if (cli_is_option(a, "--resume")) {
             if (!(o->resume = option_value(argc, argv, &i, "--resume")))
                 return cli_usage_error("--resume needs a run directory");
@@ -288,6 +301,10 @@ static int parse_args(int argc, char **argv, struct cli_options *o)
     if (o->history && !is_run)
         return cli_usage_error("--history goes with run (bhost history and compare take their "
                                "own; ab records nothing: its B is a candidate build)");
+    if ((o->shard || o->balance_from) && !is_run && strcmp(o->command, "validate") != 0)
+        return cli_usage_error("--shard and --balance-from go with run and validate");
+    if (o->balance_from && !o->shard && !o->resume)
+        return cli_usage_error("--balance-from goes with --shard: it balances the shards");
     if (wants_spec && !o->spec && !o->resume)
         return cli_usage_error("%s needs a spec file", o->command);
     return EXIT_OK;

@@ -58,8 +58,10 @@ static json_t *plugin_json(const struct plugin *p)
     json_object_set_new(o, "oldest_host_abi", json_string(abi));
     json_object_set_new(o, "build_id", json_string(p->build_id ? p->build_id : ""));
     json_object_set_new(o, "shadowed", strings_json(p->shadowed, p->nshadowed));
-    if (p->desc.kind == BHOST_EXPERIMENT)
+    if (p->desc.kind == BHOST_EXPERIMENT) {
         json_object_set_new(o, "one_thread", json_boolean(p->desc.flags & BHOST_ONE_THREAD));
+        json_object_set_new(o, "open_params", json_boolean(p->desc.flags & BHOST_OPEN_PARAMS));
+    }
     return o;
 }
 
@@ -144,6 +146,9 @@ static void print_plugin(const struct plugin *p, int verbose)
            "range/choices", "unit", "doc");
     for (size_t k = 0; k < p->nparams; k++)
         print_param(&p->params[k]);
+    if (p->desc.flags & BHOST_OPEN_PARAMS)
+        printf("  %-16s %-6s %-14s %-24s %-6s %s\n", "(any other)", "string", "", "", "",
+               "open parameters: any other name the spec gives, passed on as a string");
 }
 
 /* One line per plugin: an index that stays short as plugins multiply. */

@@ -8,6 +8,7 @@
 #include "cli/session.h"
 #include "history/history.h"
 #include "results/journal.h"
+#include "spec/shard.h"
 #include "spec/spec.h"
 #include "spec/sweep.h"
 #include "util/mem.h"
@@ -31,6 +32,42 @@ static void print_gates(const struct spec_gates *g, const char *indent)
     }
 }
 
+/* getenv() as --shard auto reads it. */
+static const char *environment(const char *name)
+{
+    return getenv(name);
+}
+
+/* --shard and --balance-from resolved into *sh, and o->sharding set: EXIT_OK, or
+ * EXIT_USAGE and why on stderr. Nothing to do without --shard. */
+static int resolve_shard(struct cli_options *o, struct shard *sh)
+{
+    char err[1024];
+    if (!o->shard)
+        return EXIT_OK;
+    if (shard_parse(o->shard, environment, sh, err, sizeof err) != 0 ||
+        (o->balance_from && shard_balance_from(sh, o->balance_from, err, sizeof err) != 0)) {
+        shard_free(sh);
+        return cli_usage_error("%s", err);
+    }
+    o->sharding = sh;
+    return EXIT_OK;
+}
+
+/* "shard 2/4 (dealt): 5 of the sweep's 20 points"; a shard with none says so on stderr. */
+static void print_shard(const struct shard *sh, size_t points, int quiet)
+{
+    if (!quiet)
+        printf("shard %u/%u (%s%s%s): %zu of the sweep's %llu points\n", sh->index, sh->count,
+               shard_method(sh), sh->balance_from ? " by " : "",
+               sh->balance_from ? sh->balance_from : "", points,
+               (unsigned long long)sh->sweep_points);
+    if (points == 0)
+        fprintf(stderr, "bhost: note: shard %u/%u has no points (the sweep has %llu for %u "
+                "shards)\n", sh->index, sh->count, (unsigned long long)sh->sweep_points,
+                sh->count);
+}
+
 /* validate_command(), with the registry scanned. */
 static int validate(const struct cli_options *o, struct registry *reg)
 {
@@ -40,6 +77,8 @@ static int validate(const struct cli_options *o, struct registry *reg)
     if (rc != EXIT_OK)
         return rc;
     session_note_shadowing(stdout, &s);
+    if (o->sharding)
+        print_shard(o->sharding, w.npoints, 0);
     printf("%s: valid, %zu sweep point%s", o->spec, w.npoints, w.npoints == 1 ? "" : "s");
     if (o->filter)
         printf(" of %llu (--filter '%s')", (unsigned long long)w.total, o->filter);
@@ -148,6 +187,8 @@ static int run(const struct cli_options *o, struct registry *reg, int argc, char
     struct session ss = {.o = o, .argc = argc, .argv = argv, .resumed = resumed,
                          .sides = &side, .nsides = 1};
     int rc = session_prepare(&ss);
+    if (rc == EXIT_OK && o->sharding)
+        print_shard(o->sharding, side.w.npoints, o->quiet);
     if (rc == EXIT_OK) {
         session_run(&ss);
         const char *history = history_path(o->history);
@@ -207,13 +248,24 @@ static void note_override(const char *what, const char *now, const char *then)
 /* bhost run --resume DIR: the run finished as it began (run.json), its plugin path scanned. */
 static int resume(struct cli_options *o, int argc, char **argv)
 {
-    if (o->spec || o->nsets || o->filter || o->out)
-        return cli_usage_error("--resume takes no spec, --set, --filter, --out, --max-points or "
-                           "--timeout: it finishes the run as it began");
+    if (o->spec || o->nsets || o->filter || o->out || o->shard || o->balance_from)
+        return cli_usage_error("--resume takes no spec, --set, --filter, --out, --max-points, "
+                               "--timeout, --shard or --balance-from: it finishes the run as "
+                               "it began");
     struct run_record rec;
     char err[1024];
     if (run_record_read(o->resume, &rec, err, sizeof err) != 0) {
         fprintf(stderr, "bhost: %s\n", err);
+        return EXIT_USAGE;
+    }
+    /* A shard's run resumes the same shard, split the same way. */
+    struct shard sh = {0};
+    char *record = xasprintf("%s/run.json", o->resume);
+    int bad_shard = rec.shard && shard_from_record(rec.shard, record, &sh, err, sizeof err) != 0;
+    free(record);
+    if (bad_shard) {
+        fprintf(stderr, "bhost: %s\n", err);
+        run_record_free(&rec);
         return EXIT_USAGE;
     }
     struct cli_options again = *o;
@@ -224,6 +276,7 @@ static int resume(struct cli_options *o, int argc, char **argv)
     again.nsets = rec.nsets;
     again.filter = rec.filter;
     again.out = o->resume;
+    again.sharding = rec.shard ? &sh : NULL;
     /* What the run began with, unless the command line says otherwise now. */
     char now[64], then[64];
     const char **recorded = xcalloc(rec.npaths + 1, sizeof *recorded);
@@ -287,6 +340,7 @@ static int resume(struct cli_options *o, int argc, char **argv)
     }
     free(again.sets);
     free(recorded);
+    shard_free(&sh);
     run_record_free(&rec);
     return rc;
 }
@@ -294,11 +348,16 @@ static int resume(struct cli_options *o, int argc, char **argv)
 int validate_command(struct cli_options *o, int argc, char **argv)
 {
     (void)argc, (void)argv;
+    struct shard sh = {0};
+    int rc = resolve_shard(o, &sh);
+    if (rc != EXIT_OK)
+        return rc;
     struct registry reg;
     registry_init(&reg, o->paths, o->npaths);
     registry_scan(&reg);
-    int rc = validate(o, &reg);
+    rc = validate(o, &reg);
     registry_free(&reg);
+    shard_free(&sh);
     return rc;
 }
 
@@ -306,10 +365,15 @@ int run_command(struct cli_options *o, int argc, char **argv)
 {
     if (o->resume)
         return resume(o, argc, argv);
+    struct shard sh = {0};
+    int rc = resolve_shard(o, &sh);
+    if (rc != EXIT_OK)
+        return rc;
     struct registry reg;
     registry_init(&reg, o->paths, o->npaths);
     registry_scan(&reg);
-    int rc = run(o, &reg, argc, argv, NULL);
+    rc = run(o, &reg, argc, argv, NULL);
     registry_free(&reg);
+    shard_free(&sh);
     return rc;
 }

@@ -8,6 +8,8 @@
 #ifndef BHOST_OPTIONS_H
 #define BHOST_OPTIONS_H
 
+#include "spec/shard.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 
@@ -47,6 +49,9 @@ struct cli_options {
     const char *baseline;     /* run: --baseline RESULTS|DIR|history, for baseline gates */
     const char *threshold;    /* ab: --threshold, as given */
     const char *percentiles;  /* ab: --percentiles, as given */
+    const char *shard;        /* run, validate: --shard I/N, auto or auto/N, as given */
+    const char *balance_from; /* run, validate: --balance-from RUN, as given */
+    struct shard *sharding;   /* --shard resolved (cmd_run.c): the sweep is cut to its points */
     int artifacts;            /* run: --artifacts, the artifact set at the end (docs/artifacts.md) */
     int bundle;               /* run: --bundle, the set in one zip archive too */
     int json, quiet, verbose, markdown;

@@ -78,6 +78,13 @@ int session_load(const struct cli_options *o, struct registry *reg, struct spec 
         spec_free(s);
         return EXIT_USAGE;
     }
+    /* A shard is cut from the filtered sweep; one with no points is no error. */
+    if (o->sharding && shard_apply(o->sharding, w, err, sizeof err) != 0) {
+        fprintf(stderr, "bhost: %s\n", err);
+        sweep_free(w);
+        spec_free(s);
+        return EXIT_USAGE;
+    }
     if (spec_check(reg, s, w, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         sweep_free(w);
@@ -264,6 +271,7 @@ static json_t *begin_run(const struct session *ss, const struct session_side *sd
     rec.threshold = o->threshold ? xstrdup(o->threshold) : NULL;
     rec.percentiles = o->percentiles ? xstrdup(o->percentiles) : NULL;
     rec.artifacts = o->bundle ? 2 : o->artifacts ? 1 : 0;
+    rec.shard = o->sharding ? shard_record_json(o->sharding) : NULL;
     if (sd->name) { /* an A/B side: its own folder first, as it ran */
         char **paths = xcalloc(rec.npaths + 1, sizeof *paths);
         paths[0] = xstrdup(sd->reg->dirs[0]);
@@ -343,7 +351,10 @@ int session_prepare(struct session *ss)
     for (size_t i = 0; i < ss->nsides; i++) {
         struct session_side *sd = &ss->sides[i];
         sd->info = (struct run_info){.argc = ss->argc, .argv = ss->argv, .run_dir = sd->dir,
-                                     .filter = o->filter, .points_total = sd->w.total};
+                                     .filter = o->filter, .points_total = sd->w.total,
+                                     .shard = o->sharding ? shard_results_json(o->sharding,
+                                                                               sd->w.npoints)
+                                                          : NULL};
         utc_stamp(sd->info.started_utc, sizeof sd->info.started_utc, 1);
         if (ss->resumed)
             snprintf(sd->info.started_utc, sizeof sd->info.started_utc, "%s",
@@ -526,6 +537,8 @@ void session_free(struct session *ss)
         struct session_side *sd = &ss->sides[i];
         json_decref(sd->doc);
         json_decref(sd->done);
+        json_decref(sd->info.shard);
+        sd->info.shard = NULL;
         free(sd->dir);
         if (sd->loaded) {
             sweep_free(&sd->w);

@@ -44,13 +44,31 @@ static void misuse(bhost_ctx *ctx, const char *service)
                               "bhost_log()", service);
 }
 
+static const struct pdef *job_defs(const struct check_job *j)
+{
+    return j->defs ? j->defs : j->plugin->params;
+}
+
+static size_t job_ndefs(const struct check_job *j)
+{
+    return j->defs ? j->ndefs : j->plugin->nparams;
+}
+
+static const char *check_param_extra(bhost_ctx *ctx, uint32_t index)
+{
+    const struct check_job *j = cc(ctx)->job;
+    size_t k = j->plugin->nparams + (size_t)index;
+    return k < job_ndefs(j) ? job_defs(j)[k].name : NULL;
+}
+
 static const struct pvalue *param(bhost_ctx *ctx, const char *name, uint32_t type,
                                   const char *call)
 {
     static const struct pvalue zero = {0};
     struct check_ctx *c = cc(ctx);
     char why[512];
-    const struct pvalue *v = plugin_param_value(c->job->plugin, c->job->values, name, type,
+    const struct pvalue *v = plugin_param_value(c->job->plugin, job_defs(c->job),
+                                                job_ndefs(c->job), c->job->values, name, type,
                                                 call, why, sizeof why);
     if (!v && !c->misuse)
         c->misuse = xstrdup(why);
@@ -276,6 +294,7 @@ static const struct bhost_api check_api = {
     .table_get = no_table_get,
     .table_row = no_table_row,
     .point_label = check_point_label,
+    .param_extra = check_param_extra,
 };
 
 /* One check, in the child: 0, or -1 with the reason in sh->why. */

@@ -24,6 +24,9 @@ struct check_job {
     const struct pvalue *values;   /* every parameter, plugin order */
     uint32_t threads;              /* what bhost_thread_count() says */
     const char *label;             /* what bhost_point_label() says ("" for an instrument) */
+    const struct pdef *defs;       /* the definitions values follow: an experiment's, open
+                                      parameters included; NULL: the plugin's */
+    size_t ndefs;
 };
 
 /* checks_run()'s answer when no check could run (no process): `why` says why. */

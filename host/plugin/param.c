@@ -336,6 +336,18 @@ int pdef_from_plugin(struct pdef *d, const struct bhost_param *p, char *err, siz
     return 0;
 }
 
+int param_name_ok(const char *name)
+{
+    return valid_name(name);
+}
+
+void pdef_open(struct pdef *d, const char *name)
+{
+    *d = (struct pdef){.name = xstrdup(name), .type = BHOST_STRING, .required = 1, .open = 1,
+                       .def = {.type = BHOST_STRING},
+                       .doc = xstrdup("an open parameter: the spec gives it")};
+}
+
 void pdef_free(struct pdef *d)
 {
     pvalue_free(&d->def);

@@ -30,6 +30,7 @@ struct pdef {
     const char *const *choices;
     size_t nchoices;
     int has_min, has_max, required;
+    int open;          /* an open parameter a spec gave (BHOST_OPEN_PARAMS): a STRING */
     struct pvalue min, max, def;
 };
 
@@ -57,5 +58,9 @@ int pdef_find(const struct pdef *defs, size_t n, const char *name);
 /* Fills d from a plugin's declaration; -1 and a message if it is malformed. */
 int pdef_from_plugin(struct pdef *d, const struct bhost_param *p, char *err, size_t errlen);
 void pdef_free(struct pdef *d);
+/* Whether `name` may name a parameter: [a-z][a-z0-9_]*. */
+int param_name_ok(const char *name);
+/* Fills d as the open parameter `name` (a STRING the spec gives; BHOST_OPEN_PARAMS). */
+void pdef_open(struct pdef *d, const char *name);
 
 #endif

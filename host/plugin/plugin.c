@@ -121,13 +121,21 @@ static int check_descriptor(const char *path, const struct bhost_plugin *d, uint
                       "BHOST_INSTRUMENT", d->kind);
     if (d->kind == BHOST_EXPERIMENT && !d->iterate && !d->iterate_batch)
         return refuse(err, n, path, d, "an experiment needs iterate or iterate_batch; add one");
-    if (d->flags & ~(uint32_t)(BHOST_MANUAL_TIME | BHOST_PAUSES_TIMING | BHOST_ONE_THREAD))
+    if (d->flags & ~(uint32_t)(BHOST_MANUAL_TIME | BHOST_PAUSES_TIMING | BHOST_ONE_THREAD |
+                               BHOST_OPEN_PARAMS))
         return refuse(err, n, path, d, "it sets flags 0x%x this bhost does not know; rebuild it "
                       "against this bhost's SDK", (unsigned)d->flags);
     if ((d->flags & BHOST_ONE_THREAD) && d->min_host_minor < 2)
         return refuse(err, n, path, d, "it sets BHOST_ONE_THREAD, which hosts of ABI 1.%u do not "
                       "know, yet says it runs on them; use BHOST_PLUGIN_HEADER (or _COMPAT with 2)",
                       (unsigned)d->min_host_minor);
+    if ((d->flags & BHOST_OPEN_PARAMS) && d->kind != BHOST_EXPERIMENT)
+        return refuse(err, n, path, d, "it sets BHOST_OPEN_PARAMS, which only experiments may "
+                      "set: an instrument's parameters are all declared");
+    if ((d->flags & BHOST_OPEN_PARAMS) && d->min_host_minor < 3)
+        return refuse(err, n, path, d, "it sets BHOST_OPEN_PARAMS, which hosts of ABI 1.%u do "
+                      "not know, yet says it runs on them; use BHOST_PLUGIN_HEADER (or _COMPAT "
+                      "with 3)", (unsigned)d->min_host_minor);
     if (d->param_count > PLUGIN_MAX_PARAMS)
         return refuse(err, n, path, d, "it declares %u parameters, more than bhost's limit of "
                       "%d; fix its param_count", (unsigned)d->param_count, PLUGIN_MAX_PARAMS);
@@ -381,17 +389,18 @@ void plugin_free(struct plugin *p)
     free(p);
 }
 
-const struct pvalue *plugin_param_value(const struct plugin *p, const struct pvalue *values,
+const struct pvalue *plugin_param_value(const struct plugin *p, const struct pdef *defs,
+                                        size_t ndefs, const struct pvalue *values,
                                         const char *name, uint32_t type, const char *getter,
                                         char *why, size_t whylen)
 {
-    int i = name ? pdef_find(p->params, p->nparams, name) : -1;
+    int i = name ? pdef_find(defs, ndefs, name) : -1;
     if (i < 0) {
         snprintf(why, whylen, "plugin bug: %s(\"%s\"): '%s' declares no such parameter", getter,
                  name ? name : "(null)", p->desc.name);
         return NULL;
     }
-    uint32_t actual = p->params[i].type;
+    uint32_t actual = defs[i].type;
     if (actual != type && !(type == BHOST_STRING && actual == BHOST_ENUM)) {
         snprintf(why, whylen, "plugin bug: %s(\"%s\"): the parameter is %s %s", getter, name,
                  actual == BHOST_INT || actual == BHOST_ENUM ? "an" : "a", type_name(actual));

@@ -89,12 +89,13 @@ struct plugin *plugin_load(const char *path, char *err, size_t errlen);
 int plugin_open(struct plugin *p, char *err, size_t errlen);
 void plugin_free(struct plugin *p);
 /*
- * The value in values[] (one per parameter, plugin order) of parameter `name`,
- * for the getter `getter` of `type` (a string getter also reads an enum's
- * text); NULL, with the plugin bug in why, when p has no such parameter or it
- * is of another type.
+ * The value in values[] (one per definition in defs: p's parameters, then an experiment's open
+ * ones) of parameter `name`, for the getter `getter` of `type` (a string getter also reads an
+ * enum's text); NULL, with the plugin bug in why, when there is no such parameter or it is of
+ * another type.
  */
-const struct pvalue *plugin_param_value(const struct plugin *p, const struct pvalue *values,
+const struct pvalue *plugin_param_value(const struct plugin *p, const struct pdef *defs,
+                                        size_t ndefs, const struct pvalue *values,
                                         const char *name, uint32_t type, const char *getter,
                                         char *why, size_t whylen);
 const char *kind_name(unsigned kind);

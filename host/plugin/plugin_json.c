@@ -169,10 +169,15 @@ json_t *pvalue_json(const struct pvalue *v)
     }
 }
 
-json_t *plugin_params_json(const struct plugin *p, const struct pvalue *v)
+json_t *params_json(const struct pdef *defs, size_t n, const struct pvalue *v)
 {
     json_t *o = json_object();
-    for (size_t i = 0; i < p->nparams; i++)
-        json_object_set_new(o, p->params[i].name, pvalue_json(&v[i]));
+    for (size_t i = 0; i < n; i++)
+        json_object_set_new(o, defs[i].name, pvalue_json(&v[i]));
     return o;
+}
+
+json_t *plugin_params_json(const struct plugin *p, const struct pvalue *v)
+{
+    return params_json(p->params, p->nparams, v);
 }

@@ -22,5 +22,8 @@ int file_id_from_json(json_t *o, struct file_id *id);
 json_t *pvalue_json(const struct pvalue *v);
 /* Every parameter of p with its value in v (plugin order), as a JSON object. */
 json_t *plugin_params_json(const struct plugin *p, const struct pvalue *v);
+/* Every parameter of defs with its value in v, as a JSON object: an experiment's, open ones
+ * included (spec_experiment's defs). */
+json_t *params_json(const struct pdef *defs, size_t n, const struct pvalue *v);
 
 #endif

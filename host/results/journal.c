@@ -35,6 +35,8 @@ int run_record_write(const char *dir, const struct run_record *r, char *err, siz
     static const char *const artifacts[] = {"none", "set", "bundle"};
     if (r->artifacts >= 0 && r->artifacts <= 2)
         json_object_set_new(o, "artifacts", json_string(artifacts[r->artifacts]));
+    if (r->shard)
+        json_object_set(o, "shard", r->shard);
     char *text = json_dumps(o, JSON_INDENT(1));
     json_decref(o);
     char *path = xasprintf("%s/run.json", dir);
@@ -101,6 +103,8 @@ int run_record_read(const char *dir, struct run_record *r, char *err, size_t err
                        : strcmp(artifacts, "bundle") == 0 ? 2
                        : strcmp(artifacts, "set") == 0    ? 1
                                                           : 0;
+        json_t *shard = json_object_get(o, "shard");
+        r->shard = json_is_object(shard) ? json_incref(shard) : NULL;
         rc = r->spec_file && r->started_utc && r->spec ? 0 : -1;
         if (rc != 0)
             snprintf(err, errlen, "%s: cannot resume: the file lacks spec_file, spec or "
@@ -129,6 +133,7 @@ void run_record_free(struct run_record *r)
     free(r->threshold);
     free(r->percentiles);
     json_decref(r->spec);
+    json_decref(r->shard);
     memset(r, 0, sizeof *r);
 }
 

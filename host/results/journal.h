@@ -35,6 +35,7 @@ struct run_record {
      * "history"), --threshold and --percentiles as given. */
     char *history, *baseline, *threshold, *percentiles;
     int artifacts;       /* 0: none, 1: --artifacts, 2: --bundle; -1 if the file does not say */
+    json_t *shard;       /* --shard: index, count, method, balance_from, balance_sha256; or NULL */
 };
 
 /* Writes DIR/run.json (atomically). */

@@ -178,6 +178,8 @@ json_t *results_document(json_t *spec, const struct run_info *info, json_t *env,
     json_object_set_new(run, "filter", info->filter ? json_string(info->filter) : json_null());
     json_object_set_new(run, "jobs", json_integer((json_int_t)(info->jobs ? info->jobs : 1)));
     json_object_set_new(run, "pinning", json_string(info->pinning ? info->pinning : "none"));
+    if (info->shard)
+        json_object_set(run, "shard", info->shard);
     char abi[16];
     snprintf(abi, sizeof abi, "%d.%d", BHOST_ABI_MAJOR, BHOST_ABI_MINOR);
     return json_pack("{s:s, s:{s:s, s:s}, s:o, s:o, s:o, s:o, s:o}", "schema", RESULTS_SCHEMA,

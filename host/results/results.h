@@ -43,6 +43,7 @@ struct run_info {
     int stop_signal;         /* the signal that stopped the run early, or 0 */
     size_t jobs;             /* points run at once (--jobs) */
     const char *pinning;     /* how points were placed on CPUs */
+    json_t *shard;           /* run.shard of a shard's run (the caller's), or NULL */
 };
 
 /* The whole document; takes over spec (the spec as it ran, spec_to_json()), env

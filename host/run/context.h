@@ -18,6 +18,9 @@ struct host_ctx {
     bhost_ctx pub;
     const struct plugin *plugin;
     const struct pvalue *values;  /* this plugin instance's parameters */
+    const struct pdef *defs;      /* their definitions: the plugin's, or an experiment's with
+                                     the open parameters its spec gives */
+    size_t ndefs;
     struct point_state *ps;       /* NULL in run hooks */
     struct metrics *metrics;      /* where counters and gauges go: this thread's, or the run's */
     struct failures *fails;       /* this thread's failed iterations (NULL in run hooks) */

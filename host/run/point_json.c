@@ -173,7 +173,7 @@ json_t *point_json(const struct point *pt, const struct point_state *ps,
                   e->name, "plugin", e->plugin->desc.name, "plugin_version",
                   e->plugin->desc.version ? e->plugin->desc.version : "", "plugin_file",
                   e->plugin->path, "plugin_build_id", e->plugin->build_id, "params",
-                  plugin_params_json(e->plugin, pt->values), "status", pr->error ? "failed" : "ok",
+                  params_json(e->defs, e->ndefs, pt->values), "status", pr->error ? "failed" : "ok",
                   "seed", seed, "iterations", "warmup", (json_int_t)pr->warmup_done, "measured",
                   (json_int_t)measured, "batch", (json_int_t)pr->batch, "repetitions",
                   (int)reps_run, "wall_s", (double)pr->wall_ns / 1e9);

@@ -447,6 +447,8 @@ json_t *runner_point(struct runner *r, const struct point *pt)
     uint64_t start = clock_now_ns();
     struct host_ctx c;
     ctx_init(&c, e->plugin, pt->values, &ps, &ps.lanes[0].metrics, "", pt->seed, pt->label);
+    c.defs = e->defs;
+    c.ndefs = e->ndefs;
     c.timer = r->timer;
     c.artifact_dir = artifacts;
     struct point_run_ctx x = {.r = r, .pt = pt, .ps = &ps, .pr = &pr, .main = &c};

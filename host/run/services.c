@@ -41,11 +41,18 @@ static const struct pvalue *param(bhost_ctx *ctx, const char *name, uint32_t typ
     static const struct pvalue zero = {0};
     struct host_ctx *c = host(ctx);
     char why[512];
-    const struct pvalue *v = plugin_param_value(c->plugin, c->values, name, type, call, why,
-                                                sizeof why);
+    const struct pvalue *v = plugin_param_value(c->plugin, c->defs, c->ndefs, c->values, name,
+                                                type, call, why, sizeof why);
     if (!v)
         ctx_misuse(c, "%s", why);
     return v ? v : &zero;
+}
+
+static const char *api_param_extra(bhost_ctx *ctx, uint32_t index)
+{
+    struct host_ctx *c = host(ctx);
+    size_t k = c->plugin->nparams + (size_t)index;
+    return k < c->ndefs ? c->defs[k].name : NULL;
 }
 
 static int64_t api_param_int(bhost_ctx *ctx, const char *name)
@@ -446,13 +453,15 @@ const struct bhost_api host_api = {
     .table_get = api_table_get,
     .table_row = api_table_row,
     .point_label = api_point_label,
+    .param_extra = api_param_extra,
 };
 
 void ctx_init(struct host_ctx *c, const struct plugin *p, const struct pvalue *values,
               struct point_state *ps, struct metrics *m, const char *prefix, uint64_t seed,
               const char *log_label)
 {
-    *c = (struct host_ctx){.pub = {.api = &host_api}, .plugin = p, .values = values, .ps = ps,
+    *c = (struct host_ctx){.pub = {.api = &host_api}, .plugin = p, .defs = p->params,
+                           .ndefs = p->nparams, .values = values, .ps = ps,
                            .metrics = m, .prefix = prefix, .seed = seed,
                            .log_label = log_label, .nthreads = ps ? ps->nthreads : 1,
                            .fails = ps ? &ps->lanes[0].fails : NULL,

@@ -32,7 +32,7 @@ int spec_check(struct registry *reg, const struct spec *s, const struct sweep *w
                 continue;
             grow(&jobs, &cap, n, sizeof *jobs);
             origin = xrealloc(origin, cap * sizeof *origin);
-            jobs[n] = (struct check_job){si->plugin, si->values, 1, ""};
+            jobs[n] = (struct check_job){si->plugin, si->values, 1, "", NULL, 0};
             origin[n++] = (struct job_origin){pt->exp, si};
         }
         last = pt->exp;
@@ -40,7 +40,8 @@ int spec_check(struct registry *reg, const struct spec *s, const struct sweep *w
             continue;
         grow(&jobs, &cap, n, sizeof *jobs);
         origin = xrealloc(origin, cap * sizeof *origin);
-        jobs[n] = (struct check_job){pt->exp->plugin, pt->values, pt->threads, pt->label};
+        jobs[n] = (struct check_job){pt->exp->plugin, pt->values, pt->threads, pt->label,
+                                     pt->exp->defs, pt->exp->ndefs};
         origin[n++] = (struct job_origin){pt->exp, NULL};
     }
     char why[1024];

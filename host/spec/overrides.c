@@ -124,16 +124,26 @@ static int attached(const struct spec *s, const char *name)
     return 0;
 }
 
+/* What --set may set besides parameters. */
+static const char *const settings[] = {"iterations", "warmup", "measured", "min_time",
+                                       "repetitions", "timeout", "rate", "arrival", "seed",
+                                       "instruments", "threads", "name", "output_dir",
+                                       "max_points", "fresh_process", "interleave"};
+
+int overrides_is_setting(const char *key)
+{
+    for (size_t i = 0; i < ARRAY_LEN(settings); i++)
+        if (strcmp(settings[i], key) == 0)
+            return 1;
+    return 0;
+}
+
 /* The parameter or setting an unused override most likely meant, or NULL. */
 static const char *closest_key(const struct spec *s, const struct override *o)
 {
-    static const char *const settings[] = {"iterations", "warmup", "measured", "min_time",
-                                           "repetitions", "timeout", "rate", "arrival", "seed",
-                                           "instruments", "threads", "name", "output_dir",
-                                           "max_points", "fresh_process", "interleave"};
     size_t n = sizeof settings / sizeof *settings;
     for (size_t e = 0; e < s->nexperiments; e++)
-        n += s->experiments[e].plugin->nparams;
+        n += s->experiments[e].ndefs;
     const char **names = xcalloc(n, sizeof *names);
     size_t k = 0;
     for (size_t i = 0; i < sizeof settings / sizeof *settings; i++)
@@ -142,8 +152,8 @@ static const char *closest_key(const struct spec *s, const struct override *o)
         const struct spec_experiment *x = &s->experiments[e];
         if (o->scope && strcmp(o->scope, x->name) != 0)
             continue;
-        for (size_t i = 0; i < x->plugin->nparams; i++)
-            names[k++] = x->plugin->params[i].name;
+        for (size_t i = 0; i < x->ndefs; i++)
+            names[k++] = x->defs[i].name;
     }
     const char *near = closest_name(o->key, names, k);
     free(names);
@@ -180,9 +190,19 @@ int overrides_check_used(struct reader *r, const struct spec *s)
         }
         char *key = escape_text(o->key);
         const char *near = closest_key(s, o);
-        snprintf(r->err, r->errlen, "--set %s: no %s has a parameter or setting '%s'%s%s%s",
-                 o->shown, o->scope ? "such experiment" : "experiment", key,
-                 near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+        const struct spec_experiment *open = NULL;
+        for (size_t e = 0; e < s->nexperiments && !open && !o->scope; e++)
+            if (s->experiments[e].plugin->desc.flags & BHOST_OPEN_PARAMS)
+                open = &s->experiments[e];
+        char *open_name = open ? escape_text(open->name) : NULL;
+        int used = snprintf(r->err, r->errlen, "--set %s: no %s has a parameter or setting "
+                            "'%s'%s%s%s", o->shown, o->scope ? "such experiment" : "experiment",
+                            key, near ? " (did you mean '" : "", near ? near : "",
+                            near ? "'?)" : "");
+        if (open_name && used >= 0 && (size_t)used < r->errlen)
+            snprintf(r->err + used, r->errlen - (size_t)used, "; an open parameter is added "
+                     "with the experiment's name: --set %s.%s=...", open_name, key);
+        free(open_name);
         free(key);
         return -1;
     }

@@ -34,6 +34,8 @@ struct ref overrides_decide(struct reader *r, const char *exp, const char *key,
  * `fallback`: for an instrument's parameters, which unscoped overrides do not reach. */
 struct ref overrides_decide_scoped(struct reader *r, const char *scope, const char *key,
                                    struct ref fallback);
+/* Whether `key` is a setting (iterations, threads...), not a parameter. */
+int overrides_is_setting(const char *key);
 /* 0 if every override decided something; else -1 naming the first that did not. */
 int overrides_check_used(struct reader *r, const struct spec *s);
 void overrides_free(struct reader *r);

@@ -59,6 +59,9 @@ void spec_free(struct spec *s)
         for (size_t j = 0; j < e->nparams; j++)
             free_values(e->params[j].values, e->params[j].nvalues);
         free(e->params);
+        for (size_t j = e->plugin ? e->plugin->nparams : 0; j < e->ndefs; j++)
+            pdef_free(&e->defs[j]);
+        free(e->defs);
         for (size_t j = 0; j < e->ninstruments; j++)
             free_values(e->instruments[j].values, e->instruments[j].plugin->nparams);
         free(e->instruments);

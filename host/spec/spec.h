@@ -51,6 +51,10 @@ struct spec_experiment {
     char *name;               /* unique in the spec; defaults to the plugin name */
     const struct plugin *plugin;
     struct spec_where at;     /* its `experiment:` value */
+    /* Its parameters' definitions: the plugin's (shared), then the open parameters the spec
+     * gives (BHOST_OPEN_PARAMS; owned, each `open`). Point values are in this order. */
+    struct pdef *defs;
+    size_t ndefs;
     struct spec_param *params; /* only those the spec sets, in spec order */
     size_t nparams;
     uint64_t warmup, measured;

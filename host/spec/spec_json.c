@@ -40,7 +40,7 @@ static json_t *experiment_json(const struct spec_experiment *e)
         } else {
             val = pvalue_json(&sp->values[0]);
         }
-        json_object_set_new(params, e->plugin->params[sp->def_index].name, val);
+        json_object_set_new(params, e->defs[sp->def_index].name, val);
     }
     json_t *inst = json_array();
     for (size_t i = 0; i < e->ninstruments; i++)

@@ -37,7 +37,7 @@ int sweep_count(const struct spec *s, uint64_t limit, uint64_t *total, char *err
                 if (e->params[j].is_axis)
                     used += (size_t)snprintf(axes + used, sizeof axes - used, "%s%s (%zu)",
                                              used ? " x " : "",
-                                             e->plugin->params[e->params[j].def_index].name,
+                                             e->defs[e->params[j].def_index].name,
                                              e->params[j].nvalues);
             if (e->threads_axis && strlen(axes) < sizeof axes - 32)
                 snprintf(axes + strlen(axes), sizeof axes - strlen(axes), "%sthreads (%zu)",
@@ -55,7 +55,7 @@ int sweep_count(const struct spec *s, uint64_t limit, uint64_t *total, char *err
 
 static const char *param_name(const struct spec_experiment *e, const struct spec_param *sp)
 {
-    return e->plugin->params[sp->def_index].name;
+    return e->defs[sp->def_index].name;
 }
 
 /* The spec's parameters ordered by name: what point ids hash. Few, so insertion sort. */
@@ -166,10 +166,9 @@ static void expand_experiment(const struct spec_experiment *e, const char *filte
                           .threads = e->nthreads ? e->threads[choice[e->nparams]] : 1};
         name_point(&p, choice, sorted);
         if (keep(&p, filter)) {
-            const struct plugin *pl = e->plugin;
-            p.values = xcalloc(pl->nparams, sizeof *p.values);
-            for (size_t i = 0; i < pl->nparams; i++)
-                pvalue_copy(&p.values[i], &pl->params[i].def);
+            p.values = xcalloc(e->ndefs, sizeof *p.values);
+            for (size_t i = 0; i < e->ndefs; i++)
+                pvalue_copy(&p.values[i], &e->defs[i].def);
             for (size_t i = 0; i < e->nparams; i++) {
                 struct pvalue *v = &p.values[e->params[i].def_index];
                 pvalue_free(v);
@@ -210,7 +209,7 @@ void sweep_free(struct sweep *w)
 {
     for (size_t i = 0; i < w->npoints; i++) {
         struct point *p = &w->points[i];
-        for (size_t j = 0; j < p->exp->plugin->nparams; j++)
+        for (size_t j = 0; j < p->exp->ndefs; j++)
             pvalue_free(&p->values[j]);
         free(p->values);
         free(p->label);

@@ -158,6 +158,29 @@ static int check_distinct(struct reader *r, struct ref at, const struct pdef *d,
 static int parse_values(struct reader *r, struct ref at, const struct pdef *d,
                         struct spec_param *sp);
 
+/* An open parameter's range: numbers (integers if from, to and step are), written as text. */
+static int parse_open_range(struct reader *r, struct ref at, const struct pdef *d,
+                            struct spec_param *sp)
+{
+    struct pdef number = {.name = d->name, .type = BHOST_INT};
+    static const char *const keys[] = {"from", "to", "step", "mul"};
+    for (size_t k = 0; k < ARRAY_LEN(keys); k++) {
+        struct ref v = map_get(at, keys[k]);
+        struct pvalue x;
+        char why[200];
+        if (v.node && v.node->type == YAML_SCALAR_NODE &&
+            param_parse(&number, node_text(v.node), &x, why, sizeof why) != 0)
+            number.type = BHOST_FLOAT;
+    }
+    if (parse_range(r, at, &number, sp) != 0)
+        return -1;
+    for (size_t i = 0; i < sp->nvalues; i++) {
+        char *text = pvalue_text(&sp->values[i]);
+        sp->values[i] = (struct pvalue){.type = BHOST_STRING, .s = text};
+    }
+    return 0;
+}
+
 static int parse_param(struct reader *r, struct ref at, const struct pdef *d,
                        struct spec_param *sp)
 {
@@ -177,7 +200,7 @@ static int parse_values(struct reader *r, struct ref at, const struct pdef *d,
     sp->nvalues = 0;
     sp->is_axis = at.node->type != YAML_SCALAR_NODE;
     if (at.node->type == YAML_MAPPING_NODE)
-        return parse_range(r, at, d, sp);
+        return d->open ? parse_open_range(r, at, d, sp) : parse_range(r, at, d, sp);
     if (at.node->type == YAML_SEQUENCE_NODE) {
         if (at.node->data.sequence.items.top == at.node->data.sequence.items.start)
             return node_fail(r, at, "%s: an empty list sweeps over nothing", d->name);
@@ -239,11 +262,39 @@ static void set_room(struct reader *r, uint64_t product)
     r->range_room = left / product;
 }
 
+/* The experiment's definition of `name`: the plugin's, or a new open one when the plugin takes
+ * them (-1 if neither). */
+static int find_def(struct spec_experiment *e, size_t *cap, const char *name)
+{
+    int di = pdef_find(e->defs, e->ndefs, name);
+    if (di >= 0 || !(e->plugin->desc.flags & BHOST_OPEN_PARAMS) || !param_name_ok(name))
+        return di;
+    grow(&e->defs, cap, e->ndefs, sizeof *e->defs);
+    pdef_open(&e->defs[e->ndefs], name);
+    return (int)e->ndefs++;
+}
+
+/* The spec_param for definition `di`, added (in spec order) if the spec had not set it. */
+static struct spec_param *param_slot(struct spec_experiment *e, size_t *cap, int di)
+{
+    struct spec_param *sp = spec_param_find(e, di);
+    if (sp)
+        return sp;
+    grow(&e->params, cap, e->nparams, sizeof *e->params);
+    sp = &e->params[e->nparams++];
+    *sp = (struct spec_param){.def_index = di};
+    return sp;
+}
+
 int read_params(struct reader *r, struct ref map, struct spec_experiment *e)
 {
     const struct plugin *p = e->plugin;
     uint64_t product = 1; /* of the axes read so far that the experiment keeps */
-    e->params = xcalloc(p->nparams, sizeof *e->params);
+    size_t defs_cap = p->nparams, params_cap = 0;
+    e->ndefs = p->nparams;
+    e->defs = xcalloc(e->ndefs ? e->ndefs : 1, sizeof *e->defs);
+    if (e->ndefs)
+        memcpy(e->defs, p->params, e->ndefs * sizeof *e->defs); /* shared: not freed */
     if (map.node) {
         if (node_expect(r, map, YAML_MAPPING_NODE, "a mapping of parameter: value") != 0)
             return -1;
@@ -251,17 +302,16 @@ int read_params(struct reader *r, struct ref map, struct spec_experiment *e)
             struct ref key = node_child(map, pair->key);
             if (node_expect(r, key, YAML_SCALAR_NODE, "a parameter name") != 0)
                 return -1;
-            int di = pdef_find(p->params, p->nparams, node_text(key.node));
+            int di = find_def(e, &defs_cap, node_text(key.node));
             if (di < 0)
                 return unknown_param(r, key, p);
             if (spec_param_find(e, di))
                 return node_fail(r, key, "parameter '%s' is given twice", node_text(key.node));
-            struct spec_param *sp = &e->params[e->nparams++];
-            sp->def_index = di;
+            struct spec_param *sp = param_slot(e, &params_cap, di);
             struct ref none = {NULL, NULL};
-            r->shadowed = overrides_decide(r, e->name, p->params[di].name, none).node != NULL;
+            r->shadowed = overrides_decide(r, e->name, e->defs[di].name, none).node != NULL;
             set_room(r, product);
-            int rc = parse_param(r, node_child(map, pair->value), &p->params[di], sp);
+            int rc = parse_param(r, node_child(map, pair->value), &e->defs[di], sp);
             if (!r->shadowed)
                 product = sat_mul(product, sp->nvalues);
             r->shadowed = 0;
@@ -269,18 +319,19 @@ int read_params(struct reader *r, struct ref map, struct spec_experiment *e)
                 return -1;
         }
     }
+    /* Overrides scoped to an experiment that takes open parameters may add one. */
+    for (size_t i = 0; i < r->nov && (p->desc.flags & BHOST_OPEN_PARAMS); i++)
+        if (r->ov[i].scope && strcmp(r->ov[i].scope, e->name) == 0 &&
+            !overrides_is_setting(r->ov[i].key))
+            find_def(e, &defs_cap, r->ov[i].key);
     /* Overrides may set parameters the file leaves at their defaults. */
-    for (size_t i = 0; i < p->nparams; i++) {
-        struct ref at = overrides_decide(r, e->name, p->params[i].name, (struct ref){NULL, NULL});
+    for (size_t i = 0; i < e->ndefs; i++) {
+        struct ref at = overrides_decide(r, e->name, e->defs[i].name, (struct ref){NULL, NULL});
         if (!at.node)
             continue;
-        struct spec_param *sp = spec_param_find(e, (int)i);
-        if (!sp) {
-            sp = &e->params[e->nparams++];
-            sp->def_index = (int)i;
-        }
+        struct spec_param *sp = param_slot(e, &params_cap, (int)i);
         set_room(r, product);
-        if (parse_param(r, at, &p->params[i], sp) != 0)
+        if (parse_param(r, at, &e->defs[i], sp) != 0)
             return -1;
         product = sat_mul(product, sp->nvalues);
     }

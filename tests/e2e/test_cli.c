@@ -1153,7 +1153,8 @@ static void list_shows_plugins_and_refusals(void **state)
     /* Every refused test plugin, by file name; none of them listed as a plugin. */
     static const char *const refused[] = {"test_bad_magic.so", "test_bad_default.so",
                                           "test_newer_major.so", "test_newer_minor.so",
-                                          "test_short_size.so", "test_one_thread_compat.so"};
+                                          "test_short_size.so", "test_one_thread_compat.so",
+                                          "test_open_compat.so", "test_open_instrument.so"};
     json_t *why = jget(doc, "refused");
     for (size_t i = 0; i < sizeof refused / sizeof *refused; i++) {
         char *prefix = fmt("%s/%s: refused: ", BHOST_TEST_PLUGIN_DIR, refused[i]);

@@ -1,6 +1,6 @@
 /*
  * test_exec.c — the exec experiment run by the real bhost on real processes:
- * argv words and {p1} substitution, shell mode, env and cwd, failures (exit
+ * argv words and {name} substitution of open parameters, shell mode, env and cwd, failures (exit
  * status, signal, iteration timeout) with their reasons and stderr's tail,
  * the $BHOST_FD line protocol, setup/prepare/cleanup, open loop, nothing
  * left running when a point is killed, and specs/agent_goals.yaml's gates.
@@ -94,8 +94,9 @@ static int gone_within(pid_t pid, double seconds)
     return 0;
 }
 
-/* Words are split as a shell would, {p1} is one word whatever it holds, {{ is a brace;
- * {n1} is an integer, swept with a range. */
+/* Words are split as a shell would, {words} is one word whatever it holds, {{ is a brace;
+ * {size} is swept with a range (integers written as integers); every open parameter is in
+ * the point's params and its label. */
 static void command_words_and_substitution(void **state)
 {
     (void)state;
@@ -107,14 +108,19 @@ static void command_words_and_substitution(void **state)
              "    experiment: exec\n"
              "    params:\n"
              "      command: >-\n"
-             "        sh -c 'printf \"[%%s]\" \"$@\" > \"$0\"' %s/argv-{n1}\n"
-             "        'one two' \"{p1}\" {{literal}} a\\ b \"say \\\"hi\\\"\" --n={n2} --f={p2}\n"
-             "      p1: [\"x  y\"]\n"
-             "      n1: {from: 1, to: 4, mul: 2}\n"
-             "      n2: -7\n"
-             "      p2: 0.25\n",
+             "        sh -c 'printf \"[%%s]\" \"$@\" > \"$0\"' %s/argv-{size}\n"
+             "        'one two' \"{words}\" {{literal}} a\\ b \"say \\\"hi\\\"\" --n={neg} --f={frac}\n"
+             "      words: [\"x  y\"]\n"
+             "      size: {from: 1, to: 4, mul: 2}\n"
+             "      neg: -7\n"
+             "      frac: 0.25\n",
              dir);
     json_t *doc = run_spec(text, 0, NULL);
+    json_t *pt = json_array_get(json_object_get(doc, "points"), 2);
+    assert_string_equal(e2e_text(pt, "label"), "words[words=x  y,size=4]");
+    assert_string_equal(e2e_text(pt, "params/size"), "4");
+    assert_string_equal(e2e_text(pt, "params/neg"), "-7");
+    assert_string_equal(e2e_text(pt, "params/frac"), "0.25");
     for (int i = 1; i <= 4; i *= 2) {
         char name[32];
         snprintf(name, sizeof name, "argv-%d", i);
@@ -126,7 +132,8 @@ static void command_words_and_substitution(void **state)
     free(dir);
 }
 
-/* A name that is not a parameter is refused when the spec is loaded, naming it. */
+/* A name that is not a parameter is refused when the spec is loaded, naming it; so are a
+ * parameter no {name} uses (a typo) and one named as a builtin. */
 static void unknown_names_are_refused_at_load(void **state)
 {
     (void)state;
@@ -139,8 +146,53 @@ static void unknown_names_are_refused_at_load(void **state)
     e2e_run(&p, (const char *[]){"--plugin-path", plugins, "validate", spec, NULL});
     assert_int_equal(p.rc, 2);
     assert_non_null(strstr(p.err, "bad.yaml:2:17: experiment 'exec', point exec: command: '{size}' "
-                                  "is none of {p1}, {p2}, {p3}, {p4}, {p5}, {p6}, {p7}, {p8}, "
-                                  "{n1}, {n2}, {n3}, {n4}, {seed}, {point_id}, {scratch}"));
+                                  "names no parameter the spec gives (give it under params:, or "
+                                  "write {{size}} for the text); there are {seed}, {point_id}, "
+                                  "{scratch}"));
+    e2e_proc_free(&p);
+    free(spec);
+    spec = e2e_write(dir, "typo.yaml",
+                     "experiments:\n"
+                     "  - experiment: exec\n"
+                     "    params: {command: \"work --size {size}\", size: 1, sise: [2, 3]}\n");
+    e2e_run(&p, (const char *[]){"--plugin-path", plugins, "validate", spec, NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "typo.yaml:2:17: experiment 'exec', point exec[sise=2]: "
+                                  "parameter 'sise' is given, but no {sise} in command, prepare, "
+                                  "setup, cleanup, env or cwd uses it"));
+    e2e_proc_free(&p);
+    free(spec);
+    spec = e2e_write(dir, "builtin.yaml",
+                     "experiments:\n"
+                     "  - experiment: exec\n"
+                     "    params: {command: \"work {seed}\", seed: 7}\n");
+    e2e_run(&p, (const char *[]){"--plugin-path", plugins, "validate", spec, NULL});
+    assert_int_equal(p.rc, 2);
+    assert_non_null(strstr(p.err, "parameter 'seed': {seed} is exec's own (the point's); name "
+                                  "the parameter otherwise"));
+    e2e_proc_free(&p);
+    free(spec);
+    /* --set EXPERIMENT.NAME=VALUE adds an open parameter; bhost list says exec takes them. */
+    spec = e2e_write(dir, "set.yaml",
+                     "experiments:\n"
+                     "  - experiment: exec\n"
+                     "    params: {command: \"true {mode}\"}\n");
+    e2e_run(&p, (const char *[]){"--plugin-path", plugins, "validate", spec, "--set",
+                                 "exec.mode=[fast, safe]", NULL});
+    assert_int_equal(p.rc, 0);
+    assert_non_null(strstr(p.out, "2 sweep points"));
+    assert_non_null(strstr(p.out, "exec[mode=safe]"));
+    e2e_proc_free(&p);
+    e2e_run(&p, (const char *[]){"--plugin-path", plugins, "validate", spec, "--set",
+                                 "mode=fast", NULL});
+    assert_int_equal(p.rc, 2); /* unscoped: it cannot say which experiment it adds to */
+    assert_non_null(strstr(p.err, "--set mode=fast: no experiment has a parameter or setting "
+                                  "'mode'; an open parameter is added with the experiment's "
+                                  "name: --set exec.mode=..."));
+    e2e_proc_free(&p);
+    e2e_run(&p, (const char *[]){"--plugin-path", plugins, "list", "exec", NULL});
+    assert_int_equal(p.rc, 0);
+    assert_non_null(strstr(p.out, "(any other)"));
     e2e_proc_free(&p);
     free(spec);
     free(dir);
@@ -398,10 +450,10 @@ static void agent_goals_meet_their_gates(void **state)
     }
     assert_int_equal(json_array_size(json_object_get(doc, "points")), 13);
     assert_true(met >= 13 * 2);
-    json_t *runaway = point_named(doc, "runaway[p1=exact_pi]");
+    json_t *runaway = point_named(doc, "runaway[goal=exact_pi]");
     assert_true(e2e_number(runaway, "metrics/iterations/value") == 20.0);
     assert_true(e2e_number(runaway, "metrics/stopped/value") == 1.0);
-    json_t *simple = point_named(doc, "simple[p1=add]");
+    json_t *simple = point_named(doc, "simple[goal=add]");
     assert_true(e2e_number(simple, "metrics/api_calls/value") == 2.0);
     assert_int_equal((int)e2e_number(simple, "histograms/agent_run/count"), 1);
     json_decref(doc);
@@ -411,7 +463,7 @@ static void agent_goals_meet_their_gates(void **state)
                                  NULL});
     assert_int_equal(p.rc, 0);
     assert_non_null(strstr(p.out, "Metrics (a counter per iteration, a gauge as measured):\n\n"
-                                  "| p1 | iterations | tokens | api\\_calls |"));
+                                  "| goal | iterations | tokens | api\\_calls |"));
     assert_non_null(strstr(p.out, "| exact\\_pi | 20 | "));
     e2e_proc_free(&p);
     free(out);

@@ -18,7 +18,10 @@
 
 #include <hiredis/hiredis.h>
 
+#include <arpa/inet.h>
 #include <ctype.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sched.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -146,9 +149,26 @@ static pid_t parent_of(pid_t pid)
 }
 
 /* A redis-server of the test's own, on a unix socket in `dir`. */
-static pid_t start_server(const char *dir, char *socket_path, size_t size)
+/* A loopback TCP port nothing listens on now (the kernel's pick). */
+static int free_port(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* A redis-server of the test's on a unix socket in dir, and on 127.0.0.1:port if port > 0;
+ * -1 if it exited before it answered (the port was taken since free_port() saw it free). */
+static pid_t start_server(const char *dir, char *socket_path, size_t size, int port)
 {
     snprintf(socket_path, size, "%s/test.sock", dir);
+    char port_text[16];
+    snprintf(port_text, sizeof port_text, "%d", port);
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -156,8 +176,9 @@ static pid_t start_server(const char *dir, char *socket_path, size_t size)
         dup2(null, 0);
         dup2(null, 1);
         dup2(null, 2);
-        execl("/usr/bin/redis-server", "redis-server", "--port", "0", "--unixsocket",
-              socket_path, "--save", "", "--appendonly", "no", "--dir", dir, (char *)NULL);
+        execl("/usr/bin/redis-server", "redis-server", "--port", port_text, "--bind",
+              "127.0.0.1", "--unixsocket", socket_path, "--save", "", "--appendonly", "no",
+              "--dir", dir, (char *)NULL);
         _exit(127);
     }
     for (int waited = 0;; waited += 10) {
@@ -166,6 +187,8 @@ static pid_t start_server(const char *dir, char *socket_path, size_t size)
         redisFree(c);
         if (up)
             return pid;
+        if (port > 0 && waitpid(pid, NULL, WNOHANG) == pid)
+            return -1;
         if (waited >= 20000 || waitpid(pid, NULL, WNOHANG) == pid)
             fail_msg("the test's redis-server on %s did not start", socket_path);
         sleep_ms(10);
@@ -354,14 +377,19 @@ static void test_server_cannot_start(void **state)
     free(out);
 }
 
-/* server: external against a server of the test's: the run's keys are gone after it, the
- * user's are untouched, and nothing was started or stopped by the point. */
+/* server: external against a server of the test's, on its unix socket and over TCP: the run's
+ * keys are gone after it, the user's are untouched, and nothing was started or stopped by the
+ * point. */
 static void test_external_server(void **state)
 {
     (void)state;
     char *dir = e2e_dir("ext"), *out = e2e_dir("out");
     char socket_path[512], spec[1024];
-    pid_t server = start_server(dir, socket_path, sizeof socket_path);
+    int port;
+    pid_t server = -1;
+    for (int tries = 0; server < 0 && tries < 5; tries++)
+        server = start_server(dir, socket_path, sizeof socket_path, port = free_port());
+    assert_true(server > 0);
     redisContext *c = connect_or_fail(socket_path);
     freeReplyObject(redisCommand(c, "SET users:key kept"));
     snprintf(spec, sizeof spec,
@@ -372,15 +400,16 @@ static void test_external_server(void **state)
              "    experiment: redis_memory\n"
              "    params:\n"
              "      server: external\n"
-             "      address: %s\n"
+             "      address: [\"%s\", \"127.0.0.1:%d\"]\n"
              "      workload: [agent, setget]\n"
              "      structure: zset\n"
              "      pipeline: 4\n"
              "      agents: 3\n",
-             socket_path);
+             socket_path, port);
     json_t *doc = run_spec(out, spec, 0);
     size_t i;
     json_t *pt;
+    assert_int_equal(json_array_size(json_object_get(doc, "points")), 4);
     json_array_foreach(json_object_get(doc, "points"), i, pt) {
         expect_clean(pt);
         assert_true(metric(pt, "commands") > 0);

@@ -31,15 +31,14 @@ for dir in "$tmp/cmake" "$tmp/pc"; do
   "$tmp/prefix/bin/bhost" --plugin-path "$dir" run "$tmp/spec.yaml" --out "$tmp/run" -q
   grep -q '"bytes_copied"' "$tmp/run/results.json" || { echo "FAIL: no metric in results"; exit 1; }
 done
-# 3. Out of tree against the frozen ABI 1.0 and 1.1 headers and against the installed SDK
-#    (an instrument using what 1.2 added), run in one sweep on one and two threads by the
-#    installed host.
+# 3. Out of tree against the frozen ABI 1.0, 1.1 and 1.2 headers (an instrument using what
+#    1.2 added), run in one sweep on one and two threads by the installed host.
 mkdir -p "$tmp/mixed"
 cc -std=c11 -Wall -Wextra -Werror -shared -fPIC -I"$src/tests/sdk/abi-1.0" \
    "$src/tests/plugins/test_abi10.c" -o "$tmp/mixed/test_abi10.so"
 cc -std=c11 -Wall -Wextra -Werror -shared -fPIC -I"$src/tests/sdk/abi-1.1" \
    "$src/tests/plugins/test_sdk11.c" -o "$tmp/mixed/test_sdk11.so"
-cc -std=c11 -Wall -Wextra -Werror -shared -fPIC $(pkg-config --cflags bhost) \
+cc -std=c11 -Wall -Wextra -Werror -shared -fPIC -I"$src/tests/sdk/abi-1.2" \
    "$src/tests/plugins/test_sdk12.c" -o "$tmp/mixed/test_sdk12.so"
 printf 'threads: [1, 2]\niterations: {measured: 1000}\ninstruments: [test_sdk12]\nexperiments:\n  - experiment: test_abi10\n  - experiment: test_sdk11\n' > "$tmp/mixed.yaml"
 "$tmp/prefix/bin/bhost" --plugin-path "$tmp/mixed" run "$tmp/mixed.yaml" --out "$tmp/mixed-run" -q ||

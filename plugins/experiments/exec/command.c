@@ -61,16 +61,21 @@ static int is_name_char(char c) { return is_name_start(c) || (c >= '0' && c <= '
 static const char *lookup(const struct vars *vars, const char *name, size_t n)
 {
     for (size_t i = 0; vars && i < vars->count; i++)
-        if (strlen(vars->names[i]) == n && memcmp(vars->names[i], name, n) == 0)
+        if (strlen(vars->names[i]) == n && memcmp(vars->names[i], name, n) == 0) {
+            if (vars->used)
+                vars->used[i] = 1;
             return vars->values[i];
+        }
     return NULL;
 }
 
-/* "'{size}' is none of {p1}, {p2}...": what may be written instead. */
+/* "'{size}' names no parameter; there are {model}, {seed}...": what may be written instead. */
 static void unknown_name(char *err, size_t errlen, const char *name, size_t n,
                          const struct vars *vars)
 {
-    size_t used = (size_t)snprintf(err, errlen, "'{%.*s}' is none of", (int)n, name);
+    size_t used = (size_t)snprintf(err, errlen, "'{%.*s}' names no parameter the spec gives "
+                                   "(give it under params:, or write {{%.*s}} for the text); "
+                                   "there are", (int)n, name, (int)n, name);
     for (size_t i = 0; vars && i < vars->count && used < errlen; i++)
         used += (size_t)snprintf(err + used, errlen - used, "%s {%s}", i ? "," : "",
                                  vars->names[i]);

@@ -7,10 +7,12 @@
 
 #include <stddef.h>
 
-/* The values `{name}` stands for: parallel arrays of names and values. */
+/* The values `{name}` stands for: parallel arrays of names and values, and a mark set for each
+ * name substituted (`used` may be NULL). */
 struct vars {
     const char *const *names;
     const char *const *values;
+    unsigned char *used;
     size_t count;
 };
 

@@ -3,9 +3,9 @@
  *
  * For systems that are not C plugins: a CLI, a Python script, a service's
  * client. `command` is a word list (or a shell line with `shell: true`) in
- * which `{p1}`..`{p8}` and `{n1}`..`{n4}` stand for the point's generic
- * parameters (strings and integers), so a spec sweeps any of the command's
- * arguments by sweeping them. The command reports its own figures (tokens,
+ * `{name}` stands for the value of the parameter `name` the spec gives
+ * (open parameters, ABI 1.3: exec declares none of them), so a spec sweeps
+ * any of the command's arguments by naming it and giving its values. The command reports its own figures (tokens,
  * API calls, phase timings) as lines on $BHOST_FD (protocol.h). A non-zero exit, a signal, a timeout or a bad
  * protocol line fails the iteration, with the reason and stderr's tail.
  */
@@ -24,11 +24,9 @@
 
 extern char **environ;
 
-#define SLOTS 8
-static const char *const slot_names[SLOTS] = {"p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8"};
-/* Integers, for what a spec sweeps with a range ({from: 1, to: 64, mul: 2}): ranges need them. */
-#define NUMBER_SLOTS 4
-static const char *const number_names[NUMBER_SLOTS] = {"n1", "n2", "n3", "n4"};
+/* What `{...}` names besides the spec's parameters. */
+static const char *const builtin_names[] = {"seed", "point_id", "scratch"};
+#define BUILTINS (sizeof builtin_names / sizeof builtin_names[0])
 
 /* A command to run: its argv and the program's path (PATH searched once, in setup). */
 struct cmd {
@@ -45,38 +43,68 @@ struct exec {
     struct protocol proto;
 };
 
-/* The names `{...}` may use and their values; in check() the values are stand-ins. */
+/* The names `{...}` may use and their values: the spec's open parameters, then the builtins
+ * (stand-ins in check()), with a mark for each name a command used. */
 struct point_vars {
-    const char *names[SLOTS + NUMBER_SLOTS + 3];
-    const char *values[SLOTS + NUMBER_SLOTS + 3];
-    char numbers[NUMBER_SLOTS][32];
+    const char **names, **values;
+    unsigned char *used;
+    size_t nopen;
     char seed[24];
     struct vars vars;
 };
 
-static void point_vars_fill(bhost_ctx *ctx, struct point_vars *pv, int real)
+static void point_vars_free(struct point_vars *pv)
 {
-    size_t n = 0;
-    for (; n < SLOTS; n++) {
-        pv->names[n] = slot_names[n];
-        pv->values[n] = bhost_param_str(ctx, slot_names[n]);
+    free(pv->names);
+    free(pv->values);
+    free(pv->used);
+}
+
+/* BHOST_OK, or bhost_fail() when out of memory. */
+static int point_vars_fill(bhost_ctx *ctx, struct point_vars *pv, int real)
+{
+    *pv = (struct point_vars){0};
+    while (bhost_param_extra(ctx, (uint32_t)pv->nopen))
+        pv->nopen++;
+    size_t n = pv->nopen + BUILTINS;
+    pv->names = calloc(n, sizeof *pv->names);
+    pv->values = calloc(n, sizeof *pv->values);
+    pv->used = calloc(n, 1);
+    if (!pv->names || !pv->values || !pv->used) {
+        point_vars_free(pv);
+        return bhost_fail(ctx, "out of memory");
     }
-    for (size_t i = 0; i < NUMBER_SLOTS; i++, n++) {
-        snprintf(pv->numbers[i], sizeof pv->numbers[i], "%" PRId64,
-                 bhost_param_int(ctx, number_names[i]));
-        pv->names[n] = number_names[i];
-        pv->values[n] = pv->numbers[i];
+    for (size_t i = 0; i < pv->nopen; i++) {
+        pv->names[i] = bhost_param_extra(ctx, (uint32_t)i);
+        pv->values[i] = bhost_param_str(ctx, pv->names[i]);
     }
     snprintf(pv->seed, sizeof pv->seed, "%" PRIu64, real ? bhost_seed(ctx) : 0);
     const char *id = real ? bhost_point_id(ctx) : NULL;
     const char *scratch = real ? bhost_scratch_dir(ctx) : NULL;
-    pv->names[n] = "seed";
-    pv->values[n++] = pv->seed;
-    pv->names[n] = "point_id";
-    pv->values[n++] = id ? id : "0000000000000000";
-    pv->names[n] = "scratch";
-    pv->values[n++] = scratch ? scratch : "/tmp";
-    pv->vars = (struct vars){pv->names, pv->values, n};
+    const char *builtins[BUILTINS] = {pv->seed, id ? id : "0000000000000000",
+                                      scratch ? scratch : "/tmp"};
+    for (size_t i = 0; i < BUILTINS; i++) {
+        pv->names[pv->nopen + i] = builtin_names[i];
+        pv->values[pv->nopen + i] = builtins[i];
+    }
+    pv->vars = (struct vars){pv->names, pv->values, pv->used, n};
+    return BHOST_OK;
+}
+
+/* A parameter nothing uses is a typo (`{modle}` for `{model}`), and one named as a builtin
+ * would hide it. */
+static int check_open_params(bhost_ctx *ctx, const struct point_vars *pv)
+{
+    for (size_t i = 0; i < pv->nopen; i++) {
+        for (size_t k = 0; k < BUILTINS; k++)
+            if (strcmp(pv->names[i], builtin_names[k]) == 0)
+                return bhost_fail(ctx, "parameter '%s': {%s} is exec's own (the point's); "
+                                  "name the parameter otherwise", pv->names[i], pv->names[i]);
+        if (!pv->used[i])
+            return bhost_fail(ctx, "parameter '%s' is given, but no {%s} in command, prepare, "
+                              "setup, cleanup, env or cwd uses it", pv->names[i], pv->names[i]);
+    }
+    return BHOST_OK;
 }
 
 /* The argv of one command parameter: its words, or /bin/sh -c LINE. NULL with `err` set, or
@@ -245,25 +273,32 @@ static struct exec *exec_new(void)
 static int exec_check(bhost_ctx *ctx)
 {
     struct point_vars pv;
-    point_vars_fill(ctx, &pv, 0);
+    if (point_vars_fill(ctx, &pv, 0) != BHOST_OK)
+        return BHOST_FAIL;
     struct exec *e = exec_new();
-    if (!e)
-        return bhost_fail(ctx, "out of memory");
-    int rc = parse_params(ctx, &pv.vars, e);
-    exec_free(e);
+    int rc = e ? parse_params(ctx, &pv.vars, e) : bhost_fail(ctx, "out of memory");
+    if (rc == BHOST_OK)
+        rc = check_open_params(ctx, &pv);
+    if (e)
+        exec_free(e);
+    point_vars_free(&pv);
     return rc;
 }
 
 static int exec_setup(bhost_ctx *ctx, void **state)
 {
     struct point_vars pv;
-    point_vars_fill(ctx, &pv, 1);
+    if (point_vars_fill(ctx, &pv, 1) != BHOST_OK)
+        return BHOST_FAIL;
     struct exec *e = exec_new();
-    if (!e)
+    if (!e) {
+        point_vars_free(&pv);
         return bhost_fail(ctx, "out of memory");
+    }
     char err[300], why[700];
     struct stat st;
     int rc = parse_params(ctx, &pv.vars, e);
+    point_vars_free(&pv);
     errno = 0;
     if (rc == BHOST_OK && *e->cwd && (stat(e->cwd, &st) < 0 || !S_ISDIR(st.st_mode)))
         rc = bhost_fail(ctx, "cwd '%s': %s", e->cwd,
@@ -308,18 +343,10 @@ static void exec_teardown(bhost_ctx *ctx, void *state)
     exec_free(e);
 }
 
-#define SLOT(n) \
-    { .name = "p" #n, .type = BHOST_STRING, .def = "", \
-      .doc = "a value for the commands' {p" #n "}: sweep it with a list" }
-
-#define NUMBER(n) \
-    { .name = "n" #n, .type = BHOST_INT, .def = "0", \
-      .doc = "an integer for the commands' {n" #n "}: sweep it with a list or a range" }
-
 static const struct bhost_param params[] = {
     { .name = "command", .type = BHOST_STRING,
       .doc = "what each iteration runs: words as a shell splits them (no expansion), "
-             "{p1}..{p8}, {n1}..{n4}, {seed}, {point_id}, {scratch} substituted" },
+             "{name} for the spec's parameter `name`, {seed}, {point_id}, {scratch}" },
     { .name = "shell", .type = BHOST_BOOL, .def = "false",
       .doc = "run command, prepare, setup and cleanup as /bin/sh -c LINE" },
     { .name = "env", .type = BHOST_STRING, .def = "",
@@ -334,8 +361,6 @@ static const struct bhost_param params[] = {
       .doc = "run once after the point's last iteration (hyperfine --cleanup)" },
     { .name = "iteration_timeout", .type = BHOST_FLOAT, .def = "0", .min = "0", .max = "86400",
       .unit = "s", .doc = "kill a command (and its process group) running longer; 0: never" },
-    SLOT(1), SLOT(2), SLOT(3), SLOT(4), SLOT(5), SLOT(6), SLOT(7), SLOT(8),
-    NUMBER(1), NUMBER(2), NUMBER(3), NUMBER(4),
 };
 
 BHOST_PLUGIN = {
@@ -346,9 +371,10 @@ BHOST_PLUGIN = {
     .doc = "The command reports counters, gauges and histogram values as lines on the "
            "descriptor $BHOST_FD: 'counter NAME VALUE', 'gauge NAME VALUE', "
            "'record HISTOGRAM VALUE_NS'. A non-zero exit, a signal, a timeout or a bad "
-           "line fails the iteration, with stderr's tail (docs/experiments/exec.md).",
+           "line fails the iteration, with stderr's tail. Any parameter the spec gives "
+           "besides these is the commands' {name} (docs/experiments/exec.md).",
     BHOST_PARAMS(params),
-    .flags = BHOST_MANUAL_TIME | BHOST_ONE_THREAD,
+    .flags = BHOST_MANUAL_TIME | BHOST_ONE_THREAD | BHOST_OPEN_PARAMS,
     .setup = exec_setup,
     .iterate = exec_iterate,
     .teardown = exec_teardown,

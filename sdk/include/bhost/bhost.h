@@ -80,7 +80,7 @@ extern "C" {
 /* ------------------------------------------------------------------------ */
 
 #define BHOST_ABI_MAJOR 1
-#define BHOST_ABI_MINOR 2
+#define BHOST_ABI_MINOR 3
 
 /* First four bytes of every descriptor: "bhos" read as a little-endian word. */
 #define BHOST_MAGIC 0x736f6862u
@@ -274,6 +274,15 @@ struct bhost_plugin {
  * shared safely): a spec that gives the experiment `threads:` above 1 is refused
  * when loaded. A plugin that sets it needs a host of ABI 1.2 or later. */
 #define BHOST_ONE_THREAD (1u << 2)
+/* ABI 1.3, experiments only: a spec may give this experiment parameters it does
+ * not declare ("open" parameters), named as declared ones are. Each is a
+ * string (any scalar; a list of them is an axis; a range's values are written
+ * as numbers), read with bhost_param_str() and listed by bhost_param_extra().
+ * For a plugin that passes values on without knowing them: exec's `{name}`
+ * in a command line. Since nothing declares them, the plugin should refuse,
+ * in check(), an open parameter it will not use (a typo). A plugin that sets
+ * it needs a host of ABI 1.3 or later. */
+#define BHOST_OPEN_PARAMS (1u << 3)
 
 /* Fills the ABI header for a plugin that needs this SDK's minor. */
 #define BHOST_PLUGIN_HEADER(kind_) \
@@ -421,6 +430,9 @@ struct bhost_api {
                               const struct bhost_table_options *options);
     void (*table_row)(bhost_ctx *ctx, bhost_table *table, const struct bhost_cell *cells);
     const char *(*point_label)(bhost_ctx *ctx);
+
+    /* ---- ABI 1.3 ---- */
+    const char *(*param_extra)(bhost_ctx *ctx, uint32_t index);
 };
 
 #define BHOST_API_HAS(api, field)                                         \
@@ -723,6 +735,25 @@ static inline void bhost_table_row(bhost_ctx *ctx, bhost_table *table,
 static inline const char *bhost_point_label(bhost_ctx *ctx)
 {
     return BHOST_API_HAS(ctx->api, point_label) ? ctx->api->point_label(ctx) : (const char *)0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* ABI 1.3 services                                                          */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * The name of the index-th open parameter the spec gives this point (flag
+ * BHOST_OPEN_PARAMS), in the order the spec gives them, or NULL past the
+ * last; its value is bhost_param_str(ctx, name). Also in check(). NULL for a
+ * plugin without the flag and on an older host.
+ *
+ *     for (uint32_t i = 0; (name = bhost_param_extra(ctx, i)); i++)
+ *         use(name, bhost_param_str(ctx, name));
+ */
+static inline const char *bhost_param_extra(bhost_ctx *ctx, uint32_t index)
+{
+    return BHOST_API_HAS(ctx->api, param_extra) ? ctx->api->param_extra(ctx, index)
+                                                : (const char *)0;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "artifacts/run_files.h"
-#include "artifacts/checksum.h"
+#include "util/checksum.h"
 
 #include <fcntl.h>
 #include <stdio.h>

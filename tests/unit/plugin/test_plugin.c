@@ -106,6 +106,17 @@ static void one_thread_flag_needs_a_1_2_host(void **state)
     assert_refused("test_one_thread_compat", phrases);
 }
 
+/* A 1.3 flag on a descriptor that claims 1.2 hosts; and on an instrument, which declares all
+ * its parameters. */
+static void open_params_need_a_1_3_host_and_an_experiment(void **state)
+{
+    (void)state;
+    const char *const compat[] = {"BHOST_OPEN_PARAMS", "ABI 1.2", "BHOST_PLUGIN_HEADER", NULL};
+    assert_refused("test_open_compat", compat);
+    const char *const instrument[] = {"BHOST_OPEN_PARAMS", "only experiments may set", NULL};
+    assert_refused("test_open_instrument", instrument);
+}
+
 /* Built "by a newer SDK": a larger descriptor and larger parameter records. */
 static void newer_minor_that_declares_compat_loads(void **state)
 {
@@ -189,8 +200,9 @@ static void registry_finds_plugins_and_records_refusals(void **state)
     assert_non_null(registry_find(&r, "spin"));
     assert_non_null(registry_find(&r, "rusage"));
     assert_null(registry_find(&r, "test_bad_magic"));
-    /* bad magic, newer major, newer minor, short, default, one thread on 1.1 */
-    assert_int_equal(r.nproblems, 6);
+    /* bad magic, newer major, newer minor, short, default, one thread on 1.1, open parameters
+     * on 1.2 and on an instrument */
+    assert_int_equal(r.nproblems, 8);
     for (size_t i = 1; i < r.nplugins; i++)
         assert_true(strcmp(r.plugins[i - 1]->desc.name, r.plugins[i]->desc.name) < 0);
     assert_string_equal(registry_suggest(&r, "test_god", BHOST_EXPERIMENT), "test_good");
@@ -236,6 +248,7 @@ int main(void)
         cmocka_unit_test(newer_major_is_refused_by_symbol),
         cmocka_unit_test(newer_minor_without_compat_is_refused),
         cmocka_unit_test(one_thread_flag_needs_a_1_2_host),
+        cmocka_unit_test(open_params_need_a_1_3_host_and_an_experiment),
         cmocka_unit_test(newer_minor_that_declares_compat_loads),
         cmocka_unit_test(descriptor_smaller_than_header_is_refused),
         cmocka_unit_test(invalid_default_is_refused),

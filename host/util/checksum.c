@@ -1,5 +1,5 @@
 /* checksum.c — see checksum.h. */
-#include "artifacts/checksum.h"
+#include "util/checksum.h"
 
 #include <errno.h>
 #include <unistd.h>

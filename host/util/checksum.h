@@ -1,7 +1,8 @@
 /*
- * checksum.h — the SHA-256 of a run's files, for the manifest: what
- * `sha256sum` prints, so that a reader can check a file with the tools at
- * hand. Nettle computes it (docs/dependencies.md).
+ * checksum.h — SHA-256 as hex, the one SHA-256 of the host: of a run's files
+ * for the artifact manifest (what `sha256sum` prints, so that a reader can
+ * check a file with the tools at hand), of a shard's balance file and of a
+ * sweep's point ids. Nettle computes it (docs/dependencies.md).
  */
 #ifndef BHOST_CHECKSUM_H
 #define BHOST_CHECKSUM_H
