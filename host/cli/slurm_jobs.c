@@ -3,6 +3,7 @@
 #include "cli/options.h"
 #include "util/files.h"
 #include "util/mem.h"
+#include "util/text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -149,7 +150,8 @@ int slurm_submit(const char *sbatch, const char *const *args, char *id, size_t i
     /* --parsable prints "JOBID" or "JOBID;CLUSTER". */
     size_t digits = strspn(out, "0123456789");
     if (digits == 0 || digits >= idlen || !strchr(";\n", out[digits])) {
-        snprintf(err, errlen, "%s printed no job id (it printed '%.80s')", sbatch, out);
+        snprintf(err, errlen, "%s printed no job id (it printed '%.80s')", sbatch,
+                 text_scrub_controls(out));
         free(out);
         return -1;
     }
