@@ -3,9 +3,11 @@
 #
 # bhost slurm on a real single-node Slurm (tests/slurm/slurm.sh): the sweep of
 # slurm_sweep.yaml as 4 array shards merged by a dependent job must equal a
-# single-machine `bhost run` of it (same_points.py); array tasks that fail are
-# named with their output files; and once the cluster is down, no process it
-# started is left. Exit 77 (ctest's skip) only when Slurm is not installed.
+# single-machine `bhost run` of it (same_points.py); a shard with a crashing
+# point still merges, and --wait exits 1; array tasks that fail are named with
+# their output files; and once the cluster is down, no process it started is
+# left. Exit 77 (ctest's skip) only when Slurm is not installed.
+# PLUGIN_PATH holds spin and noop, and test_segv for slurm_failing.yaml.
 set -euo pipefail
 
 [ $# -eq 3 ] || { echo "usage: test_slurm.sh BHOST PLUGIN_PATH WORKDIR" >&2; exit 2; }
@@ -92,7 +94,25 @@ done
 python3 "$here/same_points.py" "$work/single" "$work/sharded" ||
   fail "the merged run differs from the single-machine run"
 
-# 2. Array tasks that fail: each named, with its output file; the merge never runs.
+# 2. A point that crashes is a result: every task ends well, the merge runs, exit 1.
+set +e
+slurm "$bhost" slurm "$here/slurm_failing.yaml" --shards 3 --wait --out "$work/crashing" \
+  --plugin-path "$plugin_path" >"$work/crashing.out" 2>"$work/crashing.err"
+rc=$?
+set -e
+cat "$work/crashing.out" "$work/crashing.err"
+[ $rc -eq 1 ] || fail "bhost slurm --wait with a crashing point exited $rc, not 1"
+grep -qx "merged run: $work/crashing (some points failed or were skipped)" "$work/crashing.out" ||
+  fail "no merged run reported for the crashing sweep"
+python3 - "$work/crashing/results.json" <<'PY' || fail "the merged run does not report the crashed point"
+import json, sys
+d = json.load(open(sys.argv[1]))
+status = {p["label"]: p["status"] for p in d["points"]}
+assert len(status) == 5 and status.pop("crash") == "failed", status
+assert set(status.values()) == {"ok"}, status
+PY
+
+# 3. Array tasks that fail: each named, with its output file; the merge never runs.
 set +e
 slurm env BHOST_SHARD=5/4 "$bhost" slurm "$spec" --shards 4 --wait --out "$work/failing" \
   --plugin-path "$plugin_path" >"$work/failing.out" 2>"$work/failing.err"
