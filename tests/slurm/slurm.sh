@@ -70,10 +70,12 @@ stop_recorded() {
   rm -f "$dir/pids"
 }
 
-# A TCP port nobody listens on, preferring Slurm's own default.
+# A TCP port nobody listens on, picked at random: never Slurm's defaults (a
+# real Slurm may hold them, and two test clusters started at once would race
+# for them); `up` retries with others if a daemon still finds its port taken.
 free_port() {
-  local want=$1 port
-  for port in "$want" $(shuf -i 20000-59999 -n 50); do
+  local port
+  for port in $(shuf -i 20000-59999 -n 50); do
     if ! ss -Htln "sport = :$port" | grep -q .; then
       echo "$port"
       return
@@ -86,14 +88,21 @@ started() { # name pid: records a daemon `down` must stop
   echo "$1 $2" >>"$DIR/pids"
 }
 
-# A daemon that forks itself writes its PID file once it is ready.
+forget() { # name: a daemon stopped already
+  grep -v "^$1 " "$DIR/pids" >"$DIR/pids.new" || true
+  mv "$DIR/pids.new" "$DIR/pids"
+}
+
+
+# A daemon that forks itself writes its PID file once it is ready: its PID,
+# or status 1 if none came within 10 s.
 wait_pid_file() {
-  local name=$1 file=$2
+  local file=$1
   for _ in $(seq 100); do
-    [ -s "$file" ] && { cat "$file"; return; }
+    [ -s "$file" ] && { cat "$file"; return 0; }
     sleep 0.1
   done
-  die "$name wrote no PID file ($file) within 10 s"
+  return 1
 }
 
 show_logs() {
@@ -132,16 +141,30 @@ up() {
   munged --force --socket="$sock" --key-file="$DIR/munge/munge.key" \
     --pid-file="$DIR/run/munged.pid" --log-file="$DIR/log/munged.log" \
     --seed-file="$DIR/munge/munged.seed"
-  started munged "$(wait_pid_file munged "$DIR/run/munged.pid")"
+  local munged
+  munged=$(wait_pid_file "$DIR/run/munged.pid") || die "munged wrote no PID file within 10 s"
+  started munged "$munged"
 
   # The node: this machine's CPUs, sockets, cores and memory as slurmd sees them.
   local hw
   hw=$(slurmd -C | head -n 1 | sed -e 's/^NodeName=[^ ]* //')
-  local ctld_port slurmd_port
-  ctld_port=$(free_port 6817)
-  slurmd_port=$(free_port 6818)
-  [ "$slurmd_port" != "$ctld_port" ] || slurmd_port=$(free_port $((ctld_port + 1)))
+  local attempt ctld_port slurmd_port
+  for attempt in 1 2 3; do
+    ctld_port=$(free_port)
+    slurmd_port=$ctld_port
+    while [ "$slurmd_port" = "$ctld_port" ]; do slurmd_port=$(free_port); done
+    write_conf "$sock" "$hw" "$ctld_port" "$slurmd_port"
+    start_slurm && break
+    [ $attempt -lt 3 ] || die "slurmctld or slurmd kept finding its port taken"
+    echo "slurm.sh: a port was taken meanwhile; again with others" >&2
+  done
+  trap - EXIT
+  echo "slurm.sh: up in $DIR (slurmctld port $ctld_port, slurmd port $slurmd_port)"
+}
 
+# DIR/slurm.conf: munge socket, node hardware, the two ports.
+write_conf() {
+  local sock=$1 hw=$2 ctld_port=$3 slurmd_port=$4
   cat >"$DIR/slurm.conf" <<EOF
 # Written by tests/slurm/slurm.sh: a private one-node Slurm for bhost's tests.
 ClusterName=bhosttest
@@ -177,21 +200,46 @@ NodeName=bhostnode NodeHostname=localhost NodeAddr=127.0.0.1 $hw State=UNKNOWN
 PartitionName=debug Nodes=bhostnode Default=YES MaxTime=INFINITE State=UP
 EOF
 
-  slurmctld -f "$DIR/slurm.conf" -i
-  started slurmctld "$(wait_pid_file slurmctld "$DIR/run/slurmctld.pid")"
-  slurmd -f "$DIR/slurm.conf" -N bhostnode
-  started slurmd "$(wait_pid_file slurmd "$DIR/run/slurmd.pid")"
+}
 
-  echo "export SLURM_CONF=$DIR/slurm.conf" >"$DIR/env"
-  local state=""
-  for _ in $(seq 300); do
-    state=$(SLURM_CONF="$DIR/slurm.conf" sinfo -h -n bhostnode -o '%T' 2>/dev/null || true)
-    [ "$state" = "idle" ] && break
-    sleep 0.2
-  done
-  [ "$state" = "idle" ] || die "the node is not idle after 60 s (sinfo says '${state:-nothing}')"
-  trap - EXIT
-  echo "slurm.sh: up in $DIR (slurmctld port $ctld_port, slurmd port $slurmd_port)"
+# Whether slurmctld or slurmd logged that its port was taken.
+port_taken() {
+  grep -qs "Address already in use" "$DIR/log/slurmctld.log" "$DIR/log/slurmd.log"
+}
+
+# Starts slurmctld and slurmd and waits until the node is idle. 0; 1 if one of
+# them found its port taken (what started is stopped again, to retry); exits
+# (through die) on any other failure.
+start_slurm() {
+  local ctld="" slurmd="" state=""
+  : >"$DIR/log/slurmctld.log"
+  : >"$DIR/log/slurmd.log"
+  rm -f "$DIR/run/slurmctld.pid" "$DIR/run/slurmd.pid"
+  slurmctld -f "$DIR/slurm.conf" -i
+  if ctld=$(wait_pid_file "$DIR/run/slurmctld.pid"); then
+    started slurmctld "$ctld"
+    slurmd -f "$DIR/slurm.conf" -N bhostnode
+    if slurmd=$(wait_pid_file "$DIR/run/slurmd.pid"); then
+      started slurmd "$slurmd"
+      echo "export SLURM_CONF=$DIR/slurm.conf" >"$DIR/env"
+      for _ in $(seq 300); do
+        state=$(SLURM_CONF="$DIR/slurm.conf" sinfo -h -n bhostnode -o '%T' 2>/dev/null || true)
+        [ "$state" = "idle" ] && return 0
+        kill -0 "$ctld" 2>/dev/null && kill -0 "$slurmd" 2>/dev/null || break
+        sleep 0.2
+      done
+    fi
+  fi
+  if port_taken; then
+    [ -z "$slurmd" ] || { stop_pid slurmd "$slurmd"; forget slurmd; }
+    [ -z "$ctld" ] || { stop_pid slurmctld "$ctld"; forget slurmctld; }
+    return 1
+  fi
+  [ -n "$ctld" ] || die "slurmctld wrote no PID file within 10 s"
+  [ -n "$slurmd" ] || die "slurmd wrote no PID file within 10 s"
+  kill -0 "$ctld" 2>/dev/null || die "slurmctld exited"
+  kill -0 "$slurmd" 2>/dev/null || die "slurmd exited"
+  die "the node is not idle after 60 s (sinfo says '${state:-nothing}')"
 }
 
 [ $# -eq 2 ] || die "usage: slurm.sh up DIR | down DIR"
