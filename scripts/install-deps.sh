@@ -33,6 +33,7 @@ if [ $tests -eq 1 ]; then
     unzip libarchive-tools               # bundle test: the system's unzip and bsdtar list and extract it
     python3-yaml                         # docs test: the CI examples are valid YAML
     redis-tools hyperfine                # references the redis and exec benchmarks measure against
+    slurmctld slurmd slurm-client munge  # slurm test: a real single-node Slurm (tests/slurm/slurm.sh)
   )
 fi
 

@@ -9,6 +9,7 @@
 #include "cli/cmd_merge.h"
 #include "cli/cmd_report.h"
 #include "cli/cmd_run.h"
+#include "cli/cmd_slurm.h"
 #include "cli/options.h"
 #include "run/services.h"
 #include "spec/spec.h"
@@ -33,6 +34,8 @@ static const char usage_text[] =
     "  hdr FILE          percentile distribution of a .hlog or a results.json point\n"
     "                    (see bhost hdr --help)\n"
     "  merge A B... -o DIR  merge runs of one spec (shards, reruns) into DIR\n"
+    "  slurm SPEC --shards N  run the sweep as a Slurm job array of N shards and\n"
+    "                    merge them (see bhost slurm --help)\n"
     "  history [POINT]   the runs recorded in the history database, or one point's\n"
     "                    p50/p99 over them (see bhost history --help)\n"
     "  ab SPEC --a DIR --b DIR  run SPEC against two builds' plugin folders in one\n"
@@ -105,7 +108,7 @@ static const struct command {
     {"merge", 1, merge_command},     {"history", 1, history_command},
     {"compare", 1, compare_command}, {"ab", 0, ab_command},
     {"export", 1, export_command},
-    {"report", 1, report_command},
+    {"report", 1, report_command},   {"slurm", 1, slurm_command},
     {"version", 0, version_command}, {"help", 0, help_command},
 };
 
