@@ -127,18 +127,7 @@ static char *new_run_dir(const char *base, const char *name)
 {
     char stamp[32];
     utc_stamp(stamp, sizeof stamp, 0);
-    if (mkdir_p(base, 0755) != 0)
-        return NULL;
-    for (int n = 1; n < 1000; n++) {
-        char *dir = n == 1 ? xasprintf("%s/%s-%s", base, name, stamp)
-                           : xasprintf("%s/%s-%s-%d", base, name, stamp, n);
-        if (mkdir(dir, 0755) == 0)
-            return dir;
-        free(dir);
-        if (errno != EEXIST)
-            return NULL;
-    }
-    return NULL;
+    return mkdir_fresh(base, name, stamp);
 }
 
 /* DIR, made and absolute; NULL (said on stderr, *rc set) if it cannot be made (EXIT_INTERNAL),

@@ -96,24 +96,6 @@ int session_load(const struct cli_options *o, struct registry *reg, struct spec 
     return EXIT_OK;
 }
 
-/* A fresh folder under `base`: NAME-STAMP, made unique with -2, -3... if one started the
- * same second. */
-static char *new_dir_in(const char *base, const char *name, const char *stamp)
-{
-    if (mkdir_p(base, 0755) != 0)
-        return NULL;
-    for (int n = 1; n < 1000; n++) {
-        char *dir = n == 1 ? xasprintf("%s/%s-%s", base, name, stamp)
-                           : xasprintf("%s/%s-%s-%d", base, name, stamp, n);
-        if (mkdir(dir, 0755) == 0)
-            return dir;
-        free(dir);
-        if (errno != EEXIST)
-            return NULL;
-    }
-    return NULL;
-}
-
 /* The folder the run (or both runs of an A/B run) go in, made. */
 static char *new_run_dir(const struct session *ss)
 {
@@ -124,7 +106,7 @@ static char *new_run_dir(const struct session *ss)
     char stamp[32];
     utc_stamp(stamp, sizeof stamp, 0);
     char *name = ss->nsides > 1 ? xasprintf("%s-ab", s->name) : xstrdup(s->name);
-    char *dir = new_dir_in(s->output_dir ? s->output_dir : "results", name, stamp);
+    char *dir = mkdir_fresh(s->output_dir ? s->output_dir : "results", name, stamp);
     free(name);
     return dir;
 }

@@ -53,6 +53,23 @@ int remove_tree(const char *path)
     return nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+char *mkdir_fresh(const char *base, const char *name, const char *stamp)
+{
+    if (mkdir_p(base, 0755) != 0)
+        return NULL;
+    for (int n = 1; n < 1000; n++) {
+        char *dir = n == 1 ? xasprintf("%s/%s-%s", base, name, stamp)
+                           : xasprintf("%s/%s-%s-%d", base, name, stamp, n);
+        if (mkdir(dir, 0755) == 0)
+            return dir;
+        free(dir);
+        if (errno != EEXIST)
+            return NULL;
+    }
+    errno = EEXIST;
+    return NULL;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len)
 {
     char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());

@@ -9,6 +9,9 @@
 
 /* mkdir -p. 0 or -1 with errno. */
 int mkdir_p(const char *path, unsigned mode);
+/* A new directory BASE/NAME-STAMP (BASE made if need be), made unique with -2, -3... if one
+ * was made the same second; malloc'd, or NULL with errno. */
+char *mkdir_fresh(const char *base, const char *name, const char *stamp);
 /* rm -rf of a directory tree. 0 or -1 with errno. */
 int remove_tree(const char *path);
 /* Writes `len` bytes to `path` via a temporary file and rename(2). */
