@@ -53,7 +53,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "bhost: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  log=$(mktemp /tmp/bhost-apt.XXXXXX)
+  # A package's configure step can fail once in a fresh system (seen in a debootstrap
+  # chroot, not reproducibly): say which and how, finish configuring, and try again once.
+  if ! $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
+    grep -E "^(dpkg|E):|error" "$log" | tail -n 20 >&2 || true
+    echo "bhost: apt-get install failed; configuring what was unpacked and trying once more" >&2
+    $sudo dpkg --configure -a >>"$log" 2>&1 || true
+    $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$log" 2>&1 ||
+      { tail -n 40 "$log" >&2; rm -f "$log"; exit 1; }
+  fi
+  rm -f "$log"
 fi
 
 [ $tests -eq 1 ] || exit 0
