@@ -54,8 +54,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
   log=$(mktemp /tmp/bhost-apt.XXXXXX)
-  # A package's configure step can fail once in a fresh system (seen in a debootstrap
-  # chroot, not reproducibly): say which and how, finish configuring, and try again once.
+  # When a package's configure step fails, say which and how (the output is kept quiet
+  # otherwise), finish configuring what was unpacked, and try once more. (munge's, which runs
+  # a command as the munge user, fails in a chroot whose / only root may enter.)
   if ! $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$log" 2>&1; then
     grep -E "^(dpkg|E):|error" "$log" | tail -n 20 >&2 || true
     echo "bhost: apt-get install failed; configuring what was unpacked and trying once more" >&2
