@@ -84,6 +84,24 @@ free_port() {
   die "no free TCP port found for Slurm"
 }
 
+# slurmd (22.05) sets up its cgroup plugin even with proctrack/linuxproc and task/none,
+# and gives up where nothing is mounted at /sys/fs/cgroup (a chroot, a bare container;
+# systemd mounts it on a machine): then it mounts cgroup2 there itself, and `down`
+# unmounts it again. Nothing changes where a cgroup filesystem is mounted already.
+ensure_cgroup() {
+  case $(stat -f -c %T /sys/fs/cgroup 2>/dev/null) in cgroup2fs|tmpfs) return 0 ;; esac
+  mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null ||
+    die "slurmd needs a cgroup filesystem at /sys/fs/cgroup; none is mounted, and mounting one failed"
+  echo /sys/fs/cgroup >"$DIR/mounted"
+}
+
+undo_mounts() {
+  local dir=$1
+  [ -f "$dir/mounted" ] || return 0
+  umount "$(cat "$dir/mounted")" 2>/dev/null || true
+  rm -f "$dir/mounted"
+}
+
 started() { # name pid: records a daemon `down` must stop
   echo "$1 $2" >>"$DIR/pids"
 }
@@ -130,7 +148,8 @@ up() {
   # munged refuses a key or socket directory that others may write to.
   chmod 0700 "$DIR/munge"
 
-  trap 'rc=$?; if [ $rc -ne 0 ]; then show_logs; stop_recorded "$DIR"; fi; exit $rc' EXIT
+  trap 'rc=$?; if [ $rc -ne 0 ]; then show_logs; stop_recorded "$DIR"; undo_mounts "$DIR"; fi; exit $rc' EXIT
+  ensure_cgroup
 
   # munge: a key of its own; -f because the temporary directory above it
   # (/tmp) is world-writable, which munged otherwise refuses.
@@ -246,6 +265,6 @@ start_slurm() {
 DIR=$2
 case $1 in
   up) up ;;
-  down) [ -d "$DIR" ] || die "$DIR: no such directory"; stop_recorded "$DIR" ;;
+  down) [ -d "$DIR" ] || die "$DIR: no such directory"; stop_recorded "$DIR"; undo_mounts "$DIR" ;;
   *) die "usage: slurm.sh up DIR | down DIR" ;;
 esac
