@@ -86,19 +86,35 @@ free_port() {
 
 # slurmd (22.05) sets up its cgroup plugin even with proctrack/linuxproc and task/none,
 # and gives up where nothing is mounted at /sys/fs/cgroup (a chroot, a bare container;
-# systemd mounts it on a machine): then it mounts cgroup2 there itself, and `down`
-# unmounts it again. Nothing changes where a cgroup filesystem is mounted already.
+# systemd mounts it on a machine). There it mounts what this process's own cgroups are
+# (/proc/self/cgroup: cgroup2 alone, or the v1 hierarchies on a tmpfs, as systemd would:
+# slurmd refuses a mix), and `down` unmounts them. Nothing changes where one is mounted.
 ensure_cgroup() {
   case $(stat -f -c %T /sys/fs/cgroup 2>/dev/null) in cgroup2fs|tmpfs) return 0 ;; esac
-  mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null ||
-    die "slurmd needs a cgroup filesystem at /sys/fs/cgroup; none is mounted, and mounting one failed"
-  echo /sys/fs/cgroup >"$DIR/mounted"
+  local fail="slurmd needs a cgroup filesystem at /sys/fs/cgroup; none is mounted, and mounting"
+  if ! grep -qv '^0::' /proc/self/cgroup; then
+    mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null || die "$fail cgroup2 failed"
+    echo /sys/fs/cgroup >>"$DIR/mounted"
+    return 0
+  fi
+  mount -t tmpfs cgroup_root /sys/fs/cgroup || die "$fail a tmpfs there failed"
+  echo /sys/fs/cgroup >>"$DIR/mounted"
+  local id controllers path options
+  while IFS=: read -r id controllers path; do
+    [ -n "$controllers" ] || continue
+    options=$controllers
+    case $controllers in name=*) options="none,$controllers" ;; esac
+    mkdir -p "/sys/fs/cgroup/${controllers#name=}"
+    mount -t cgroup -o "$options" cgroup "/sys/fs/cgroup/${controllers#name=}" ||
+      die "$fail the $controllers hierarchy failed"
+    echo "/sys/fs/cgroup/${controllers#name=}" >>"$DIR/mounted"
+  done </proc/self/cgroup
 }
 
-undo_mounts() {
-  local dir=$1
+undo_mounts() { # the last mounted first
+  local dir=$1 m
   [ -f "$dir/mounted" ] || return 0
-  umount "$(cat "$dir/mounted")" 2>/dev/null || true
+  tac "$dir/mounted" | while read -r m; do umount "$m" 2>/dev/null || true; done
   rm -f "$dir/mounted"
 }
 
