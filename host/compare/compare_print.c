@@ -8,6 +8,7 @@
 #include "util/text.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,10 +34,11 @@ static size_t columns(const char *s)
     return n;
 }
 
-/* s cut to `cols` columns, its last one "…" when cut, into buf. */
+/* s cut to `cols` columns, its last one "…" when cut, into buf; never inside a character,
+ * whether the columns or buf's size is what cuts. */
 static void clip(char *buf, size_t size, const char *s, size_t cols)
 {
-    if (columns(s) <= cols || cols == 0) {
+    if ((columns(s) <= cols && strlen(s) < size) || cols == 0) {
         snprintf(buf, size, "%s", cols ? s : "");
         return;
     }
@@ -45,6 +47,9 @@ static void clip(char *buf, size_t size, const char *s, size_t cols)
         if (((unsigned char)s[used] & 0xC0) != 0x80 && ++n == cols)
             break;
     }
+    while (used > 0 && used + sizeof "…" > size) /* room for "…" and the NUL */
+        while (used > 0 && ((unsigned char)s[--used] & 0xC0) == 0x80)
+            ;
     snprintf(buf, size, "%.*s…", (int)used, s);
 }
 
@@ -104,15 +109,18 @@ static void interval_text(char *buf, size_t size, const struct stats_ratio *r)
 /* "p50" for the iteration histogram, which most points have alone; "response p99" else. */
 static void figure_text(char *buf, size_t size, const struct compare_figure *f)
 {
-    if (strcmp(f->histogram, "iteration") == 0)
+    size_t room = strlen(f->figure) + 2;
+    if (strcmp(f->histogram, "iteration") == 0 || room >= size) {
         snprintf(buf, size, "%s", f->figure);
-    else
-        snprintf(buf, size, "%.60s %s", f->histogram, f->figure);
+        return;
+    }
+    clip(buf, size - room + 1, f->histogram, 60); /* whole characters: buf is bytes */
+    snprintf(buf + strlen(buf), size - strlen(buf), " %s", f->figure);
 }
 
 static void fill_row(struct row *row, const struct compare_figure *f)
 {
-    snprintf(row->cell[COL_POINT], sizeof row->cell[0], "%s", f->label);
+    clip(row->cell[COL_POINT], sizeof row->cell[0], f->label, SIZE_MAX);
     text_scrub_controls(row->cell[COL_POINT]);
     figure_text(row->cell[COL_FIGURE], sizeof row->cell[0], f);
     value_text(row->cell[COL_A], sizeof row->cell[0], f->a, f->unit);

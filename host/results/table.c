@@ -1,5 +1,6 @@
 /* table.c — see table.h. */
 #include "results/table.h"
+#include "util/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -178,7 +179,8 @@ static void metrics_rows(FILE *out, const json_t *pt, int width, int verbose)
         if (strlen(line) + strlen(one) + 2 > room && shown > 0)
             break;
         size_t used = strlen(line);
-        snprintf(line + used, sizeof line - used, "%s%.150s", shown ? "  " : "", one);
+        snprintf(line + used, sizeof line - used, "%s%.*s", shown ? "  " : "",
+                 (int)utf8_prefix(one, 150), one);
         shown++;
     }
     if (!verbose) {

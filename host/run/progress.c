@@ -3,6 +3,7 @@
 #include "results/table.h"
 #include "util/clock.h"
 #include "util/mem.h"
+#include "util/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -141,9 +142,11 @@ static void tell_failed_iterations(struct report *r, const json_t *point, const 
     json_int_t measured = json_integer_value(json_object_get(json_object_get(point,
                                                                              "iterations"),
                                                              "measured"));
-    fprintf(r->out, "[%zu/%zu] %s%s: %lld of %lld measured iterations failed%s%.300s\n",
+    if (!top)
+        top = "";
+    fprintf(r->out, "[%zu/%zu] %s%s: %lld of %lld measured iterations failed%s%.*s\n",
             r->done, r->total, side(r), label, (long long)count, (long long)measured,
-            top ? ": " : "", top ? top : "");
+            *top ? ": " : "", (int)utf8_prefix(top, 300), top);
 }
 
 void report_point_done(struct report *r, const json_t *point)

@@ -8,6 +8,7 @@
 #include "util/clock.h"
 #include "util/files.h"
 #include "util/mem.h"
+#include "util/text.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -395,11 +396,12 @@ static char *all_failed(const struct failures *f, uint64_t measured)
     if (!top)
         return xasprintf("every one of the %llu measured iterations failed",
                          (unsigned long long)measured);
+    int cut = (int)utf8_prefix(top->text, 300);
     if (f->n == 1)
-        return xasprintf("every one of the %llu measured iterations failed: %.300s",
-                         (unsigned long long)measured, top->text);
-    return xasprintf("every one of the %llu measured iterations failed: %.300s (%llu of them; "
-                     "%zu other reasons)", (unsigned long long)measured, top->text,
+        return xasprintf("every one of the %llu measured iterations failed: %.*s",
+                         (unsigned long long)measured, cut, top->text);
+    return xasprintf("every one of the %llu measured iterations failed: %.*s (%llu of them; "
+                     "%zu other reasons)", (unsigned long long)measured, cut, top->text,
                      (unsigned long long)top->count, f->n - 1);
 }
 

@@ -154,3 +154,13 @@ const char *signal_name(int sig, char *buf, size_t n)
     snprintf(buf, n, "signal %d", sig);
     return buf;
 }
+
+size_t utf8_prefix(const char *s, size_t max)
+{
+    size_t n = strnlen(s, max);
+    if (s[n] == '\0')
+        return n;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}

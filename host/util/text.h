@@ -14,6 +14,9 @@ size_t utf8_char_len(const unsigned char *s);
 /* Whether s is valid UTF-8; and s with each invalid byte replaced by '?'
  * (in place, returned). */
 int utf8_valid(const char *s);
+/* How many of s's first bytes, at most `max`, end on a character boundary: a cut that
+ * leaves no character in pieces (`printf("%.*s", (int)utf8_prefix(s, 300), s)`). */
+size_t utf8_prefix(const char *s, size_t max);
 char *utf8_sanitize(char *s);
 /* s with every control character (C0, DEL, C1) replaced by '?' (in place,
  * returned), for a terminal: text from a results file must not move the

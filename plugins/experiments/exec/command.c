@@ -47,6 +47,7 @@ static char *buf_take(struct buf *b)
     return s;
 }
 
+__attribute__((format(printf, 3, 4)))
 static void fail(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;

@@ -31,6 +31,7 @@ const char *protocol_error(const struct protocol *p)
 }
 
 /* Keeps the first error only: it is the one that explains the others. */
+__attribute__((format(printf, 3, 4)))
 static void refuse(struct protocol *p, const char *line, const char *fmt, ...)
 {
     if (p->error[0])

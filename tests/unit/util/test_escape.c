@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "util/escape.h"
+#include "util/text.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,6 +89,22 @@ static void csv_quotes_when_needed_and_defuses_formulas(void **state)
     expect(escape_csv, "bad\xFF", "bad" FFFD);
 }
 
+/* A cut at a byte count never leaves a character in pieces (a results file's names and
+ * reasons go into fixed-size cells and messages). */
+static void utf8_prefix_cuts_between_characters(void **state)
+{
+    (void)state;
+    const char *s = "ab\xef\xbf\xbd\xc3\xa9z"; /* a b U+FFFD é z */
+    assert_int_equal(utf8_prefix(s, 0), 0);
+    assert_int_equal(utf8_prefix(s, 2), 2);
+    assert_int_equal(utf8_prefix(s, 3), 2);
+    assert_int_equal(utf8_prefix(s, 4), 2);
+    assert_int_equal(utf8_prefix(s, 5), 5);
+    assert_int_equal(utf8_prefix(s, 6), 5);
+    assert_int_equal(utf8_prefix(s, 7), 7);
+    assert_int_equal(utf8_prefix(s, 100), 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -95,6 +112,7 @@ int main(void)
         cmocka_unit_test(xml_refuses_what_xml_forbids),
         cmocka_unit_test(markdown_keeps_a_cell_one_cell_of_text),
         cmocka_unit_test(csv_quotes_when_needed_and_defuses_formulas),
+        cmocka_unit_test(utf8_prefix_cuts_between_characters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
