@@ -324,25 +324,13 @@ void shard_costs(const struct sweep *w, const json_t *by_id, double *cost)
     free(known);
 }
 
-static int ids_ascending(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* The digest of the sweep's ids sorted ascending, each followed by "\n". */
+/* The digest of the sweep's ids (checksum_ids_hex). */
 static void ids_digest(const struct sweep *w, char hex[CHECKSUM_HEX_LEN + 1])
 {
     const char **ids = xcalloc(w->npoints + 1, sizeof *ids);
     for (size_t i = 0; i < w->npoints; i++)
         ids[i] = w->points[i].id;
-    qsort(ids, w->npoints, sizeof *ids, ids_ascending);
-    struct checksum c;
-    checksum_init(&c);
-    for (size_t i = 0; i < w->npoints; i++) {
-        checksum_update(&c, ids[i], strlen(ids[i]));
-        checksum_update(&c, "\n", 1);
-    }
-    checksum_final_hex(&c, hex);
+    checksum_ids_hex(ids, w->npoints, hex);
     free(ids);
 }
 

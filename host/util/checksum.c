@@ -2,6 +2,8 @@
 #include "util/checksum.h"
 
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 void checksum_init(struct checksum *c)
@@ -54,4 +56,21 @@ int checksum_fd(int fd, char hex[CHECKSUM_HEX_LEN + 1], uint64_t *size)
     checksum_final_hex(&c, hex);
     *size = total;
     return 0;
+}
+
+static int ids_ascending(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void checksum_ids_hex(const char **ids, size_t n, char hex[CHECKSUM_HEX_LEN + 1])
+{
+    qsort(ids, n, sizeof *ids, ids_ascending);
+    struct checksum c;
+    checksum_init(&c);
+    for (size_t i = 0; i < n; i++) {
+        checksum_update(&c, ids[i], strlen(ids[i]));
+        checksum_update(&c, "\n", 1);
+    }
+    checksum_final_hex(&c, hex);
 }

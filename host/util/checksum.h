@@ -23,6 +23,9 @@ void checksum_update(struct checksum *c, const void *data, size_t len);
 /* The digest as 64 lowercase hex digits and a NUL, in hex. */
 void checksum_final_hex(struct checksum *c, char hex[CHECKSUM_HEX_LEN + 1]);
 
+/* The digest of a set of ids: sorted ascending (ids is reordered), each followed by "\n"
+ * (a shard's run.shard.sweep_ids_sha256, which merge checks the shards' union against). */
+void checksum_ids_hex(const char **ids, size_t n, char hex[CHECKSUM_HEX_LEN + 1]);
 /* The digest of `len` bytes. */
 void checksum_hex(const void *data, size_t len, char hex[CHECKSUM_HEX_LEN + 1]);
 /* The digest of what is left to read of `fd`, and how many bytes that was: 0, or -1 with

@@ -24,10 +24,8 @@
 
 extern char **environ;
 
-/* exec's own parameters (params[] below), for the suggestion a typo of one gets. */
-static const char *const declared_names[] = {"command", "shell", "env", "cwd", "prepare",
-                                             "setup", "cleanup", "iteration_timeout"};
-#define DECLARED (sizeof declared_names / sizeof declared_names[0])
+/* exec's own descriptor (below), whose parameter names a typo of one is suggested from. */
+extern const struct bhost_plugin BHOST_ENTRY_SYMBOL;
 
 /* What `{...}` names besides the spec's parameters. */
 static const char *const builtin_names[] = {"seed", "point_id", "scratch"};
@@ -107,8 +105,12 @@ static int check_open_params(bhost_ctx *ctx, const struct point_vars *pv)
                                   "name the parameter otherwise", pv->names[i], pv->names[i]);
         if (pv->used[i])
             continue;
-        const char *near = closest_word(pv->names[i], strlen(pv->names[i]), declared_names,
-                                        DECLARED);
+        const char *declared[16];
+        size_t ndeclared = 0;
+        for (uint32_t k = 0; k < BHOST_ENTRY_SYMBOL.param_count && ndeclared < 16; k++)
+            declared[ndeclared++] = BHOST_ENTRY_SYMBOL.params[k].name;
+        const char *near = closest_word(pv->names[i], strlen(pv->names[i]), declared,
+                                        ndeclared);
         if (!near) /* a {name} the commands mistyped instead? */
             near = closest_word(pv->names[i], strlen(pv->names[i]), pv->names, pv->nopen);
         if (near && strcmp(near, pv->names[i]) != 0)
